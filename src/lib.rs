@@ -1,0 +1,19 @@
+//! # Online SGD Lab core
+//!
+//! A pure-Rust engine for the paper *Online Learning and Information Exponents: On The
+//! Importance of Batch size, and Time/Complexity Tradeoffs* (Arnaboldi, Dandi, Krzakala,
+//! Loureiro, Pesce, Stephan; ICML 2024, arXiv 2406.02157): projected one-pass minibatch SGD
+//! of a two-layer network learning a single- or multi-index Gaussian target, simulated
+//! literally in d dimensions or exactly in the (p + k)-dimensional space of its overlaps,
+//! plus the deterministic theory the paper compares against.
+//!
+//! The core has no web dependency; the optional [`web`] module (feature `web`) holds the
+//! browser front end and worker runtime.
+
+pub mod linalg;
+pub mod model;
+pub mod random;
+pub mod theory;
+
+#[cfg(feature = "web")]
+pub mod web;

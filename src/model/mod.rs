@@ -1,0 +1,14 @@
+//! The model of the paper (SCIENCE.md section 1): links, teacher, losses and overlaps.
+
+pub mod hermite;
+pub mod information_exponent;
+pub mod link;
+pub mod loss;
+pub mod overlaps;
+pub mod target;
+
+pub use information_exponent::{link_information_exponent, target_information_exponent};
+pub use link::Link;
+pub use loss::{AdaptiveSchedule, Loss, StepLoss};
+pub use overlaps::{Overlaps, OverlapsError};
+pub use target::Target;

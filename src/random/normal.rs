@@ -1,0 +1,148 @@
+//! Standard normal draws by the ziggurat method (Marsaglia & Tsang 2000, 128 layers).
+//!
+//! Density (unnormalised) f(x) = exp(-x^2 / 2). Layers i = 0..128 have right edges
+//! x_0 > x_1 = R > x_2 > ... > x_128 = 0 with equal areas V:
+//! x_0 = V / f(R), x_{i+1} = sqrt(-2 ln(V / x_i + f(x_i))).
+//! A draw picks a layer i and u in [-1, 1); x = u x_i is accepted at once when
+//! |x| < x_{i+1} (about 98.8% of draws: one `u64`, one multiply, one compare).
+//! Otherwise the base layer samples the tail |x| > R (Marsaglia's exponential method) and the
+//! other layers accept x with probability (f(x) - f(x_i)) / (f(x_{i+1}) - f(x_i)).
+//! The tables are computed once with `libm` so they are identical on every target.
+
+use super::uniform01;
+use rand::Rng;
+use std::sync::OnceLock;
+
+const LAYERS: usize = 128;
+/// Right edge of the base layer's rectangle.
+const R: f64 = 3.442_619_855_899;
+/// Area of each layer under f(x) = exp(-x^2/2).
+const V: f64 = 9.912_563_035_262_17e-3;
+
+struct Tables {
+    /// Layer edges x_0..x_128.
+    x: [f64; LAYERS + 1],
+    /// f(x_i).
+    f: [f64; LAYERS + 1],
+}
+
+fn density(x: f64) -> f64 {
+    libm::exp(-0.5 * x * x)
+}
+
+fn tables() -> &'static Tables {
+    static TABLES: OnceLock<Tables> = OnceLock::new();
+    TABLES.get_or_init(|| {
+        let mut x = [0.0; LAYERS + 1];
+        x[0] = V / density(R);
+        x[1] = R;
+        for i in 1..LAYERS - 1 {
+            x[i + 1] = libm::sqrt(-2.0 * libm::log(V / x[i] + density(x[i])));
+        }
+        x[LAYERS] = 0.0;
+        let mut f = [0.0; LAYERS + 1];
+        for i in 0..=LAYERS {
+            f[i] = density(x[i]);
+        }
+        f[0] = 0.0;
+        Tables { x, f }
+    })
+}
+
+/// One draw from N(0, 1).
+#[inline]
+pub fn standard_normal<R2: Rng + ?Sized>(rng: &mut R2) -> f64 {
+    let t = tables();
+    loop {
+        let bits = rng.next_u64();
+        let i = (bits & (LAYERS as u64 - 1)) as usize;
+        // 53 high bits -> u in [-1, 1)
+        let u = (bits >> 11) as f64 * (1.0 / (1u64 << 52) as f64) - 1.0;
+        let x = u * t.x[i];
+        if x.abs() < t.x[i + 1] {
+            return x;
+        }
+        if i == 0 {
+            return tail(rng, u < 0.0);
+        }
+        let y = t.f[i] + uniform01(rng) * (t.f[i + 1] - t.f[i]);
+        if y < density(x) {
+            return x;
+        }
+    }
+}
+
+/// Marsaglia's tail method for |x| > R.
+#[cold]
+fn tail<R2: Rng + ?Sized>(rng: &mut R2, negative: bool) -> f64 {
+    loop {
+        let a = -libm::log(1.0 - uniform01(rng)) / R;
+        let b = -libm::log(1.0 - uniform01(rng));
+        if 2.0 * b > a * a {
+            return if negative { -(R + a) } else { R + a };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::random::SimRng;
+    use rand::SeedableRng;
+
+    #[test]
+    fn tables_close_at_zero() {
+        let t = tables();
+        // the recursion must land near x = 0 with f(x_127) + V / x_127 close to 1
+        let last = t.x[LAYERS - 1];
+        assert!(last > 0.0 && last < 0.3, "x_127 = {last}");
+        assert!((density(last) + V / last - 1.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn moments_match_standard_normal() {
+        let mut rng = SimRng::seed_from_u64(7);
+        let n = 2_000_000;
+        let (mut s1, mut s2, mut s4, mut tail) = (0.0, 0.0, 0.0, 0usize);
+        for _ in 0..n {
+            let z = standard_normal(&mut rng);
+            s1 += z;
+            s2 += z * z;
+            s4 += z * z * z * z;
+            if z.abs() > R {
+                tail += 1;
+            }
+        }
+        let n = n as f64;
+        assert!((s1 / n).abs() < 5.0 * (1.0 / n).sqrt());
+        assert!((s2 / n - 1.0).abs() < 5.0 * (2.0 / n).sqrt());
+        assert!((s4 / n - 3.0).abs() < 5.0 * (96.0 / n).sqrt());
+        // P(|Z| > 3.4426) = 5.76e-4
+        let expected = 5.76e-4 * n;
+        assert!(
+            (tail as f64 - expected).abs() < 5.0 * expected.sqrt(),
+            "tail count {tail}"
+        );
+    }
+
+    #[test]
+    fn kolmogorov_smirnov_against_normal_cdf() {
+        let mut rng = SimRng::seed_from_u64(11);
+        let n = 50_000;
+        let mut z: Vec<f64> = (0..n).map(|_| standard_normal(&mut rng)).collect();
+        z.sort_by(f64::total_cmp);
+        let cdf = |x: f64| 0.5 * libm::erfc(-x / std::f64::consts::SQRT_2);
+        let dmax = z
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| {
+                let c = cdf(x);
+                (c - i as f64 / n as f64)
+                    .abs()
+                    .max((c - (i + 1) as f64 / n as f64).abs())
+            })
+            .fold(0.0, f64::max);
+        // 1% critical value 1.63 / sqrt(n)
+        assert!(dmax < 1.63 / (n as f64).sqrt(), "KS distance {dmax}");
+    }
+}
