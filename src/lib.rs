@@ -14,6 +14,7 @@ pub mod linalg;
 pub mod model;
 pub mod random;
 pub mod theory;
+pub mod trajectory;
 
 #[cfg(feature = "web")]
 pub mod web;

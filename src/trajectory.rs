@@ -1,0 +1,187 @@
+//! Recorded trajectories: the common output schema of simulations and of the theory
+//! recursion, so either can be overlaid on the other.
+//!
+//! JSON keys: `steps` (recorded step indices), `M` (list of p x k matrices), `Q` (list of
+//! p x p matrices), `risk` (population risk at each recorded step), `weak_recovery_step`
+//! (first step with max_j ||M_j|| >= eta, or null).
+//!
+//! # Bounded memory
+//! [`Trajectory::record`] keeps every step that is a multiple of the current `stride` plus a
+//! geometric grid (steps 0..=16 and then every step where floor(1.08^i) lands), so log-time
+//! plots keep their early points. When more than `capacity` uniform points are held, the stride
+//! doubles and the points off the new grid are dropped. Memory stays O(capacity + log T).
+
+use crate::model::Overlaps;
+use serde::{Deserialize, Serialize};
+
+/// Default number of uniformly spaced points kept.
+pub const DEFAULT_CAPACITY: usize = 2048;
+
+/// A recorded trajectory of overlaps and risk.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Trajectory {
+    /// Recorded step indices t (0 = initial condition), increasing.
+    pub steps: Vec<u64>,
+    /// M at each recorded step, as rows (p x k).
+    #[serde(rename = "M")]
+    pub m: Vec<Vec<Vec<f64>>>,
+    /// Q at each recorded step, as rows (p x p).
+    #[serde(rename = "Q")]
+    pub q: Vec<Vec<Vec<f64>>>,
+    /// Population risk R = (1/2)(Delta + E[(f* - f)^2]) at each recorded step.
+    pub risk: Vec<f64>,
+    /// First step with max_j ||M_j||_2 >= eta, if reached.
+    pub weak_recovery_step: Option<u64>,
+    /// Uniform recording stride (a power of two).
+    #[serde(skip)]
+    stride: u64,
+    /// Maximum number of uniformly spaced points kept.
+    #[serde(skip)]
+    capacity: usize,
+}
+
+/// Rows of a matrix as nested vectors.
+pub fn matrix_rows(m: &nalgebra::DMatrix<f64>) -> Vec<Vec<f64>> {
+    (0..m.nrows())
+        .map(|i| m.row(i).iter().copied().collect())
+        .collect()
+}
+
+/// true when `step` is on the geometric grid kept for log-time plots.
+pub fn on_geometric_grid(step: u64) -> bool {
+    if step <= 16 {
+        return true;
+    }
+    // step == floor(1.08^i) for some i  <=>  the grid value just below step+1 equals step
+    let i = ((step as f64 + 1.0).ln() / 1.08f64.ln()).floor();
+    let candidate = 1.08f64.powf(i).floor() as u64;
+    candidate == step || (1.08f64.powf(i - 1.0).floor() as u64) == step
+}
+
+impl Trajectory {
+    /// An empty trajectory keeping at most `capacity` uniformly spaced points (>= 16).
+    pub fn with_capacity(capacity: usize) -> Self {
+        Trajectory {
+            stride: 1,
+            capacity: capacity.max(16),
+            ..Default::default()
+        }
+    }
+
+    /// Number of recorded points.
+    pub fn len(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// true when nothing is recorded.
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// Current uniform stride.
+    pub fn stride(&self) -> u64 {
+        self.stride.max(1)
+    }
+
+    /// Would step `t` be recorded?
+    pub fn wants(&self, step: u64) -> bool {
+        step % self.stride() == 0 || on_geometric_grid(step)
+    }
+
+    /// Record the state at `step` if it is on the grid (or `force`), thinning when full.
+    pub fn record(&mut self, step: u64, overlaps: &Overlaps, risk: f64, force: bool) {
+        if !(force || self.wants(step)) {
+            return;
+        }
+        if self.steps.last() == Some(&step) {
+            return;
+        }
+        self.steps.push(step);
+        self.m.push(matrix_rows(&overlaps.m));
+        self.q.push(matrix_rows(&overlaps.q));
+        self.risk.push(risk);
+        let uniform = self
+            .steps
+            .iter()
+            .filter(|&&s| s % self.stride() == 0)
+            .count();
+        if uniform > self.capacity.max(16) {
+            self.stride = self.stride() * 2;
+            self.thin();
+        }
+    }
+
+    /// Drop points that are neither on the uniform grid, the geometric grid, nor the last one.
+    fn thin(&mut self) {
+        let stride = self.stride();
+        let last = self.steps.len() - 1;
+        let weak = self.weak_recovery_step;
+        let keep: Vec<bool> = self
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| i == last || s % stride == 0 || on_geometric_grid(s) || Some(s) == weak)
+            .collect();
+        let mut it = keep.iter();
+        self.steps.retain(|_| *it.next().unwrap());
+        let mut it = keep.iter();
+        self.m.retain(|_| *it.next().unwrap());
+        let mut it = keep.iter();
+        self.q.retain(|_| *it.next().unwrap());
+        let mut it = keep.iter();
+        self.risk.retain(|_| *it.next().unwrap());
+    }
+
+    /// max_j ||M_j|| at each recorded point.
+    pub fn max_teacher_overlap(&self) -> Vec<f64> {
+        self.m
+            .iter()
+            .map(|rows| {
+                rows.iter()
+                    .map(|r| r.iter().map(|x| x * x).sum::<f64>().sqrt())
+                    .fold(0.0, f64::max)
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nalgebra::DMatrix;
+
+    #[test]
+    fn memory_stays_bounded_and_keeps_early_points() {
+        let o = Overlaps {
+            q: DMatrix::identity(1, 1),
+            m: DMatrix::from_element(1, 1, 0.1),
+        };
+        let mut t = Trajectory::with_capacity(64);
+        for step in 0..1_000_000u64 {
+            if t.wants(step) {
+                t.record(step, &o, 1.0, false);
+            }
+        }
+        assert!(t.len() < 64 + 200, "{} points", t.len());
+        assert_eq!(&t.steps[..17], &(0..=16).collect::<Vec<_>>()[..]);
+        assert!(t.steps.windows(2).all(|w| w[0] < w[1]));
+        assert!(*t.steps.last().unwrap() > 900_000);
+        assert_eq!(t.m.len(), t.len());
+        assert_eq!(t.risk.len(), t.len());
+    }
+
+    #[test]
+    fn json_keys_follow_the_schema() {
+        let o = Overlaps {
+            q: DMatrix::identity(1, 1),
+            m: DMatrix::from_element(1, 1, 0.1),
+        };
+        let mut t = Trajectory::with_capacity(16);
+        t.record(0, &o, 2.0, true);
+        let v = serde_json::to_value(&t).unwrap();
+        for key in ["steps", "M", "Q", "risk", "weak_recovery_step"] {
+            assert!(v.get(key).is_some(), "{key}");
+        }
+        assert_eq!(v["M"][0][0][0], 0.1);
+    }
+}
