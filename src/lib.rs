@@ -10,9 +10,17 @@
 //! The core has no web dependency; the optional [`web`] module (feature `web`) holds the
 //! browser front end and worker runtime.
 
+pub mod config;
+pub mod decimation;
+pub mod export;
+pub mod initialisation;
 pub mod linalg;
 pub mod model;
+pub mod protocol;
 pub mod random;
+pub mod sampler;
+pub mod simulation;
+pub mod statistics;
 pub mod theory;
 pub mod trajectory;
 

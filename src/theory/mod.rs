@@ -1,2 +1,34 @@
 //! Deterministic theory (SCIENCE.md sections 5-7): Gaussian expectations over the local
 //! fields, the overlap recursion, asymptotic regimes and scaling laws.
+//!
+//! * [`gaussian_expectations`]: E[F(z)] for jointly Gaussian local fields, exact when possible
+//!   (erf closed forms, Wick moments of polynomials), otherwise quadrature or Monte Carlo, and
+//!   always labelled with the [`Method`] used.
+//! * [`population_risk()`] and [`drift_terms()`]: R(Q, M) and the drift terms psi, phiGF,
+//!   phiHD, through a cached [`LocalFieldModel`].
+//! * [`overlap_recursion`]: the projected deterministic map on (Q, M) and its terms.
+//! * [`regimes`]: which terms survive for gamma = gamma0 d^-delta, n_b = n0 d^mu.
+//! * [`scaling_laws`]: the paper's predictions for log_d T and log_d N, and its phase diagram.
+
+mod committee_decomposition;
+pub mod drift_terms;
+mod error;
+pub mod gaussian_expectations;
+mod joint_integration;
+pub mod local_field_model;
+pub mod overlap_recursion;
+mod polynomial_model;
+pub mod population_risk;
+pub mod regimes;
+pub mod scaling_laws;
+
+pub use drift_terms::{drift_terms, try_drift_terms, DriftTerms};
+pub use error::TheoryError;
+pub use gaussian_expectations::{Estimate, Method};
+pub use local_field_model::{automatic_backend, Backend, LocalFieldModel};
+pub use overlap_recursion::{
+    overlap_update, run_overlap_recursion, Divergence, RecursionError, RecursionRun,
+    RecursionSettings, StepParameters, Terms,
+};
+pub use population_risk::{population_risk, try_population_risk};
+pub use regimes::{classify_regime, Regime};

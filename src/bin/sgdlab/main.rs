@@ -1,1 +1,113 @@
-fn main() {}
+//! `sgdlab`: the native command line over the Online SGD Lab core.
+//!
+//! * `sgdlab run CONFIG.json [--csv] [--out FILE]`: simulate (JSON on stdout by default).
+//!   A config with a `runs` array runs every entry in parallel on all cores.
+//!
+//! Invalid configs print `error: <field>: <what is allowed>` and exit with status 2.
+
+use clap::{Parser, Subcommand};
+use rayon::prelude::*;
+use sgdlab::config::{ConfigError, RunConfig};
+use sgdlab::export::{csv_header, csv_rows};
+use sgdlab::simulation::{RunOutput, Simulation};
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "sgdlab", version, about = "Online SGD Lab: projected online SGD on Gaussian single/multi-index targets (arXiv 2406.02157)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Simulate one run, or every entry of a `runs` array in parallel.
+    Run {
+        /// Config file (JSON; see the README for the schema), or - for standard input.
+        config: PathBuf,
+        /// Write CSV (one row per recorded step) instead of JSON.
+        #[arg(long)]
+        csv: bool,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
+}
+
+fn read_config(path: &PathBuf) -> Result<String, String> {
+    if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).map_err(|e| format!("cannot read standard input: {e}"))?;
+        return Ok(text);
+    }
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+fn write_output(out: &Option<PathBuf>, text: &str) -> Result<(), String> {
+    match out {
+        Some(path) => std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display())),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()).map_err(|e| format!("cannot write output: {e}"))
+        }
+    }
+}
+
+fn run_all(configs: &[RunConfig]) -> Result<Vec<RunOutput>, ConfigError> {
+    let resolved = configs
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            c.resolve().map_err(|e| if configs.len() > 1 { ConfigError::new(format!("runs[{i}].{}", e.field), e.message) } else { e })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(resolved.into_par_iter().map(|r| Simulation::from_resolved(r).run_to_end()).collect())
+}
+
+fn runs_csv(outputs: &[RunOutput]) -> String {
+    let mut text = String::new();
+    let first = &outputs[0].config.input;
+    text.push_str(&csv_header(first.p, first.k));
+    text.push('\n');
+    for (i, o) in outputs.iter().enumerate() {
+        let label = if outputs.len() == 1 { o.config.input.loss.to_string() } else { format!("run{i}_{}", o.config.input.loss) };
+        text.push_str(&csv_rows(&label, &o.trajectory, o.config.nb_resolved));
+    }
+    text
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run { config, csv, out } => (|| {
+            let text = read_config(&config)?;
+            let configs = RunConfig::list_from_json(&text).map_err(|e| e.to_string())?;
+            if csv && configs.iter().any(|c| (c.p, c.k) != (configs[0].p, configs[0].k)) {
+                return Err("--csv needs the same p and k in every run (use JSON output otherwise)".to_string());
+            }
+            let outputs = run_all(&configs).map_err(|e| e.to_string())?;
+            let text = if csv {
+                runs_csv(&outputs)
+            } else if configs.len() == 1 {
+                serde_json::to_string(&outputs[0]).map_err(|e| e.to_string())?
+            } else {
+                serde_json::to_string(&serde_json::json!({ "runs": outputs })).map_err(|e| e.to_string())?
+            };
+            write_output(&out, &text)?;
+            let diverged: Vec<_> = outputs.iter().filter_map(|o| o.message.clone()).collect();
+            for m in &diverged {
+                eprintln!("warning: run diverged: {m}");
+            }
+            Ok(())
+        })(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}

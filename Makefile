@@ -1,0 +1,50 @@
+# Online SGD Lab. Two commands matter:
+#   make serve   build the app and serve it on http://127.0.0.1:8080
+#   make test    run every test suite (native, wasm in headless Chromium, end-to-end)
+# Both first run scripts/setup.sh, which installs the pinned tools it finds missing.
+
+SHELL := /bin/bash
+export PATH := $(CURDIR)/tests/e2e/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export CHROMEDRIVER ?= /usr/bin/chromedriver
+export WASM_BINDGEN_TEST_WEBDRIVER_JSON ?= $(CURDIR)/tests/webdriver.json
+export WASM_BINDGEN_TEST_TIMEOUT ?= 120
+# Sub-path the end-to-end test serves the site under (the hosted demo lives under one too).
+E2E_PUBLIC_URL ?= /online-sgd-lab/demo/
+WASM_FEATURES := --target wasm32-unknown-unknown --no-default-features --features web
+
+.PHONY: setup serve build test test-native test-wasm test-e2e bench bench-wasm clean
+
+setup:
+	@bash scripts/setup.sh
+
+serve: setup
+	@echo "Online SGD Lab: building, then serving on http://127.0.0.1:8080/"
+	trunk serve --release --address 127.0.0.1 --port 8080
+
+build: setup
+	trunk build --release
+
+test: setup test-native test-wasm test-e2e
+	@echo "make test: all suites passed"
+
+test-native:
+	cargo test --all-targets
+	cargo test --doc
+
+test-wasm:
+	cargo test $(WASM_FEATURES) --test browser_bit_identity --test browser_chart
+
+test-e2e:
+	trunk build --release --public-url $(E2E_PUBLIC_URL) --dist target/e2e-dist
+	cd tests/e2e && E2E_DIST=$(CURDIR)/target/e2e-dist E2E_PUBLIC_URL=$(E2E_PUBLIC_URL) node --test
+
+bench:
+	cargo bench
+
+# Browser benchmark harness: the wasm build in headless Chromium (prints samples/s).
+bench-wasm: setup
+	cargo test --release $(WASM_FEATURES) --test browser_benchmark -- --nocapture
+
+clean:
+	cargo clean
+	rm -rf dist

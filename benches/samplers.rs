@@ -1,0 +1,84 @@
+//! Sampler throughput (criterion). Run: `cargo bench --bench samplers`.
+//! Figures are recorded in BENCHMARKS.md.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use rand::SeedableRng;
+use sgdlab::initialisation::Initialisation;
+use sgdlab::model::{Link, StepLoss, Target};
+use sgdlab::random::SimRng;
+use sgdlab::sampler::{ExactSampler, FullSampler, Sampler, StepSettings, Update};
+use std::hint::black_box;
+
+fn settings(d: u64, nb: u64) -> StepSettings {
+    StepSettings {
+        target: Target::Committee(Link::HE3),
+        activation: Link::HE3,
+        noise_sd: 1e-3,
+        d,
+        nb,
+        gamma: 1e-3,
+        step_loss: StepLoss::Mse,
+        update: Update::Projected,
+    }
+}
+
+fn exact_step(c: &mut Criterion) {
+    let mut group = c.benchmark_group("exact_step");
+    let nb = 1 << 16;
+    group.throughput(Throughput::Elements(nb));
+    for &(p, d) in &[(1usize, 100u64), (1, 1_000_000), (4, 100), (4, 1_000_000)] {
+        let s = settings(d, nb);
+        let mut rng = SimRng::seed_from_u64(1);
+        let mut orth = SimRng::seed_from_u64(2);
+        let mut sampler = ExactSampler::new(Initialisation::Warm.sample_overlaps(&mut rng, p, 1, d));
+        group.bench_with_input(BenchmarkId::new(format!("p{p}_k1"), d), &d, |b, _| {
+            b.iter(|| {
+                sampler.accumulate(&s, &mut rng, nb);
+                sampler.finish_step(&s, &mut orth).unwrap();
+                black_box(sampler.overlaps());
+            })
+        });
+    }
+    group.finish();
+}
+
+fn exact_vs_full(c: &mut Criterion) {
+    let mut group = c.benchmark_group("exact_vs_full_d4096_p4");
+    group.sample_size(10);
+    let (d, p, nb) = (4096u64, 4usize, 256u64);
+    let s = settings(d, nb);
+    group.throughput(Throughput::Elements(nb));
+    let mut rng = SimRng::seed_from_u64(3);
+    let mut orth = SimRng::seed_from_u64(4);
+    let mut exact = ExactSampler::new(Initialisation::Warm.sample_overlaps(&mut rng, p, 1, d));
+    group.bench_function("exact", |b| {
+        b.iter(|| {
+            exact.accumulate(&s, &mut rng, nb);
+            exact.finish_step(&s, &mut orth).unwrap();
+        })
+    });
+    let w = Initialisation::Warm.sample_weights(&mut rng, p, 1, d);
+    let mut full = FullSampler::new(p, 1, d as usize, w);
+    group.bench_function("full", |b| {
+        b.iter(|| {
+            full.accumulate(&s, &mut rng, nb);
+            full.finish_step(&s, &mut orth).unwrap();
+        })
+    });
+    group.finish();
+    // the full sampler's work in multiply-adds: nb d (p + 1) per step (p dot products + p axpys
+    // = 2 p d, counted as nb d (2p) here) plus nb d normal draws
+    let mut group = c.benchmark_group("full_multiply_adds");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(nb * d * 2 * p as u64));
+    group.bench_function("d4096_p4", |b| {
+        b.iter(|| {
+            full.accumulate(&s, &mut rng, nb);
+            full.finish_step(&s, &mut orth).unwrap();
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, exact_step, exact_vs_full);
+criterion_main!(benches);

@@ -1,0 +1,114 @@
+//! Messages between the page (main thread) and the simulation Web Worker.
+//!
+//! Both sides use these enums (serialised with serde / serde-wasm-bindgen), never ad-hoc
+//! strings. Start-up handshake: the worker posts [`FromWorker::Ready`] once its wasm module is
+//! initialised; the page queues every [`ToWorker`] message until then.
+
+use crate::config::RunConfig;
+use crate::sampler::SamplerKind;
+use crate::simulation::TrajectoryPoint;
+use serde::{Deserialize, Serialize};
+
+/// Identifies one panel's run (e.g. 0 = MSE, 1 = correlation loss).
+pub type RunId = u32;
+
+/// Page -> worker.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum ToWorker {
+    /// Replace all runs by these and start them (interleaved, chunked per batch).
+    Start {
+        /// Incremented by the page on every start, so stale messages can be ignored.
+        generation: u32,
+        /// One config per panel.
+        runs: Vec<(RunId, RunConfig)>,
+    },
+    /// Stop computing (the runs are kept).
+    Pause,
+    /// Continue after a pause.
+    Resume,
+    /// Advance every unfinished run by exactly one step, then pause.
+    Step,
+    /// Drop all runs.
+    Reset,
+}
+
+/// Resolved numbers of a run, shown next to its panel.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunSummary {
+    /// Batch size n_b.
+    pub nb: u64,
+    /// Initial learning rate gamma.
+    pub gamma: f64,
+    /// mu = log_d n_b.
+    pub mu: f64,
+    /// delta of the learning rate.
+    pub delta: f64,
+    /// Information exponent of the target.
+    pub information_exponent: u32,
+    /// Sampler used.
+    pub sampler: SamplerKind,
+    /// How the risk is computed.
+    pub risk_method: String,
+}
+
+/// Worker -> page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum FromWorker {
+    /// The worker's wasm is initialised; queued messages may be sent.
+    Ready,
+    /// A run was accepted.
+    Started {
+        /// Generation of the Start message.
+        generation: u32,
+        /// Which run.
+        run: RunId,
+        /// Its resolved numbers.
+        summary: RunSummary,
+    },
+    /// New recorded points of a run.
+    Progress {
+        /// Generation of the Start message.
+        generation: u32,
+        /// Which run.
+        run: RunId,
+        /// Points recorded since the last message.
+        points: Vec<TrajectoryPoint>,
+        /// Steps completed.
+        step: u64,
+        /// Total steps.
+        steps: u64,
+        /// Samples drawn per second over the last slice.
+        samples_per_second: f64,
+        /// Weak-recovery step, once reached.
+        weak_recovery_step: Option<u64>,
+    },
+    /// A run completed all its steps.
+    Finished {
+        /// Generation of the Start message.
+        generation: u32,
+        /// Which run.
+        run: RunId,
+    },
+    /// A run stopped because the weights became NaN/inf.
+    Diverged {
+        /// Generation of the Start message.
+        generation: u32,
+        /// Which run.
+        run: RunId,
+        /// Step and explanation.
+        message: String,
+    },
+    /// A config was rejected.
+    Invalid {
+        /// Generation of the Start message.
+        generation: u32,
+        /// Which run.
+        run: RunId,
+        /// Field and valid range.
+        message: String,
+    },
+    /// All runs are paused (acknowledges Pause / Step).
+    Paused,
+}

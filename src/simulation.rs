@@ -1,0 +1,304 @@
+//! A whole run: initialisation, the chosen sampler, learning-rate schedule, the adaptive
+//! protocol's switch, weak-recovery detection, divergence detection and the recorded
+//! [`Trajectory`].
+//!
+//! A run advances by a budget of *samples*, not steps, so callers (the browser worker, the
+//! CLI) can interleave other work even when one batch holds 10^8 samples:
+//! [`Simulation::advance`] processes at most `budget` samples and returns.
+//!
+//! Reproducibility: one `seed` determines the run ([`crate::random::streams_from_seed`]);
+//! the same seed and config give bit-identical trajectories on every target.
+
+use crate::config::{ConfigError, ResolvedConfig, RunConfig};
+use crate::model::{Loss, Overlaps, StepLoss};
+use crate::random::{streams_from_seed, RandomStreams};
+use crate::sampler::{CltSampler, ExactSampler, FullSampler, Sampler, SamplerKind, StepSettings};
+use crate::theory::population_risk;
+use crate::trajectory::{matrix_rows, Trajectory};
+use serde::{Deserialize, Serialize};
+
+/// Where a run stands.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "lowercase")]
+pub enum RunStatus {
+    /// More steps to go.
+    Running,
+    /// All steps done (or weak recovery reached with `stop_at_recovery`).
+    Finished,
+    /// Stopped on NaN/inf.
+    Diverged {
+        /// Step at which the update failed.
+        step: u64,
+        /// What happened.
+        message: String,
+    },
+}
+
+/// One recorded point, as streamed to the browser.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrajectoryPoint {
+    /// Step t.
+    pub step: u64,
+    /// M (p x k rows).
+    #[serde(rename = "M")]
+    pub m: Vec<Vec<f64>>,
+    /// Q (p x p rows).
+    #[serde(rename = "Q")]
+    pub q: Vec<Vec<f64>>,
+    /// Population risk.
+    pub risk: f64,
+}
+
+/// The result of a run in the CLI's JSON schema.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunOutput {
+    /// The resolved config (n_b and gamma as numbers).
+    pub config: ResolvedConfig,
+    /// Sampler used.
+    pub sampler: SamplerKind,
+    /// How the risk was computed (closed form, exact polynomial, quadrature, Monte Carlo).
+    pub risk_method: String,
+    /// The recorded trajectory (`steps`, `M`, `Q`, `risk`, `weak_recovery_step`).
+    #[serde(flatten)]
+    pub trajectory: Trajectory,
+    /// Step at which the adaptive protocol switched to MSE.
+    pub switch_step: Option<u64>,
+    /// Steps completed.
+    pub steps_done: u64,
+    /// true when the run stopped on NaN/inf.
+    pub diverged: bool,
+    /// Why it diverged (null otherwise).
+    pub message: Option<String>,
+}
+
+/// A run in progress.
+pub struct Simulation {
+    config: ResolvedConfig,
+    sampler: Box<dyn Sampler>,
+    streams: RandomStreams,
+    step: u64,
+    samples_in_step: u64,
+    gamma: f64,
+    step_loss: StepLoss,
+    switch_step: Option<u64>,
+    initial_risk: f64,
+    risk_method: String,
+    trajectory: Trajectory,
+    new_points: Vec<TrajectoryPoint>,
+    status: RunStatus,
+}
+
+impl Simulation {
+    /// Validates `config` and draws the initial state.
+    pub fn new(config: &RunConfig) -> Result<Self, ConfigError> {
+        let resolved = config.resolve()?;
+        Ok(Self::from_resolved(resolved))
+    }
+
+    /// Starts a run from an already validated config.
+    pub fn from_resolved(config: ResolvedConfig) -> Self {
+        let c = &config.input;
+        let mut streams = streams_from_seed(c.seed);
+        let sampler: Box<dyn Sampler> = match config.sampler_resolved {
+            SamplerKind::Full => {
+                let w = c.init.sample_weights(&mut streams.init, c.p, c.k, c.d);
+                Box::new(FullSampler::new(c.p, c.k, c.d as usize, w))
+            }
+            SamplerKind::Exact => Box::new(ExactSampler::new(c.init.sample_overlaps(&mut streams.init, c.p, c.k, c.d))),
+            SamplerKind::Clt => Box::new(CltSampler::new(c.init.sample_overlaps(&mut streams.init, c.p, c.k, c.d))),
+        };
+        let overlaps = sampler.overlaps();
+        let estimate = population_risk(&c.target, &config.activation_resolved, &overlaps, c.noise);
+        let mut simulation = Simulation {
+            gamma: config.gamma_resolved,
+            step_loss: c.loss.initial_step_loss(),
+            trajectory: Trajectory::with_capacity(c.record_points),
+            sampler,
+            streams,
+            step: 0,
+            samples_in_step: 0,
+            switch_step: None,
+            initial_risk: estimate.value,
+            risk_method: estimate.method.to_string(),
+            new_points: Vec::new(),
+            status: RunStatus::Running,
+            config,
+        };
+        simulation.observe(&overlaps, Some(estimate.value), true);
+        simulation
+    }
+
+    /// The resolved config.
+    pub fn config(&self) -> &ResolvedConfig {
+        &self.config
+    }
+
+    /// Steps completed.
+    pub fn step(&self) -> u64 {
+        self.step
+    }
+
+    /// Samples drawn so far, t n_b + samples of the current batch.
+    pub fn samples(&self) -> u128 {
+        self.step as u128 * self.config.nb_resolved as u128 + self.samples_in_step as u128
+    }
+
+    /// Current learning rate (changes in the adaptive protocol).
+    pub fn gamma(&self) -> f64 {
+        self.gamma
+    }
+
+    /// Current status.
+    pub fn status(&self) -> &RunStatus {
+        &self.status
+    }
+
+    /// Current overlaps.
+    pub fn overlaps(&self) -> Overlaps {
+        self.sampler.overlaps()
+    }
+
+    /// How the population risk is computed.
+    pub fn risk_method(&self) -> &str {
+        &self.risk_method
+    }
+
+    /// The recorded trajectory so far.
+    pub fn trajectory(&self) -> &Trajectory {
+        &self.trajectory
+    }
+
+    /// Points recorded since the last call (for streaming).
+    pub fn drain_new_points(&mut self) -> Vec<TrajectoryPoint> {
+        std::mem::take(&mut self.new_points)
+    }
+
+    fn settings(&self) -> StepSettings {
+        let c = &self.config.input;
+        StepSettings {
+            target: c.target,
+            activation: self.config.activation_resolved,
+            noise_sd: c.noise.sqrt(),
+            d: c.d,
+            nb: self.config.nb_resolved,
+            gamma: self.gamma,
+            step_loss: self.step_loss,
+            update: c.update,
+        }
+    }
+
+    fn risk(&self, overlaps: &Overlaps) -> f64 {
+        let c = &self.config.input;
+        population_risk(&c.target, &self.config.activation_resolved, overlaps, c.noise).value
+    }
+
+    /// Records the state after step `self.step` when it is on the recording grid (or forced),
+    /// and checks weak recovery.
+    fn observe(&mut self, overlaps: &Overlaps, risk: Option<f64>, force: bool) {
+        let recovered_now =
+            self.trajectory.weak_recovery_step.is_none() && overlaps.max_teacher_overlap() >= self.config.input.eta;
+        if recovered_now {
+            self.trajectory.weak_recovery_step = Some(self.step);
+        }
+        let last = self.step >= self.config.input.steps;
+        let force = force || recovered_now || last;
+        if force || self.trajectory.wants(self.step) {
+            let risk = risk.unwrap_or_else(|| self.risk(overlaps));
+            self.trajectory.record(self.step, overlaps, risk, force);
+            self.new_points.push(TrajectoryPoint {
+                step: self.step,
+                m: matrix_rows(&overlaps.m),
+                q: matrix_rows(&overlaps.q),
+                risk,
+            });
+        }
+    }
+
+    /// Processes at most `budget` samples (completing steps as their batches fill) and
+    /// returns the status. A diverging step stops the run with a message.
+    pub fn advance(&mut self, mut budget: u64) -> &RunStatus {
+        let nb = self.config.nb_resolved;
+        while budget > 0 && self.status == RunStatus::Running {
+            let settings = self.settings();
+            let take = budget.min(nb - self.samples_in_step);
+            self.sampler.accumulate(&settings, &mut self.streams.data, take);
+            self.samples_in_step += take;
+            budget -= take;
+            if self.samples_in_step < nb {
+                break;
+            }
+            self.samples_in_step = 0;
+            if let Err(e) = self.sampler.finish_step(&settings, &mut self.streams.orthogonal) {
+                self.status = RunStatus::Diverged { step: self.step + 1, message: e.to_string() };
+                break;
+            }
+            self.step += 1;
+            self.after_step();
+        }
+        &self.status
+    }
+
+    /// Runs `n` whole steps (or to the end).
+    pub fn run_steps(&mut self, n: u64) -> &RunStatus {
+        let target = (self.step + n).min(self.config.input.steps);
+        while self.step < target && self.status == RunStatus::Running {
+            let remaining = self.config.nb_resolved - self.samples_in_step;
+            self.advance(remaining);
+        }
+        &self.status
+    }
+
+    fn after_step(&mut self) {
+        let overlaps = self.sampler.overlaps();
+        let adaptive = self.config.input.loss == Loss::Adaptive;
+        let mut risk = None;
+        if adaptive {
+            let schedule = self.config.input.adaptive;
+            match self.step_loss {
+                StepLoss::Correlation => {
+                    let r = self.risk(&overlaps);
+                    risk = Some(r);
+                    if r < schedule.threshold * self.initial_risk {
+                        self.step_loss = StepLoss::Mse;
+                        self.gamma *= schedule.jump;
+                        self.switch_step = Some(self.step);
+                    }
+                }
+                StepLoss::Mse => self.gamma *= schedule.decay,
+            }
+        }
+        let finished = self.step >= self.config.input.steps;
+        self.observe(&overlaps, risk, false);
+        if finished || (self.config.input.stop_at_recovery && self.trajectory.weak_recovery_step.is_some()) {
+            if !finished {
+                self.trajectory.record(self.step, &overlaps, risk.unwrap_or_else(|| self.risk(&overlaps)), true);
+            }
+            self.status = RunStatus::Finished;
+        }
+    }
+
+    /// Runs to the end and returns the output in the CLI schema.
+    pub fn run_to_end(mut self) -> RunOutput {
+        let remaining = self.config.input.steps - self.step;
+        self.run_steps(remaining);
+        self.into_output()
+    }
+
+    /// The output in the CLI schema.
+    pub fn into_output(self) -> RunOutput {
+        let (diverged, message) = match &self.status {
+            RunStatus::Diverged { message, step } => (true, Some(format!("step {step}: {message}"))),
+            _ => (false, None),
+        };
+        RunOutput {
+            sampler: self.config.sampler_resolved,
+            config: self.config,
+            risk_method: self.risk_method,
+            trajectory: self.trajectory,
+            switch_step: self.switch_step,
+            steps_done: self.step,
+            diverged,
+            message,
+        }
+    }
+}

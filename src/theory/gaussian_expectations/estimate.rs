@@ -1,0 +1,236 @@
+//! The result of a Gaussian expectation: a value and the method that produced it, so every
+//! number the lab shows can say how it was computed (SCIENCE.md section 6: "always say which
+//! was used").
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// How an expectation E[F(z)], z ~ N(0, C), was evaluated.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Method {
+    /// A closed form (the Saad & Solla formulas for erf(z / sqrt 2)); exact up to round-off.
+    ClosedForm,
+    /// Exact moments of a polynomial integrand by Isserlis/Wick:
+    /// E[z_i z^b] = sum_j C_ij b_j E[z^(b - e_j)]; exact up to round-off.
+    ExactPolynomial,
+    /// Tensor-product Gauss-Hermite quadrature in the eigenbasis of C with `nodes` nodes per
+    /// dimension (exact for polynomials of degree <= 2 nodes - 1 in each direction).
+    /// For a combination of several quadratures, the smallest node count used.
+    Quadrature {
+        /// Gauss-Hermite nodes per dimension.
+        nodes: usize,
+    },
+    /// Seeded Monte Carlo average over `samples` draws; `standard_error` = sample standard
+    /// deviation / sqrt(samples) (for a combination, an upper bound: sum_i |c_i| SE_i).
+    MonteCarlo {
+        /// Number of Gaussian draws.
+        samples: usize,
+        /// Standard error of the reported value.
+        standard_error: f64,
+    },
+}
+
+impl Method {
+    /// true for closed forms and exact polynomial moments.
+    pub fn is_exact(&self) -> bool {
+        matches!(self, Method::ClosedForm | Method::ExactPolynomial)
+    }
+
+    /// The Monte Carlo standard error, if any.
+    pub fn standard_error(&self) -> Option<f64> {
+        match self {
+            Method::MonteCarlo { standard_error, .. } => Some(*standard_error),
+            _ => None,
+        }
+    }
+
+    /// The method of `c_self X + c_other Y` where X was computed by `self` and Y by `other`:
+    /// the least exact of the two (Monte Carlo > quadrature > exact). Standard errors add as
+    /// `|c_self| SE_X + |c_other| SE_Y`, an upper bound whatever the correlation of the two
+    /// estimates; `samples` is the smaller count and `nodes` the smaller node count.
+    pub fn combine(self, c_self: f64, other: Method, c_other: f64) -> Method {
+        use Method::*;
+        match (self, other) {
+            (
+                MonteCarlo {
+                    samples: a,
+                    standard_error: sa,
+                },
+                MonteCarlo {
+                    samples: b,
+                    standard_error: sb,
+                },
+            ) => MonteCarlo {
+                samples: a.min(b),
+                standard_error: c_self.abs() * sa + c_other.abs() * sb,
+            },
+            (
+                MonteCarlo {
+                    samples,
+                    standard_error,
+                },
+                _,
+            ) => MonteCarlo {
+                samples,
+                standard_error: c_self.abs() * standard_error,
+            },
+            (
+                _,
+                MonteCarlo {
+                    samples,
+                    standard_error,
+                },
+            ) => MonteCarlo {
+                samples,
+                standard_error: c_other.abs() * standard_error,
+            },
+            (Quadrature { nodes: a }, Quadrature { nodes: b }) => Quadrature { nodes: a.min(b) },
+            (Quadrature { nodes }, _) | (_, Quadrature { nodes }) => Quadrature { nodes },
+            (ExactPolynomial, ExactPolynomial) => ExactPolynomial,
+            _ => ClosedForm,
+        }
+    }
+
+    /// The least exact of two methods, used to summarise several separately reported values
+    /// (the entries of a matrix): Monte Carlo > quadrature > exact, with the larger standard
+    /// error, the smaller sample count and the smaller node count.
+    pub fn least_exact(self, other: Method) -> Method {
+        use Method::*;
+        match (self, other) {
+            (
+                MonteCarlo {
+                    samples: a,
+                    standard_error: sa,
+                },
+                MonteCarlo {
+                    samples: b,
+                    standard_error: sb,
+                },
+            ) => MonteCarlo {
+                samples: a.min(b),
+                standard_error: sa.max(sb),
+            },
+            (m @ MonteCarlo { .. }, _) | (_, m @ MonteCarlo { .. }) => m,
+            (Quadrature { nodes: a }, Quadrature { nodes: b }) => Quadrature { nodes: a.min(b) },
+            (m @ Quadrature { .. }, _) | (_, m @ Quadrature { .. }) => m,
+            (ExactPolynomial, ExactPolynomial) => ExactPolynomial,
+            _ => ClosedForm,
+        }
+    }
+
+    /// The method of a value rescaled by `c` (only a Monte Carlo standard error changes).
+    pub fn scaled(self, c: f64) -> Method {
+        match self {
+            Method::MonteCarlo {
+                samples,
+                standard_error,
+            } => Method::MonteCarlo {
+                samples,
+                standard_error: c.abs() * standard_error,
+            },
+            other => other,
+        }
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Method::ClosedForm => f.write_str("closed form"),
+            Method::ExactPolynomial => f.write_str("exact (Wick/Isserlis moments)"),
+            Method::Quadrature { nodes } => {
+                write!(f, "Gauss-Hermite quadrature ({nodes} nodes per dimension)")
+            }
+            Method::MonteCarlo {
+                samples,
+                standard_error,
+            } => write!(
+                f,
+                "Monte Carlo ({samples} samples, standard error {standard_error:.2e})"
+            ),
+        }
+    }
+}
+
+/// An expectation value with the method that produced it.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Estimate {
+    /// The estimated expectation.
+    pub value: f64,
+    /// How it was computed (and its standard error for Monte Carlo).
+    pub method: Method,
+}
+
+impl Estimate {
+    /// An estimate from its parts.
+    pub fn new(value: f64, method: Method) -> Self {
+        Estimate { value, method }
+    }
+
+    /// An exact value from a closed form.
+    pub fn closed_form(value: f64) -> Self {
+        Estimate::new(value, Method::ClosedForm)
+    }
+
+    /// An exact value from polynomial moments.
+    pub fn exact_polynomial(value: f64) -> Self {
+        Estimate::new(value, Method::ExactPolynomial)
+    }
+
+    /// sum_i c_i X_i for estimates X_i, with methods combined by [`Method::combine`].
+    /// The empty combination is an exact 0.
+    pub fn linear_combination(terms: &[(f64, Estimate)]) -> Estimate {
+        let mut iter = terms.iter();
+        let Some(&(c0, first)) = iter.next() else {
+            return Estimate::closed_form(0.0);
+        };
+        let mut value = c0 * first.value;
+        let mut method = first.method.scaled(c0);
+        for &(c, e) in iter {
+            value += c * e.value;
+            method = method.combine(1.0, e.method, c);
+        }
+        Estimate { value, method }
+    }
+}
+
+impl fmt::Display for Estimate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.value, self.method)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn combination_keeps_the_least_exact_method() {
+        let exact = Estimate::closed_form(1.0);
+        let poly = Estimate::exact_polynomial(2.0);
+        let quad = Estimate::new(3.0, Method::Quadrature { nodes: 12 });
+        let mc = Estimate::new(
+            4.0,
+            Method::MonteCarlo {
+                samples: 100,
+                standard_error: 0.5,
+            },
+        );
+        let e = Estimate::linear_combination(&[(1.0, exact), (-2.0, poly)]);
+        assert_eq!(e.value, -3.0);
+        assert_eq!(e.method, Method::ClosedForm);
+        let e = Estimate::linear_combination(&[(1.0, poly), (1.0, quad)]);
+        assert_eq!(e.method, Method::Quadrature { nodes: 12 });
+        let e = Estimate::linear_combination(&[(2.0, quad), (-3.0, mc), (1.0, mc)]);
+        assert_eq!(e.value, 6.0 - 12.0 + 4.0);
+        assert_eq!(
+            e.method,
+            Method::MonteCarlo {
+                samples: 100,
+                standard_error: 2.0
+            }
+        );
+        assert_eq!(Estimate::linear_combination(&[]).value, 0.0);
+    }
+}

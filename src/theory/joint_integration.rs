@@ -1,0 +1,151 @@
+//! Risk and drift terms by one integration pass over all r = p + k local fields
+//! (lambda_1..lambda_p, lambda*_1..lambda*_k) ~ N(0, Omega), for links without closed forms
+//! or polynomial structure (tanh, ReLU, mixed erf/He pairs, the tanh(z_1...z_k) teacher).
+//!
+//! At each point the integrands are evaluated from their definitions,
+//! f = (1/p) sum_j sigma(lambda_j), f* = g(lambda*), e = f* - f (MSE) or f* (correlation):
+//!
+//!     (f* - f)^2,  sigma'(lambda_j) lambda*_r e,  sigma'(lambda_j) lambda_l e,
+//!     sigma'(lambda_j) sigma'(lambda_l) (e^2 + Delta)
+//!
+//! (the label noise sqrt(Delta) xi is averaged analytically: E_xi[(e + sqrt(Delta) xi)^2] =
+//! e^2 + Delta). The points are a Gauss-Hermite tensor grid in the eigenbasis of Omega when the
+//! links are smooth and rank(Omega) <= `max_quadrature_dimensions`, and seeded Monte Carlo
+//! draws otherwise (each reported entry then carries its standard error; the method reports
+//! the largest).
+
+use super::drift_terms::DriftTerms;
+use super::error::TheoryError;
+use super::gaussian_expectations::gauss_hermite_quadrature::{
+    default_nodes_per_dimension, for_each_quadrature_node,
+};
+use super::gaussian_expectations::monte_carlo::{for_each_monte_carlo_sample, SampleMeans};
+use super::gaussian_expectations::{CovarianceFactor, Estimate, Method, NumericalSettings};
+use crate::model::{Link, StepLoss, Target};
+use nalgebra::DMatrix;
+
+/// true when every function of the integrand is analytic (quadrature converges fast).
+fn smooth(target: &Target, activation: Link) -> bool {
+    activation != Link::Relu && matches!(target, Target::Committee(l) if *l != Link::Relu)
+}
+
+/// Integrates the vector-valued `integrand(z, out)` (writing `outputs` values) over
+/// z ~ N(0, Omega); returns the means and the method (with per-output standard errors for
+/// Monte Carlo).
+fn integrate(
+    omega: &DMatrix<f64>,
+    smooth: bool,
+    settings: &NumericalSettings,
+    outputs: usize,
+    mut integrand: impl FnMut(&[f64], &mut [f64]),
+) -> Result<(Vec<f64>, Vec<f64>, Method), TheoryError> {
+    let factor = CovarianceFactor::new(omega)?;
+    let mut values = vec![0.0; outputs];
+    if smooth && factor.rank() <= settings.max_quadrature_dimensions {
+        let nodes = settings
+            .quadrature_nodes
+            .unwrap_or_else(|| default_nodes_per_dimension(factor.rank()));
+        let mut sums = vec![0.0; outputs];
+        for_each_quadrature_node(&factor, nodes, |z, w| {
+            integrand(z, &mut values);
+            for (s, v) in sums.iter_mut().zip(&values) {
+                *s += w * v;
+            }
+        })?;
+        return Ok((sums, vec![0.0; outputs], Method::Quadrature { nodes }));
+    }
+    let mut means = SampleMeans::new(outputs);
+    for_each_monte_carlo_sample(&factor, &settings.monte_carlo, |z| {
+        integrand(z, &mut values);
+        means.push(&values);
+    })?;
+    let mean: Vec<f64> = (0..outputs).map(|i| means.mean(i)).collect();
+    let errors: Vec<f64> = (0..outputs).map(|i| means.standard_error(i)).collect();
+    let largest = errors.iter().copied().fold(0.0, f64::max);
+    Ok((
+        mean,
+        errors,
+        Method::MonteCarlo {
+            samples: settings.monte_carlo.samples,
+            standard_error: largest,
+        },
+    ))
+}
+
+/// f = (1/p) sum_j sigma(z_j), filling sigma'(z_j) into `derivative`.
+#[inline]
+fn student_output(activation: Link, z: &[f64], derivative: &mut [f64]) -> f64 {
+    let p = derivative.len();
+    let mut f = 0.0;
+    for (d, &zj) in derivative.iter_mut().zip(&z[..p]) {
+        let (v, dv) = activation.value_and_derivative(zj);
+        f += v;
+        *d = dv;
+    }
+    f / p as f64
+}
+
+/// E[(f* - f)^2] (no noise, no 1/2).
+pub(crate) fn risk_by_joint_integration(
+    target: &Target,
+    activation: Link,
+    omega: &DMatrix<f64>,
+    p: usize,
+    _k: usize,
+    settings: &NumericalSettings,
+) -> Result<Estimate, TheoryError> {
+    let mut derivative = vec![0.0; p];
+    let (mean, _, method) = integrate(omega, smooth(target, activation), settings, 1, |z, out| {
+        let f = student_output(activation, z, &mut derivative);
+        let e = target.value(&z[p..]) - f;
+        out[0] = e * e;
+    })?;
+    Ok(Estimate::new(mean[0], method))
+}
+
+/// psi, phiGF, phiHD by joint integration.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn drift_by_joint_integration(
+    target: &Target,
+    activation: Link,
+    step_loss: StepLoss,
+    omega: &DMatrix<f64>,
+    p: usize,
+    k: usize,
+    noise: f64,
+    settings: &NumericalSettings,
+) -> Result<DriftTerms, TheoryError> {
+    let mut derivative = vec![0.0; p];
+    let outputs = p * k + 2 * p * p;
+    let (mean, _, method) = integrate(omega, smooth(target, activation), settings, outputs, |z, out| {
+        let f = student_output(activation, z, &mut derivative);
+        let y = target.value(&z[p..]);
+        let e = match step_loss {
+            StepLoss::Mse => y - f,
+            StepLoss::Correlation => y,
+        };
+        let e2 = e * e + noise;
+        let (psi, rest) = out.split_at_mut(p * k);
+        let (gf, hd) = rest.split_at_mut(p * p);
+        for j in 0..p {
+            let de = derivative[j] * e;
+            for r in 0..k {
+                psi[j * k + r] = de * z[p + r];
+            }
+            for l in 0..p {
+                gf[j * p + l] = de * z[l];
+                hd[j * p + l] = derivative[j] * derivative[l] * e2;
+            }
+        }
+    })?;
+    let psi = DMatrix::from_row_slice(p, k, &mean[..p * k]);
+    let phi_gf = DMatrix::from_row_slice(p, p, &mean[p * k..p * k + p * p]);
+    let hd = DMatrix::from_row_slice(p, p, &mean[p * k + p * p..]);
+    let phi_hd = (&hd + hd.transpose()) * 0.5;
+    Ok(DriftTerms {
+        psi,
+        phi_gf,
+        phi_hd,
+        method,
+    })
+}

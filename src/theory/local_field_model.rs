@@ -1,0 +1,350 @@
+//! A teacher-student pair seen through its local fields: the object that evaluates the
+//! population risk and the drift terms for any overlaps, choosing (once) the most exact
+//! backend and caching what can be prepared in advance.
+//!
+//! Backends ([`Backend`]):
+//! * [`Backend::Decomposition`] (committee teachers): every quantity is written as a sum of
+//!   the elementary expectations I2, I3, I4, I2noise over <= 4 fields
+//!   ([`super::committee_decomposition`]); with erf everywhere each one is a Saad & Solla
+//!   closed form.
+//! * [`Backend::CompiledPolynomial`] (polynomial activation and committee link, p + k <= 16):
+//!   the integrands are expanded once into polynomials of the p + k fields and their exact
+//!   Wick moments are planned once ([`super::polynomial_model`]); each evaluation is then a
+//!   fixed list of multiply-adds.
+//! * [`Backend::JointIntegration`] (everything else): one pass over all p + k fields at once,
+//!   by Gauss-Hermite quadrature when the links are smooth and Omega has rank <= 5, otherwise
+//!   by seeded Monte Carlo ([`super::joint_integration`]).
+
+use super::committee_decomposition::{drift_by_decomposition, risk_by_decomposition};
+use super::drift_terms::DriftTerms;
+use super::error::TheoryError;
+use super::gaussian_expectations::{Estimate, NumericalSettings, MAX_POLYNOMIAL_FIELDS};
+use super::joint_integration::{drift_by_joint_integration, risk_by_joint_integration};
+use super::polynomial_model::{PolynomialDrift, PolynomialRisk};
+use crate::linalg::pivoted_cholesky;
+use crate::model::{Link, Overlaps, StepLoss, Target};
+use nalgebra::DMatrix;
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::fmt;
+use std::sync::OnceLock;
+
+/// How a [`LocalFieldModel`] evaluates its expectations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Backend {
+    /// Sums of elementary I2/I3/I4/I2noise expectations (committee teachers only).
+    Decomposition,
+    /// Exact Wick moments of the expanded polynomial integrands (polynomial links only).
+    CompiledPolynomial,
+    /// One quadrature or Monte Carlo pass over all p + k fields.
+    JointIntegration,
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Backend::Decomposition => "decomposition",
+            Backend::CompiledPolynomial => "compiled polynomial",
+            Backend::JointIntegration => "joint integration",
+        })
+    }
+}
+
+/// The automatic backend: decomposition with closed forms when sigma = g = erf, compiled
+/// polynomials when both are polynomials (decomposition with per-term Wick moments when
+/// p + k > 16), joint integration otherwise.
+pub fn automatic_backend(target: &Target, activation: &Link, p: usize, k: usize) -> Backend {
+    match target {
+        Target::Committee(link) => {
+            let polynomial =
+                link.polynomial_coefficients().is_some() && activation.polynomial_coefficients().is_some();
+            if *link == Link::Erf && *activation == Link::Erf {
+                Backend::Decomposition
+            } else if polynomial && p + k <= MAX_POLYNOMIAL_FIELDS {
+                Backend::CompiledPolynomial
+            } else if polynomial {
+                Backend::Decomposition
+            } else {
+                Backend::JointIntegration
+            }
+        }
+        Target::TanhProduct => Backend::JointIntegration,
+    }
+}
+
+/// Risk and drift-term evaluator for one (target, activation, p, k).
+#[derive(Debug)]
+pub struct LocalFieldModel {
+    target: Target,
+    activation: Link,
+    p: usize,
+    k: usize,
+    backend: Backend,
+    numerics: NumericalSettings,
+    risk_plan: OnceLock<Option<PolynomialRisk>>,
+    drift_plans: [OnceLock<Option<PolynomialDrift>>; 2],
+}
+
+impl Clone for LocalFieldModel {
+    fn clone(&self) -> Self {
+        LocalFieldModel {
+            target: self.target,
+            activation: self.activation,
+            p: self.p,
+            k: self.k,
+            backend: self.backend,
+            numerics: self.numerics,
+            risk_plan: self.risk_plan.clone(),
+            drift_plans: self.drift_plans.clone(),
+        }
+    }
+}
+
+fn loss_slot(loss: StepLoss) -> usize {
+    match loss {
+        StepLoss::Mse => 0,
+        StepLoss::Correlation => 1,
+    }
+}
+
+impl LocalFieldModel {
+    /// The model with the [`automatic_backend`] and default [`NumericalSettings`].
+    pub fn new(target: Target, activation: Link, p: usize, k: usize) -> Result<Self, TheoryError> {
+        if p == 0 || k == 0 {
+            return Err(TheoryError::EmptyModel { p, k });
+        }
+        Ok(LocalFieldModel {
+            target,
+            activation,
+            p,
+            k,
+            backend: automatic_backend(&target, &activation, p, k),
+            numerics: NumericalSettings::default(),
+            risk_plan: OnceLock::new(),
+            drift_plans: [OnceLock::new(), OnceLock::new()],
+        })
+    }
+
+    /// Forces a backend. Decomposition needs a committee teacher; compiled polynomial needs a
+    /// polynomial activation and committee link with p + k <= 16.
+    pub fn with_backend(mut self, backend: Backend) -> Result<Self, TheoryError> {
+        match backend {
+            Backend::Decomposition if self.target.committee_link().is_none() => {
+                return Err(TheoryError::UnsupportedBackend {
+                    backend: "decomposition",
+                    reason: "the teacher is not a committee (1/k) sum_r g(z_r)",
+                })
+            }
+            Backend::CompiledPolynomial => {
+                let polynomial = self
+                    .target
+                    .committee_link()
+                    .and_then(|l| l.polynomial_coefficients())
+                    .is_some()
+                    && self.activation.polynomial_coefficients().is_some();
+                if !polynomial {
+                    return Err(TheoryError::UnsupportedBackend {
+                        backend: "compiled polynomial",
+                        reason: "the activation and the committee link must both be polynomials",
+                    });
+                }
+                if self.p + self.k > MAX_POLYNOMIAL_FIELDS {
+                    return Err(TheoryError::UnsupportedBackend {
+                        backend: "compiled polynomial",
+                        reason: "p + k must be at most 16",
+                    });
+                }
+            }
+            _ => {}
+        }
+        self.backend = backend;
+        Ok(self)
+    }
+
+    /// Replaces the numerical settings of the quadrature / Monte Carlo paths.
+    pub fn with_numerical_settings(mut self, numerics: NumericalSettings) -> Result<Self, TheoryError> {
+        numerics.validate()?;
+        self.numerics = numerics;
+        Ok(self)
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Student neurons p.
+    pub fn p(&self) -> usize {
+        self.p
+    }
+
+    /// Teacher directions k.
+    pub fn k(&self) -> usize {
+        self.k
+    }
+
+    /// The teacher.
+    pub fn target(&self) -> Target {
+        self.target
+    }
+
+    /// The student activation.
+    pub fn activation(&self) -> Link {
+        self.activation
+    }
+
+    /// Checks shapes, finiteness, the noise and that Omega is positive semi-definite;
+    /// returns Omega.
+    fn validated_omega(&self, overlaps: &Overlaps, noise: f64) -> Result<DMatrix<f64>, TheoryError> {
+        let (q, m) = (&overlaps.q, &overlaps.m);
+        if q.nrows() != self.p || q.ncols() != self.p || m.nrows() != self.p || m.ncols() != self.k {
+            return Err(TheoryError::OverlapShape {
+                p: self.p,
+                k: self.k,
+                q_rows: q.nrows(),
+                q_cols: q.ncols(),
+                m_rows: m.nrows(),
+                m_cols: m.ncols(),
+            });
+        }
+        if !overlaps.is_finite() {
+            return Err(TheoryError::NotFinite);
+        }
+        if !noise.is_finite() || noise < 0.0 {
+            return Err(TheoryError::InvalidNoise(noise));
+        }
+        let omega = overlaps.omega();
+        let symmetric = (0..self.p).all(|i| (0..i).all(|j| (q[(i, j)] - q[(j, i)]).abs() <= 1e-10 * (1.0 + q[(i, j)].abs())));
+        if !symmetric || pivoted_cholesky(&omega).is_none() {
+            let min_eigenvalue = ((&omega + omega.transpose()) * 0.5).symmetric_eigenvalues().min();
+            return Err(TheoryError::NotPositiveSemiDefinite { min_eigenvalue });
+        }
+        Ok(omega)
+    }
+
+    /// Population risk R = (1/2)(Delta + E[(f* - f)^2]) with f* = g(lambda*),
+    /// f = (1/p) sum_j sigma(lambda_j) and (lambda, lambda*) ~ N(0, Omega); `noise` is Delta.
+    pub fn population_risk(&self, overlaps: &Overlaps, noise: f64) -> Result<Estimate, TheoryError> {
+        let omega = self.validated_omega(overlaps, noise)?;
+        let squared_error = match self.backend {
+            Backend::Decomposition => {
+                let link = self.target.committee_link().ok_or(TheoryError::UnsupportedBackend {
+                    backend: "decomposition",
+                    reason: "the teacher is not a committee",
+                })?;
+                risk_by_decomposition(link, self.activation, &omega, self.p, self.k, &self.numerics)?
+            }
+            Backend::CompiledPolynomial => {
+                let plan = self.risk_plan.get_or_init(|| {
+                    PolynomialRisk::compile(self.target.committee_link()?, self.activation, self.p, self.k)
+                });
+                match plan {
+                    Some(plan) => Estimate::exact_polynomial(plan.evaluate(&omega)),
+                    None => risk_by_decomposition(
+                        self.target.committee_link().unwrap_or(self.activation),
+                        self.activation,
+                        &omega,
+                        self.p,
+                        self.k,
+                        &self.numerics,
+                    )?,
+                }
+            }
+            Backend::JointIntegration => risk_by_joint_integration(
+                &self.target,
+                self.activation,
+                &omega,
+                self.p,
+                self.k,
+                &self.numerics,
+            )?,
+        };
+        Ok(Estimate::new(
+            0.5 * (noise + squared_error.value),
+            squared_error.method.scaled(0.5),
+        ))
+    }
+
+    /// The drift terms psi (p x k), phiGF (p x p) and phiHD (p x p) of SCIENCE.md section 5
+    /// for the error term of `step_loss` (see [`DriftTerms`]); `noise` is Delta.
+    pub fn drift_terms(
+        &self,
+        overlaps: &Overlaps,
+        step_loss: StepLoss,
+        noise: f64,
+    ) -> Result<DriftTerms, TheoryError> {
+        let omega = self.validated_omega(overlaps, noise)?;
+        match self.backend {
+            Backend::Decomposition => {
+                let link = self.target.committee_link().ok_or(TheoryError::UnsupportedBackend {
+                    backend: "decomposition",
+                    reason: "the teacher is not a committee",
+                })?;
+                drift_by_decomposition(link, self.activation, step_loss, &omega, self.p, self.k, noise, &self.numerics)
+            }
+            Backend::CompiledPolynomial => {
+                let plan = self.drift_plans[loss_slot(step_loss)].get_or_init(|| {
+                    PolynomialDrift::compile(self.target.committee_link()?, self.activation, step_loss, self.p, self.k)
+                });
+                match plan {
+                    Some(plan) => Ok(plan.evaluate(&omega, noise)),
+                    None => drift_by_decomposition(
+                        self.target.committee_link().unwrap_or(self.activation),
+                        self.activation,
+                        step_loss,
+                        &omega,
+                        self.p,
+                        self.k,
+                        noise,
+                        &self.numerics,
+                    ),
+                }
+            }
+            Backend::JointIntegration => drift_by_joint_integration(
+                &self.target,
+                self.activation,
+                step_loss,
+                &omega,
+                self.p,
+                self.k,
+                noise,
+                &self.numerics,
+            ),
+        }
+    }
+}
+
+/// Models kept per thread by [`with_cached_model`].
+const CACHE_SIZE: usize = 8;
+
+thread_local! {
+    static MODELS: RefCell<Vec<Rc<LocalFieldModel>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` on a per-thread cached [`LocalFieldModel`] for (target, activation, p, k) with
+/// the automatic backend, so repeated calls (a simulation recording the risk every step)
+/// reuse compiled plans. Keeps the 8 most recently used models.
+pub fn with_cached_model<R>(
+    target: &Target,
+    activation: &Link,
+    p: usize,
+    k: usize,
+    f: impl FnOnce(&LocalFieldModel) -> R,
+) -> Result<R, TheoryError> {
+    let model = MODELS.with(|cell| {
+        let mut models = cell.borrow_mut();
+        let position = models
+            .iter()
+            .position(|m| m.target == *target && m.activation == *activation && m.p == p && m.k == k);
+        let model = match position {
+            Some(i) => models.remove(i),
+            None => Rc::new(LocalFieldModel::new(*target, *activation, p, k)?),
+        };
+        models.insert(0, Rc::clone(&model));
+        models.truncate(CACHE_SIZE);
+        Ok::<_, TheoryError>(model)
+    })?;
+    Ok(f(&model))
+}

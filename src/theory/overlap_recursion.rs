@@ -1,0 +1,454 @@
+//! The deterministic overlap recursion of SCIENCE.md section 5: the expected SGD step
+//! projected on the order parameters, with exact normalisation.
+//!
+//! With g = gamma / p, a_j = 1 and the drift terms psi, phiGF, phiHD of [`DriftTerms`]:
+//!
+//!     dM_jr = g psi_jr                                                   [gradient]
+//!     dQ_jl = g (phiGF_jl + phiGF_lj)                                    [gradient]
+//!           + g^2 (d / n_b) phiHD_jl                                     [noise]
+//!           + g^2 h_j^T Omega^+ h_l,  h_j = [phiGF_j. ; psi_j.]          [mean step]
+//!
+//! The mean-step term is the inner product of the mean steps (Stein:
+//! E[F(lambda) x] = V^T Omega^+ E[F(lambda) lambda], V the rows of [W; W*]); with P = I and the
+//! Schur complement it is psi_j. psi_l.^T + o_j^T Qperp^+ o_l with o_j = phiGF_j.^T - M psi_j.^T
+//! and Qperp = Q - M M^T (pseudo-inverse, so a neuron aligned with the teacher is fine).
+//!
+//! Projected (the paper's protocol): Q~ = Q + dQ, then
+//!
+//!     M'_jr = (M + dM)_jr / sqrt(Q~_jj),   Q'_jl = Q~_jl / sqrt(Q~_jj Q~_ll)
+//!
+//! (for unit-norm neurons Q~_jj = 1 + dQ_jj). Unprojected: M' = M + dM, Q' = Q + dQ.
+//! Each kind of term can be switched off ([`Terms`]): the asymptotic regimes of
+//! [`super::regimes`] keep different terms.
+//!
+//! Losses: MSE (e = y - f), correlation (e = y), or adaptive ([`AdaptiveSchedule`]):
+//! correlation until R(t) < threshold R(0), then MSE with gamma <- jump gamma at the switch and
+//! gamma <- decay gamma after every MSE step (the same bookkeeping as the simulations).
+
+use super::drift_terms::DriftTerms;
+use super::error::TheoryError;
+use super::gaussian_expectations::{ExpectationError, Method, NumericalSettings};
+use super::local_field_model::LocalFieldModel;
+use crate::model::{AdaptiveSchedule, Link, Loss, Overlaps, StepLoss, Target};
+use crate::trajectory::{Trajectory, DEFAULT_CAPACITY};
+use nalgebra::DMatrix;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Which terms of the recursion are kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Terms {
+    /// Order-gamma terms: dM = g psi and g (phiGF + phiGF^T) in dQ.
+    pub gradient: bool,
+    /// The SGD-noise term g^2 (d / n_b) phiHD in dQ.
+    pub noise: bool,
+    /// The mean-step term g^2 h_j^T Omega^+ h_l in dQ.
+    pub mean_step: bool,
+}
+
+impl Default for Terms {
+    /// All terms.
+    fn default() -> Self {
+        Terms::ALL
+    }
+}
+
+impl Terms {
+    /// Every term (the finite-d recursion).
+    pub const ALL: Terms = Terms {
+        gradient: true,
+        noise: true,
+        mean_step: true,
+    };
+}
+
+/// The parameters of one deterministic step.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StepParameters {
+    /// gamma.
+    pub learning_rate: f64,
+    /// d / n_b, the weight of the noise term.
+    pub dimension_over_batch: f64,
+    /// Which terms are kept.
+    pub terms: Terms,
+    /// Normalise each neuron back to the unit sphere.
+    pub projected: bool,
+}
+
+/// Why one deterministic step failed.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum StepFailure {
+    /// Drift-term shapes do not match the overlaps.
+    #[error("drift terms must be psi: {p} x {k}, phiGF and phiHD: {p} x {p}")]
+    Shape {
+        /// Student neurons.
+        p: usize,
+        /// Teacher directions.
+        k: usize,
+    },
+    /// Q~_jj <= 0: the neuron cannot be normalised.
+    #[error("the squared norm of neuron {neuron} became {value:.3e} (the step overshoots; lower gamma)")]
+    NonPositiveNorm {
+        /// Neuron index j.
+        neuron: usize,
+        /// Q~_jj.
+        value: f64,
+    },
+    /// A NaN or infinity appeared.
+    #[error("the overlaps became non-finite")]
+    NotFinite,
+}
+
+/// The mean-step Gram matrix G_jl = h_j^T Omega^+ h_l = psi_j. psi_l.^T + o_j^T Qperp^+ o_l,
+/// o_j = phiGF_j.^T - M psi_j.^T, Qperp = Q - M M^T (p x p; pseudo-inverse with relative
+/// tolerance 1e-10).
+pub fn mean_step_gram(overlaps: &Overlaps, drift: &DriftTerms) -> DMatrix<f64> {
+    let (q, m) = (&overlaps.q, &overlaps.m);
+    let q_perp = q - m * m.transpose();
+    let q_perp = (&q_perp + q_perp.transpose()) * 0.5;
+    let tolerance = 1e-10 * q_perp.amax().max(1.0);
+    let p = q.nrows();
+    let pinv = q_perp
+        .pseudo_inverse(tolerance)
+        .unwrap_or_else(|_| DMatrix::zeros(p, p));
+    // rows o_j: O = phiGF - psi M^T  (p x p)
+    let o = &drift.phi_gf - &drift.psi * m.transpose();
+    let gram = &drift.psi * drift.psi.transpose() + &o * pinv * o.transpose();
+    (&gram + gram.transpose()) * 0.5
+}
+
+/// The increments (dM, dQ) of one step (before normalisation).
+pub fn overlap_increments(
+    overlaps: &Overlaps,
+    drift: &DriftTerms,
+    step: &StepParameters,
+) -> Result<(DMatrix<f64>, DMatrix<f64>), StepFailure> {
+    let (p, k) = (overlaps.q.nrows(), overlaps.m.ncols());
+    if drift.psi.shape() != (p, k) || drift.phi_gf.shape() != (p, p) || drift.phi_hd.shape() != (p, p) {
+        return Err(StepFailure::Shape { p, k });
+    }
+    let g = step.learning_rate / p as f64;
+    let mut dm = DMatrix::zeros(p, k);
+    let mut dq = DMatrix::zeros(p, p);
+    if step.terms.gradient {
+        dm += &drift.psi * g;
+        dq += (&drift.phi_gf + drift.phi_gf.transpose()) * g;
+    }
+    if step.terms.noise {
+        dq += &drift.phi_hd * (g * g * step.dimension_over_batch);
+    }
+    if step.terms.mean_step {
+        dq += mean_step_gram(overlaps, drift) * (g * g);
+    }
+    Ok((dm, dq))
+}
+
+/// One deterministic step: (Q, M) -> (Q', M') (see the module documentation).
+pub fn overlap_update(
+    overlaps: &Overlaps,
+    drift: &DriftTerms,
+    step: &StepParameters,
+) -> Result<Overlaps, StepFailure> {
+    let (dm, dq) = overlap_increments(overlaps, drift, step)?;
+    let mut m = &overlaps.m + dm;
+    let mut q = &overlaps.q + dq;
+    q = (&q + q.transpose()) * 0.5;
+    if step.projected {
+        let p = q.nrows();
+        let mut norms = vec![0.0; p];
+        for (j, n) in norms.iter_mut().enumerate() {
+            let v = q[(j, j)];
+            if !v.is_finite() {
+                return Err(StepFailure::NotFinite);
+            }
+            if v <= 0.0 {
+                return Err(StepFailure::NonPositiveNorm { neuron: j, value: v });
+            }
+            *n = v.sqrt();
+        }
+        for j in 0..p {
+            for r in 0..m.ncols() {
+                m[(j, r)] /= norms[j];
+            }
+            for l in 0..p {
+                q[(j, l)] = if j == l { 1.0 } else { q[(j, l)] / (norms[j] * norms[l]) };
+            }
+        }
+    }
+    let next = Overlaps { q, m };
+    if !next.is_finite() {
+        return Err(StepFailure::NotFinite);
+    }
+    Ok(next)
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// Settings of a recursion run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecursionSettings {
+    /// Teacher g.
+    pub target: Target,
+    /// Student activation sigma.
+    pub activation: Link,
+    /// Label-noise variance Delta (>= 0).
+    pub noise: f64,
+    /// Input dimension d (>= 1).
+    pub dimension: u64,
+    /// Batch size n_b (>= 1).
+    pub batch_size: u64,
+    /// Learning rate gamma (finite, > 0).
+    pub learning_rate: f64,
+    /// Training protocol.
+    pub loss: Loss,
+    /// Adaptive-protocol settings (used when `loss` is adaptive).
+    #[serde(default)]
+    pub adaptive: AdaptiveSchedule,
+    /// Which terms are kept.
+    #[serde(default)]
+    pub terms: Terms,
+    /// Normalise neurons each step (projected SGD); false: the unprojected map.
+    #[serde(default = "default_true")]
+    pub projected: bool,
+    /// Number of steps T.
+    pub steps: u64,
+    /// Weak-recovery threshold on max_j ||M_j||.
+    #[serde(default = "default_eta")]
+    pub eta: f64,
+    /// Uniformly spaced points kept in the trajectory.
+    #[serde(default = "default_capacity")]
+    pub trajectory_capacity: usize,
+    /// Quadrature / Monte Carlo settings for links without exact expectations.
+    #[serde(default)]
+    pub numerics: NumericalSettings,
+}
+
+fn default_eta() -> f64 {
+    0.5
+}
+
+fn default_capacity() -> usize {
+    DEFAULT_CAPACITY
+}
+
+/// An out-of-range recursion setting or initial condition.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum RecursionError {
+    /// A setting is out of range.
+    #[error("invalid recursion setting {name} = {value}: {reason}")]
+    InvalidSetting {
+        /// Setting name.
+        name: &'static str,
+        /// Value given.
+        value: f64,
+        /// What is expected.
+        reason: &'static str,
+    },
+    /// The quadrature / Monte Carlo settings are out of range.
+    #[error("invalid numerical settings: {0}")]
+    InvalidNumerics(#[from] ExpectationError),
+    /// The initial overlaps (or the model) cannot be evaluated.
+    #[error("invalid initial condition: {0}")]
+    InvalidInitialCondition(#[from] TheoryError),
+}
+
+/// Where and why a run stopped early.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Divergence {
+    /// The step that could not be completed.
+    pub step: u64,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl fmt::Display for Divergence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the overlap recursion diverged at step {}: {}", self.step, self.message)
+    }
+}
+
+/// The output of [`run_overlap_recursion`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecursionRun {
+    /// Recorded overlaps and risk (same schema as simulations; the last completed step and the
+    /// weak-recovery step are always recorded).
+    pub trajectory: Trajectory,
+    /// Overlaps after the last completed step.
+    pub final_overlaps: Overlaps,
+    /// Steps completed.
+    pub steps_done: u64,
+    /// Step after which the adaptive protocol switched to MSE.
+    pub switch_step: Option<u64>,
+    /// gamma after the last step (differs from the setting for the adaptive protocol).
+    pub final_learning_rate: f64,
+    /// How the risks were computed (least exact over the run).
+    pub risk_method: Method,
+    /// How the drift terms were computed (least exact over the run).
+    pub drift_method: Method,
+    /// Set if the map stopped on a non-finite value or an overshooting step.
+    pub divergence: Option<Divergence>,
+}
+
+fn check(name: &'static str, value: f64, ok: bool, reason: &'static str) -> Result<(), RecursionError> {
+    if ok {
+        Ok(())
+    } else {
+        Err(RecursionError::InvalidSetting { name, value, reason })
+    }
+}
+
+impl RecursionSettings {
+    /// Checks every range.
+    pub fn validate(&self) -> Result<(), RecursionError> {
+        check("noise", self.noise, self.noise.is_finite() && self.noise >= 0.0, "must be finite and >= 0")?;
+        check("dimension", self.dimension as f64, self.dimension >= 1, "must be >= 1")?;
+        check("batch_size", self.batch_size as f64, self.batch_size >= 1, "must be >= 1")?;
+        check(
+            "learning_rate",
+            self.learning_rate,
+            self.learning_rate.is_finite() && self.learning_rate > 0.0,
+            "must be finite and > 0",
+        )?;
+        check("eta", self.eta, self.eta.is_finite() && self.eta > 0.0, "must be finite and > 0")?;
+        let a = &self.adaptive;
+        check(
+            "adaptive.threshold",
+            a.threshold,
+            a.threshold.is_finite() && a.threshold > 0.0,
+            "must be finite and > 0",
+        )?;
+        check(
+            "adaptive.decay",
+            a.decay,
+            a.decay.is_finite() && a.decay > 0.0,
+            "must be finite and > 0",
+        )?;
+        check("adaptive.jump", a.jump, a.jump.is_finite() && a.jump > 0.0, "must be finite and > 0")?;
+        self.numerics.validate()?;
+        Ok(())
+    }
+
+    /// The parameters of a step with learning rate `learning_rate`.
+    pub fn step_parameters(&self, learning_rate: f64) -> StepParameters {
+        StepParameters {
+            learning_rate,
+            dimension_over_batch: self.dimension as f64 / self.batch_size as f64,
+            terms: self.terms,
+            projected: self.projected,
+        }
+    }
+}
+
+/// Runs the deterministic recursion from `initial` for `settings.steps` steps.
+///
+/// Records with [`Trajectory::with_capacity`] (same decimation as the simulations), sets
+/// `weak_recovery_step` to the first step with max_j ||M_j|| >= eta, and force-records that
+/// step and the last one. If a step fails (non-finite drift or overlaps, a neuron whose squared
+/// norm becomes <= 0, Omega no longer a Gram matrix), the run stops and `divergence` names the
+/// step; everything up to the previous step is returned.
+pub fn run_overlap_recursion(initial: &Overlaps, settings: &RecursionSettings) -> Result<RecursionRun, RecursionError> {
+    settings.validate()?;
+    let (p, k) = (initial.q.nrows(), initial.m.ncols());
+    let model = LocalFieldModel::new(settings.target, settings.activation, p, k)?
+        .with_numerical_settings(settings.numerics)?;
+    let noise = settings.noise;
+    let initial_risk = model.population_risk(initial, noise)?;
+    let mut risk_method = initial_risk.method;
+    let mut drift_method: Option<Method> = None;
+    let mut trajectory = Trajectory::with_capacity(settings.trajectory_capacity);
+    if initial.max_teacher_overlap() >= settings.eta {
+        trajectory.weak_recovery_step = Some(0);
+    }
+    trajectory.record(0, initial, initial_risk.value, true);
+
+    let mut overlaps = initial.clone();
+    let mut gamma = settings.learning_rate;
+    let mut step_loss = settings.loss.initial_step_loss();
+    let mut switch_step = None;
+    let mut divergence = None;
+    let mut steps_done = 0;
+    for t in 1..=settings.steps {
+        let next = model
+            .drift_terms(&overlaps, step_loss, noise)
+            .map_err(|e| e.to_string())
+            .and_then(|drift| {
+                if !drift.is_finite() {
+                    return Err("the drift terms are not finite".to_string());
+                }
+                drift_method = Some(drift_method.map_or(drift.method, |m| m.least_exact(drift.method)));
+                overlap_update(&overlaps, &drift, &settings.step_parameters(gamma)).map_err(|e| e.to_string())
+            });
+        let next = match next {
+            Ok(next) => next,
+            Err(message) => {
+                divergence = Some(Divergence { step: t, message });
+                break;
+            }
+        };
+        let mut risk = None;
+        if settings.loss == Loss::Adaptive {
+            match step_loss {
+                StepLoss::Correlation => {
+                    let r = match model.population_risk(&next, noise) {
+                        Ok(r) => r,
+                        Err(e) => {
+                            divergence = Some(Divergence { step: t, message: e.to_string() });
+                            break;
+                        }
+                    };
+                    risk_method = risk_method.least_exact(r.method);
+                    risk = Some(r.value);
+                    if r.value < settings.adaptive.threshold * initial_risk.value {
+                        step_loss = StepLoss::Mse;
+                        gamma *= settings.adaptive.jump;
+                        switch_step = Some(t);
+                    }
+                }
+                StepLoss::Mse => gamma *= settings.adaptive.decay,
+            }
+        }
+        overlaps = next;
+        steps_done = t;
+        let recovered_now =
+            trajectory.weak_recovery_step.is_none() && overlaps.max_teacher_overlap() >= settings.eta;
+        if recovered_now {
+            trajectory.weak_recovery_step = Some(t);
+        }
+        let force = recovered_now || t == settings.steps;
+        if force || trajectory.wants(t) {
+            let value = match risk {
+                Some(v) => v,
+                None => match model.population_risk(&overlaps, noise) {
+                    Ok(r) => {
+                        risk_method = risk_method.least_exact(r.method);
+                        r.value
+                    }
+                    Err(e) => {
+                        divergence = Some(Divergence { step: t, message: e.to_string() });
+                        break;
+                    }
+                },
+            };
+            trajectory.record(t, &overlaps, value, force);
+        }
+    }
+    if divergence.is_some() && trajectory.steps.last() != Some(&steps_done) {
+        if let Ok(r) = model.population_risk(&overlaps, noise) {
+            trajectory.record(steps_done, &overlaps, r.value, true);
+        }
+    }
+    Ok(RecursionRun {
+        trajectory,
+        final_overlaps: overlaps,
+        steps_done,
+        switch_step,
+        final_learning_rate: gamma,
+        risk_method,
+        drift_method: drift_method.unwrap_or(risk_method),
+        divergence,
+    })
+}

@@ -1,0 +1,212 @@
+//! The simulation Web Worker: receives [`ToWorker`] messages, runs every panel's
+//! [`Simulation`] in slices of about [`SLICE_MILLISECONDS`] each, and streams the recorded
+//! points back as [`FromWorker::Progress`].
+//!
+//! Slices are sized in samples (not steps), so even a batch of 10^8 samples is split and a
+//! Pause message is handled within one slice. Between slices the worker yields to its event
+//! loop through a `MessageChannel` (no 4 ms timer clamping).
+
+use super::{from_js, to_js};
+use crate::protocol::{FromWorker, RunId, RunSummary, ToWorker};
+use crate::simulation::{RunStatus, Simulation};
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{DedicatedWorkerGlobalScope, MessageChannel, MessageEvent};
+
+/// Target wall time of one slice of one run.
+pub const SLICE_MILLISECONDS: f64 = 12.0;
+
+struct ActiveRun {
+    id: RunId,
+    simulation: Simulation,
+    budget: u64,
+    done: bool,
+}
+
+#[derive(Default)]
+struct WorkerState {
+    generation: u32,
+    runs: Vec<ActiveRun>,
+    paused: bool,
+    tick_pending: bool,
+    channel: Option<MessageChannel>,
+}
+
+thread_local! {
+    static STATE: RefCell<WorkerState> = RefCell::new(WorkerState::default());
+}
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn now() -> f64 {
+    scope().performance().map(|p| p.now()).unwrap_or_else(js_sys::Date::now)
+}
+
+fn post(message: &FromWorker) {
+    match to_js(message) {
+        Ok(value) => {
+            if let Err(e) = scope().post_message(&value) {
+                web_sys::console::error_2(&"worker: postMessage failed".into(), &e);
+            }
+        }
+        Err(e) => web_sys::console::error_2(&"worker: cannot serialise message".into(), &e),
+    }
+}
+
+/// Entry point of the worker binary: installs the message handler and announces readiness.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| match from_js::<ToWorker>(event.data()) {
+        Ok(message) => handle(message),
+        Err(e) => web_sys::console::error_2(&"worker: unreadable message".into(), &e),
+    });
+    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+
+    let channel = MessageChannel::new().expect("MessageChannel is available in workers");
+    let on_tick = Closure::<dyn FnMut(MessageEvent)>::new(|_event: MessageEvent| tick());
+    channel.port1().set_onmessage(Some(on_tick.as_ref().unchecked_ref()));
+    on_tick.forget();
+    STATE.with(|s| s.borrow_mut().channel = Some(channel));
+    post(&FromWorker::Ready);
+}
+
+fn summary(simulation: &Simulation) -> RunSummary {
+    let c = simulation.config();
+    RunSummary {
+        nb: c.nb_resolved,
+        gamma: c.gamma_resolved,
+        mu: c.mu_resolved,
+        delta: c.delta_resolved,
+        information_exponent: c.information_exponent,
+        sampler: c.sampler_resolved,
+        risk_method: simulation.risk_method().to_string(),
+    }
+}
+
+fn handle(message: ToWorker) {
+    match message {
+        ToWorker::Start { generation, runs } => {
+            let mut active = Vec::new();
+            for (id, config) in runs {
+                match Simulation::new(&config) {
+                    Ok(mut simulation) => {
+                        post(&FromWorker::Started { generation, run: id, summary: summary(&simulation) });
+                        let points = simulation.drain_new_points();
+                        post(&progress(generation, id, &simulation, points, 0.0));
+                        active.push(ActiveRun { id, simulation, budget: 1024, done: false });
+                    }
+                    Err(e) => post(&FromWorker::Invalid { generation, run: id, message: e.to_string() }),
+                }
+            }
+            STATE.with(|s| {
+                let mut s = s.borrow_mut();
+                s.generation = generation;
+                s.runs = active;
+                s.paused = false;
+            });
+            schedule();
+        }
+        ToWorker::Pause => {
+            STATE.with(|s| s.borrow_mut().paused = true);
+            post(&FromWorker::Paused);
+        }
+        ToWorker::Resume => {
+            STATE.with(|s| s.borrow_mut().paused = false);
+            schedule();
+        }
+        ToWorker::Step => {
+            let messages = STATE.with(|s| {
+                let mut s = s.borrow_mut();
+                s.paused = true;
+                let generation = s.generation;
+                let mut out = Vec::new();
+                for run in s.runs.iter_mut().filter(|r| !r.done) {
+                    run.simulation.run_steps(1);
+                    out.extend(after_slice(generation, run, 0.0));
+                }
+                out
+            });
+            messages.iter().for_each(post);
+            post(&FromWorker::Paused);
+        }
+        ToWorker::Reset => STATE.with(|s| {
+            let mut s = s.borrow_mut();
+            s.runs.clear();
+            s.paused = true;
+        }),
+    }
+}
+
+fn progress(generation: u32, id: RunId, simulation: &Simulation, points: Vec<crate::simulation::TrajectoryPoint>, rate: f64) -> FromWorker {
+    FromWorker::Progress {
+        generation,
+        run: id,
+        points,
+        step: simulation.step(),
+        steps: simulation.config().input.steps,
+        samples_per_second: rate,
+        weak_recovery_step: simulation.trajectory().weak_recovery_step,
+    }
+}
+
+/// Messages to post after a slice of `run`; marks it done when it finished or diverged.
+fn after_slice(generation: u32, run: &mut ActiveRun, rate: f64) -> Vec<FromWorker> {
+    let points = run.simulation.drain_new_points();
+    let mut out = vec![progress(generation, run.id, &run.simulation, points, rate)];
+    match run.simulation.status().clone() {
+        RunStatus::Running => {}
+        RunStatus::Finished => {
+            run.done = true;
+            out.push(FromWorker::Finished { generation, run: run.id });
+        }
+        RunStatus::Diverged { step, message } => {
+            run.done = true;
+            out.push(FromWorker::Diverged { generation, run: run.id, message: format!("step {step}: {message}") });
+        }
+    }
+    out
+}
+
+fn schedule() {
+    STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        if s.tick_pending || s.paused || s.runs.iter().all(|r| r.done) {
+            return;
+        }
+        s.tick_pending = true;
+        if let Some(channel) = &s.channel {
+            let _ = channel.port2().post_message(&JsValue::NULL);
+        }
+    });
+}
+
+/// One slice of every unfinished run.
+fn tick() {
+    let messages = STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        s.tick_pending = false;
+        if s.paused {
+            return Vec::new();
+        }
+        let generation = s.generation;
+        let mut out = Vec::new();
+        for run in s.runs.iter_mut().filter(|r| !r.done) {
+            let start = now();
+            let before = run.simulation.samples();
+            run.simulation.advance(run.budget);
+            let elapsed = (now() - start).max(0.01);
+            let drawn = (run.simulation.samples() - before) as f64;
+            // grow/shrink the budget towards one slice per SLICE_MILLISECONDS
+            let factor = (SLICE_MILLISECONDS / elapsed).clamp(0.5, 2.0);
+            run.budget = ((run.budget as f64 * factor) as u64).clamp(64, 1 << 30);
+            out.extend(after_slice(generation, run, drawn / elapsed * 1000.0));
+        }
+        out
+    });
+    messages.iter().for_each(post);
+    schedule();
+}

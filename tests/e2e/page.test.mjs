@@ -1,0 +1,82 @@
+// End-to-end test of the built site (make test-e2e builds it with trunk into E2E_DIST).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { serve } from './server.mjs';
+import { launch, collectErrors, canvasVariance } from './browser.mjs';
+
+const dist = process.env.E2E_DIST || path.resolve('../../target/e2e-dist');
+const publicUrl = process.env.E2E_PUBLIC_URL || '/online-sgd-lab/demo/';
+const shots = path.resolve('../../target/e2e-screenshots');
+let site, browser;
+
+before(async () => {
+  assert.ok(fs.existsSync(path.join(dist, 'index.html')), `no built site in ${dist}: run make test-e2e`);
+  fs.mkdirSync(shots, { recursive: true });
+  site = await serve(dist, publicUrl);
+  browser = await launch();
+});
+after(async () => { await browser?.close(); await site?.close(); });
+
+async function stepsOf(page, panel) {
+  return Number(await page.getAttribute(`#${panel}-stats`, 'data-steps') || 0);
+}
+
+test('the page runs SGD in a worker under a sub-path and draws live m(t)', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = collectErrors(page);
+  await page.goto(site.url);
+  // the worker streams at least 5 batches for both protocols
+  await page.waitForFunction(() => ['panel-mse', 'panel-correlation'].every(
+    (p) => Number(document.getElementById(`${p}-stats`)?.dataset.steps || 0) >= 5), null, { timeout: 60000 });
+  for (const panel of ['panel-mse', 'panel-correlation']) {
+    const variance = await canvasVariance(page, `#${panel}-overlaps`);
+    assert.ok(variance > 50, `${panel} overlap chart looks blank (variance ${variance})`);
+    const stats = await page.textContent(`#${panel}-stats`);
+    assert.match(stats, /n_b = 1024/);
+  }
+  await page.waitForTimeout(1500);
+  await page.screenshot({ path: path.join(shots, 'desktop.png'), fullPage: true });
+  assert.deepEqual(errors, [], `console errors: ${errors.join('\n')}`);
+  await page.close();
+});
+
+test('pause stops the stream and resume continues it', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = collectErrors(page);
+  await page.goto(site.url);
+  await page.waitForFunction(() => Number(document.getElementById('panel-mse-stats')?.dataset.steps || 0) >= 3, null, { timeout: 60000 });
+  await page.click('#pause');
+  await page.waitForTimeout(300);
+  const paused = await stepsOf(page, 'panel-mse');
+  await page.waitForTimeout(700);
+  assert.equal(await stepsOf(page, 'panel-mse'), paused, 'steps advanced while paused');
+  await page.click('#pause');
+  await page.waitForFunction((n) => Number(document.getElementById('panel-mse-stats').dataset.steps) > n, paused, { timeout: 30000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('an invalid field shows its message and disables Start', async () => {
+  const page = await browser.newPage();
+  await page.goto(site.url);
+  await page.fill('#d', '3');
+  const message = await page.textContent('#d-error');
+  assert.match(message, /d: |must be an integer in \[4/);
+  assert.ok(await page.isDisabled('#start'));
+  await page.fill('#d', '1024');
+  assert.ok(!(await page.isDisabled('#start')));
+  await page.close();
+});
+
+test('mobile layout (390 px) stacks the panels', async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+  await page.goto(site.url);
+  await page.waitForFunction(() => Number(document.getElementById('panel-correlation-stats')?.dataset.steps || 0) >= 5, null, { timeout: 60000 });
+  const a = await page.$eval('#panel-mse', (e) => e.getBoundingClientRect().top);
+  const b = await page.$eval('#panel-correlation', (e) => e.getBoundingClientRect().top);
+  assert.ok(b > a + 100, 'panels are not stacked');
+  await page.screenshot({ path: path.join(shots, 'mobile.png'), fullPage: true });
+  await page.close();
+});
