@@ -14,7 +14,9 @@
 //! small, where `exact` should be used anyway) its negative eigenvalues are set to zero.
 //!
 //! The approximation error is that of the CLT for sums of n_b i.i.d. terms (skewness of order
-//! n_b^(-1/2)); `tests/sampler_clt.rs` measures it against `exact`.
+//! n_b^(-1/2)); `tests/sampler_clt.rs` measures it against `exact`: for erf, one-step laws agree
+//! from n_b = 8192; for He_3 (heavily skewed degree-6 terms) they differ visibly at n_b = 4096
+//! and agree at 65536. `auto` uses this sampler only above 4 194 304 samples per step.
 
 use super::{per_sample_coefficients, ExactSampler, Sampler, SamplerKind, StepError, StepSettings};
 use crate::linalg::pivoted_cholesky;
