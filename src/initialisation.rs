@@ -91,13 +91,13 @@ impl Initialisation {
         }
     }
 
-    /// Explicit overlaps, validated.
-    pub fn explicit_overlaps(&self, p: usize, k: usize) -> Option<Result<Overlaps, String>> {
+    /// Explicit overlaps, validated; errors are (field, message).
+    pub fn explicit_overlaps(&self, p: usize, k: usize) -> Option<Result<Overlaps, (&'static str, String)>> {
         match self {
             Initialisation::Overlaps { q, m } => Some((|| {
-                let q = matrix_from_rows(q, p, p).ok_or(format!("init.Q must be a {p} x {p} matrix (list of {p} rows)"))?;
-                let m = matrix_from_rows(m, p, k).ok_or(format!("init.M must be a {p} x {k} matrix (list of {p} rows of {k})"))?;
-                Overlaps::new(q, m).map_err(|e| format!("init: {e}"))
+                let q = matrix_from_rows(q, p, p).ok_or(("init.Q", format!("must be a {p} x {p} matrix (a list of {p} rows of {p} numbers)")))?;
+                let m = matrix_from_rows(m, p, k).ok_or(("init.M", format!("must be a {p} x {k} matrix (a list of {p} rows of {k} numbers)")))?;
+                Overlaps::new(q, m).map_err(|e| ("init", e.to_string()))
             })()),
             _ => None,
         }
@@ -224,6 +224,8 @@ mod tests {
         assert!((dot(0, 1) - 0.3).abs() < 1e-12 && (dot(0, 0) - 1.0).abs() < 1e-12);
         assert!((w[10] + 0.2).abs() < 1e-15);
         let bad = Initialisation::Overlaps { q: vec![vec![1.0]], m: vec![vec![0.5]] };
-        assert!(bad.explicit_overlaps(2, 1).unwrap().unwrap_err().contains("init.Q must be a 2 x 2"));
+        let (field, message) = bad.explicit_overlaps(2, 1).unwrap().unwrap_err();
+        assert_eq!(field, "init.Q");
+        assert!(message.contains("2 x 2"), "{message}");
     }
 }

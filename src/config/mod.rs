@@ -125,12 +125,47 @@ impl ConfigError {
     }
 }
 
+/// A number as people write it: plain for 1e-3 <= |x| < 1e6, scientific otherwise (1e-9, 1e12).
+pub fn display_number(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() || (1e-3..1e6).contains(&x.abs()) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
+}
+
 /// Checks lo <= x <= hi and finiteness.
 pub fn check_range(field: &str, x: f64, lo: f64, hi: f64) -> Result<f64, ConfigError> {
     if !x.is_finite() || x < lo || x > hi {
-        return Err(ConfigError::new(field, format!("must be a number in [{lo}, {hi}], got {x}")));
+        return Err(ConfigError::new(
+            field,
+            format!("must be a number in [{}, {}], got {}", display_number(lo), display_number(hi), display_number(x)),
+        ));
     }
     Ok(x)
+}
+
+/// A parsed config file: its runs, and whether it was written as a `runs` list (errors then
+/// name the entry, e.g. `runs[2].eta`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConfigFile {
+    /// One config per run.
+    pub runs: Vec<RunConfig>,
+    /// true when the file had a `runs` array.
+    pub is_list: bool,
+}
+
+impl ConfigFile {
+    /// Validates every run; errors of a list name the entry.
+    pub fn resolve(&self) -> Result<Vec<ResolvedConfig>, ConfigError> {
+        self.runs
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                c.resolve().map_err(|e| if self.is_list { ConfigError::new(format!("runs[{i}].{}", e.field), e.message) } else { e })
+            })
+            .collect()
+    }
 }
 
 /// A validated run with n_b and gamma resolved to numbers.
@@ -158,28 +193,40 @@ pub struct ResolvedConfig {
 impl RunConfig {
     /// Parses a JSON config; unknown keys and type errors name the field.
     pub fn from_json(text: &str) -> Result<Self, ConfigError> {
-        serde_json::from_str(text).map_err(|e| {
-            let msg = e.to_string();
-            let field = msg
-                .split('`')
-                .nth(1)
-                .filter(|_| msg.starts_with("unknown field") || msg.starts_with("missing field"))
-                .unwrap_or("config")
-                .to_string();
-            ConfigError::new(field, msg)
+        let deserializer = &mut serde_json::Deserializer::from_str(text);
+        serde_path_to_error::deserialize(deserializer).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let message = inner.to_string();
+            // unknown keys: name the key itself
+            let field = match message.split('`').nth(1) {
+                Some(key) if message.starts_with("unknown field") => {
+                    if path == "." {
+                        key.to_string()
+                    } else if path == key || path.ends_with(&format!(".{key}")) {
+                        path
+                    } else {
+                        format!("{path}.{key}")
+                    }
+                }
+                _ if path == "." || path.is_empty() => "config".to_string(),
+                _ => path,
+            };
+            let message = if inner.is_syntax() || inner.is_eof() { format!("not valid JSON: {message}") } else { message };
+            ConfigError::new(field, message)
         })
     }
 
     /// Parses a config file that is either one run, or `{"runs": [...], ...shared keys}` where
     /// each entry of `runs` overrides the shared keys. Errors name the run index and field.
-    pub fn list_from_json(text: &str) -> Result<Vec<RunConfig>, ConfigError> {
+    pub fn list_from_json(text: &str) -> Result<ConfigFile, ConfigError> {
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| ConfigError::new("config", format!("not valid JSON: {e}")))?;
         let serde_json::Value::Object(mut object) = value else {
             return Err(ConfigError::new("config", "must be a JSON object"));
         };
         let Some(runs) = object.remove("runs") else {
-            return Self::from_json(text).map(|c| vec![c]);
+            return Self::from_json(text).map(|c| ConfigFile { runs: vec![c], is_list: false });
         };
         let serde_json::Value::Array(runs) = runs else {
             return Err(ConfigError::new("runs", "must be a list of run objects"));
@@ -187,7 +234,8 @@ impl RunConfig {
         if runs.is_empty() {
             return Err(ConfigError::new("runs", "must contain at least one run"));
         }
-        runs.into_iter()
+        let runs = runs
+            .into_iter()
             .enumerate()
             .map(|(i, run)| {
                 let serde_json::Value::Object(overrides) = run else {
@@ -198,7 +246,8 @@ impl RunConfig {
                 Self::from_json(&serde_json::Value::Object(merged).to_string())
                     .map_err(|e| ConfigError::new(format!("runs[{i}].{}", e.field), e.message))
             })
-            .collect()
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ConfigFile { runs, is_list: true })
     }
 
     /// Validates every field and resolves n_b, gamma and the sampler.
@@ -234,7 +283,7 @@ impl RunConfig {
             (Some(_), Some(_)) => return Err(ConfigError::new("nb", "give either nb or batch {n0, mu}, not both")),
             (Some(nb), None) => {
                 if !nb.is_finite() || nb < 1.0 || nb > MAX_NB || nb.fract() != 0.0 {
-                    return Err(ConfigError::new("nb", format!("must be an integer in [1, {MAX_NB:e}], got {nb}")));
+                    return Err(ConfigError::new("nb", format!("must be an integer in [1, 1e13], got {}", display_number(nb))));
                 }
                 nb
             }
@@ -284,7 +333,7 @@ impl RunConfig {
                 check_range("init.m0", *m0, 0.0, 1.0)?;
             }
             init @ Initialisation::Overlaps { .. } => {
-                init.explicit_overlaps(c.p, c.k).unwrap().map_err(|e| ConfigError::new("init", e))?;
+                init.explicit_overlaps(c.p, c.k).unwrap().map_err(|(field, message)| ConfigError::new(field, message))?;
             }
             _ => {}
         }

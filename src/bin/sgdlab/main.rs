@@ -7,7 +7,7 @@
 
 use clap::{Parser, Subcommand};
 use rayon::prelude::*;
-use sgdlab::config::{ConfigError, RunConfig};
+use sgdlab::config::{ConfigError, ConfigFile, RunConfig};
 use sgdlab::export::{csv_header, csv_rows};
 use sgdlab::simulation::{RunOutput, Simulation};
 use std::io::{Read, Write};
@@ -55,14 +55,8 @@ fn write_output(out: &Option<PathBuf>, text: &str) -> Result<(), String> {
     }
 }
 
-fn run_all(configs: &[RunConfig]) -> Result<Vec<RunOutput>, ConfigError> {
-    let resolved = configs
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            c.resolve().map_err(|e| if configs.len() > 1 { ConfigError::new(format!("runs[{i}].{}", e.field), e.message) } else { e })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+fn run_all(file: &ConfigFile) -> Result<Vec<RunOutput>, ConfigError> {
+    let resolved = file.resolve()?;
     Ok(resolved.into_par_iter().map(|r| Simulation::from_resolved(r).run_to_end()).collect())
 }
 
@@ -83,14 +77,15 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run { config, csv, out } => (|| {
             let text = read_config(&config)?;
-            let configs = RunConfig::list_from_json(&text).map_err(|e| e.to_string())?;
+            let file = RunConfig::list_from_json(&text).map_err(|e| e.to_string())?;
+            let configs = &file.runs;
             if csv && configs.iter().any(|c| (c.p, c.k) != (configs[0].p, configs[0].k)) {
                 return Err("--csv needs the same p and k in every run (use JSON output otherwise)".to_string());
             }
-            let outputs = run_all(&configs).map_err(|e| e.to_string())?;
+            let outputs = run_all(&file).map_err(|e| e.to_string())?;
             let text = if csv {
                 runs_csv(&outputs)
-            } else if configs.len() == 1 {
+            } else if !file.is_list {
                 serde_json::to_string(&outputs[0]).map_err(|e| e.to_string())?
             } else {
                 serde_json::to_string(&serde_json::json!({ "runs": outputs })).map_err(|e| e.to_string())?
