@@ -14,6 +14,7 @@ pub mod config;
 pub mod decimation;
 pub mod export;
 pub mod initialisation;
+pub mod lab_state;
 pub mod linalg;
 pub mod model;
 pub mod protocol;

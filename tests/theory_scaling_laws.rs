@@ -66,8 +66,9 @@ fn learning_rate_conventions() {
     let nb = 256f64.powf(1.75).floor();
     let gamma = authors_learning_rate(0.032, nb, 4, 256.0, 3).unwrap();
     assert!(close(gamma, 0.032 * 16384.0 * 4.0 / 4096.0), "{gamma}");
-    // equivalently delta = l/2 - mu with gamma0 = c n0 p
-    assert!(close(gamma, 0.032 * 4.0 * 256f64.powf(-optimal_delta_plain_sgd(1.75, 3)) * nb / 256f64.powf(1.75) * 256f64.powf(0.25)));
+    // with n_b = d^mu exactly and mu <= l/2 this is gamma0 d^(-delta*) with gamma0 = c p
+    let exact = authors_learning_rate(0.032, 256.0, 4, 256.0, 3).unwrap(); // mu = 1
+    assert!(close(exact, 0.032 * 4.0 * 256f64.powf(-optimal_delta_plain_sgd(1.0, 3))));
 }
 
 #[test]

@@ -1,0 +1,462 @@
+//! The state of the lab page as flat `key=value` pairs: the form's fields, the URL hash
+//! (`#d=1024&target=he3&...`, so reloading or sharing a link gives the same run, seed included)
+//! and the embed options all use this one representation and one validation.
+//!
+//! Values from a URL are untrusted: every key is parsed with the same messages as the form
+//! fields (naming the key and the valid range), unknown keys are reported, and nothing is ever
+//! interpreted as HTML.
+//!
+//! | key | meaning | example |
+//! |---|---|---|
+//! | `target`, `activation` | links (`he3`, `erf`, `tanh`, `relu`, `tanh_product`; activation empty = target's) | `he3` |
+//! | `d`, `p`, `k`, `noise` | model | `1024` |
+//! | `nb` or `n0` + `mu` | batch size, or n0 d^mu | `mu=1.5` |
+//! | `gamma`, or `gamma0` + `delta`, or `c` | learning rate: fixed, gamma0 d^-delta, or c n_b p d^(-l/2) | `c=0.032` |
+//! | `update` | `projected` / `spherical` | |
+//! | `init`, `m0` | `warm` / `cold` / `m0` (with `m0=`) | |
+//! | `steps`, `seed`, `sampler`, `eta` | run | |
+//! | `panels` | protocols side by side | `mse,correlation,adaptive` |
+//! | `log`, `unit`, `theory` | time axis log (1/0), `steps`/`samples`, theory overlay (1/0) | |
+//! | `preset`, `embed`, `hide` | preset id, embed mode (1), controls to hide | `hide=controls` |
+
+use crate::config::scaling::{BatchScaling, LearningRate};
+use crate::config::{ConfigError, ResolvedConfig, RunConfig};
+use crate::initialisation::Initialisation;
+use crate::model::{Link, Loss, Target};
+use crate::sampler::{SamplerChoice, Update};
+use serde::{Deserialize, Serialize};
+
+/// Every key the lab understands, in display order.
+pub const KEYS: [&str; 29] = [
+    "preset", "target", "activation", "d", "p", "k", "noise", "nb", "n0", "mu", "gamma", "gamma0", "delta", "c", "update",
+    "init", "m0", "steps", "seed", "sampler", "eta", "panels", "log", "unit", "theory", "embed", "hide", "adaptive_threshold",
+    "adaptive_jump",
+];
+
+/// How the charts are drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewOptions {
+    /// Logarithmic time axis.
+    pub log_time: bool,
+    /// Time in samples t n_b instead of steps t.
+    pub samples: bool,
+    /// Overlay the deterministic overlap recursion (dashed).
+    pub theory: bool,
+}
+
+impl Default for ViewOptions {
+    fn default() -> Self {
+        ViewOptions { log_time: true, samples: false, theory: false }
+    }
+}
+
+/// Everything the page shows, as one value.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LabState {
+    /// The run settings shared by all panels (the loss is set per panel).
+    pub config: RunConfig,
+    /// Protocols shown side by side.
+    pub panels: Vec<Loss>,
+    /// Chart options.
+    pub view: ViewOptions,
+    /// The preset this state came from, if any.
+    pub preset: Option<String>,
+    /// Embed mode: panels and a chosen subset of controls only.
+    pub embed: bool,
+    /// Control groups hidden in embed mode (`controls`, `model`, `batch`, `rate`, `run`, `buttons`, `presets`, `export`).
+    pub hide: Vec<String>,
+}
+
+impl Default for LabState {
+    fn default() -> Self {
+        LabState {
+            config: RunConfig { steps: 30_000, seed: 1, ..RunConfig::default() },
+            panels: vec![Loss::Mse, Loss::Correlation],
+            view: ViewOptions::default(),
+            preset: None,
+            embed: false,
+            hide: Vec::new(),
+        }
+    }
+}
+
+/// A key with a bad value.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// The key (form field / URL parameter).
+    pub key: String,
+    /// What is wrong and what is allowed.
+    pub message: String,
+}
+
+impl FieldError {
+    fn new(key: &str, message: impl Into<String>) -> Self {
+        FieldError { key: key.to_string(), message: message.into() }
+    }
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.key, self.message)
+    }
+}
+
+/// The lab key of a config field (`batch.mu` -> `mu`, `lr.c` -> `c`, `init.m0` -> `m0`, ...).
+pub fn key_of_config_field(field: &str) -> &str {
+    let field = field.rsplit_once(']').map_or(field, |(_, rest)| rest.trim_start_matches('.'));
+    match field {
+        "batch.n0" => "n0",
+        "batch.mu" => "mu",
+        "lr.gamma0" => "gamma0",
+        "lr.delta" => "delta",
+        "lr.c" => "c",
+        "lr" => "gamma",
+        "init.m0" => "m0",
+        "adaptive.threshold" => "adaptive_threshold",
+        "adaptive.jump" => "adaptive_jump",
+        f if f.starts_with("init") => "init",
+        f => f.split('.').next().unwrap_or(f),
+    }
+}
+
+fn number(key: &str, value: &str) -> Result<f64, FieldError> {
+    let v = value.trim();
+    v.parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite())
+        .ok_or_else(|| FieldError::new(key, format!("'{}' is not a number", truncate(v))))
+}
+
+fn whole(key: &str, value: &str) -> Result<u64, FieldError> {
+    if let Ok(x) = value.trim().parse::<u64>() {
+        return Ok(x);
+    }
+    let x = number(key, value)?;
+    if x < 0.0 || x.fract() != 0.0 || x > 1.8e19 {
+        return Err(FieldError::new(key, format!("must be a whole number >= 0, got '{}'", truncate(value.trim()))));
+    }
+    Ok(x as u64)
+}
+
+fn flag(key: &str, value: &str) -> Result<bool, FieldError> {
+    match value.trim() {
+        "1" | "true" | "on" => Ok(true),
+        "0" | "false" | "off" | "" => Ok(false),
+        v => Err(FieldError::new(key, format!("must be 1 or 0, got '{}'", truncate(v)))),
+    }
+}
+
+/// Untrusted text shortened for messages.
+fn truncate(s: &str) -> String {
+    let mut t: String = s.chars().take(24).collect();
+    if s.chars().count() > 24 {
+        t.push('…');
+    }
+    t
+}
+
+impl LabState {
+    /// Parses `pairs` over the defaults. Every bad key is reported (not only the first).
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<LabState, Vec<FieldError>> {
+        let mut s = LabState::default();
+        let mut errors = Vec::new();
+        let pairs: Vec<(&str, &str)> = pairs.into_iter().collect();
+        let get = |k: &str| pairs.iter().rev().find(|(key, _)| *key == k).map(|(_, v)| *v);
+        for (key, _) in &pairs {
+            if !KEYS.contains(key) {
+                errors.push(FieldError::new(key, format!("unknown parameter; known: {}", KEYS.join(", "))));
+            }
+        }
+        let mut attempt = |r: Result<(), FieldError>| {
+            if let Err(e) = r {
+                errors.push(e);
+            }
+        };
+        let c = &mut s.config;
+        if let Some(v) = get("target") {
+            attempt(v.parse::<Target>().map(|t| c.target = t).map_err(|e| FieldError::new("target", e.to_string())));
+        }
+        if let Some(v) = get("activation") {
+            if v.trim().is_empty() {
+                c.activation = None;
+            } else {
+                attempt(v.parse::<Link>().map(|l| c.activation = Some(l)).map_err(|e| FieldError::new("activation", e.to_string())));
+            }
+        }
+        for key in ["d", "p", "k", "steps", "seed"] {
+            if let Some(v) = get(key) {
+                attempt(whole(key, v).map(|x| match key {
+                    "d" => c.d = x,
+                    "p" => c.p = x as usize,
+                    "k" => c.k = x as usize,
+                    "steps" => c.steps = x,
+                    _ => c.seed = x,
+                }));
+            }
+        }
+        if let Some(v) = get("noise") {
+            attempt(number("noise", v).map(|x| c.noise = x));
+        }
+        if let Some(v) = get("eta") {
+            attempt(number("eta", v).map(|x| c.eta = x));
+        }
+        // batch: nb, or n0 d^mu
+        match (get("nb").filter(|v| !v.trim().is_empty()), get("mu").filter(|v| !v.trim().is_empty())) {
+            (Some(_), Some(_)) => attempt(Err(FieldError::new("nb", "give either nb or mu (with n0), not both"))),
+            (Some(v), None) => attempt(number("nb", v).map(|x| c.nb = Some(x))),
+            (None, Some(v)) => {
+                let n0 = get("n0").filter(|v| !v.trim().is_empty()).map(|v| number("n0", v)).unwrap_or(Ok(1.0));
+                attempt(number("mu", v).and_then(|mu| n0.map(|n0| c.batch = Some(BatchScaling { n0, mu }))));
+            }
+            (None, None) => {}
+        }
+        // learning rate: gamma, or gamma0 d^-delta, or c n_b p d^(-l/2)
+        let nonempty = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+        match (nonempty("gamma"), nonempty("delta"), nonempty("c")) {
+            (Some(v), None, None) => attempt(number("gamma", v).map(|x| c.gamma = Some(x))),
+            (None, Some(dv), None) => {
+                let gamma0 = nonempty("gamma0").map(|v| number("gamma0", v)).unwrap_or(Ok(1.0));
+                if dv.trim() == "optimal" {
+                    attempt(gamma0.map(|g| c.lr = Some(LearningRate::Optimal { gamma0: g })));
+                } else {
+                    attempt(number("delta", dv).and_then(|delta| gamma0.map(|g| c.lr = Some(LearningRate::Fixed { gamma0: g, delta }))));
+                }
+            }
+            (None, None, Some(v)) => attempt(number("c", v).map(|x| c.lr = Some(LearningRate::Authors { c: x }))),
+            (None, None, None) => {}
+            _ => attempt(Err(FieldError::new("gamma", "give only one of gamma, delta (with gamma0) or c"))),
+        }
+        if let Some(v) = get("update") {
+            attempt(match v.trim() {
+                "projected" => Ok(c.update = Update::Projected),
+                "spherical" => Ok(c.update = Update::Spherical),
+                other => Err(FieldError::new("update", format!("must be projected or spherical, got '{}'", truncate(other)))),
+            });
+        }
+        if let Some(v) = get("init") {
+            attempt(match v.trim() {
+                "warm" => Ok(c.init = Initialisation::Warm),
+                "cold" => Ok(c.init = Initialisation::Cold),
+                "m0" => get("m0")
+                    .ok_or_else(|| FieldError::new("m0", "init=m0 needs m0 (a number in [0, 1])"))
+                    .and_then(|m| number("m0", m))
+                    .map(|m0| c.init = Initialisation::M0 { m0 }),
+                other => Err(FieldError::new("init", format!("must be warm, cold or m0, got '{}'", truncate(other)))),
+            });
+        }
+        if let Some(v) = get("sampler") {
+            attempt(match v.trim() {
+                "auto" => Ok(c.sampler = SamplerChoice::Auto),
+                "exact" => Ok(c.sampler = SamplerChoice::Exact),
+                "full" => Ok(c.sampler = SamplerChoice::Full),
+                "clt" => Ok(c.sampler = SamplerChoice::Clt),
+                other => Err(FieldError::new("sampler", format!("must be auto, exact, full or clt, got '{}'", truncate(other)))),
+            });
+        }
+        if let Some(v) = get("adaptive_threshold") {
+            attempt(number("adaptive_threshold", v).map(|x| c.adaptive.threshold = x));
+        }
+        if let Some(v) = get("adaptive_jump") {
+            attempt(number("adaptive_jump", v).map(|x| c.adaptive.jump = x));
+        }
+        if let Some(v) = get("panels") {
+            let parsed: Result<Vec<Loss>, _> = v.split(',').filter(|x| !x.trim().is_empty()).map(|x| x.parse::<Loss>()).collect();
+            attempt(match parsed {
+                Ok(p) if !p.is_empty() && p.len() <= 3 => Ok(s.panels = p),
+                Ok(_) => Err(FieldError::new("panels", "must list 1 to 3 of mse, correlation, adaptive")),
+                Err(e) => Err(FieldError::new("panels", e)),
+            });
+        }
+        if let Some(v) = get("log") {
+            attempt(flag("log", v).map(|x| s.view.log_time = x));
+        }
+        if let Some(v) = get("theory") {
+            attempt(flag("theory", v).map(|x| s.view.theory = x));
+        }
+        if let Some(v) = get("unit") {
+            attempt(match v.trim() {
+                "steps" => Ok(s.view.samples = false),
+                "samples" => Ok(s.view.samples = true),
+                other => Err(FieldError::new("unit", format!("must be steps or samples, got '{}'", truncate(other)))),
+            });
+        }
+        if let Some(v) = get("embed") {
+            attempt(flag("embed", v).map(|x| s.embed = x));
+        }
+        if let Some(v) = get("hide") {
+            s.hide = v.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect();
+            for h in &s.hide {
+                if !HIDEABLE.contains(&h.as_str()) {
+                    errors.push(FieldError::new("hide", format!("unknown control group '{}'; known: {}", truncate(h), HIDEABLE.join(", "))));
+                }
+            }
+        }
+        if let Some(v) = get("preset") {
+            s.preset = Some(v.trim().to_string()).filter(|x| !x.is_empty());
+        }
+        // range checks: the same validation as the CLI, for every panel
+        if errors.is_empty() {
+            if let Err(e) = s.resolve() {
+                errors.push(e);
+            }
+        }
+        if errors.is_empty() {
+            Ok(s)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Parses a URL hash (with or without the leading `#`).
+    pub fn from_hash(hash: &str) -> Result<LabState, Vec<FieldError>> {
+        let hash = hash.strip_prefix('#').unwrap_or(hash);
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(hash.as_bytes()).into_owned().collect();
+        LabState::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    }
+
+    /// The per-panel configs.
+    pub fn panel_configs(&self) -> Vec<RunConfig> {
+        self.panels.iter().map(|&loss| RunConfig { loss, ..self.config.clone() }).collect()
+    }
+
+    /// Validates every panel's config (errors name the lab key).
+    pub fn resolve(&self) -> Result<Vec<ResolvedConfig>, FieldError> {
+        self.panel_configs()
+            .iter()
+            .map(|c| c.resolve().map_err(|e: ConfigError| FieldError::new(key_of_config_field(&e.field), e.message)))
+            .collect()
+    }
+
+    /// The state as key/value pairs (every model and run key, so a link pins the run).
+    pub fn to_pairs(&self) -> Vec<(String, String)> {
+        let c = &self.config;
+        let mut p: Vec<(String, String)> = Vec::new();
+        let mut push = |k: &str, v: String| p.push((k.to_string(), v));
+        if let Some(preset) = &self.preset {
+            push("preset", preset.clone());
+        }
+        push("target", c.target.to_string());
+        if let Some(a) = c.activation {
+            push("activation", a.to_string());
+        }
+        push("d", c.d.to_string());
+        push("p", c.p.to_string());
+        push("k", c.k.to_string());
+        push("noise", c.noise.to_string());
+        if let Some(nb) = c.nb {
+            push("nb", nb.to_string());
+        }
+        if let Some(b) = c.batch {
+            push("n0", b.n0.to_string());
+            push("mu", b.mu.to_string());
+        }
+        if let Some(g) = c.gamma {
+            push("gamma", g.to_string());
+        }
+        match c.lr {
+            Some(LearningRate::Fixed { gamma0, delta }) => {
+                push("gamma0", gamma0.to_string());
+                push("delta", delta.to_string());
+            }
+            Some(LearningRate::Optimal { gamma0 }) => {
+                push("gamma0", gamma0.to_string());
+                push("delta", "optimal".into());
+            }
+            Some(LearningRate::Authors { c }) => push("c", c.to_string()),
+            None => {}
+        }
+        push("update", if c.update == Update::Spherical { "spherical" } else { "projected" }.into());
+        match &c.init {
+            Initialisation::Warm => push("init", "warm".into()),
+            Initialisation::Cold => push("init", "cold".into()),
+            Initialisation::M0 { m0 } => {
+                push("init", "m0".into());
+                push("m0", m0.to_string());
+            }
+            Initialisation::Overlaps { .. } => {}
+        }
+        push("steps", c.steps.to_string());
+        push("seed", c.seed.to_string());
+        push(
+            "sampler",
+            match c.sampler {
+                SamplerChoice::Auto => "auto",
+                SamplerChoice::Exact => "exact",
+                SamplerChoice::Full => "full",
+                SamplerChoice::Clt => "clt",
+            }
+            .into(),
+        );
+        push("eta", c.eta.to_string());
+        push("panels", self.panels.iter().map(|l| l.to_string()).collect::<Vec<_>>().join(","));
+        push("log", if self.view.log_time { "1" } else { "0" }.into());
+        push("unit", if self.view.samples { "samples" } else { "steps" }.into());
+        push("theory", if self.view.theory { "1" } else { "0" }.into());
+        if self.embed {
+            push("embed", "1".into());
+        }
+        if !self.hide.is_empty() {
+            push("hide", self.hide.join(","));
+        }
+        p
+    }
+
+    /// The state as a URL hash (without the `#`).
+    pub fn to_hash(&self) -> String {
+        let mut serializer = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in self.to_pairs() {
+            serializer.append_pair(&k, &v);
+        }
+        serializer.finish()
+    }
+}
+
+/// Control groups that `hide=` may name.
+pub const HIDEABLE: [&str; 8] = ["controls", "model", "batch", "rate", "run", "buttons", "presets", "export"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_round_trip_keeps_every_setting() {
+        let mut s = LabState::default();
+        s.config.d = 4096;
+        s.config.batch = Some(BatchScaling { n0: 2.0, mu: 1.25 });
+        s.config.lr = Some(LearningRate::Fixed { gamma0: 0.5, delta: 0.25 });
+        s.config.init = Initialisation::M0 { m0: 0.1 };
+        s.config.seed = 9_007_199_254_740_993; // above 2^53: kept exactly as text
+        s.panels = vec![Loss::Mse, Loss::Correlation, Loss::Adaptive];
+        s.view.samples = true;
+        s.embed = true;
+        s.hide = vec!["controls".into()];
+        let back = LabState::from_hash(&format!("#{}", s.to_hash())).unwrap();
+        assert_eq!(back, s);
+    }
+
+    #[test]
+    fn bad_parameters_are_reported_by_key_never_panic() {
+        let errors = LabState::from_hash("d=abc&mu=99&panels=mse,hinge&bogus=1&hide=everything&target=<script>").unwrap_err();
+        let keys: Vec<&str> = errors.iter().map(|e| e.key.as_str()).collect();
+        for key in ["bogus", "target", "d", "panels", "hide"] {
+            assert!(keys.contains(&key), "{key} not reported in {errors:?}");
+        }
+        let d = errors.iter().find(|e| e.key == "d").unwrap();
+        assert_eq!(d.message, "'abc' is not a number");
+        // range errors come from the shared config validation, named by lab key
+        let errors = LabState::from_hash("mu=99").unwrap_err();
+        assert_eq!(errors[0].key, "mu");
+        assert!(errors[0].message.contains("[0, 12]"));
+        let errors = LabState::from_hash("c=-1").unwrap_err();
+        assert_eq!(errors[0].key, "c");
+    }
+
+    #[test]
+    fn defaults_are_the_paper_setting() {
+        let s = LabState::from_hash("").unwrap();
+        let r = s.resolve().unwrap();
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].nb_resolved, 1024);
+        assert!((r[0].gamma_resolved - 1e-3).abs() < 1e-15);
+    }
+}
