@@ -30,7 +30,8 @@ fn exact_step(c: &mut Criterion) {
         let s = settings(d, nb);
         let mut rng = SimRng::seed_from_u64(1);
         let mut orth = SimRng::seed_from_u64(2);
-        let mut sampler = ExactSampler::new(Initialisation::Warm.sample_overlaps(&mut rng, p, 1, d));
+        let mut sampler =
+            ExactSampler::new(Initialisation::Warm.sample_overlaps(&mut rng, p, 1, d));
         group.bench_with_input(BenchmarkId::new(format!("p{p}_k1"), d), &d, |b, _| {
             b.iter(|| {
                 sampler.accumulate(&s, &mut rng, nb);

@@ -9,7 +9,9 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use nalgebra::DMatrix;
 use sgdlab::model::{AdaptiveSchedule, Link, Loss, Overlaps, StepLoss, Target};
 use sgdlab::theory::gaussian_expectations::NumericalSettings;
-use sgdlab::theory::{drift_terms, population_risk, run_overlap_recursion, RecursionSettings, Terms};
+use sgdlab::theory::{
+    drift_terms, population_risk, run_overlap_recursion, RecursionSettings, Terms,
+};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -20,7 +22,14 @@ fn overlaps(p: usize, k: usize, c: f64, m: f64) -> Overlaps {
     Overlaps::new(q, mm).unwrap()
 }
 
-fn recursion_settings(target: Target, activation: Link, d: u64, nb: u64, gamma: f64, noise: f64) -> RecursionSettings {
+fn recursion_settings(
+    target: Target,
+    activation: Link,
+    d: u64,
+    nb: u64,
+    gamma: f64,
+    noise: f64,
+) -> RecursionSettings {
     RecursionSettings {
         target,
         activation,
@@ -41,23 +50,68 @@ fn recursion_settings(target: Target, activation: Link, d: u64, nb: u64, gamma: 
 
 fn recursion(c: &mut Criterion) {
     let mut group = c.benchmark_group("recursion_10k");
-    group.sample_size(10).measurement_time(Duration::from_secs(8));
-    let erf = recursion_settings(Target::Committee(Link::Erf), Link::Erf, 10_000, 100, 0.08, 0.01);
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(8));
+    let erf = recursion_settings(
+        Target::Committee(Link::Erf),
+        Link::Erf,
+        10_000,
+        100,
+        0.08,
+        0.01,
+    );
     let erf_start = Overlaps::new(DMatrix::identity(2, 2), DMatrix::zeros(2, 2)).unwrap();
-    group.bench_function("erf_p2_k2", |b| b.iter(|| run_overlap_recursion(black_box(&erf_start), &erf).unwrap()));
-    let he3 = recursion_settings(Target::Committee(Link::HE3), Link::HE3, 256, 256, 0.005, 1e-6);
+    group.bench_function("erf_p2_k2", |b| {
+        b.iter(|| run_overlap_recursion(black_box(&erf_start), &erf).unwrap())
+    });
+    let he3 = recursion_settings(
+        Target::Committee(Link::HE3),
+        Link::HE3,
+        256,
+        256,
+        0.005,
+        1e-6,
+    );
     let he3_start = overlaps(4, 1, 0.05, 0.2);
-    group.bench_function("he3_p4_k1", |b| b.iter(|| run_overlap_recursion(black_box(&he3_start), &he3).unwrap()));
+    group.bench_function("he3_p4_k1", |b| {
+        b.iter(|| run_overlap_recursion(black_box(&he3_start), &he3).unwrap())
+    });
     group.finish();
 }
 
 fn cases() -> Vec<(&'static str, Target, Link, Overlaps)> {
     vec![
-        ("erf_p2_k2_closed_form", Target::Committee(Link::Erf), Link::Erf, overlaps(2, 2, 0.1, 0.3)),
-        ("he3_p4_k1_polynomial", Target::Committee(Link::HE3), Link::HE3, overlaps(4, 1, 0.1, 0.3)),
-        ("tanh_p2_k1_quadrature", Target::Committee(Link::Tanh), Link::Tanh, overlaps(2, 1, 0.1, 0.3)),
-        ("tanh_p4_k1_quadrature", Target::Committee(Link::Tanh), Link::Tanh, overlaps(4, 1, 0.1, 0.3)),
-        ("relu_p2_k1_monte_carlo", Target::Committee(Link::Relu), Link::Relu, overlaps(2, 1, 0.1, 0.3)),
+        (
+            "erf_p2_k2_closed_form",
+            Target::Committee(Link::Erf),
+            Link::Erf,
+            overlaps(2, 2, 0.1, 0.3),
+        ),
+        (
+            "he3_p4_k1_polynomial",
+            Target::Committee(Link::HE3),
+            Link::HE3,
+            overlaps(4, 1, 0.1, 0.3),
+        ),
+        (
+            "tanh_p2_k1_quadrature",
+            Target::Committee(Link::Tanh),
+            Link::Tanh,
+            overlaps(2, 1, 0.1, 0.3),
+        ),
+        (
+            "tanh_p4_k1_quadrature",
+            Target::Committee(Link::Tanh),
+            Link::Tanh,
+            overlaps(4, 1, 0.1, 0.3),
+        ),
+        (
+            "relu_p2_k1_monte_carlo",
+            Target::Committee(Link::Relu),
+            Link::Relu,
+            overlaps(2, 1, 0.1, 0.3),
+        ),
     ]
 }
 
@@ -65,7 +119,9 @@ fn risk(c: &mut Criterion) {
     let mut group = c.benchmark_group("population_risk");
     group.measurement_time(Duration::from_secs(3));
     for (name, target, activation, o) in cases() {
-        group.bench_function(name, |b| b.iter(|| population_risk(&target, &activation, black_box(&o), 1e-3)));
+        group.bench_function(name, |b| {
+            b.iter(|| population_risk(&target, &activation, black_box(&o), 1e-3))
+        });
     }
     group.finish();
 }
@@ -74,7 +130,9 @@ fn drift(c: &mut Criterion) {
     let mut group = c.benchmark_group("drift_terms");
     group.measurement_time(Duration::from_secs(3));
     for (name, target, activation, o) in cases() {
-        group.bench_function(name, |b| b.iter(|| drift_terms(&target, &activation, StepLoss::Mse, black_box(&o), 1e-3)));
+        group.bench_function(name, |b| {
+            b.iter(|| drift_terms(&target, &activation, StepLoss::Mse, black_box(&o), 1e-3))
+        });
     }
     group.finish();
 }

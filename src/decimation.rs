@@ -5,7 +5,11 @@
 /// Points of one series, x increasing, reduced to at most 4 per pixel column of `width` columns
 /// spanning [x_min, x_max] through `to_pixel` (which maps x to a column coordinate, so log
 /// axes decimate in log space).
-pub fn decimate_to_columns(points: &[(f64, f64)], width: usize, to_pixel: impl Fn(f64) -> f64) -> Vec<(f64, f64)> {
+pub fn decimate_to_columns(
+    points: &[(f64, f64)],
+    width: usize,
+    to_pixel: impl Fn(f64) -> f64,
+) -> Vec<(f64, f64)> {
     if points.len() <= 4 * width.max(1) {
         return points.to_vec();
     }
@@ -44,7 +48,9 @@ mod tests {
 
     #[test]
     fn keeps_extremes_and_bounds_the_size() {
-        let points: Vec<(f64, f64)> = (0..10_000).map(|i| (i as f64, ((i * 7919) % 1000) as f64)).collect();
+        let points: Vec<(f64, f64)> = (0..10_000)
+            .map(|i| (i as f64, ((i * 7919) % 1000) as f64))
+            .collect();
         let width = 200;
         let out = decimate_to_columns(&points, width, |x| x / 10_000.0 * width as f64);
         assert!(out.len() <= 4 * width);

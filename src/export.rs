@@ -57,7 +57,10 @@ mod tests {
 
     #[test]
     fn rows_parse_back_exactly() {
-        let o = Overlaps { q: DMatrix::from_row_slice(2, 2, &[1.0, 0.1, 0.1, 1.0]), m: DMatrix::from_row_slice(2, 1, &[0.3, -0.7]) };
+        let o = Overlaps {
+            q: DMatrix::from_row_slice(2, 2, &[1.0, 0.1, 0.1, 1.0]),
+            m: DMatrix::from_row_slice(2, 1, &[0.3, -0.7]),
+        };
         let mut t = Trajectory::with_capacity(16);
         t.record(0, &o, 1.0 / 3.0, true);
         let header = csv_header(2, 1);

@@ -92,11 +92,21 @@ impl Initialisation {
     }
 
     /// Explicit overlaps, validated; errors are (field, message).
-    pub fn explicit_overlaps(&self, p: usize, k: usize) -> Option<Result<Overlaps, (&'static str, String)>> {
+    pub fn explicit_overlaps(
+        &self,
+        p: usize,
+        k: usize,
+    ) -> Option<Result<Overlaps, (&'static str, String)>> {
         match self {
             Initialisation::Overlaps { q, m } => Some((|| {
-                let q = matrix_from_rows(q, p, p).ok_or(("init.Q", format!("must be a {p} x {p} matrix (a list of {p} rows of {p} numbers)")))?;
-                let m = matrix_from_rows(m, p, k).ok_or(("init.M", format!("must be a {p} x {k} matrix (a list of {p} rows of {k} numbers)")))?;
+                let q = matrix_from_rows(q, p, p).ok_or((
+                    "init.Q",
+                    format!("must be a {p} x {p} matrix (a list of {p} rows of {p} numbers)"),
+                ))?;
+                let m = matrix_from_rows(m, p, k).ok_or((
+                    "init.M",
+                    format!("must be a {p} x {k} matrix (a list of {p} rows of {k} numbers)"),
+                ))?;
                 Overlaps::new(q, m).map_err(|e| ("init", e.to_string()))
             })()),
             _ => None,
@@ -130,7 +140,13 @@ impl Initialisation {
         let g = &h * h.transpose() + &t * t.transpose();
         let norms: Vec<f64> = (0..p).map(|j| g[(j, j)].sqrt()).collect();
         Overlaps {
-            q: DMatrix::from_fn(p, p, |i, j| if i == j { 1.0 } else { g[(i, j)] / (norms[i] * norms[j]) }),
+            q: DMatrix::from_fn(p, p, |i, j| {
+                if i == j {
+                    1.0
+                } else {
+                    g[(i, j)] / (norms[i] * norms[j])
+                }
+            }),
             m: DMatrix::from_fn(p, k, |j, r| h[(j, r)] / norms[j]),
         }
     }
@@ -211,19 +227,28 @@ mod tests {
         let expect = 1.0 / d as f64;
         for v in [q_exact, q_full, m_exact, m_full] {
             // Var(x^2) for x ~ Beta-ish with E x^2 = 1/d: sd of mean about sqrt(2/(d^2 n))
-            assert!((v - expect).abs() < 5.0 * (2.0f64 / n as f64).sqrt() * expect, "{v} vs {expect}");
+            assert!(
+                (v - expect).abs() < 5.0 * (2.0f64 / n as f64).sqrt() * expect,
+                "{v} vs {expect}"
+            );
         }
     }
 
     #[test]
     fn explicit_overlaps_are_realised_by_literal_weights() {
-        let init = Initialisation::Overlaps { q: vec![vec![1.0, 0.3], vec![0.3, 1.0]], m: vec![vec![0.5], vec![-0.2]] };
+        let init = Initialisation::Overlaps {
+            q: vec![vec![1.0, 0.3], vec![0.3, 1.0]],
+            m: vec![vec![0.5], vec![-0.2]],
+        };
         let mut rng = SimRng::seed_from_u64(3);
         let w = init.sample_weights(&mut rng, 2, 1, 10);
         let dot = |a: usize, b: usize| (0..10).map(|i| w[a * 10 + i] * w[b * 10 + i]).sum::<f64>();
         assert!((dot(0, 1) - 0.3).abs() < 1e-12 && (dot(0, 0) - 1.0).abs() < 1e-12);
         assert!((w[10] + 0.2).abs() < 1e-15);
-        let bad = Initialisation::Overlaps { q: vec![vec![1.0]], m: vec![vec![0.5]] };
+        let bad = Initialisation::Overlaps {
+            q: vec![vec![1.0]],
+            m: vec![vec![0.5]],
+        };
         let (field, message) = bad.explicit_overlaps(2, 1).unwrap().unwrap_err();
         assert_eq!(field, "init.Q");
         assert!(message.contains("2 x 2"), "{message}");

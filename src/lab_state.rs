@@ -28,8 +28,34 @@ use serde::{Deserialize, Serialize};
 
 /// Every key the lab understands, in display order.
 pub const KEYS: [&str; 29] = [
-    "preset", "target", "activation", "d", "p", "k", "noise", "nb", "n0", "mu", "gamma", "gamma0", "delta", "c", "update",
-    "init", "m0", "steps", "seed", "sampler", "eta", "panels", "log", "unit", "theory", "embed", "hide", "adaptive_threshold",
+    "preset",
+    "target",
+    "activation",
+    "d",
+    "p",
+    "k",
+    "noise",
+    "nb",
+    "n0",
+    "mu",
+    "gamma",
+    "gamma0",
+    "delta",
+    "c",
+    "update",
+    "init",
+    "m0",
+    "steps",
+    "seed",
+    "sampler",
+    "eta",
+    "panels",
+    "log",
+    "unit",
+    "theory",
+    "embed",
+    "hide",
+    "adaptive_threshold",
     "adaptive_jump",
 ];
 
@@ -46,7 +72,11 @@ pub struct ViewOptions {
 
 impl Default for ViewOptions {
     fn default() -> Self {
-        ViewOptions { log_time: true, samples: false, theory: false }
+        ViewOptions {
+            log_time: true,
+            samples: false,
+            theory: false,
+        }
     }
 }
 
@@ -70,7 +100,11 @@ pub struct LabState {
 impl Default for LabState {
     fn default() -> Self {
         LabState {
-            config: RunConfig { steps: 30_000, seed: 1, ..RunConfig::default() },
+            config: RunConfig {
+                steps: 30_000,
+                seed: 1,
+                ..RunConfig::default()
+            },
             panels: vec![Loss::Mse, Loss::Correlation],
             view: ViewOptions::default(),
             preset: None,
@@ -91,7 +125,10 @@ pub struct FieldError {
 
 impl FieldError {
     fn new(key: &str, message: impl Into<String>) -> Self {
-        FieldError { key: key.to_string(), message: message.into() }
+        FieldError {
+            key: key.to_string(),
+            message: message.into(),
+        }
     }
 }
 
@@ -103,7 +140,9 @@ impl std::fmt::Display for FieldError {
 
 /// The lab key of a config field (`batch.mu` -> `mu`, `lr.c` -> `c`, `init.m0` -> `m0`, ...).
 pub fn key_of_config_field(field: &str) -> &str {
-    let field = field.rsplit_once(']').map_or(field, |(_, rest)| rest.trim_start_matches('.'));
+    let field = field
+        .rsplit_once(']')
+        .map_or(field, |(_, rest)| rest.trim_start_matches('.'));
     match field {
         "batch.n0" => "n0",
         "batch.mu" => "mu",
@@ -133,7 +172,13 @@ fn whole(key: &str, value: &str) -> Result<u64, FieldError> {
     }
     let x = number(key, value)?;
     if x < 0.0 || x.fract() != 0.0 || x > 1.8e19 {
-        return Err(FieldError::new(key, format!("must be a whole number >= 0, got '{}'", truncate(value.trim()))));
+        return Err(FieldError::new(
+            key,
+            format!(
+                "must be a whole number >= 0, got '{}'",
+                truncate(value.trim())
+            ),
+        ));
     }
     Ok(x as u64)
 }
@@ -142,7 +187,10 @@ fn flag(key: &str, value: &str) -> Result<bool, FieldError> {
     match value.trim() {
         "1" | "true" | "on" => Ok(true),
         "0" | "false" | "off" | "" => Ok(false),
-        v => Err(FieldError::new(key, format!("must be 1 or 0, got '{}'", truncate(v)))),
+        v => Err(FieldError::new(
+            key,
+            format!("must be 1 or 0, got '{}'", truncate(v)),
+        )),
     }
 }
 
@@ -157,14 +205,25 @@ fn truncate(s: &str) -> String {
 
 impl LabState {
     /// Parses `pairs` over the defaults. Every bad key is reported (not only the first).
-    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<LabState, Vec<FieldError>> {
+    pub fn from_pairs<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<LabState, Vec<FieldError>> {
         let mut s = LabState::default();
         let mut errors = Vec::new();
         let pairs: Vec<(&str, &str)> = pairs.into_iter().collect();
-        let get = |k: &str| pairs.iter().rev().find(|(key, _)| *key == k).map(|(_, v)| *v);
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .rev()
+                .find(|(key, _)| *key == k)
+                .map(|(_, v)| *v)
+        };
         for (key, _) in &pairs {
             if !KEYS.contains(key) {
-                errors.push(FieldError::new(key, format!("unknown parameter; known: {}", KEYS.join(", "))));
+                errors.push(FieldError::new(
+                    key,
+                    format!("unknown parameter; known: {}", KEYS.join(", ")),
+                ));
             }
         }
         let mut attempt = |r: Result<(), FieldError>| {
@@ -174,13 +233,21 @@ impl LabState {
         };
         let c = &mut s.config;
         if let Some(v) = get("target") {
-            attempt(v.parse::<Target>().map(|t| c.target = t).map_err(|e| FieldError::new("target", e.to_string())));
+            attempt(
+                v.parse::<Target>()
+                    .map(|t| c.target = t)
+                    .map_err(|e| FieldError::new("target", e.to_string())),
+            );
         }
         if let Some(v) = get("activation") {
             if v.trim().is_empty() {
                 c.activation = None;
             } else {
-                attempt(v.parse::<Link>().map(|l| c.activation = Some(l)).map_err(|e| FieldError::new("activation", e.to_string())));
+                attempt(
+                    v.parse::<Link>()
+                        .map(|l| c.activation = Some(l))
+                        .map_err(|e| FieldError::new("activation", e.to_string())),
+                );
             }
         }
         for key in ["d", "p", "k", "steps", "seed"] {
@@ -201,12 +268,24 @@ impl LabState {
             attempt(number("eta", v).map(|x| c.eta = x));
         }
         // batch: nb, or n0 d^mu
-        match (get("nb").filter(|v| !v.trim().is_empty()), get("mu").filter(|v| !v.trim().is_empty())) {
-            (Some(_), Some(_)) => attempt(Err(FieldError::new("nb", "give either nb or mu (with n0), not both"))),
+        match (
+            get("nb").filter(|v| !v.trim().is_empty()),
+            get("mu").filter(|v| !v.trim().is_empty()),
+        ) {
+            (Some(_), Some(_)) => attempt(Err(FieldError::new(
+                "nb",
+                "give either nb or mu (with n0), not both",
+            ))),
             (Some(v), None) => attempt(number("nb", v).map(|x| c.nb = Some(x))),
             (None, Some(v)) => {
-                let n0 = get("n0").filter(|v| !v.trim().is_empty()).map(|v| number("n0", v)).unwrap_or(Ok(1.0));
-                attempt(number("mu", v).and_then(|mu| n0.map(|n0| c.batch = Some(BatchScaling { n0, mu }))));
+                let n0 = get("n0")
+                    .filter(|v| !v.trim().is_empty())
+                    .map(|v| number("n0", v))
+                    .unwrap_or(Ok(1.0));
+                attempt(
+                    number("mu", v)
+                        .and_then(|mu| n0.map(|n0| c.batch = Some(BatchScaling { n0, mu }))),
+                );
             }
             (None, None) => {}
         }
@@ -215,22 +294,34 @@ impl LabState {
         match (nonempty("gamma"), nonempty("delta"), nonempty("c")) {
             (Some(v), None, None) => attempt(number("gamma", v).map(|x| c.gamma = Some(x))),
             (None, Some(dv), None) => {
-                let gamma0 = nonempty("gamma0").map(|v| number("gamma0", v)).unwrap_or(Ok(1.0));
+                let gamma0 = nonempty("gamma0")
+                    .map(|v| number("gamma0", v))
+                    .unwrap_or(Ok(1.0));
                 if dv.trim() == "optimal" {
                     attempt(gamma0.map(|g| c.lr = Some(LearningRate::Optimal { gamma0: g })));
                 } else {
-                    attempt(number("delta", dv).and_then(|delta| gamma0.map(|g| c.lr = Some(LearningRate::Fixed { gamma0: g, delta }))));
+                    attempt(number("delta", dv).and_then(|delta| {
+                        gamma0.map(|g| c.lr = Some(LearningRate::Fixed { gamma0: g, delta }))
+                    }));
                 }
             }
-            (None, None, Some(v)) => attempt(number("c", v).map(|x| c.lr = Some(LearningRate::Authors { c: x }))),
+            (None, None, Some(v)) => {
+                attempt(number("c", v).map(|x| c.lr = Some(LearningRate::Authors { c: x })))
+            }
             (None, None, None) => {}
-            _ => attempt(Err(FieldError::new("gamma", "give only one of gamma, delta (with gamma0) or c"))),
+            _ => attempt(Err(FieldError::new(
+                "gamma",
+                "give only one of gamma, delta (with gamma0) or c",
+            ))),
         }
         if let Some(v) = get("update") {
             attempt(match v.trim() {
                 "projected" => Ok(c.update = Update::Projected),
                 "spherical" => Ok(c.update = Update::Spherical),
-                other => Err(FieldError::new("update", format!("must be projected or spherical, got '{}'", truncate(other)))),
+                other => Err(FieldError::new(
+                    "update",
+                    format!("must be projected or spherical, got '{}'", truncate(other)),
+                )),
             });
         }
         if let Some(v) = get("init") {
@@ -241,7 +332,10 @@ impl LabState {
                     .ok_or_else(|| FieldError::new("m0", "init=m0 needs m0 (a number in [0, 1])"))
                     .and_then(|m| number("m0", m))
                     .map(|m0| c.init = Initialisation::M0 { m0 }),
-                other => Err(FieldError::new("init", format!("must be warm, cold or m0, got '{}'", truncate(other)))),
+                other => Err(FieldError::new(
+                    "init",
+                    format!("must be warm, cold or m0, got '{}'", truncate(other)),
+                )),
             });
         }
         if let Some(v) = get("sampler") {
@@ -250,7 +344,13 @@ impl LabState {
                 "exact" => Ok(c.sampler = SamplerChoice::Exact),
                 "full" => Ok(c.sampler = SamplerChoice::Full),
                 "clt" => Ok(c.sampler = SamplerChoice::Clt),
-                other => Err(FieldError::new("sampler", format!("must be auto, exact, full or clt, got '{}'", truncate(other)))),
+                other => Err(FieldError::new(
+                    "sampler",
+                    format!(
+                        "must be auto, exact, full or clt, got '{}'",
+                        truncate(other)
+                    ),
+                )),
             });
         }
         if let Some(v) = get("adaptive_threshold") {
@@ -260,10 +360,17 @@ impl LabState {
             attempt(number("adaptive_jump", v).map(|x| c.adaptive.jump = x));
         }
         if let Some(v) = get("panels") {
-            let parsed: Result<Vec<Loss>, _> = v.split(',').filter(|x| !x.trim().is_empty()).map(|x| x.parse::<Loss>()).collect();
+            let parsed: Result<Vec<Loss>, _> = v
+                .split(',')
+                .filter(|x| !x.trim().is_empty())
+                .map(|x| x.parse::<Loss>())
+                .collect();
             attempt(match parsed {
                 Ok(p) if !p.is_empty() && p.len() <= 3 => Ok(s.panels = p),
-                Ok(_) => Err(FieldError::new("panels", "must list 1 to 3 of mse, correlation, adaptive")),
+                Ok(_) => Err(FieldError::new(
+                    "panels",
+                    "must list 1 to 3 of mse, correlation, adaptive",
+                )),
                 Err(e) => Err(FieldError::new("panels", e)),
             });
         }
@@ -277,17 +384,31 @@ impl LabState {
             attempt(match v.trim() {
                 "steps" => Ok(s.view.samples = false),
                 "samples" => Ok(s.view.samples = true),
-                other => Err(FieldError::new("unit", format!("must be steps or samples, got '{}'", truncate(other)))),
+                other => Err(FieldError::new(
+                    "unit",
+                    format!("must be steps or samples, got '{}'", truncate(other)),
+                )),
             });
         }
         if let Some(v) = get("embed") {
             attempt(flag("embed", v).map(|x| s.embed = x));
         }
         if let Some(v) = get("hide") {
-            s.hide = v.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect();
+            s.hide = v
+                .split(',')
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect();
             for h in &s.hide {
                 if !HIDEABLE.contains(&h.as_str()) {
-                    errors.push(FieldError::new("hide", format!("unknown control group '{}'; known: {}", truncate(h), HIDEABLE.join(", "))));
+                    errors.push(FieldError::new(
+                        "hide",
+                        format!(
+                            "unknown control group '{}'; known: {}",
+                            truncate(h),
+                            HIDEABLE.join(", ")
+                        ),
+                    ));
                 }
             }
         }
@@ -310,20 +431,32 @@ impl LabState {
     /// Parses a URL hash (with or without the leading `#`).
     pub fn from_hash(hash: &str) -> Result<LabState, Vec<FieldError>> {
         let hash = hash.strip_prefix('#').unwrap_or(hash);
-        let pairs: Vec<(String, String)> = form_urlencoded::parse(hash.as_bytes()).into_owned().collect();
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(hash.as_bytes())
+            .into_owned()
+            .collect();
         LabState::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
     }
 
     /// The per-panel configs.
     pub fn panel_configs(&self) -> Vec<RunConfig> {
-        self.panels.iter().map(|&loss| RunConfig { loss, ..self.config.clone() }).collect()
+        self.panels
+            .iter()
+            .map(|&loss| RunConfig {
+                loss,
+                ..self.config.clone()
+            })
+            .collect()
     }
 
     /// Validates every panel's config (errors name the lab key).
     pub fn resolve(&self) -> Result<Vec<ResolvedConfig>, FieldError> {
         self.panel_configs()
             .iter()
-            .map(|c| c.resolve().map_err(|e: ConfigError| FieldError::new(key_of_config_field(&e.field), e.message)))
+            .map(|c| {
+                c.resolve().map_err(|e: ConfigError| {
+                    FieldError::new(key_of_config_field(&e.field), e.message)
+                })
+            })
             .collect()
     }
 
@@ -365,7 +498,15 @@ impl LabState {
             Some(LearningRate::Authors { c }) => push("c", c.to_string()),
             None => {}
         }
-        push("update", if c.update == Update::Spherical { "spherical" } else { "projected" }.into());
+        push(
+            "update",
+            if c.update == Update::Spherical {
+                "spherical"
+            } else {
+                "projected"
+            }
+            .into(),
+        );
         match &c.init {
             Initialisation::Warm => push("init", "warm".into()),
             Initialisation::Cold => push("init", "cold".into()),
@@ -388,9 +529,24 @@ impl LabState {
             .into(),
         );
         push("eta", c.eta.to_string());
-        push("panels", self.panels.iter().map(|l| l.to_string()).collect::<Vec<_>>().join(","));
+        push(
+            "panels",
+            self.panels
+                .iter()
+                .map(|l| l.to_string())
+                .collect::<Vec<_>>()
+                .join(","),
+        );
         push("log", if self.view.log_time { "1" } else { "0" }.into());
-        push("unit", if self.view.samples { "samples" } else { "steps" }.into());
+        push(
+            "unit",
+            if self.view.samples {
+                "samples"
+            } else {
+                "steps"
+            }
+            .into(),
+        );
         push("theory", if self.view.theory { "1" } else { "0" }.into());
         if self.embed {
             push("embed", "1".into());
@@ -412,7 +568,9 @@ impl LabState {
 }
 
 /// Control groups that `hide=` may name.
-pub const HIDEABLE: [&str; 8] = ["controls", "model", "batch", "rate", "run", "buttons", "presets", "export"];
+pub const HIDEABLE: [&str; 8] = [
+    "controls", "model", "batch", "rate", "run", "buttons", "presets", "export",
+];
 
 #[cfg(test)]
 mod tests {
@@ -423,7 +581,10 @@ mod tests {
         let mut s = LabState::default();
         s.config.d = 4096;
         s.config.batch = Some(BatchScaling { n0: 2.0, mu: 1.25 });
-        s.config.lr = Some(LearningRate::Fixed { gamma0: 0.5, delta: 0.25 });
+        s.config.lr = Some(LearningRate::Fixed {
+            gamma0: 0.5,
+            delta: 0.25,
+        });
         s.config.init = Initialisation::M0 { m0: 0.1 };
         s.config.seed = 9_007_199_254_740_993; // above 2^53: kept exactly as text
         s.panels = vec![Loss::Mse, Loss::Correlation, Loss::Adaptive];
@@ -436,7 +597,10 @@ mod tests {
 
     #[test]
     fn bad_parameters_are_reported_by_key_never_panic() {
-        let errors = LabState::from_hash("d=abc&mu=99&panels=mse,hinge&bogus=1&hide=everything&target=<script>").unwrap_err();
+        let errors = LabState::from_hash(
+            "d=abc&mu=99&panels=mse,hinge&bogus=1&hide=everything&target=<script>",
+        )
+        .unwrap_err();
         let keys: Vec<&str> = errors.iter().map(|e| e.key.as_str()).collect();
         for key in ["bogus", "target", "d", "panels", "hide"] {
             assert!(keys.contains(&key), "{key} not reported in {errors:?}");

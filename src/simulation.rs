@@ -104,8 +104,18 @@ impl Simulation {
                 let w = c.init.sample_weights(&mut streams.init, c.p, c.k, c.d);
                 Box::new(FullSampler::new(c.p, c.k, c.d as usize, w))
             }
-            SamplerKind::Exact => Box::new(ExactSampler::new(c.init.sample_overlaps(&mut streams.init, c.p, c.k, c.d))),
-            SamplerKind::Clt => Box::new(CltSampler::new(c.init.sample_overlaps(&mut streams.init, c.p, c.k, c.d))),
+            SamplerKind::Exact => Box::new(ExactSampler::new(c.init.sample_overlaps(
+                &mut streams.init,
+                c.p,
+                c.k,
+                c.d,
+            ))),
+            SamplerKind::Clt => Box::new(CltSampler::new(c.init.sample_overlaps(
+                &mut streams.init,
+                c.p,
+                c.k,
+                c.d,
+            ))),
         };
         let overlaps = sampler.overlaps();
         let estimate = population_risk(&c.target, &config.activation_resolved, &overlaps, c.noise);
@@ -189,14 +199,20 @@ impl Simulation {
 
     fn risk(&self, overlaps: &Overlaps) -> f64 {
         let c = &self.config.input;
-        population_risk(&c.target, &self.config.activation_resolved, overlaps, c.noise).value
+        population_risk(
+            &c.target,
+            &self.config.activation_resolved,
+            overlaps,
+            c.noise,
+        )
+        .value
     }
 
     /// Records the state after step `self.step` when it is on the recording grid (or forced),
     /// and checks weak recovery.
     fn observe(&mut self, overlaps: &Overlaps, risk: Option<f64>, force: bool) {
-        let recovered_now =
-            self.trajectory.weak_recovery_step.is_none() && overlaps.max_teacher_overlap() >= self.config.input.eta;
+        let recovered_now = self.trajectory.weak_recovery_step.is_none()
+            && overlaps.max_teacher_overlap() >= self.config.input.eta;
         if recovered_now {
             self.trajectory.weak_recovery_step = Some(self.step);
         }
@@ -221,15 +237,22 @@ impl Simulation {
         while budget > 0 && self.status == RunStatus::Running {
             let settings = self.settings();
             let take = budget.min(nb - self.samples_in_step);
-            self.sampler.accumulate(&settings, &mut self.streams.data, take);
+            self.sampler
+                .accumulate(&settings, &mut self.streams.data, take);
             self.samples_in_step += take;
             budget -= take;
             if self.samples_in_step < nb {
                 break;
             }
             self.samples_in_step = 0;
-            if let Err(e) = self.sampler.finish_step(&settings, &mut self.streams.orthogonal) {
-                self.status = RunStatus::Diverged { step: self.step + 1, message: e.to_string() };
+            if let Err(e) = self
+                .sampler
+                .finish_step(&settings, &mut self.streams.orthogonal)
+            {
+                self.status = RunStatus::Diverged {
+                    step: self.step + 1,
+                    message: e.to_string(),
+                };
                 break;
             }
             self.step += 1;
@@ -269,9 +292,16 @@ impl Simulation {
         }
         let finished = self.step >= self.config.input.steps;
         self.observe(&overlaps, risk, false);
-        if finished || (self.config.input.stop_at_recovery && self.trajectory.weak_recovery_step.is_some()) {
+        if finished
+            || (self.config.input.stop_at_recovery && self.trajectory.weak_recovery_step.is_some())
+        {
             if !finished {
-                self.trajectory.record(self.step, &overlaps, risk.unwrap_or_else(|| self.risk(&overlaps)), true);
+                self.trajectory.record(
+                    self.step,
+                    &overlaps,
+                    risk.unwrap_or_else(|| self.risk(&overlaps)),
+                    true,
+                );
             }
             self.status = RunStatus::Finished;
         }
@@ -287,7 +317,9 @@ impl Simulation {
     /// The output in the CLI schema.
     pub fn into_output(self) -> RunOutput {
         let (diverged, message) = match &self.status {
-            RunStatus::Diverged { message, step } => (true, Some(format!("step {step}: {message}"))),
+            RunStatus::Diverged { message, step } => {
+                (true, Some(format!("step {step}: {message}")))
+            }
             _ => (false, None),
         };
         RunOutput {

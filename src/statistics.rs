@@ -69,7 +69,9 @@ mod tests {
         let mut rng = SimRng::seed_from_u64(9);
         let a: Vec<f64> = (0..3000).map(|_| standard_normal(&mut rng)).collect();
         let b: Vec<f64> = (0..3000).map(|_| standard_normal(&mut rng)).collect();
-        let c: Vec<f64> = (0..3000).map(|_| standard_normal(&mut rng) * 1.15).collect();
+        let c: Vec<f64> = (0..3000)
+            .map(|_| standard_normal(&mut rng) * 1.15)
+            .collect();
         assert!(two_sample_kolmogorov_smirnov(&a, &b).1 > 0.01);
         assert!(two_sample_kolmogorov_smirnov(&a, &c).1 < 1e-3);
     }

@@ -50,7 +50,10 @@ fn throughput(p: usize, d: u64) -> f64 {
 fn exact_sampler_throughput_in_the_browser() {
     for (p, d) in [(1usize, 100u64), (1, 1_000_000), (4, 1_000_000)] {
         let rate = throughput(p, d);
-        let line = format!("BENCH wasm exact_step p{p}_k1 d={d}: {:.1} M samples/s", rate / 1e6);
+        let line = format!(
+            "BENCH wasm exact_step p{p}_k1 d={d}: {:.1} M samples/s",
+            rate / 1e6
+        );
         wasm_bindgen_test::console_log!("{line}");
         assert!(rate > 0.0);
     }

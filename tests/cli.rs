@@ -12,16 +12,39 @@ fn sgdlab(args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap()
 }
 
 #[test]
 fn run_prints_the_documented_json_schema() {
-    let out = sgdlab(&["run", "-"], r#"{"d": 256, "batch": {"n0": 1, "mu": 1}, "loss": "correlation", "steps": 40, "seed": 3}"#);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = sgdlab(
+        &["run", "-"],
+        r#"{"d": 256, "batch": {"n0": 1, "mu": 1}, "loss": "correlation", "steps": 40, "seed": 3}"#,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    for key in ["config", "sampler", "steps", "M", "Q", "risk", "weak_recovery_step", "diverged", "message", "risk_method"] {
+    for key in [
+        "config",
+        "sampler",
+        "steps",
+        "M",
+        "Q",
+        "risk",
+        "weak_recovery_step",
+        "diverged",
+        "message",
+        "risk_method",
+    ] {
         assert!(v.get(key).is_some(), "missing key {key}");
     }
     assert_eq!(v["sampler"], "exact");
@@ -39,11 +62,17 @@ fn csv_and_out_file() {
     let dir = std::env::temp_dir().join(format!("sgdlab-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("run.csv");
-    let out = sgdlab(&["run", "-", "--csv", "--out", file.to_str().unwrap()], r#"{"d": 64, "p": 2, "steps": 10}"#);
+    let out = sgdlab(
+        &["run", "-", "--csv", "--out", file.to_str().unwrap()],
+        r#"{"d": 64, "p": 2, "steps": 10}"#,
+    );
     assert!(out.status.success());
     let text = std::fs::read_to_string(&file).unwrap();
     let mut lines = text.lines();
-    assert_eq!(lines.next().unwrap(), "label,step,samples,M_1_1,M_2_1,max_M,Q_1_2,risk");
+    assert_eq!(
+        lines.next().unwrap(),
+        "label,step,samples,M_1_1,M_2_1,max_M,Q_1_2,risk"
+    );
     assert_eq!(lines.count(), 11);
 }
 
@@ -51,7 +80,11 @@ fn csv_and_out_file() {
 fn runs_array_runs_every_entry() {
     let config = r#"{"d": 128, "steps": 20, "runs": [{"loss": "mse"}, {"loss": "correlation", "seed": 5}, {"loss": "adaptive"}]}"#;
     let out = sgdlab(&["run", "-"], config);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let runs = v["runs"].as_array().unwrap();
     assert_eq!(runs.len(), 3);
@@ -63,10 +96,19 @@ fn runs_array_runs_every_entry() {
 fn invalid_configs_name_the_field_and_range() {
     let cases = [
         (r#"{"d": 100, "bogus": 1}"#, "bogus"),
-        (r#"{"batch": {"n0": 1, "mu": 30}}"#, "batch.mu: must be a number in [0, 12]"),
+        (
+            r#"{"batch": {"n0": 1, "mu": 30}}"#,
+            "batch.mu: must be a number in [0, 12]",
+        ),
         (r#"{"p": 40}"#, "p: must be an integer in [1, 16]"),
-        (r#"{"loss": "hinge"}"#, "loss: unknown variant `hinge`, expected one of `mse`, `correlation`, `adaptive`"),
-        (r#"{"init": {"kind": "overlaps", "Q": [[1]], "M": [[1.2]]}}"#, "init: [[Q, M], [M^T, I]] must be positive semi-definite"),
+        (
+            r#"{"loss": "hinge"}"#,
+            "loss: unknown variant `hinge`, expected one of `mse`, `correlation`, `adaptive`",
+        ),
+        (
+            r#"{"init": {"kind": "overlaps", "Q": [[1]], "M": [[1.2]]}}"#,
+            "init: [[Q, M], [M^T, I]] must be positive semi-definite",
+        ),
         (r#"{"runs": [{"eta": 2}]}"#, "runs[0].eta"),
         ("not json", "not valid JSON"),
     ];

@@ -23,6 +23,9 @@ fn same_seed_same_bits_different_seed_different_bits() {
 #[test]
 #[ignore]
 fn regenerate() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/bit_identity.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/bit_identity.json"
+    );
     std::fs::write(path, bit_identity::compute_fixture()).unwrap();
 }

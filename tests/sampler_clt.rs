@@ -20,12 +20,22 @@ use sgdlab::sampler::{CltSampler, ExactSampler, Sampler, SamplerKind, StepSettin
 use sgdlab::simulation::Simulation;
 use sgdlab::statistics::two_sample_kolmogorov_smirnov;
 
-fn one_step(clt: bool, seed: u64, s: &StepSettings, p: usize, k: usize, init: &Initialisation) -> Overlaps {
+fn one_step(
+    clt: bool,
+    seed: u64,
+    s: &StepSettings,
+    p: usize,
+    k: usize,
+    init: &Initialisation,
+) -> Overlaps {
     let mut data = SimRng::seed_from_u64(seed);
     let mut orthogonal = SimRng::seed_from_u64(seed + 77);
     let start = init.sample_overlaps(&mut data, p, k, s.d);
-    let mut sampler: Box<dyn Sampler> =
-        if clt { Box::new(CltSampler::new(start)) } else { Box::new(ExactSampler::new(start)) };
+    let mut sampler: Box<dyn Sampler> = if clt {
+        Box::new(CltSampler::new(start))
+    } else {
+        Box::new(ExactSampler::new(start))
+    };
     sampler.accumulate(s, &mut data, s.nb);
     sampler.finish_step(s, &mut orthogonal).unwrap();
     sampler.overlaps()
@@ -33,8 +43,12 @@ fn one_step(clt: bool, seed: u64, s: &StepSettings, p: usize, k: usize, init: &I
 
 fn compare_one_step(s: StepSettings, p: usize, k: usize, init: Initialisation) {
     let runs = 1500;
-    let exact: Vec<Overlaps> = (0..runs).map(|i| one_step(false, i, &s, p, k, &init)).collect();
-    let clt: Vec<Overlaps> = (0..runs).map(|i| one_step(true, 10_000 + i, &s, p, k, &init)).collect();
+    let exact: Vec<Overlaps> = (0..runs)
+        .map(|i| one_step(false, i, &s, p, k, &init))
+        .collect();
+    let clt: Vec<Overlaps> = (0..runs)
+        .map(|i| one_step(true, 10_000 + i, &s, p, k, &init))
+        .collect();
     for j in 0..p {
         for r in 0..k {
             let a: Vec<f64> = exact.iter().map(|o| o.m[(j, r)]).collect();
@@ -91,7 +105,14 @@ fn mean_trajectory_matches_exact() {
                 c.seed = seed;
                 c.sampler = serde_json::from_str(&format!("\"{sampler}\"")).unwrap();
                 let out = Simulation::new(&c).unwrap().run_to_end();
-                assert_eq!(out.sampler, if sampler == "clt" { SamplerKind::Clt } else { SamplerKind::Exact });
+                assert_eq!(
+                    out.sampler,
+                    if sampler == "clt" {
+                        SamplerKind::Clt
+                    } else {
+                        SamplerKind::Exact
+                    }
+                );
                 *out.trajectory.max_teacher_overlap().last().unwrap()
             })
             .collect();
@@ -104,7 +125,10 @@ fn mean_trajectory_matches_exact() {
     let (m_clt, se_clt) = mean_and_se("clt");
     assert!(m_exact > 0.25, "the run should learn something: {m_exact}");
     let tolerance = 4.0 * (se_exact.powi(2) + se_clt.powi(2)).sqrt();
-    assert!((m_exact - m_clt).abs() < tolerance, "exact {m_exact} vs clt {m_clt} (tolerance {tolerance})");
+    assert!(
+        (m_exact - m_clt).abs() < tolerance,
+        "exact {m_exact} vs clt {m_clt} (tolerance {tolerance})"
+    );
 }
 
 #[test]
@@ -114,5 +138,10 @@ fn auto_picks_clt_for_huge_batches_and_runs_them_fast() {
     let out = Simulation::new(&c).unwrap().run_to_end();
     assert_eq!(out.sampler, SamplerKind::Clt);
     assert!(!out.diverged, "{:?}", out.message);
-    assert!(out.trajectory.max_teacher_overlap().last().unwrap().is_finite());
+    assert!(out
+        .trajectory
+        .max_teacher_overlap()
+        .last()
+        .unwrap()
+        .is_finite());
 }

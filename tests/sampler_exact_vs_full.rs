@@ -26,8 +26,25 @@ struct Case {
     init: Initialisation,
 }
 
-fn settings(target: Target, activation: Link, step_loss: StepLoss, update: Update, d: u64, nb: u64, gamma: f64) -> StepSettings {
-    StepSettings { target, activation, noise_sd: 0.1, d, nb, gamma, step_loss, update }
+fn settings(
+    target: Target,
+    activation: Link,
+    step_loss: StepLoss,
+    update: Update,
+    d: u64,
+    nb: u64,
+    gamma: f64,
+) -> StepSettings {
+    StepSettings {
+        target,
+        activation,
+        noise_sd: 0.1,
+        d,
+        nb,
+        gamma,
+        step_loss,
+        update,
+    }
 }
 
 fn run(case: &Case, seed: u64, full: bool) -> Overlaps {
@@ -38,11 +55,15 @@ fn run(case: &Case, seed: u64, full: bool) -> Overlaps {
         let w = case.init.sample_weights(&mut data, case.p, case.k, s.d);
         Box::new(FullSampler::new(case.p, case.k, s.d as usize, w))
     } else {
-        Box::new(ExactSampler::new(case.init.sample_overlaps(&mut data, case.p, case.k, s.d)))
+        Box::new(ExactSampler::new(
+            case.init.sample_overlaps(&mut data, case.p, case.k, s.d),
+        ))
     };
     for _ in 0..STEPS {
         sampler.accumulate(&s, &mut data, s.nb);
-        sampler.finish_step(&s, &mut orthogonal).expect("no divergence at these settings");
+        sampler
+            .finish_step(&s, &mut orthogonal)
+            .expect("no divergence at these settings");
     }
     sampler.overlaps()
 }
@@ -53,17 +74,27 @@ fn check(case: Case) {
     let mut entries: Vec<(String, Box<dyn Fn(&Overlaps) -> f64>)> = Vec::new();
     for j in 0..case.p {
         for r in 0..case.k {
-            entries.push((format!("M_{j}{r}"), Box::new(move |o: &Overlaps| o.m[(j, r)])));
+            entries.push((
+                format!("M_{j}{r}"),
+                Box::new(move |o: &Overlaps| o.m[(j, r)]),
+            ));
         }
         for l in j + 1..case.p {
-            entries.push((format!("Q_{j}{l}"), Box::new(move |o: &Overlaps| o.q[(j, l)])));
+            entries.push((
+                format!("Q_{j}{l}"),
+                Box::new(move |o: &Overlaps| o.q[(j, l)]),
+            ));
         }
     }
     for (name, entry) in entries {
         let a: Vec<f64> = exact.iter().map(&entry).collect();
         let b: Vec<f64> = full.iter().map(&entry).collect();
         let (d, p) = two_sample_kolmogorov_smirnov(&a, &b);
-        assert!(p > 1e-4, "{}: {name} differs between exact and full: KS D = {d:.4}, p = {p:.2e}", case.name);
+        assert!(
+            p > 1e-4,
+            "{}: {name} differs between exact and full: KS D = {d:.4}, p = {p:.2e}",
+            case.name
+        );
     }
 }
 
@@ -73,7 +104,15 @@ fn he3_single_index_mse_projected() {
         name: "He3 p=k=1 MSE projected",
         p: 1,
         k: 1,
-        settings: settings(Target::Committee(Link::HE3), Link::HE3, StepLoss::Mse, Update::Projected, 16, 8, 0.3),
+        settings: settings(
+            Target::Committee(Link::HE3),
+            Link::HE3,
+            StepLoss::Mse,
+            Update::Projected,
+            16,
+            8,
+            0.3,
+        ),
         init: Initialisation::M0 { m0: 0.4 },
     });
 }
@@ -84,7 +123,15 @@ fn erf_committee_correlation_spherical_p2_k2() {
         name: "erf p=k=2 correlation spherical",
         p: 2,
         k: 2,
-        settings: settings(Target::Committee(Link::Erf), Link::Erf, StepLoss::Correlation, Update::Spherical, 12, 6, 1.5),
+        settings: settings(
+            Target::Committee(Link::Erf),
+            Link::Erf,
+            StepLoss::Correlation,
+            Update::Spherical,
+            12,
+            6,
+            1.5,
+        ),
         init: Initialisation::Cold,
     });
 }
@@ -95,7 +142,15 @@ fn he2_wide_student_mse_warm_p3() {
         name: "He2 p=3 k=1 MSE warm",
         p: 3,
         k: 1,
-        settings: settings(Target::Committee("he2".parse().unwrap()), "he2".parse().unwrap(), StepLoss::Mse, Update::Projected, 14, 5, 0.4),
+        settings: settings(
+            Target::Committee("he2".parse().unwrap()),
+            "he2".parse().unwrap(),
+            StepLoss::Mse,
+            Update::Projected,
+            14,
+            5,
+            0.4,
+        ),
         init: Initialisation::Warm,
     });
 }
@@ -106,7 +161,15 @@ fn tanh_product_multi_index_with_relu_student() {
         name: "tanh(z1 z2) teacher, relu student, p=2",
         p: 2,
         k: 2,
-        settings: settings(Target::TanhProduct, Link::Relu, StepLoss::Mse, Update::Projected, 10, 4, 1.0),
+        settings: settings(
+            Target::TanhProduct,
+            Link::Relu,
+            StepLoss::Mse,
+            Update::Projected,
+            10,
+            4,
+            1.0,
+        ),
         init: Initialisation::M0 { m0: 0.5 },
     });
 }
@@ -114,12 +177,23 @@ fn tanh_product_multi_index_with_relu_student() {
 #[test]
 fn aligned_start_is_handled_without_nan() {
     // a neuron exactly on the teacher: Omega is singular
-    let init = Initialisation::Overlaps { q: vec![vec![1.0, 0.5], vec![0.5, 1.0]], m: vec![vec![1.0], vec![0.5]] };
+    let init = Initialisation::Overlaps {
+        q: vec![vec![1.0, 0.5], vec![0.5, 1.0]],
+        m: vec![vec![1.0], vec![0.5]],
+    };
     check(Case {
         name: "singular start",
         p: 2,
         k: 1,
-        settings: settings(Target::Committee(Link::HE3), Link::HE3, StepLoss::Mse, Update::Projected, 10, 4, 0.2),
+        settings: settings(
+            Target::Committee(Link::HE3),
+            Link::HE3,
+            StepLoss::Mse,
+            Update::Projected,
+            10,
+            4,
+            0.2,
+        ),
         init,
     });
 }

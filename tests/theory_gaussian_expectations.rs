@@ -20,7 +20,12 @@ fn sub_covariance(omega: &DMatrix<f64>, indices: &[usize]) -> DMatrix<f64> {
 }
 
 /// Compares expectation_of_product with a Monte Carlo of the same product, returns the method.
-fn check_against_monte_carlo(slots: &[FieldFunction], c: &DMatrix<f64>, seed: u64, context: &str) -> Method {
+fn check_against_monte_carlo(
+    slots: &[FieldFunction],
+    c: &DMatrix<f64>,
+    seed: u64,
+    context: &str,
+) -> Method {
     let exact = expectation_of_product(slots, c).unwrap();
     let mc = monte_carlo(c, SAMPLES, seed, 1, |z, out| {
         out[0] = slots.iter().zip(z).map(|(s, &x)| s.evaluate(x)).product();
@@ -28,7 +33,12 @@ fn check_against_monte_carlo(slots: &[FieldFunction], c: &DMatrix<f64>, seed: u6
     let se = mc.standard_error(0);
     // a numerical method's own error adds to the Monte Carlo one
     let own = exact.method.standard_error().unwrap_or(0.0);
-    assert_within_standard_errors(exact.value, mc.mean(0), (se * se + own * own).sqrt(), context);
+    assert_within_standard_errors(
+        exact.value,
+        mc.mean(0),
+        (se * se + own * own).sqrt(),
+        context,
+    );
     exact.method
 }
 
@@ -36,7 +46,13 @@ fn check_against_monte_carlo(slots: &[FieldFunction], c: &DMatrix<f64>, seed: u6
 /// repeated fields (singular covariances).
 const I2_PATTERNS: [[usize; 2]; 4] = [[0, 1], [0, 2], [2, 3], [1, 1]];
 const I3_PATTERNS: [[usize; 3]; 5] = [[0, 2, 3], [0, 1, 2], [0, 2, 0], [1, 3, 3], [0, 0, 1]];
-const I4_PATTERNS: [[usize; 4]; 5] = [[0, 1, 2, 3], [0, 0, 2, 2], [0, 1, 0, 1], [1, 0, 3, 0], [0, 1, 2, 2]];
+const I4_PATTERNS: [[usize; 4]; 5] = [
+    [0, 1, 2, 3],
+    [0, 0, 2, 2],
+    [0, 1, 0, 1],
+    [1, 0, 3, 0],
+    [0, 1, 2, 2],
+];
 
 #[test]
 fn erf_closed_forms_match_monte_carlo_on_random_omegas() {
@@ -48,17 +64,32 @@ fn erf_closed_forms_match_monte_carlo_on_random_omegas() {
             let c = sub_covariance(&omega, &idx);
             let m = check_against_monte_carlo(&[V(e), V(e)], &c, seed, &format!("erf I2 {idx:?}"));
             assert_eq!(m, Method::ClosedForm);
-            let m = check_against_monte_carlo(&[D(e), D(e)], &c, seed + 7, &format!("erf I2noise {idx:?}"));
+            let m = check_against_monte_carlo(
+                &[D(e), D(e)],
+                &c,
+                seed + 7,
+                &format!("erf I2noise {idx:?}"),
+            );
             assert_eq!(m, Method::ClosedForm);
         }
         for idx in I3_PATTERNS {
             let c = sub_covariance(&omega, &idx);
-            let m = check_against_monte_carlo(&[D(e), Id, V(e)], &c, seed + 11, &format!("erf I3 {idx:?}"));
+            let m = check_against_monte_carlo(
+                &[D(e), Id, V(e)],
+                &c,
+                seed + 11,
+                &format!("erf I3 {idx:?}"),
+            );
             assert_eq!(m, Method::ClosedForm);
         }
         for idx in I4_PATTERNS {
             let c = sub_covariance(&omega, &idx);
-            let m = check_against_monte_carlo(&[D(e), D(e), V(e), V(e)], &c, seed + 13, &format!("erf I4 {idx:?}"));
+            let m = check_against_monte_carlo(
+                &[D(e), D(e), V(e), V(e)],
+                &c,
+                seed + 13,
+                &format!("erf I4 {idx:?}"),
+            );
             assert_eq!(m, Method::ClosedForm);
         }
     }
@@ -86,19 +117,36 @@ fn hermite_pairs_are_exact_for_every_degree() {
         for j in 1..=4u32 {
             for &m in &[-0.8, -0.3, 0.0, 0.45, 0.9] {
                 let c = Matrix2::new(1.0, m, m, 1.0);
-                let a = Link::Hermite { degree: l, normalised: false };
-                let b = Link::Hermite { degree: j, normalised: false };
+                let a = Link::Hermite {
+                    degree: l,
+                    normalised: false,
+                };
+                let b = Link::Hermite {
+                    degree: j,
+                    normalised: false,
+                };
                 let e = i2(a, b, &c).unwrap();
                 assert_eq!(e.method, Method::ExactPolynomial);
                 let factorial: f64 = (1..=l).map(f64::from).product();
-                let expect = if l == j { factorial * m.powi(l as i32) } else { 0.0 };
-                assert!((e.value - expect).abs() < 1e-10 * factorial, "He_{l} He_{j} at m = {m}: {}", e.value);
+                let expect = if l == j {
+                    factorial * m.powi(l as i32)
+                } else {
+                    0.0
+                };
+                assert!(
+                    (e.value - expect).abs() < 1e-10 * factorial,
+                    "He_{l} He_{j} at m = {m}: {}",
+                    e.value
+                );
             }
         }
     }
     // normalised links: E[He_l(a) He_l(b)] / l! = m^l
     let c = Matrix2::new(1.0, 0.6, 0.6, 1.0);
-    let n5 = Link::Hermite { degree: 5, normalised: true };
+    let n5 = Link::Hermite {
+        degree: 5,
+        normalised: true,
+    };
     assert!((i2(n5, n5, &c).unwrap().value - 0.6f64.powi(5)).abs() < 1e-13);
 }
 
@@ -106,24 +154,45 @@ fn hermite_pairs_are_exact_for_every_degree() {
 fn polynomial_expectations_match_monte_carlo_on_random_omegas() {
     use FieldFunction::{Derivative as D, Identity as Id, Value as V};
     let he3 = Link::HE3;
-    let he4n = Link::Hermite { degree: 4, normalised: true };
-    let he2 = Link::Hermite { degree: 2, normalised: false };
+    let he4n = Link::Hermite {
+        degree: 4,
+        normalised: true,
+    };
+    let he2 = Link::Hermite {
+        degree: 2,
+        normalised: false,
+    };
     for seed in 0..2u64 {
         let omega = random_overlaps(200 + seed, 2, 2, 6, 0.8).omega();
         for idx in I3_PATTERNS {
             let c = sub_covariance(&omega, &idx);
-            let m = check_against_monte_carlo(&[D(he3), Id, V(he4n)], &c, seed + 3, &format!("poly I3 {idx:?}"));
+            let m = check_against_monte_carlo(
+                &[D(he3), Id, V(he4n)],
+                &c,
+                seed + 3,
+                &format!("poly I3 {idx:?}"),
+            );
             assert_eq!(m, Method::ExactPolynomial);
         }
         for idx in I4_PATTERNS {
             let c = sub_covariance(&omega, &idx);
-            let m = check_against_monte_carlo(&[D(he3), D(he2), V(he2), V(he3)], &c, seed + 5, &format!("poly I4 {idx:?}"));
+            let m = check_against_monte_carlo(
+                &[D(he3), D(he2), V(he2), V(he3)],
+                &c,
+                seed + 5,
+                &format!("poly I4 {idx:?}"),
+            );
             assert_eq!(m, Method::ExactPolynomial);
         }
     }
     // non-unit variances (the unprojected recursion) are handled too
     let c = DMatrix::from_row_slice(3, 3, &[2.0, 0.3, -0.4, 0.3, 0.5, 0.1, -0.4, 0.1, 1.5]);
-    check_against_monte_carlo(&[D(he3), Id, V(he3)], &c, 9, "poly I3 with general variances");
+    check_against_monte_carlo(
+        &[D(he3), Id, V(he3)],
+        &c,
+        9,
+        "poly I3 with general variances",
+    );
 }
 
 #[test]
@@ -132,15 +201,30 @@ fn smooth_non_polynomial_links_use_quadrature_and_match_monte_carlo() {
     let omega = random_overlaps(300, 2, 2, 6, 0.7).omega();
     for idx in I4_PATTERNS {
         let c = sub_covariance(&omega, &idx);
-        let m = check_against_monte_carlo(&[D(Link::Tanh), D(Link::Tanh), V(Link::Tanh), V(Link::Tanh)], &c, 21, &format!("tanh I4 {idx:?}"));
+        let m = check_against_monte_carlo(
+            &[D(Link::Tanh), D(Link::Tanh), V(Link::Tanh), V(Link::Tanh)],
+            &c,
+            21,
+            &format!("tanh I4 {idx:?}"),
+        );
         assert!(matches!(m, Method::Quadrature { .. }), "{m:?}");
         // mixed erf / He_3 slots
-        let m = check_against_monte_carlo(&[D(Link::Erf), D(Link::HE3), V(Link::HE3), V(Link::Erf)], &c, 22, &format!("mixed I4 {idx:?}"));
+        let m = check_against_monte_carlo(
+            &[D(Link::Erf), D(Link::HE3), V(Link::HE3), V(Link::Erf)],
+            &c,
+            22,
+            &format!("mixed I4 {idx:?}"),
+        );
         assert!(matches!(m, Method::Quadrature { .. }), "{m:?}");
     }
     for idx in I3_PATTERNS {
         let c = sub_covariance(&omega, &idx);
-        check_against_monte_carlo(&[D(Link::Tanh), Id, V(Link::Erf)], &c, 23, &format!("tanh/erf I3 {idx:?}"));
+        check_against_monte_carlo(
+            &[D(Link::Tanh), Id, V(Link::Erf)],
+            &c,
+            23,
+            &format!("tanh/erf I3 {idx:?}"),
+        );
     }
 }
 
@@ -151,12 +235,21 @@ fn relu_uses_monte_carlo_with_an_honest_standard_error() {
     for &rho in &[-0.5, 0.2, 0.8] {
         let c = Matrix2::new(1.0, rho, rho, 1.0);
         let e = i2(Link::Relu, Link::Relu, &c).unwrap();
-        let Method::MonteCarlo { standard_error, samples } = e.method else {
+        let Method::MonteCarlo {
+            standard_error,
+            samples,
+        } = e.method
+        else {
             panic!("ReLU must use Monte Carlo, got {:?}", e.method)
         };
         assert!(samples >= 10_000 && standard_error > 0.0);
         let exact = ((1.0 - rho * rho).sqrt() + (pi - rho.acos()) * rho) / (2.0 * pi);
-        assert_within_standard_errors(exact, e.value, standard_error, &format!("relu I2 rho = {rho}"));
+        assert_within_standard_errors(
+            exact,
+            e.value,
+            standard_error,
+            &format!("relu I2 rho = {rho}"),
+        );
         // E[relu'(a) relu'(b)] = P(a > 0, b > 0) = 1/4 + arcsin(rho) / (2 pi)
         let e = i2_noise(Link::Relu, Link::Relu, &c).unwrap();
         let se = e.method.standard_error().unwrap();
@@ -181,21 +274,33 @@ fn i4_wrapper_matches_the_generic_product() {
     .unwrap();
     assert_eq!(wrapped, generic);
     let c3 = nalgebra::Matrix3::from_fn(|a, b| omega[(a, b)]);
-    assert_eq!(i3(Link::Erf, Link::Erf, &c3).unwrap().method, Method::ClosedForm);
+    assert_eq!(
+        i3(Link::Erf, Link::Erf, &c3).unwrap().method,
+        Method::ClosedForm
+    );
 }
 
 #[test]
 fn invalid_covariances_are_typed_errors() {
-    let slots = [FieldFunction::Value(Link::Erf), FieldFunction::Value(Link::Erf)];
+    let slots = [
+        FieldFunction::Value(Link::Erf),
+        FieldFunction::Value(Link::Erf),
+    ];
     let not_psd = DMatrix::from_row_slice(2, 2, &[1.0, 1.5, 1.5, 1.0]);
     assert!(matches!(
         expectation_of_product(&slots, &not_psd),
         Err(ExpectationError::NotPositiveSemiDefinite { .. })
     ));
     let wrong = DMatrix::identity(3, 3);
-    assert!(matches!(expectation_of_product(&slots, &wrong), Err(ExpectationError::Shape { expected: 2, .. })));
+    assert!(matches!(
+        expectation_of_product(&slots, &wrong),
+        Err(ExpectationError::Shape { expected: 2, .. })
+    ));
     let nan = DMatrix::from_row_slice(2, 2, &[1.0, f64::NAN, f64::NAN, 1.0]);
-    assert_eq!(expectation_of_product(&slots, &nan), Err(ExpectationError::NotFinite));
+    assert_eq!(
+        expectation_of_product(&slots, &nan),
+        Err(ExpectationError::NotFinite)
+    );
     let err = i2(Link::Tanh, Link::Tanh, &Matrix2::new(1.0, 2.0, 2.0, 1.0)).unwrap_err();
     assert!(err.to_string().contains("positive semi-definite"), "{err}");
 }

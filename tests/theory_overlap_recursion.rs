@@ -9,12 +9,20 @@ use sgdlab::model::{AdaptiveSchedule, Link, Loss, Overlaps, StepLoss, Target};
 use sgdlab::theory::gaussian_expectations::NumericalSettings;
 use sgdlab::theory::overlap_recursion::{mean_step_gram, StepFailure};
 use sgdlab::theory::{
-    classify_regime, drift_terms, overlap_update, population_risk, run_overlap_recursion, Regime,
-    RecursionError, RecursionRun, RecursionSettings, StepParameters, Terms,
+    classify_regime, drift_terms, overlap_update, population_risk, run_overlap_recursion,
+    RecursionError, RecursionRun, RecursionSettings, Regime, StepParameters, Terms,
 };
 use theory_support::{random_overlaps, single_index};
 
-fn settings(target: Target, activation: Link, loss: Loss, d: u64, nb: u64, gamma: f64, steps: u64) -> RecursionSettings {
+fn settings(
+    target: Target,
+    activation: Link,
+    loss: Loss,
+    d: u64,
+    nb: u64,
+    gamma: f64,
+    steps: u64,
+) -> RecursionSettings {
     RecursionSettings {
         target,
         activation,
@@ -46,17 +54,44 @@ fn risk_at(run: &RecursionRun, step: u64) -> f64 {
     t.risk[i]
 }
 
-const ONLY_GRADIENT: Terms = Terms { gradient: true, noise: false, mean_step: false };
-const ONLY_NOISE: Terms = Terms { gradient: false, noise: true, mean_step: false };
-const ONLY_MEAN_STEP: Terms = Terms { gradient: false, noise: false, mean_step: true };
+const ONLY_GRADIENT: Terms = Terms {
+    gradient: true,
+    noise: false,
+    mean_step: false,
+};
+const ONLY_NOISE: Terms = Terms {
+    gradient: false,
+    noise: true,
+    mean_step: false,
+};
+const ONLY_MEAN_STEP: Terms = Terms {
+    gradient: false,
+    noise: false,
+    mean_step: true,
+};
 
 #[test]
 fn one_step_follows_the_formulas() {
     let (m, gamma, d_over_nb) = (0.3, 0.01, 4.0);
     let o = single_index(m);
-    let drift = drift_terms(&Target::Committee(Link::HE3), &Link::HE3, StepLoss::Mse, &o, 0.0);
-    let (psi, gf, hd) = (18.0 * (m * m - m), 18.0 * (m * m * m - 1.0), drift.phi_hd[(0, 0)]);
-    let step = |terms| StepParameters { learning_rate: gamma, dimension_over_batch: d_over_nb, terms, projected: true };
+    let drift = drift_terms(
+        &Target::Committee(Link::HE3),
+        &Link::HE3,
+        StepLoss::Mse,
+        &o,
+        0.0,
+    );
+    let (psi, gf, hd) = (
+        18.0 * (m * m - m),
+        18.0 * (m * m * m - 1.0),
+        drift.phi_hd[(0, 0)],
+    );
+    let step = |terms| StepParameters {
+        learning_rate: gamma,
+        dimension_over_batch: d_over_nb,
+        terms,
+        projected: true,
+    };
     // gradient: M' = (m + gamma psi) / sqrt(1 + 2 gamma phiGF)
     let next = overlap_update(&o, &drift, &step(ONLY_GRADIENT)).unwrap();
     let expect = (m + gamma * psi) / (1.0 + 2.0 * gamma * gf).sqrt();
@@ -71,7 +106,10 @@ fn one_step_follows_the_formulas() {
     let next = overlap_update(&o, &drift, &step(ONLY_MEAN_STEP)).unwrap();
     assert!((next.m[(0, 0)] - m / (1.0 + gamma * gamma * mean).sqrt()).abs() < 1e-12);
     // unprojected: Q' = Q + dQ, M' = M + dM
-    let all = StepParameters { projected: false, ..step(Terms::ALL) };
+    let all = StepParameters {
+        projected: false,
+        ..step(Terms::ALL)
+    };
     let next = overlap_update(&o, &drift, &all).unwrap();
     let dq = 2.0 * gamma * gf + gamma * gamma * (d_over_nb * hd + mean);
     assert!((next.q[(0, 0)] - (1.0 + dq)).abs() < 1e-12);
@@ -89,7 +127,10 @@ fn mean_step_gram_is_the_stein_inner_product() {
         DMatrix::from_row_slice(2, 1, &[1.0, c]),
     )
     .unwrap();
-    for (o, target) in [(regular, Target::Committee(Link::Erf)), (singular, Target::Committee(Link::HE3))] {
+    for (o, target) in [
+        (regular, Target::Committee(Link::Erf)),
+        (singular, Target::Committee(Link::HE3)),
+    ] {
         let activation = target.committee_link().unwrap();
         let drift = drift_terms(&target, &activation, StepLoss::Mse, &o, 0.0);
         let (p, k) = (o.p(), o.k());
@@ -98,7 +139,10 @@ fn mean_step_gram_is_the_stein_inner_product() {
         h.view_mut((0, p), (p, k)).copy_from(&drift.psi);
         let full = &h * o.omega().pseudo_inverse(1e-10).unwrap() * h.transpose();
         let schur = mean_step_gram(&o, &drift);
-        assert!((&full - &schur).amax() < 1e-8 * full.amax().max(1.0), "{full} vs {schur}");
+        assert!(
+            (&full - &schur).amax() < 1e-8 * full.amax().max(1.0),
+            "{full} vs {schur}"
+        );
         // a Gram matrix of mean steps is positive semi-definite
         assert!(schur.symmetric_eigenvalues().min() > -1e-10);
     }
@@ -111,7 +155,15 @@ fn mean_step_term_is_of_second_order_in_gamma() {
     let o = single_index(0.2);
     let difference = |gamma: f64| {
         let steps = (0.1 / gamma).round() as u64;
-        let mut s = settings(Target::Committee(Link::HE3), Link::HE3, Loss::Correlation, 1024, 1024, gamma, steps);
+        let mut s = settings(
+            Target::Committee(Link::HE3),
+            Link::HE3,
+            Loss::Correlation,
+            1024,
+            1024,
+            gamma,
+            steps,
+        );
         let on = run(&o, &s).final_overlaps.m[(0, 0)];
         s.terms.mean_step = false;
         let off = run(&o, &s).final_overlaps.m[(0, 0)];
@@ -121,19 +173,38 @@ fn mean_step_term_is_of_second_order_in_gamma() {
     assert!(d1 > 1e-6, "the term must matter at all: {d1}");
     for (a, b) in [(d1, d2), (d2, d3)] {
         let ratio = a / b;
-        assert!((1.7..2.3).contains(&ratio), "halving gamma should halve the difference: {a} / {b} = {ratio}");
+        assert!(
+            (1.7..2.3).contains(&ratio),
+            "halving gamma should halve the difference: {a} / {b} = {ratio}"
+        );
     }
 }
 
 #[test]
 fn correlation_loss_learns_he3_from_a_small_overlap() {
-    let s = settings(Target::Committee(Link::HE3), Link::HE3, Loss::Correlation, 1024, 8192, 0.005, 2000);
+    let s = settings(
+        Target::Committee(Link::HE3),
+        Link::HE3,
+        Loss::Correlation,
+        1024,
+        8192,
+        0.005,
+        2000,
+    );
     let r = run(&single_index(0.1), &s);
     let m: Vec<f64> = r.trajectory.m.iter().map(|rows| rows[0][0]).collect();
-    assert!(m.windows(2).all(|w| w[1] >= w[0] - 1e-12), "m must increase: {m:?}");
+    assert!(
+        m.windows(2).all(|w| w[1] >= w[0] - 1e-12),
+        "m must increase: {m:?}"
+    );
     assert!(*m.last().unwrap() > 0.95, "m = {}", m.last().unwrap());
     let t = r.trajectory.weak_recovery_step.expect("weak recovery");
-    let i = r.trajectory.steps.iter().position(|&s| s == t).expect("weak-recovery step recorded");
+    let i = r
+        .trajectory
+        .steps
+        .iter()
+        .position(|&s| s == t)
+        .expect("weak-recovery step recorded");
     assert!(r.trajectory.m[i][0][0] >= 0.5 && r.trajectory.m[i - 1][0][0] < 0.5);
     assert_eq!(*r.trajectory.steps.last().unwrap(), 2000);
     // the recorded risk is the population risk of the recorded overlaps
@@ -160,18 +231,40 @@ fn fig3_erf_committee_regimes_order_the_risk() {
     assert_eq!(classify_regime(0.5, 0.5), Regime::SaadSollaLine);
     assert_eq!(classify_regime(1.0, 0.5), Regime::PopulationFlow);
     let r0 = risk_at(&population, 0);
-    let (nl_half, nl_end) = (risk_at(&noise_learning, 5000), risk_at(&noise_learning, 10_000));
+    let (nl_half, nl_end) = (
+        risk_at(&noise_learning, 5000),
+        risk_at(&noise_learning, 10_000),
+    );
     let (ss_half, ss_end) = (risk_at(&saad_solla, 5000), risk_at(&saad_solla, 10_000));
     let (pf_half, pf_end) = (risk_at(&population, 5000), risk_at(&population, 10_000));
     // noise learning: a high plateau (nothing learned: at or above the initial risk)
-    assert!(nl_end >= r0 && (nl_end - nl_half).abs() < 1e-3 * nl_end, "noise learning {nl_half} -> {nl_end}, R0 = {r0}");
+    assert!(
+        nl_end >= r0 && (nl_end - nl_half).abs() < 1e-3 * nl_end,
+        "noise learning {nl_half} -> {nl_end}, R0 = {r0}"
+    );
     // Saad & Solla: a low, noise-limited plateau
-    assert!(ss_end < 0.3 * r0 && (ss_end - ss_half).abs() < 1e-3 * ss_end, "Saad & Solla {ss_half} -> {ss_end}");
+    assert!(
+        ss_end < 0.3 * r0 && (ss_end - ss_half).abs() < 1e-3 * ss_end,
+        "Saad & Solla {ss_half} -> {ss_end}"
+    );
     assert!(nl_end > 5.0 * ss_end);
     // population flow: still decreasing at the end
-    assert!(pf_end < 0.7 * pf_half, "population flow {pf_half} -> {pf_end}");
-    let tail: Vec<f64> = population.trajectory.steps.iter().zip(&population.trajectory.risk).filter(|(s, _)| **s >= 5000).map(|(_, r)| *r).collect();
-    assert!(tail.windows(2).all(|w| w[1] < w[0]), "population-flow risk must keep decreasing");
+    assert!(
+        pf_end < 0.7 * pf_half,
+        "population flow {pf_half} -> {pf_end}"
+    );
+    let tail: Vec<f64> = population
+        .trajectory
+        .steps
+        .iter()
+        .zip(&population.trajectory.risk)
+        .filter(|(s, _)| **s >= 5000)
+        .map(|(_, r)| *r)
+        .collect();
+    assert!(
+        tail.windows(2).all(|w| w[1] < w[0]),
+        "population-flow risk must keep decreasing"
+    );
 }
 
 #[test]
@@ -185,12 +278,23 @@ fn adaptive_protocol_reaches_the_noise_floor() {
     let go = |loss| run(&o, &settings(he3, Link::HE3, loss, d, nb, gamma, 100));
     let (plain, correlation, adaptive) = (go(Loss::Mse), go(Loss::Correlation), go(Loss::Adaptive));
     let r0 = risk_at(&plain, 0);
-    assert!(risk_at(&plain, 100) > 0.99 * r0, "plain SGD stays at its initial risk");
+    assert!(
+        risk_at(&plain, 100) > 0.99 * r0,
+        "plain SGD stays at its initial risk"
+    );
     let (c50, c100) = (risk_at(&correlation, 50), risk_at(&correlation, 100));
-    assert!(c100 < 0.1 * r0 && c100 > 0.01 && (c100 - c50).abs() < 1e-3 * c100, "correlation plateau {c50} -> {c100}");
+    assert!(
+        c100 < 0.1 * r0 && c100 > 0.01 && (c100 - c50).abs() < 1e-3 * c100,
+        "correlation plateau {c50} -> {c100}"
+    );
     let a100 = risk_at(&adaptive, 100);
-    assert!(a100 < 2e-6, "adaptive reaches the noise floor Delta/2 = 5e-7: {a100}");
-    let switch = adaptive.switch_step.expect("the adaptive protocol switches");
+    assert!(
+        a100 < 2e-6,
+        "adaptive reaches the noise floor Delta/2 = 5e-7: {a100}"
+    );
+    let switch = adaptive
+        .switch_step
+        .expect("the adaptive protocol switches");
     let schedule = AdaptiveSchedule::default();
     let expect = gamma * schedule.jump * schedule.decay.powi((100 - switch) as i32);
     assert!((adaptive.final_learning_rate - expect).abs() < 1e-12 * expect);
@@ -200,16 +304,32 @@ fn adaptive_protocol_reaches_the_noise_floor() {
 #[test]
 fn projection_keeps_unit_norms_and_the_unprojected_map_does_not() {
     let o = random_overlaps(9, 2, 1, 8, 0.3);
-    let mut s = settings(Target::Committee(Link::Erf), Link::Erf, Loss::Mse, 100, 10, 0.5, 50);
+    let mut s = settings(
+        Target::Committee(Link::Erf),
+        Link::Erf,
+        Loss::Mse,
+        100,
+        10,
+        0.5,
+        50,
+    );
     let projected = run(&o, &s);
     for j in 0..2 {
         assert_eq!(projected.final_overlaps.q[(j, j)], 1.0);
     }
     s.projected = false;
     let free = run(&o, &s);
-    assert!((free.final_overlaps.q[(0, 0)] - 1.0).abs() > 1e-3, "{}", free.final_overlaps.q);
+    assert!(
+        (free.final_overlaps.q[(0, 0)] - 1.0).abs() > 1e-3,
+        "{}",
+        free.final_overlaps.q
+    );
     // all terms off: nothing moves
-    s.terms = Terms { gradient: false, noise: false, mean_step: false };
+    s.terms = Terms {
+        gradient: false,
+        noise: false,
+        mean_step: false,
+    };
     assert_eq!(run(&o, &s).final_overlaps, o);
 }
 
@@ -217,7 +337,15 @@ fn projection_keeps_unit_norms_and_the_unprojected_map_does_not() {
 fn divergence_names_the_step() {
     // a huge step makes 1 + 2 (gamma/p) phiGF_jj negative at the first step (phiGF_jj < 0 at
     // m = 0 for erf: the self-interaction shrinks the norm)
-    let mut s = settings(Target::Committee(Link::Erf), Link::Erf, Loss::Mse, 100, 100, 1e3, 10);
+    let mut s = settings(
+        Target::Committee(Link::Erf),
+        Link::Erf,
+        Loss::Mse,
+        100,
+        100,
+        1e3,
+        10,
+    );
     s.terms = ONLY_GRADIENT;
     let r = run_overlap_recursion(&single_index(0.0), &s).unwrap();
     let divergence = r.divergence.expect("diverges");
@@ -228,25 +356,62 @@ fn divergence_names_the_step() {
     // the single-step API reports the neuron
     let o = single_index(0.0);
     let drift = drift_terms(&s.target, &s.activation, StepLoss::Mse, &o, 0.0);
-    let step = StepParameters { learning_rate: 1e3, dimension_over_batch: 1.0, terms: ONLY_GRADIENT, projected: true };
-    assert!(matches!(overlap_update(&o, &drift, &step), Err(StepFailure::NonPositiveNorm { neuron: 0, .. })));
+    let step = StepParameters {
+        learning_rate: 1e3,
+        dimension_over_batch: 1.0,
+        terms: ONLY_GRADIENT,
+        projected: true,
+    };
+    assert!(matches!(
+        overlap_update(&o, &drift, &step),
+        Err(StepFailure::NonPositiveNorm { neuron: 0, .. })
+    ));
 }
 
 #[test]
 fn invalid_settings_and_initial_conditions_are_errors() {
-    let base = settings(Target::Committee(Link::Erf), Link::Erf, Loss::Mse, 100, 10, 0.1, 10);
+    let base = settings(
+        Target::Committee(Link::Erf),
+        Link::Erf,
+        Loss::Mse,
+        100,
+        10,
+        0.1,
+        10,
+    );
     let o = single_index(0.1);
     for bad in [
-        RecursionSettings { noise: -1.0, ..base.clone() },
-        RecursionSettings { learning_rate: 0.0, ..base.clone() },
-        RecursionSettings { batch_size: 0, ..base.clone() },
-        RecursionSettings { learning_rate: f64::NAN, ..base.clone() },
+        RecursionSettings {
+            noise: -1.0,
+            ..base.clone()
+        },
+        RecursionSettings {
+            learning_rate: 0.0,
+            ..base.clone()
+        },
+        RecursionSettings {
+            batch_size: 0,
+            ..base.clone()
+        },
+        RecursionSettings {
+            learning_rate: f64::NAN,
+            ..base.clone()
+        },
     ] {
-        assert!(matches!(run_overlap_recursion(&o, &bad), Err(RecursionError::InvalidSetting { .. })));
+        assert!(matches!(
+            run_overlap_recursion(&o, &bad),
+            Err(RecursionError::InvalidSetting { .. })
+        ));
     }
-    let not_gram = Overlaps { q: DMatrix::identity(1, 1), m: DMatrix::from_element(1, 1, 1.2) };
+    let not_gram = Overlaps {
+        q: DMatrix::identity(1, 1),
+        m: DMatrix::from_element(1, 1, 1.2),
+    };
     let err = run_overlap_recursion(&not_gram, &base).unwrap_err();
-    assert!(matches!(err, RecursionError::InvalidInitialCondition(_)), "{err}");
+    assert!(
+        matches!(err, RecursionError::InvalidInitialCondition(_)),
+        "{err}"
+    );
 }
 
 #[test]
@@ -256,8 +421,10 @@ fn settings_round_trip_through_json_with_defaults() {
     let s: RecursionSettings = serde_json::from_str(json).unwrap();
     assert_eq!(s.terms, Terms::ALL);
     assert!(s.projected && s.eta == 0.5);
-    let back: RecursionSettings = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+    let back: RecursionSettings =
+        serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
     assert_eq!(back, s);
-    let err = serde_json::from_str::<RecursionSettings>(&json.replace("\"steps\"", "\"stepz\"")).unwrap_err();
+    let err = serde_json::from_str::<RecursionSettings>(&json.replace("\"steps\"", "\"stepz\""))
+        .unwrap_err();
     assert!(err.to_string().contains("stepz"), "{err}");
 }

@@ -10,7 +10,14 @@ use sgdlab::theory::{population_risk, try_population_risk, Method, TheoryError};
 use theory_support::{assert_within_standard_errors, monte_carlo, random_overlaps, single_index};
 
 /// Monte Carlo of (1/2)(Delta + (f* - f)^2) from the definitions.
-fn monte_carlo_risk(target: &Target, activation: Link, o: &Overlaps, noise: f64, samples: usize, seed: u64) -> (f64, f64) {
+fn monte_carlo_risk(
+    target: &Target,
+    activation: Link,
+    o: &Overlaps,
+    noise: f64,
+    samples: usize,
+    seed: u64,
+) -> (f64, f64) {
     let p = o.p();
     let mc = monte_carlo(&o.omega(), samples, seed, 1, |z, out| {
         let f: f64 = z[..p].iter().map(|&x| activation.value(x)).sum::<f64>() / p as f64;
@@ -24,7 +31,12 @@ fn check(target: Target, activation: Link, o: &Overlaps, noise: f64, seed: u64) 
     let r = population_risk(&target, &activation, o, noise);
     let (mc, se) = monte_carlo_risk(&target, activation, o, noise, 300_000, seed);
     let own = r.method.standard_error().unwrap_or(0.0);
-    assert_within_standard_errors(r.value, mc, (se * se + own * own).sqrt(), &format!("risk {target} / {activation}"));
+    assert_within_standard_errors(
+        r.value,
+        mc,
+        (se * se + own * own).sqrt(),
+        &format!("risk {target} / {activation}"),
+    );
     r.method
 }
 
@@ -32,10 +44,19 @@ fn check(target: Target, activation: Link, o: &Overlaps, noise: f64, seed: u64) 
 fn he3_single_index_risk_is_six_one_minus_m_cubed_plus_half_delta() {
     for &m in &[-0.95, -0.4, 0.0, 0.1, 0.5, 0.99, 1.0] {
         for &noise in &[0.0, 1e-6, 0.3] {
-            let r = population_risk(&Target::Committee(Link::HE3), &Link::HE3, &single_index(m), noise);
+            let r = population_risk(
+                &Target::Committee(Link::HE3),
+                &Link::HE3,
+                &single_index(m),
+                noise,
+            );
             assert_eq!(r.method, Method::ExactPolynomial);
             let expect = 6.0 * (1.0 - m * m * m) + noise / 2.0;
-            assert!((r.value - expect).abs() < 1e-12, "m = {m}: {} vs {expect}", r.value);
+            assert!(
+                (r.value - expect).abs() < 1e-12,
+                "m = {m}: {} vs {expect}",
+                r.value
+            );
         }
     }
 }
@@ -44,9 +65,16 @@ fn he3_single_index_risk_is_six_one_minus_m_cubed_plus_half_delta() {
 fn normalised_hermite_risks_for_every_degree() {
     // E[He_l(a)^2] / l! = 1 and E[He_l(a) He_l(b)] / l! = m^l: R = (1 - m^l) + Delta / 2
     for l in 1..=10u32 {
-        let link = Link::Hermite { degree: l, normalised: true };
+        let link = Link::Hermite {
+            degree: l,
+            normalised: true,
+        };
         let r = population_risk(&Target::Committee(link), &link, &single_index(0.7), 0.01);
-        assert!((r.value - (1.0 - 0.7f64.powi(l as i32) + 0.005)).abs() < 1e-10, "l = {l}: {}", r.value);
+        assert!(
+            (r.value - (1.0 - 0.7f64.powi(l as i32) + 0.005)).abs() < 1e-10,
+            "l = {l}: {}",
+            r.value
+        );
     }
 }
 
@@ -54,7 +82,10 @@ fn normalised_hermite_risks_for_every_degree() {
 fn erf_committee_risk_matches_monte_carlo() {
     for seed in 0..3 {
         let o = random_overlaps(10 + seed, 2, 2, 8, 0.7);
-        assert_eq!(check(Target::Committee(Link::Erf), Link::Erf, &o, 0.01, seed), Method::ClosedForm);
+        assert_eq!(
+            check(Target::Committee(Link::Erf), Link::Erf, &o, 0.01, seed),
+            Method::ClosedForm
+        );
     }
     let o = random_overlaps(20, 3, 1, 8, 0.5);
     check(Target::Committee(Link::Erf), Link::Erf, &o, 0.0, 4);
@@ -63,7 +94,10 @@ fn erf_committee_risk_matches_monte_carlo() {
 #[test]
 fn wide_he3_student_risk_matches_monte_carlo() {
     let o = random_overlaps(30, 4, 1, 9, 0.9);
-    assert_eq!(check(Target::Committee(Link::HE3), Link::HE3, &o, 1e-6, 5), Method::ExactPolynomial);
+    assert_eq!(
+        check(Target::Committee(Link::HE3), Link::HE3, &o, 1e-6, 5),
+        Method::ExactPolynomial
+    );
     let o = random_overlaps(31, 2, 2, 9, 0.6);
     check(Target::Committee(Link::HE3), Link::HE3, &o, 0.0, 6);
 }
@@ -89,12 +123,20 @@ fn invalid_overlaps_give_nan_or_a_typed_error() {
         m: DMatrix::from_row_slice(2, 1, &[0.9, 0.9]),
     };
     let target = Target::Committee(Link::Erf);
-    assert!(population_risk(&target, &Link::Erf, &bad, 0.0).value.is_nan());
+    assert!(population_risk(&target, &Link::Erf, &bad, 0.0)
+        .value
+        .is_nan());
     let err = try_population_risk(&target, &Link::Erf, &bad, 0.0).unwrap_err();
-    assert!(matches!(err, TheoryError::NotPositiveSemiDefinite { .. }), "{err}");
+    assert!(
+        matches!(err, TheoryError::NotPositiveSemiDefinite { .. }),
+        "{err}"
+    );
     let err = try_population_risk(&target, &Link::Erf, &single_index(0.3), -1.0).unwrap_err();
     assert_eq!(err, TheoryError::InvalidNoise(-1.0));
-    let mismatched = Overlaps { q: DMatrix::identity(2, 2), m: DMatrix::zeros(1, 1) };
+    let mismatched = Overlaps {
+        q: DMatrix::identity(2, 2),
+        m: DMatrix::zeros(1, 1),
+    };
     assert!(matches!(
         try_population_risk(&target, &Link::Erf, &mismatched, 0.0),
         Err(TheoryError::OverlapShape { .. })

@@ -30,9 +30,15 @@ fn each_region_of_the_plane() {
     assert_eq!(classify_regime(1.5, 0.0), Regime::PopulationFlow);
     assert_eq!(classify_regime(0.75, 0.25), Regime::SaadSollaLine);
     // the line has a tolerance
-    assert_eq!(classify_regime(0.5 + 0.1 * LINE_TOLERANCE, 0.5), Regime::SaadSollaLine);
+    assert_eq!(
+        classify_regime(0.5 + 0.1 * LINE_TOLERANCE, 0.5),
+        Regime::SaadSollaLine
+    );
     assert_eq!(classify_regime(0.5 + 1e-6, 0.5), Regime::PopulationFlow);
-    assert_eq!(classify_regime_with_tolerance(0.5 + 1e-6, 0.5, 1e-3), Regime::SaadSollaLine);
+    assert_eq!(
+        classify_regime_with_tolerance(0.5 + 1e-6, 0.5, 1e-3),
+        Regime::SaadSollaLine
+    );
     // boundary 2 delta + mu = 1 has an O(1) noise term per step
     assert_eq!(classify_regime(0.25, 0.5), Regime::Undefined);
     assert_eq!(classify_regime(f64::NAN, 0.5), Regime::Undefined);
@@ -41,15 +47,40 @@ fn each_region_of_the_plane() {
 #[test]
 fn labels_explanations_and_surviving_terms() {
     let labels: Vec<_> = Regime::ALL.iter().map(|r| r.label()).collect();
-    assert_eq!(labels, ["population flow", "Saad & Solla line", "noise learning", "undefined"]);
+    assert_eq!(
+        labels,
+        [
+            "population flow",
+            "Saad & Solla line",
+            "noise learning",
+            "undefined"
+        ]
+    );
     for r in Regime::ALL {
         assert_eq!(r.to_string(), r.label());
         assert!(r.explanation().len() > 30 && !r.explanation().contains('\n'));
         assert!(r.condition().contains("mu"));
     }
-    let gradient = Terms { gradient: true, noise: false, mean_step: false };
+    let gradient = Terms {
+        gradient: true,
+        noise: false,
+        mean_step: false,
+    };
     assert_eq!(Regime::PopulationFlow.surviving_terms(), Some(gradient));
-    assert_eq!(Regime::SaadSollaLine.surviving_terms(), Some(Terms { noise: true, ..gradient }));
-    assert_eq!(Regime::NoiseLearning.surviving_terms(), Some(Terms { gradient: false, noise: true, mean_step: false }));
+    assert_eq!(
+        Regime::SaadSollaLine.surviving_terms(),
+        Some(Terms {
+            noise: true,
+            ..gradient
+        })
+    );
+    assert_eq!(
+        Regime::NoiseLearning.surviving_terms(),
+        Some(Terms {
+            gradient: false,
+            noise: true,
+            mean_step: false
+        })
+    );
     assert_eq!(Regime::Undefined.surviving_terms(), None);
 }

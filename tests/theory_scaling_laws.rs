@@ -9,9 +9,18 @@ fn close(a: f64, b: f64) -> bool {
 #[test]
 fn plain_sgd_for_he3() {
     // l = 3: theta = 2 - mu up to mu = 3/2, then flat at 1/2; N = d^2 until then
-    for (mu, theta, samples, gamma) in [(0.0, 2.0, 2.0, -1.5), (1.0, 1.0, 2.0, -0.5), (1.5, 0.5, 2.0, 0.0), (1.75, 0.5, 2.25, 0.0), (3.0, 0.5, 3.5, 0.0)] {
+    for (mu, theta, samples, gamma) in [
+        (0.0, 2.0, 2.0, -1.5),
+        (1.0, 1.0, 2.0, -0.5),
+        (1.5, 0.5, 2.0, 0.0),
+        (1.75, 0.5, 2.25, 0.0),
+        (3.0, 0.5, 3.5, 0.0),
+    ] {
         let p = plain_sgd_prediction(mu, 3).unwrap();
-        assert!(close(p.time_exponent, theta) && close(p.sample_exponent, samples), "mu = {mu}: {p:?}");
+        assert!(
+            close(p.time_exponent, theta) && close(p.sample_exponent, samples),
+            "mu = {mu}: {p:?}"
+        );
         assert!(close(p.learning_rate_exponent, gamma), "mu = {mu}: {p:?}");
         assert_eq!(p.correction, TimeCorrection::None);
     }
@@ -21,7 +30,11 @@ fn plain_sgd_for_he3() {
 fn correlation_loss_for_he3() {
     // continues theta = 2 - mu down to 0 at mu = 2, polylog on [2, 3), one step from 3
     let p = correlation_loss_prediction(1.75, 3).unwrap();
-    assert!(close(p.time_exponent, 0.25) && close(p.sample_exponent, 2.0) && close(p.learning_rate_exponent, 0.25));
+    assert!(
+        close(p.time_exponent, 0.25)
+            && close(p.sample_exponent, 2.0)
+            && close(p.learning_rate_exponent, 0.25)
+    );
     let p = correlation_loss_prediction(2.5, 3).unwrap();
     assert!(close(p.time_exponent, 0.0) && p.correction == TimeCorrection::Polylog);
     assert!(close(p.learning_rate_exponent, 0.75)); // gamma ~ sqrt(n_b / d)
@@ -30,8 +43,12 @@ fn correlation_loss_for_he3() {
     assert!(close(p.learning_rate_exponent, 1.0)); // one giant step: gamma = d^((l-1)/2)
     assert!(p.regime.contains("one giant step"));
     // the learning rate is continuous where the regimes meet (mu = l - 1)
-    let below = correlation_loss_prediction(2.0, 3).unwrap().learning_rate_exponent;
-    let above = correlation_loss_prediction(2.0 + 1e-9, 3).unwrap().learning_rate_exponent;
+    let below = correlation_loss_prediction(2.0, 3)
+        .unwrap()
+        .learning_rate_exponent;
+    let above = correlation_loss_prediction(2.0 + 1e-9, 3)
+        .unwrap()
+        .learning_rate_exponent;
     assert!((below - above).abs() < 1e-8);
     // SCIENCE.md measured slope of log_d T vs mu for He_3 correlation loss: about -0.9 (prediction -1)
     let slope = predicted_time_exponent(Protocol::CorrelationLoss, 1.5, 3).unwrap()
@@ -43,39 +60,72 @@ fn correlation_loss_for_he3() {
 fn low_information_exponents() {
     // l = 1: T = d / n_b for both protocols
     for protocol in [Protocol::PlainSgd, Protocol::CorrelationLoss] {
-        assert!(close(predicted_time_exponent(protocol, 0.25, 1).unwrap(), 0.75));
-        assert!(close(predicted_sample_exponent(protocol, 0.25, 1).unwrap(), 1.0));
-        assert!(close(predicted_time_exponent(protocol, 1.5, 1).unwrap(), 0.0));
+        assert!(close(
+            predicted_time_exponent(protocol, 0.25, 1).unwrap(),
+            0.75
+        ));
+        assert!(close(
+            predicted_sample_exponent(protocol, 0.25, 1).unwrap(),
+            1.0
+        ));
+        assert!(close(
+            predicted_time_exponent(protocol, 1.5, 1).unwrap(),
+            0.0
+        ));
     }
     // l = 2: T = d log d / n_b, plain SGD flattens at log d
     let p = plain_sgd_prediction(0.5, 2).unwrap();
     assert!(close(p.time_exponent, 0.5) && p.correction == TimeCorrection::LogD);
     let p = plain_sgd_prediction(1.5, 2).unwrap();
     assert!(close(p.time_exponent, 0.0) && p.correction == TimeCorrection::LogD);
-    assert_eq!(correlation_loss_prediction(1.5, 2).unwrap().correction, TimeCorrection::Polylog);
-    assert!(close(plain_sgd_prediction(0.5, 2).unwrap().learning_rate_exponent, -0.5)); // n_b / d
+    assert_eq!(
+        correlation_loss_prediction(1.5, 2).unwrap().correction,
+        TimeCorrection::Polylog
+    );
+    assert!(close(
+        plain_sgd_prediction(0.5, 2).unwrap().learning_rate_exponent,
+        -0.5
+    )); // n_b / d
 }
 
 #[test]
 fn learning_rate_conventions() {
     assert!(close(optimal_delta_plain_sgd(1.0, 3), 0.5));
     assert!(close(optimal_delta_plain_sgd(1.75, 3), 0.0));
-    assert!(close(optimal_delta_correlation_loss(1.75, 3).unwrap(), -0.25));
-    assert!(close(optimal_delta_correlation_loss(2.5, 3).unwrap(), -0.75));
+    assert!(close(
+        optimal_delta_correlation_loss(1.75, 3).unwrap(),
+        -0.25
+    ));
+    assert!(close(
+        optimal_delta_correlation_loss(2.5, 3).unwrap(),
+        -0.75
+    ));
     // SCIENCE.md section 8 item 2: d = 256, mu = 1.75, c = 0.032, p = 4: gamma ~ 0.5
     let nb = 256f64.powf(1.75).floor();
     let gamma = authors_learning_rate(0.032, nb, 4, 256.0, 3).unwrap();
     assert!(close(gamma, 0.032 * 16384.0 * 4.0 / 4096.0), "{gamma}");
     // with n_b = d^mu exactly and mu <= l/2 this is gamma0 d^(-delta*) with gamma0 = c p
     let exact = authors_learning_rate(0.032, 256.0, 4, 256.0, 3).unwrap(); // mu = 1
-    assert!(close(exact, 0.032 * 4.0 * 256f64.powf(-optimal_delta_plain_sgd(1.0, 3))));
+    assert!(close(
+        exact,
+        0.032 * 4.0 * 256f64.powf(-optimal_delta_plain_sgd(1.0, 3))
+    ));
 }
 
 #[test]
 fn invalid_inputs_are_errors() {
-    assert_eq!(plain_sgd_prediction(1.0, 0), Err(ScalingError::InformationExponent(0)));
-    assert!(matches!(correlation_loss_prediction(-0.5, 3), Err(ScalingError::BatchExponent(_))));
-    assert!(matches!(correlation_loss_prediction(f64::NAN, 3), Err(ScalingError::BatchExponent(_))));
+    assert_eq!(
+        plain_sgd_prediction(1.0, 0),
+        Err(ScalingError::InformationExponent(0))
+    );
+    assert!(matches!(
+        correlation_loss_prediction(-0.5, 3),
+        Err(ScalingError::BatchExponent(_))
+    ));
+    assert!(matches!(
+        correlation_loss_prediction(f64::NAN, 3),
+        Err(ScalingError::BatchExponent(_))
+    ));
     assert!(authors_learning_rate(0.0, 10.0, 1, 100.0, 3).is_err());
     assert!(phase_diagram(0, 4.0).is_err());
 }
@@ -97,14 +147,22 @@ fn phase_diagram_segments_follow_the_predictions() {
                 };
                 for &protocol in owners {
                     let predicted = predicted_time_exponent(protocol, mu, l).unwrap();
-                    assert!((predicted - theta).abs() < 1e-9, "l = {l}, {protocol} at mu = {mu}: {predicted} vs segment {theta} ({})", s.label);
+                    assert!(
+                        (predicted - theta).abs() < 1e-9,
+                        "l = {l}, {protocol} at mu = {mu}: {predicted} vs segment {theta} ({})",
+                        s.label
+                    );
                 }
             }
         }
     }
     // l = 3 (Fig. 1): the corners
     let d = phase_diagram(3, 4.0).unwrap();
-    let ends: Vec<([f64; 2], [f64; 2], FrontierOwner)> = d.frontiers.iter().map(|s| (s.start, s.end, s.owner)).collect();
+    let ends: Vec<([f64; 2], [f64; 2], FrontierOwner)> = d
+        .frontiers
+        .iter()
+        .map(|s| (s.start, s.end, s.owner))
+        .collect();
     assert_eq!(
         ends,
         vec![

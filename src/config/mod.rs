@@ -121,7 +121,10 @@ pub struct ConfigError {
 impl ConfigError {
     /// An error for `field`.
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        ConfigError { field: field.into(), message: message.into() }
+        ConfigError {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -139,7 +142,12 @@ pub fn check_range(field: &str, x: f64, lo: f64, hi: f64) -> Result<f64, ConfigE
     if !x.is_finite() || x < lo || x > hi {
         return Err(ConfigError::new(
             field,
-            format!("must be a number in [{}, {}], got {}", display_number(lo), display_number(hi), display_number(x)),
+            format!(
+                "must be a number in [{}, {}], got {}",
+                display_number(lo),
+                display_number(hi),
+                display_number(x)
+            ),
         ));
     }
     Ok(x)
@@ -162,7 +170,13 @@ impl ConfigFile {
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                c.resolve().map_err(|e| if self.is_list { ConfigError::new(format!("runs[{i}].{}", e.field), e.message) } else { e })
+                c.resolve().map_err(|e| {
+                    if self.is_list {
+                        ConfigError::new(format!("runs[{i}].{}", e.field), e.message)
+                    } else {
+                        e
+                    }
+                })
             })
             .collect()
     }
@@ -212,7 +226,11 @@ impl RunConfig {
                 _ if path == "." || path.is_empty() => "config".to_string(),
                 _ => path,
             };
-            let message = if inner.is_syntax() || inner.is_eof() { format!("not valid JSON: {message}") } else { message };
+            let message = if inner.is_syntax() || inner.is_eof() {
+                format!("not valid JSON: {message}")
+            } else {
+                message
+            };
             ConfigError::new(field, message)
         })
     }
@@ -220,13 +238,16 @@ impl RunConfig {
     /// Parses a config file that is either one run, or `{"runs": [...], ...shared keys}` where
     /// each entry of `runs` overrides the shared keys. Errors name the run index and field.
     pub fn list_from_json(text: &str) -> Result<ConfigFile, ConfigError> {
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| ConfigError::new("config", format!("not valid JSON: {e}")))?;
+        let value: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| ConfigError::new("config", format!("not valid JSON: {e}")))?;
         let serde_json::Value::Object(mut object) = value else {
             return Err(ConfigError::new("config", "must be a JSON object"));
         };
         let Some(runs) = object.remove("runs") else {
-            return Self::from_json(text).map(|c| ConfigFile { runs: vec![c], is_list: false });
+            return Self::from_json(text).map(|c| ConfigFile {
+                runs: vec![c],
+                is_list: false,
+            });
         };
         let serde_json::Value::Array(runs) = runs else {
             return Err(ConfigError::new("runs", "must be a list of run objects"));
@@ -247,24 +268,42 @@ impl RunConfig {
                     .map_err(|e| ConfigError::new(format!("runs[{i}].{}", e.field), e.message))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(ConfigFile { runs, is_list: true })
+        Ok(ConfigFile {
+            runs,
+            is_list: true,
+        })
     }
 
     /// Validates every field and resolves n_b, gamma and the sampler.
     pub fn resolve(&self) -> Result<ResolvedConfig, ConfigError> {
         let c = self;
         if !(1..=MAX_P).contains(&c.p) {
-            return Err(ConfigError::new("p", format!("must be an integer in [1, {MAX_P}], got {}", c.p)));
+            return Err(ConfigError::new(
+                "p",
+                format!("must be an integer in [1, {MAX_P}], got {}", c.p),
+            ));
         }
         if !(1..=MAX_K).contains(&c.k) {
-            return Err(ConfigError::new("k", format!("must be an integer in [1, {MAX_K}], got {}", c.k)));
+            return Err(ConfigError::new(
+                "k",
+                format!("must be an integer in [1, {MAX_K}], got {}", c.k),
+            ));
         }
         let min_d = (2 * (c.p + c.k)).max(4) as u64;
         if c.d < min_d || c.d > MAX_D {
-            return Err(ConfigError::new("d", format!("must be an integer in [{min_d}, {MAX_D}] (at least 2(p + k)), got {}", c.d)));
+            return Err(ConfigError::new(
+                "d",
+                format!(
+                    "must be an integer in [{min_d}, {MAX_D}] (at least 2(p + k)), got {}",
+                    c.d
+                ),
+            ));
         }
         if c.target == Target::TanhProduct && c.k < 2 {
-            return Err(ConfigError::new("target", "tanh_product needs k >= 2 teacher directions"));
+            return Err(ConfigError::new(
+                "target",
+                "tanh_product needs k >= 2 teacher directions",
+            ));
         }
         let activation = c.activation.unwrap_or(match c.target {
             Target::Committee(l) => l,
@@ -273,17 +312,37 @@ impl RunConfig {
         check_range("noise", c.noise, 0.0, 1e6)?;
         check_range("eta", c.eta, 1e-9, 1.0)?;
         if !(1..=MAX_STEPS).contains(&c.steps) {
-            return Err(ConfigError::new("steps", format!("must be an integer in [1, {MAX_STEPS}], got {}", c.steps)));
+            return Err(ConfigError::new(
+                "steps",
+                format!("must be an integer in [1, {MAX_STEPS}], got {}", c.steps),
+            ));
         }
         if !(16..=1_000_000).contains(&c.record_points) {
-            return Err(ConfigError::new("record_points", format!("must be an integer in [16, 1000000], got {}", c.record_points)));
+            return Err(ConfigError::new(
+                "record_points",
+                format!(
+                    "must be an integer in [16, 1000000], got {}",
+                    c.record_points
+                ),
+            ));
         }
         let d = c.d as f64;
         let nb = match (c.nb, c.batch) {
-            (Some(_), Some(_)) => return Err(ConfigError::new("nb", "give either nb or batch {n0, mu}, not both")),
+            (Some(_), Some(_)) => {
+                return Err(ConfigError::new(
+                    "nb",
+                    "give either nb or batch {n0, mu}, not both",
+                ))
+            }
             (Some(nb), None) => {
                 if !nb.is_finite() || nb < 1.0 || nb > MAX_NB || nb.fract() != 0.0 {
-                    return Err(ConfigError::new("nb", format!("must be an integer in [1, 1e13], got {}", display_number(nb))));
+                    return Err(ConfigError::new(
+                        "nb",
+                        format!(
+                            "must be an integer in [1, 1e13], got {}",
+                            display_number(nb)
+                        ),
+                    ));
                 }
                 nb
             }
@@ -292,7 +351,10 @@ impl RunConfig {
                 check_range("batch.mu", b.mu, 0.0, 12.0)?;
                 let nb = b.resolve(c.d);
                 if nb > MAX_NB {
-                    return Err(ConfigError::new("batch.mu", format!("n0 d^mu = {nb:e} exceeds the largest batch {MAX_NB:e}")));
+                    return Err(ConfigError::new(
+                        "batch.mu",
+                        format!("n0 d^mu = {nb:e} exceeds the largest batch {MAX_NB:e}"),
+                    ));
                 }
                 nb
             }
@@ -302,7 +364,12 @@ impl RunConfig {
         let l = target_information_exponent(&c.target, c.k)
             .ok_or_else(|| ConfigError::new("target", "its information exponent could not be computed (no non-zero Hermite coefficient up to degree 12)"))?;
         let (gamma, delta) = match (c.gamma, c.lr) {
-            (Some(_), Some(_)) => return Err(ConfigError::new("gamma", "give either gamma or lr {policy, ...}, not both")),
+            (Some(_), Some(_)) => {
+                return Err(ConfigError::new(
+                    "gamma",
+                    "give either gamma or lr {policy, ...}, not both",
+                ))
+            }
             (Some(g), None) => (check_range("gamma", g, 1e-300, 1e12)?, -g.ln() / d.ln()),
             (None, Some(lr)) => {
                 match lr {
@@ -322,7 +389,10 @@ impl RunConfig {
             (None, None) => DEFAULT_LEARNING_RATE.resolve(c.d, nb, c.p, l, c.loss),
         };
         if !gamma.is_finite() || gamma <= 0.0 || gamma > 1e12 {
-            return Err(ConfigError::new("lr", format!("the resolved learning rate {gamma:e} must be in (0, 1e12]")));
+            return Err(ConfigError::new(
+                "lr",
+                format!("the resolved learning rate {gamma:e} must be in (0, 1e12]"),
+            ));
         }
         let a = c.adaptive;
         check_range("adaptive.threshold", a.threshold, 0.0, 1.0)?;
@@ -333,7 +403,9 @@ impl RunConfig {
                 check_range("init.m0", *m0, 0.0, 1.0)?;
             }
             init @ Initialisation::Overlaps { .. } => {
-                init.explicit_overlaps(c.p, c.k).unwrap().map_err(|(field, message)| ConfigError::new(field, message))?;
+                init.explicit_overlaps(c.p, c.k)
+                    .unwrap()
+                    .map_err(|(field, message)| ConfigError::new(field, message))?;
             }
             _ => {}
         }
@@ -356,7 +428,10 @@ impl RunConfig {
             return Err(ConfigError::new("sampler", format!("{} would draw n_b = {nb:e} samples per step; use clt or auto for batches above 1e10", if sampler == SamplerKind::Full { "full" } else { "exact" })));
         }
         Ok(ResolvedConfig {
-            input: RunConfig { activation: Some(activation), ..c.clone() },
+            input: RunConfig {
+                activation: Some(activation),
+                ..c.clone()
+            },
             activation_resolved: activation,
             nb_resolved: nb as u64,
             mu_resolved: mu,
@@ -386,16 +461,30 @@ mod tests {
     fn errors_name_the_field_and_range() {
         let e = RunConfig::from_json(r#"{"d": 100, "bogus": 1}"#).unwrap_err();
         assert_eq!(e.field, "bogus");
-        let e = RunConfig::from_json(r#"{"batch": {"n0": 1, "mu": 20}}"#).unwrap().resolve().unwrap_err();
+        let e = RunConfig::from_json(r#"{"batch": {"n0": 1, "mu": 20}}"#)
+            .unwrap()
+            .resolve()
+            .unwrap_err();
         assert_eq!(e.field, "batch.mu");
         assert!(e.message.contains("[0, 12]"));
-        let e = RunConfig { p: 0, ..Default::default() }.resolve().unwrap_err();
+        let e = RunConfig {
+            p: 0,
+            ..Default::default()
+        }
+        .resolve()
+        .unwrap_err();
         assert_eq!(e.field, "p");
         let e = RunConfig::from_json(r#"{"loss": "hinge"}"#).unwrap_err();
         assert!(e.message.contains("mse"), "{e}");
-        let e = RunConfig::from_json(r#"{"init": {"kind": "m0", "m0": 1.5}}"#).unwrap().resolve().unwrap_err();
+        let e = RunConfig::from_json(r#"{"init": {"kind": "m0", "m0": 1.5}}"#)
+            .unwrap()
+            .resolve()
+            .unwrap_err();
         assert_eq!(e.field, "init.m0");
-        let e = RunConfig::from_json(r#"{"gamma": 0.1, "lr": {"policy": "optimal", "gamma0": 1}}"#).unwrap().resolve().unwrap_err();
+        let e = RunConfig::from_json(r#"{"gamma": 0.1, "lr": {"policy": "optimal", "gamma0": 1}}"#)
+            .unwrap()
+            .resolve()
+            .unwrap_err();
         assert_eq!(e.field, "gamma");
         let e = RunConfig::from_json(r#"{"target": "sigmoid"}"#).unwrap_err();
         assert!(e.message.contains("tanh_product"), "{e}");

@@ -10,6 +10,7 @@
 //! * `authors`: the authors' code convention gamma = c n_b p d^(-l/2).
 
 use crate::model::Loss;
+use crate::theory::scaling_laws::{optimal_delta_correlation_loss, optimal_delta_plain_sgd};
 use serde::{Deserialize, Serialize};
 
 /// Batch size scaling n_b = floor(n0 d^mu).
@@ -52,27 +53,14 @@ pub enum LearningRate {
     },
 }
 
-/// Optimal learning-rate exponent delta*(mu) of plain (MSE) SGD: max(l/2 - mu, 0).
-pub fn optimal_delta_plain(mu: f64, l: u32) -> f64 {
-    (l as f64 / 2.0 - mu).max(0.0)
-}
-
-/// Optimal learning-rate exponent of correlation-loss SGD: l/2 - mu for mu <= l - 1
-/// (gamma = n_b d^(-l/2)), then (1 - mu)/2 (gamma ~ sqrt(n_b / d)); the two agree at mu = l - 1.
-pub fn optimal_delta_correlation(mu: f64, l: u32) -> f64 {
-    let l = l as f64;
-    if mu <= l - 1.0 {
-        l / 2.0 - mu
-    } else {
-        (1.0 - mu) / 2.0
-    }
-}
-
-/// The optimal delta* for a protocol (the adaptive protocol starts with correlation loss).
+/// The optimal delta* for a protocol, from the paper's scaling laws
+/// ([`crate::theory::scaling_laws`]); the adaptive protocol starts with correlation loss.
 pub fn optimal_delta(loss: Loss, mu: f64, l: u32) -> f64 {
     match loss {
-        Loss::Mse => optimal_delta_plain(mu, l),
-        Loss::Correlation | Loss::Adaptive => optimal_delta_correlation(mu, l),
+        Loss::Mse => optimal_delta_plain_sgd(mu, l),
+        Loss::Correlation | Loss::Adaptive => {
+            optimal_delta_correlation_loss(mu, l).unwrap_or_else(|_| optimal_delta_plain_sgd(mu, l))
+        }
     }
 }
 
@@ -102,12 +90,10 @@ mod tests {
 
     #[test]
     fn optimal_exponents_follow_the_paper() {
-        assert_eq!(optimal_delta_plain(1.0, 3), 0.5);
-        assert_eq!(optimal_delta_plain(1.75, 3), 0.0);
-        assert_eq!(optimal_delta_correlation(1.75, 3), -0.25);
-        // continuity at mu = l - 1
-        assert!((optimal_delta_correlation(2.0, 3) - optimal_delta_correlation(2.0 + 1e-12, 3)).abs() < 1e-9);
-        assert_eq!(optimal_delta_correlation(3.0, 3), -1.0);
+        assert_eq!(optimal_delta(Loss::Mse, 1.0, 3), 0.5);
+        assert_eq!(optimal_delta(Loss::Mse, 1.75, 3), 0.0);
+        assert_eq!(optimal_delta(Loss::Correlation, 1.75, 3), -0.25);
+        assert_eq!(optimal_delta(Loss::Adaptive, 3.0, 3), -1.0);
     }
 
     #[test]

@@ -47,7 +47,11 @@ pub struct CltSampler {
 impl CltSampler {
     /// A sampler starting at `overlaps`.
     pub fn new(overlaps: Overlaps) -> Self {
-        CltSampler { exact: ExactSampler::new(overlaps), law: None, clipped_steps: 0 }
+        CltSampler {
+            exact: ExactSampler::new(overlaps),
+            law: None,
+            clipped_steps: 0,
+        }
     }
 
     fn dims(&self) -> (usize, usize) {
@@ -71,7 +75,10 @@ impl CltSampler {
             &overlaps,
             settings.noise_sd * settings.noise_sd,
         );
-        let lt_pinv = l.transpose().pseudo_inverse(1e-12).unwrap_or_else(|_| DMatrix::zeros(r, r));
+        let lt_pinv = l
+            .transpose()
+            .pseudo_inverse(1e-12)
+            .unwrap_or_else(|_| DMatrix::zeros(r, r));
         let mut mean = DVector::zeros(dim);
         for j in 0..p {
             let mut b = DMatrix::zeros(1, r);
@@ -129,8 +136,12 @@ impl CltSampler {
         let mc_mean = &sum / n;
         let mut covariance = (second - &mc_mean * mc_mean.transpose() * n) / (n - 1.0);
         covariance.fill_upper_triangle_with_lower_triangle();
-        let (factor, _) = pivoted_cholesky(&covariance).unwrap_or_else(|| (DMatrix::zeros(dim, dim), 0));
-        StepLaw { mean, covariance_factor: factor }
+        let (factor, _) =
+            pivoted_cholesky(&covariance).unwrap_or_else(|| (DMatrix::zeros(dim, dim), 0));
+        StepLaw {
+            mean,
+            covariance_factor: factor,
+        }
     }
 }
 
@@ -169,7 +180,11 @@ impl Sampler for CltSampler {
         self.exact.add_sums(&a, &c);
     }
 
-    fn finish_step(&mut self, settings: &StepSettings, orthogonal: &mut SimRng) -> Result<(), StepError> {
+    fn finish_step(
+        &mut self,
+        settings: &StepSettings,
+        orthogonal: &mut SimRng,
+    ) -> Result<(), StepError> {
         self.law = None;
         if self.exact.make_step_covariance_psd() {
             self.clipped_steps += 1;

@@ -16,7 +16,10 @@
 //!
 //! Same law as [`super::FullSampler`]; cost O(n_b r^2 + r^3) per step, independent of d.
 
-use super::{per_sample_coefficients, project_overlaps, Sampler, SamplerKind, StepError, StepSettings, Update};
+use super::{
+    per_sample_coefficients, project_overlaps, Sampler, SamplerKind, StepError, StepSettings,
+    Update,
+};
 use crate::linalg::pivoted_cholesky;
 use crate::model::Overlaps;
 use crate::random::{standard_normal, wishart_bartlett_factor, SimRng};
@@ -64,7 +67,8 @@ impl ExactSampler {
     fn ensure_factor(&mut self) -> &[f64] {
         if self.factor.is_none() {
             let r = self.p + self.k;
-            let (l, _) = pivoted_cholesky(&self.overlaps.omega()).unwrap_or_else(|| (DMatrix::zeros(r, r), 0));
+            let (l, _) = pivoted_cholesky(&self.overlaps.omega())
+                .unwrap_or_else(|| (DMatrix::zeros(r, r), 0));
             self.factor = Some((0..r * r).map(|i| l[(i / r, i % r)]).collect());
         }
         self.factor.as_deref().unwrap()
@@ -90,7 +94,8 @@ impl ExactSampler {
             return false;
         }
         let clipped = eigen.eigenvalues.map(|e| e.max(0.0));
-        let fixed = &eigen.eigenvectors * DMatrix::from_diagonal(&clipped) * eigen.eigenvectors.transpose();
+        let fixed =
+            &eigen.eigenvectors * DMatrix::from_diagonal(&clipped) * eigen.eigenvectors.transpose();
         for i in 0..p {
             for j in i..p {
                 self.c[i * p + j] = fixed[(i, j)];
@@ -119,8 +124,13 @@ impl Sampler for ExactSampler {
         let scale = settings.gamma / (settings.nb as f64 * p as f64);
         self.ensure_factor();
         let l = self.factor.as_deref().unwrap();
-        let (a, c, s, fields, coefficients) =
-            (&mut self.a, &mut self.c, &mut self.s, &mut self.fields, &mut self.coefficients);
+        let (a, c, s, fields, coefficients) = (
+            &mut self.a,
+            &mut self.c,
+            &mut self.s,
+            &mut self.fields,
+            &mut self.coefficients,
+        );
         for _ in 0..samples {
             for v in s.iter_mut() {
                 *v = standard_normal(data);
@@ -134,7 +144,14 @@ impl Sampler for ExactSampler {
                 }
                 fields[i] = acc;
             }
-            per_sample_coefficients(settings, scale, &fields[..p], &fields[p..], xi, coefficients);
+            per_sample_coefficients(
+                settings,
+                scale,
+                &fields[..p],
+                &fields[p..],
+                xi,
+                coefficients,
+            );
             for j in 0..p {
                 let cj = coefficients[j];
                 let arow = &mut a[j * r..(j + 1) * r];
@@ -148,7 +165,11 @@ impl Sampler for ExactSampler {
         }
     }
 
-    fn finish_step(&mut self, settings: &StepSettings, orthogonal: &mut SimRng) -> Result<(), StepError> {
+    fn finish_step(
+        &mut self,
+        settings: &StepSettings,
+        orthogonal: &mut SimRng,
+    ) -> Result<(), StepError> {
         let (p, k, r) = (self.p, self.k, self.p + self.k);
         let l = DMatrix::from_row_slice(r, r, self.ensure_factor());
         let mut a = DMatrix::from_row_slice(p, r, &self.a);
@@ -164,7 +185,8 @@ impl Sampler for ExactSampler {
             }
         }
         let moved = &student + &a;
-        let (kf, _) = pivoted_cholesky(&c).ok_or_else(|| StepError::Diverged("non-finite step covariance C".into()))?;
+        let (kf, _) = pivoted_cholesky(&c)
+            .ok_or_else(|| StepError::Diverged("non-finite step covariance C".into()))?;
         let mut t = vec![0.0; p * p];
         wishart_bartlett_factor(orthogonal, p, (settings.d - r as u64) as f64, &mut t);
         let kt = &kf * DMatrix::from_row_slice(p, p, &t);
@@ -214,7 +236,9 @@ mod tests {
                     let w = Initialisation::Cold.sample_weights(&mut rng, 2, 1, s.d);
                     Box::new(FullSampler::new(2, 1, s.d as usize, w))
                 } else {
-                    let mut e = ExactSampler::new(Initialisation::Cold.sample_overlaps(&mut rng, 2, 1, s.d));
+                    let mut e = ExactSampler::new(
+                        Initialisation::Cold.sample_overlaps(&mut rng, 2, 1, s.d),
+                    );
                     e.orthogonal_term = orthogonal_term;
                     Box::new(e)
                 };
@@ -232,7 +256,13 @@ mod tests {
         let full = q12(3000, true, true);
         let (_, p_right) = two_sample_kolmogorov_smirnov(&q12(3000, false, true), &full);
         let (d_wrong, p_wrong) = two_sample_kolmogorov_smirnov(&q12(3000, false, false), &full);
-        assert!(p_right > 1e-3, "correct exact sampler rejected: p = {p_right}");
-        assert!(p_wrong < 1e-6, "missing Wishart term not detected: D = {d_wrong}, p = {p_wrong}");
+        assert!(
+            p_right > 1e-3,
+            "correct exact sampler rejected: p = {p_right}"
+        );
+        assert!(
+            p_wrong < 1e-6,
+            "missing Wishart term not detected: D = {d_wrong}, p = {p_wrong}"
+        );
     }
 }

@@ -91,7 +91,14 @@ impl Sampler for FullSampler {
             for j in 0..p {
                 self.fields[j] = dot(&self.weights[j * d..(j + 1) * d], &self.x);
             }
-            per_sample_coefficients(settings, scale, &self.fields, &self.x[..k], xi, &mut self.coefficients);
+            per_sample_coefficients(
+                settings,
+                scale,
+                &self.fields,
+                &self.x[..k],
+                xi,
+                &mut self.coefficients,
+            );
             for j in 0..p {
                 let c = self.coefficients[j];
                 for (g, &xv) in self.step[j * d..(j + 1) * d].iter_mut().zip(&self.x) {
@@ -101,7 +108,11 @@ impl Sampler for FullSampler {
         }
     }
 
-    fn finish_step(&mut self, settings: &StepSettings, _orthogonal: &mut SimRng) -> Result<(), StepError> {
+    fn finish_step(
+        &mut self,
+        settings: &StepSettings,
+        _orthogonal: &mut SimRng,
+    ) -> Result<(), StepError> {
         let d = self.d;
         for j in 0..self.p {
             let w = &mut self.weights[j * d..(j + 1) * d];

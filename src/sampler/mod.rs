@@ -112,19 +112,35 @@ pub trait Sampler: Send {
     /// Adds `samples` samples of the current step's batch, drawing from `data`.
     fn accumulate(&mut self, settings: &StepSettings, data: &mut SimRng, samples: u64);
     /// Applies the accumulated step (after exactly n_b samples) and normalises.
-    fn finish_step(&mut self, settings: &StepSettings, orthogonal: &mut SimRng) -> Result<(), StepError>;
+    fn finish_step(
+        &mut self,
+        settings: &StepSettings,
+        orthogonal: &mut SimRng,
+    ) -> Result<(), StepError>;
 }
 
 /// Projection of a tentative Gram matrix: Q'_jl = Q~_jl / sqrt(Q~_jj Q~_ll),
 /// M'_jr = M~_jr / sqrt(Q~_jj). Fails when a norm is zero or anything is non-finite.
-pub fn project_overlaps(q: &nalgebra::DMatrix<f64>, m: &nalgebra::DMatrix<f64>) -> Result<Overlaps, StepError> {
+pub fn project_overlaps(
+    q: &nalgebra::DMatrix<f64>,
+    m: &nalgebra::DMatrix<f64>,
+) -> Result<Overlaps, StepError> {
     let p = q.nrows();
     let norms: Vec<f64> = (0..p).map(|j| q[(j, j)].sqrt()).collect();
     if let Some(j) = norms.iter().position(|n| !n.is_finite() || *n <= 0.0) {
-        return Err(StepError::Diverged(format!("||w_{j}||^2 = {} before projection", q[(j, j)])));
+        return Err(StepError::Diverged(format!(
+            "||w_{j}||^2 = {} before projection",
+            q[(j, j)]
+        )));
     }
     let o = Overlaps {
-        q: nalgebra::DMatrix::from_fn(p, p, |i, j| if i == j { 1.0 } else { q[(i, j)] / (norms[i] * norms[j]) }),
+        q: nalgebra::DMatrix::from_fn(p, p, |i, j| {
+            if i == j {
+                1.0
+            } else {
+                q[(i, j)] / (norms[i] * norms[j])
+            }
+        }),
         m: nalgebra::DMatrix::from_fn(p, m.ncols(), |j, r| m[(j, r)] / norms[j]),
     };
     if !o.is_finite() {

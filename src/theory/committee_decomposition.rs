@@ -2,6 +2,7 @@
 //! elementary expectations of SCIENCE.md section 6 (fields: lambda_j = index j < p,
 //! lambda*_r = index p + r; s = sigma for the student, g1 for the teacher):
 //!
+//! ```text
 //! E[(f* - f)^2] = (1/k^2) sum_rs E[g1(l*_r) g1(l*_s)] - (2/(p k)) sum_jr E[sigma(l_j) g1(l*_r)]
 //!               + (1/p^2) sum_jl E[sigma(l_j) sigma(l_l)]                              (I2)
 //!
@@ -11,6 +12,7 @@
 //!          - [MSE] (2/(p k)) sum_sm E[sigma'_j sigma'_l g1(l*_s) sigma(l_m)]
 //!          + [MSE] (1/p^2) sum_mn E[sigma'_j sigma'_l sigma(l_m) sigma(l_n)]               (I4)
 //!          + Delta E[sigma'_j sigma'_l]                                                   (I2noise)
+//! ```
 //!
 //! Terms marked [MSE] are the network's self-interaction, dropped by the correlation loss.
 //! Each elementary expectation uses a closed form when one applies (erf) without building a
@@ -83,7 +85,10 @@ pub(crate) fn risk_by_decomposition(
     for r in 0..k {
         for s in r..k {
             let c = if r == s { 1.0 } else { 2.0 } / (kf * kf);
-            sum.add(c, elementary(&[V(link), V(link)], &[p + r, p + s], omega, settings)?);
+            sum.add(
+                c,
+                elementary(&[V(link), V(link)], &[p + r, p + s], omega, settings)?,
+            );
         }
     }
     for j in 0..p {
@@ -95,7 +100,10 @@ pub(crate) fn risk_by_decomposition(
     for j in 0..p {
         for l in j..p {
             let c = if j == l { 1.0 } else { 2.0 } / (pf * pf);
-            sum.add(c, elementary(&[V(activation), V(activation)], &[j, l], omega, settings)?);
+            sum.add(
+                c,
+                elementary(&[V(activation), V(activation)], &[j, l], omega, settings)?,
+            );
         }
     }
     Ok(sum.finish())
@@ -163,7 +171,10 @@ pub(crate) fn drift_by_decomposition(
                 for t in s..k {
                     let c = if s == t { 1.0 } else { 2.0 } / (kf * kf);
                     let slots = [D(sigma), D(sigma), V(link), V(link)];
-                    sum.add(c, elementary(&slots, &[j, l, p + s, p + t], omega, settings)?);
+                    sum.add(
+                        c,
+                        elementary(&slots, &[j, l, p + s, p + t], omega, settings)?,
+                    );
                 }
             }
             if mse {
@@ -183,7 +194,10 @@ pub(crate) fn drift_by_decomposition(
                 }
             }
             if noise > 0.0 {
-                sum.add(noise, elementary(&[D(sigma), D(sigma)], &[j, l], omega, settings)?);
+                sum.add(
+                    noise,
+                    elementary(&[D(sigma), D(sigma)], &[j, l], omega, settings)?,
+                );
             }
             phi_hd[(j, l)] = sum.value;
             phi_hd[(l, j)] = sum.value;

@@ -4,10 +4,12 @@
 //! y = g(lambda*) + sqrt(Delta) xi and error term e = y - f (MSE) or e = y (correlation loss,
 //! self-interaction dropped), f = (1/p) sum_j sigma(lambda_j):
 //!
-//!     psi_jr   = E[sigma'(lambda_j) lambda*_r e]                      (p x k)
-//!     phiGF_jl = E[sigma'(lambda_j) lambda_l e]                       (p x p)
-//!     phiHD_jl = E[sigma'(lambda_j) sigma'(lambda_l) e^2]             (p x p, symmetric)
-//!              = E[sigma'_j sigma'_l (g - f)^2] + Delta E[sigma'_j sigma'_l]   (MSE)
+//! ```text
+//! psi_jr   = E[sigma'(lambda_j) lambda*_r e]                      (p x k)
+//! phiGF_jl = E[sigma'(lambda_j) lambda_l e]                       (p x p)
+//! phiHD_jl = E[sigma'(lambda_j) sigma'(lambda_l) e^2]             (p x p, symmetric)
+//!          = E[sigma'_j sigma'_l (g - f)^2] + Delta E[sigma'_j sigma'_l]   (MSE)
+//! ```
 //!
 //! They are the per-sample means of the SGD step: with c_j = sigma'(lambda_j) e,
 //! E[c_j lambda^T] = [phiGF_j., psi_j.] and E[c_j c_l] = phiHD_jl, which is also how the

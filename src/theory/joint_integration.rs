@@ -5,8 +5,10 @@
 //! At each point the integrands are evaluated from their definitions,
 //! f = (1/p) sum_j sigma(lambda_j), f* = g(lambda*), e = f* - f (MSE) or f* (correlation):
 //!
-//!     (f* - f)^2,  sigma'(lambda_j) lambda*_r e,  sigma'(lambda_j) lambda_l e,
-//!     sigma'(lambda_j) sigma'(lambda_l) (e^2 + Delta)
+//! ```text
+//! (f* - f)^2,  sigma'(lambda_j) lambda*_r e,  sigma'(lambda_j) lambda_l e,
+//! sigma'(lambda_j) sigma'(lambda_l) (e^2 + Delta)
+//! ```
 //!
 //! (the label noise sqrt(Delta) xi is averaged analytically: E_xi[(e + sqrt(Delta) xi)^2] =
 //! e^2 + Delta). The points are a Gauss-Hermite tensor grid in the eigenbasis of Omega when the
@@ -30,15 +32,15 @@ fn smooth(target: &Target, activation: Link) -> bool {
 }
 
 /// Integrates the vector-valued `integrand(z, out)` (writing `outputs` values) over
-/// z ~ N(0, Omega); returns the means and the method (with per-output standard errors for
-/// Monte Carlo).
+/// z ~ N(0, Omega); returns the means and the method (for Monte Carlo, with the largest
+/// standard error of any output).
 fn integrate(
     omega: &DMatrix<f64>,
     smooth: bool,
     settings: &NumericalSettings,
     outputs: usize,
     mut integrand: impl FnMut(&[f64], &mut [f64]),
-) -> Result<(Vec<f64>, Vec<f64>, Method), TheoryError> {
+) -> Result<(Vec<f64>, Method), TheoryError> {
     let factor = CovarianceFactor::new(omega)?;
     let mut values = vec![0.0; outputs];
     if smooth && factor.rank() <= settings.max_quadrature_dimensions {
@@ -52,7 +54,7 @@ fn integrate(
                 *s += w * v;
             }
         })?;
-        return Ok((sums, vec![0.0; outputs], Method::Quadrature { nodes }));
+        return Ok((sums, Method::Quadrature { nodes }));
     }
     let mut means = SampleMeans::new(outputs);
     for_each_monte_carlo_sample(&factor, &settings.monte_carlo, |z| {
@@ -60,11 +62,11 @@ fn integrate(
         means.push(&values);
     })?;
     let mean: Vec<f64> = (0..outputs).map(|i| means.mean(i)).collect();
-    let errors: Vec<f64> = (0..outputs).map(|i| means.standard_error(i)).collect();
-    let largest = errors.iter().copied().fold(0.0, f64::max);
+    let largest = (0..outputs)
+        .map(|i| means.standard_error(i))
+        .fold(0.0, f64::max);
     Ok((
         mean,
-        errors,
         Method::MonteCarlo {
             samples: settings.monte_carlo.samples,
             standard_error: largest,
@@ -95,7 +97,7 @@ pub(crate) fn risk_by_joint_integration(
     settings: &NumericalSettings,
 ) -> Result<Estimate, TheoryError> {
     let mut derivative = vec![0.0; p];
-    let (mean, _, method) = integrate(omega, smooth(target, activation), settings, 1, |z, out| {
+    let (mean, method) = integrate(omega, smooth(target, activation), settings, 1, |z, out| {
         let f = student_output(activation, z, &mut derivative);
         let e = target.value(&z[p..]) - f;
         out[0] = e * e;
@@ -117,27 +119,33 @@ pub(crate) fn drift_by_joint_integration(
 ) -> Result<DriftTerms, TheoryError> {
     let mut derivative = vec![0.0; p];
     let outputs = p * k + 2 * p * p;
-    let (mean, _, method) = integrate(omega, smooth(target, activation), settings, outputs, |z, out| {
-        let f = student_output(activation, z, &mut derivative);
-        let y = target.value(&z[p..]);
-        let e = match step_loss {
-            StepLoss::Mse => y - f,
-            StepLoss::Correlation => y,
-        };
-        let e2 = e * e + noise;
-        let (psi, rest) = out.split_at_mut(p * k);
-        let (gf, hd) = rest.split_at_mut(p * p);
-        for j in 0..p {
-            let de = derivative[j] * e;
-            for r in 0..k {
-                psi[j * k + r] = de * z[p + r];
+    let (mean, method) = integrate(
+        omega,
+        smooth(target, activation),
+        settings,
+        outputs,
+        |z, out| {
+            let f = student_output(activation, z, &mut derivative);
+            let y = target.value(&z[p..]);
+            let e = match step_loss {
+                StepLoss::Mse => y - f,
+                StepLoss::Correlation => y,
+            };
+            let e2 = e * e + noise;
+            let (psi, rest) = out.split_at_mut(p * k);
+            let (gf, hd) = rest.split_at_mut(p * p);
+            for j in 0..p {
+                let de = derivative[j] * e;
+                for r in 0..k {
+                    psi[j * k + r] = de * z[p + r];
+                }
+                for l in 0..p {
+                    gf[j * p + l] = de * z[l];
+                    hd[j * p + l] = derivative[j] * derivative[l] * e2;
+                }
             }
-            for l in 0..p {
-                gf[j * p + l] = de * z[l];
-                hd[j * p + l] = derivative[j] * derivative[l] * e2;
-            }
-        }
-    })?;
+        },
+    )?;
     let psi = DMatrix::from_row_slice(p, k, &mean[..p * k]);
     let phi_gf = DMatrix::from_row_slice(p, p, &mean[p * k..p * k + p * p]);
     let hd = DMatrix::from_row_slice(p, p, &mean[p * k + p * p..]);

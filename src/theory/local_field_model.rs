@@ -5,15 +5,15 @@
 //! Backends ([`Backend`]):
 //! * [`Backend::Decomposition`] (committee teachers): every quantity is written as a sum of
 //!   the elementary expectations I2, I3, I4, I2noise over <= 4 fields
-//!   ([`super::committee_decomposition`]); with erf everywhere each one is a Saad & Solla
+//!   (module `committee_decomposition`); with erf everywhere each one is a Saad & Solla
 //!   closed form.
 //! * [`Backend::CompiledPolynomial`] (polynomial activation and committee link, p + k <= 16):
 //!   the integrands are expanded once into polynomials of the p + k fields and their exact
-//!   Wick moments are planned once ([`super::polynomial_model`]); each evaluation is then a
+//!   Wick moments are planned once (module `polynomial_model`); each evaluation is then a
 //!   fixed list of multiply-adds.
 //! * [`Backend::JointIntegration`] (everything else): one pass over all p + k fields at once,
 //!   by Gauss-Hermite quadrature when the links are smooth and Omega has rank <= 5, otherwise
-//!   by seeded Monte Carlo ([`super::joint_integration`]).
+//!   by seeded Monte Carlo (module `joint_integration`).
 
 use super::committee_decomposition::{drift_by_decomposition, risk_by_decomposition};
 use super::drift_terms::DriftTerms;
@@ -26,8 +26,8 @@ use crate::model::{Link, Overlaps, StepLoss, Target};
 use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
-use std::rc::Rc;
 use std::fmt;
+use std::rc::Rc;
 use std::sync::OnceLock;
 
 /// How a [`LocalFieldModel`] evaluates its expectations.
@@ -58,8 +58,8 @@ impl fmt::Display for Backend {
 pub fn automatic_backend(target: &Target, activation: &Link, p: usize, k: usize) -> Backend {
     match target {
         Target::Committee(link) => {
-            let polynomial =
-                link.polynomial_coefficients().is_some() && activation.polynomial_coefficients().is_some();
+            let polynomial = link.polynomial_coefficients().is_some()
+                && activation.polynomial_coefficients().is_some();
             if *link == Link::Erf && *activation == Link::Erf {
                 Backend::Decomposition
             } else if polynomial && p + k <= MAX_POLYNOMIAL_FIELDS {
@@ -74,6 +74,21 @@ pub fn automatic_backend(target: &Target, activation: &Link, p: usize, k: usize)
     }
 }
 
+/// The automatic backend of the population risk: as [`automatic_backend`], except that smooth
+/// (non-ReLU) committees without exact structure use the decomposition, whose terms are
+/// 2-dimensional E[s(a) s(b)] integrals (about p^2/2 + p k + k^2/2 of them, each a cached
+/// 48 x 48 Gauss-Hermite rule): cheaper and more accurate than one (p + k)-dimensional grid.
+pub fn automatic_risk_backend(target: &Target, activation: &Link, p: usize, k: usize) -> Backend {
+    match (automatic_backend(target, activation, p, k), target) {
+        (Backend::JointIntegration, Target::Committee(link))
+            if *link != Link::Relu && *activation != Link::Relu =>
+        {
+            Backend::Decomposition
+        }
+        (backend, _) => backend,
+    }
+}
+
 /// Risk and drift-term evaluator for one (target, activation, p, k).
 #[derive(Debug)]
 pub struct LocalFieldModel {
@@ -82,6 +97,7 @@ pub struct LocalFieldModel {
     p: usize,
     k: usize,
     backend: Backend,
+    risk_backend: Backend,
     numerics: NumericalSettings,
     risk_plan: OnceLock<Option<PolynomialRisk>>,
     drift_plans: [OnceLock<Option<PolynomialDrift>>; 2],
@@ -95,6 +111,7 @@ impl Clone for LocalFieldModel {
             p: self.p,
             k: self.k,
             backend: self.backend,
+            risk_backend: self.risk_backend,
             numerics: self.numerics,
             risk_plan: self.risk_plan.clone(),
             drift_plans: self.drift_plans.clone(),
@@ -110,7 +127,8 @@ fn loss_slot(loss: StepLoss) -> usize {
 }
 
 impl LocalFieldModel {
-    /// The model with the [`automatic_backend`] and default [`NumericalSettings`].
+    /// The model with the [`automatic_backend`] (drift terms), the [`automatic_risk_backend`]
+    /// (risk) and default [`NumericalSettings`].
     pub fn new(target: Target, activation: Link, p: usize, k: usize) -> Result<Self, TheoryError> {
         if p == 0 || k == 0 {
             return Err(TheoryError::EmptyModel { p, k });
@@ -121,13 +139,14 @@ impl LocalFieldModel {
             p,
             k,
             backend: automatic_backend(&target, &activation, p, k),
+            risk_backend: automatic_risk_backend(&target, &activation, p, k),
             numerics: NumericalSettings::default(),
             risk_plan: OnceLock::new(),
             drift_plans: [OnceLock::new(), OnceLock::new()],
         })
     }
 
-    /// Forces a backend. Decomposition needs a committee teacher; compiled polynomial needs a
+    /// Forces a backend (for the risk and the drift terms). Decomposition needs a committee teacher; compiled polynomial needs a
     /// polynomial activation and committee link with p + k <= 16.
     pub fn with_backend(mut self, backend: Backend) -> Result<Self, TheoryError> {
         match backend {
@@ -160,19 +179,28 @@ impl LocalFieldModel {
             _ => {}
         }
         self.backend = backend;
+        self.risk_backend = backend;
         Ok(self)
     }
 
     /// Replaces the numerical settings of the quadrature / Monte Carlo paths.
-    pub fn with_numerical_settings(mut self, numerics: NumericalSettings) -> Result<Self, TheoryError> {
+    pub fn with_numerical_settings(
+        mut self,
+        numerics: NumericalSettings,
+    ) -> Result<Self, TheoryError> {
         numerics.validate()?;
         self.numerics = numerics;
         Ok(self)
     }
 
-    /// The backend in use.
+    /// The backend of the drift terms.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The backend of the population risk.
+    pub fn risk_backend(&self) -> Backend {
+        self.risk_backend
     }
 
     /// Student neurons p.
@@ -197,9 +225,14 @@ impl LocalFieldModel {
 
     /// Checks shapes, finiteness, the noise and that Omega is positive semi-definite;
     /// returns Omega.
-    fn validated_omega(&self, overlaps: &Overlaps, noise: f64) -> Result<DMatrix<f64>, TheoryError> {
+    fn validated_omega(
+        &self,
+        overlaps: &Overlaps,
+        noise: f64,
+    ) -> Result<DMatrix<f64>, TheoryError> {
         let (q, m) = (&overlaps.q, &overlaps.m);
-        if q.nrows() != self.p || q.ncols() != self.p || m.nrows() != self.p || m.ncols() != self.k {
+        if q.nrows() != self.p || q.ncols() != self.p || m.nrows() != self.p || m.ncols() != self.k
+        {
             return Err(TheoryError::OverlapShape {
                 p: self.p,
                 k: self.k,
@@ -216,9 +249,13 @@ impl LocalFieldModel {
             return Err(TheoryError::InvalidNoise(noise));
         }
         let omega = overlaps.omega();
-        let symmetric = (0..self.p).all(|i| (0..i).all(|j| (q[(i, j)] - q[(j, i)]).abs() <= 1e-10 * (1.0 + q[(i, j)].abs())));
+        let symmetric = (0..self.p).all(|i| {
+            (0..i).all(|j| (q[(i, j)] - q[(j, i)]).abs() <= 1e-10 * (1.0 + q[(i, j)].abs()))
+        });
         if !symmetric || pivoted_cholesky(&omega).is_none() {
-            let min_eigenvalue = ((&omega + omega.transpose()) * 0.5).symmetric_eigenvalues().min();
+            let min_eigenvalue = ((&omega + omega.transpose()) * 0.5)
+                .symmetric_eigenvalues()
+                .min();
             return Err(TheoryError::NotPositiveSemiDefinite { min_eigenvalue });
         }
         Ok(omega)
@@ -226,19 +263,38 @@ impl LocalFieldModel {
 
     /// Population risk R = (1/2)(Delta + E[(f* - f)^2]) with f* = g(lambda*),
     /// f = (1/p) sum_j sigma(lambda_j) and (lambda, lambda*) ~ N(0, Omega); `noise` is Delta.
-    pub fn population_risk(&self, overlaps: &Overlaps, noise: f64) -> Result<Estimate, TheoryError> {
+    pub fn population_risk(
+        &self,
+        overlaps: &Overlaps,
+        noise: f64,
+    ) -> Result<Estimate, TheoryError> {
         let omega = self.validated_omega(overlaps, noise)?;
-        let squared_error = match self.backend {
+        let squared_error = match self.risk_backend {
             Backend::Decomposition => {
-                let link = self.target.committee_link().ok_or(TheoryError::UnsupportedBackend {
-                    backend: "decomposition",
-                    reason: "the teacher is not a committee",
-                })?;
-                risk_by_decomposition(link, self.activation, &omega, self.p, self.k, &self.numerics)?
+                let link = self
+                    .target
+                    .committee_link()
+                    .ok_or(TheoryError::UnsupportedBackend {
+                        backend: "decomposition",
+                        reason: "the teacher is not a committee",
+                    })?;
+                risk_by_decomposition(
+                    link,
+                    self.activation,
+                    &omega,
+                    self.p,
+                    self.k,
+                    &self.numerics,
+                )?
             }
             Backend::CompiledPolynomial => {
                 let plan = self.risk_plan.get_or_init(|| {
-                    PolynomialRisk::compile(self.target.committee_link()?, self.activation, self.p, self.k)
+                    PolynomialRisk::compile(
+                        self.target.committee_link()?,
+                        self.activation,
+                        self.p,
+                        self.k,
+                    )
                 });
                 match plan {
                     Some(plan) => Estimate::exact_polynomial(plan.evaluate(&omega)),
@@ -278,15 +334,33 @@ impl LocalFieldModel {
         let omega = self.validated_omega(overlaps, noise)?;
         match self.backend {
             Backend::Decomposition => {
-                let link = self.target.committee_link().ok_or(TheoryError::UnsupportedBackend {
-                    backend: "decomposition",
-                    reason: "the teacher is not a committee",
-                })?;
-                drift_by_decomposition(link, self.activation, step_loss, &omega, self.p, self.k, noise, &self.numerics)
+                let link = self
+                    .target
+                    .committee_link()
+                    .ok_or(TheoryError::UnsupportedBackend {
+                        backend: "decomposition",
+                        reason: "the teacher is not a committee",
+                    })?;
+                drift_by_decomposition(
+                    link,
+                    self.activation,
+                    step_loss,
+                    &omega,
+                    self.p,
+                    self.k,
+                    noise,
+                    &self.numerics,
+                )
             }
             Backend::CompiledPolynomial => {
                 let plan = self.drift_plans[loss_slot(step_loss)].get_or_init(|| {
-                    PolynomialDrift::compile(self.target.committee_link()?, self.activation, step_loss, self.p, self.k)
+                    PolynomialDrift::compile(
+                        self.target.committee_link()?,
+                        self.activation,
+                        step_loss,
+                        self.p,
+                        self.k,
+                    )
                 });
                 match plan {
                     Some(plan) => Ok(plan.evaluate(&omega, noise)),
@@ -335,9 +409,9 @@ pub fn with_cached_model<R>(
 ) -> Result<R, TheoryError> {
     let model = MODELS.with(|cell| {
         let mut models = cell.borrow_mut();
-        let position = models
-            .iter()
-            .position(|m| m.target == *target && m.activation == *activation && m.p == p && m.k == k);
+        let position = models.iter().position(|m| {
+            m.target == *target && m.activation == *activation && m.p == p && m.k == k
+        });
         let model = match position {
             Some(i) => models.remove(i),
             None => Rc::new(LocalFieldModel::new(*target, *activation, p, k)?),

@@ -25,7 +25,7 @@ pub mod scaling_laws;
 pub use drift_terms::{drift_terms, try_drift_terms, DriftTerms};
 pub use error::TheoryError;
 pub use gaussian_expectations::{Estimate, Method};
-pub use local_field_model::{automatic_backend, Backend, LocalFieldModel};
+pub use local_field_model::{automatic_backend, automatic_risk_backend, Backend, LocalFieldModel};
 pub use overlap_recursion::{
     overlap_update, run_overlap_recursion, Divergence, RecursionError, RecursionRun,
     RecursionSettings, StepParameters, Terms,

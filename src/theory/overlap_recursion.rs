@@ -3,10 +3,12 @@
 //!
 //! With g = gamma / p, a_j = 1 and the drift terms psi, phiGF, phiHD of [`DriftTerms`]:
 //!
-//!     dM_jr = g psi_jr                                                   [gradient]
-//!     dQ_jl = g (phiGF_jl + phiGF_lj)                                    [gradient]
-//!           + g^2 (d / n_b) phiHD_jl                                     [noise]
-//!           + g^2 h_j^T Omega^+ h_l,  h_j = [phiGF_j. ; psi_j.]          [mean step]
+//! ```text
+//! dM_jr = g psi_jr                                                   [gradient]
+//! dQ_jl = g (phiGF_jl + phiGF_lj)                                    [gradient]
+//!       + g^2 (d / n_b) phiHD_jl                                     [noise]
+//!       + g^2 h_j^T Omega^+ h_l,  h_j = [phiGF_j. ; psi_j.]          [mean step]
+//! ```
 //!
 //! The mean-step term is the inner product of the mean steps (Stein:
 //! E[F(lambda) x] = V^T Omega^+ E[F(lambda) lambda], V the rows of [W; W*]); with P = I and the
@@ -15,7 +17,9 @@
 //!
 //! Projected (the paper's protocol): Q~ = Q + dQ, then
 //!
-//!     M'_jr = (M + dM)_jr / sqrt(Q~_jj),   Q'_jl = Q~_jl / sqrt(Q~_jj Q~_ll)
+//! ```text
+//! M'_jr = (M + dM)_jr / sqrt(Q~_jj),   Q'_jl = Q~_jl / sqrt(Q~_jj Q~_ll)
+//! ```
 //!
 //! (for unit-norm neurons Q~_jj = 1 + dQ_jj). Unprojected: M' = M + dM, Q' = Q + dQ.
 //! Each kind of term can be switched off ([`Terms`]): the asymptotic regimes of
@@ -36,6 +40,11 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Which terms of the recursion are kept.
+///
+/// The full recursion keeps Omega a Gram matrix (Q~ is the Gram matrix of the mean-updated
+/// neurons plus the positive noise term). Without the mean-step term this is no longer
+/// guaranteed at finite gamma: an overlap can exceed 1, and the run then stops with a
+/// [`Divergence`] ("Omega ... is not positive semi-definite").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Terms {
@@ -88,7 +97,9 @@ pub enum StepFailure {
         k: usize,
     },
     /// Q~_jj <= 0: the neuron cannot be normalised.
-    #[error("the squared norm of neuron {neuron} became {value:.3e} (the step overshoots; lower gamma)")]
+    #[error(
+        "the squared norm of neuron {neuron} became {value:.3e} (the step overshoots; lower gamma)"
+    )]
     NonPositiveNorm {
         /// Neuron index j.
         neuron: usize,
@@ -125,7 +136,10 @@ pub fn overlap_increments(
     step: &StepParameters,
 ) -> Result<(DMatrix<f64>, DMatrix<f64>), StepFailure> {
     let (p, k) = (overlaps.q.nrows(), overlaps.m.ncols());
-    if drift.psi.shape() != (p, k) || drift.phi_gf.shape() != (p, p) || drift.phi_hd.shape() != (p, p) {
+    if drift.psi.shape() != (p, k)
+        || drift.phi_gf.shape() != (p, p)
+        || drift.phi_hd.shape() != (p, p)
+    {
         return Err(StepFailure::Shape { p, k });
     }
     let g = step.learning_rate / p as f64;
@@ -163,7 +177,10 @@ pub fn overlap_update(
                 return Err(StepFailure::NotFinite);
             }
             if v <= 0.0 {
-                return Err(StepFailure::NonPositiveNorm { neuron: j, value: v });
+                return Err(StepFailure::NonPositiveNorm {
+                    neuron: j,
+                    value: v,
+                });
             }
             *n = v.sqrt();
         }
@@ -172,7 +189,11 @@ pub fn overlap_update(
                 m[(j, r)] /= norms[j];
             }
             for l in 0..p {
-                q[(j, l)] = if j == l { 1.0 } else { q[(j, l)] / (norms[j] * norms[l]) };
+                q[(j, l)] = if j == l {
+                    1.0
+                } else {
+                    q[(j, l)] / (norms[j] * norms[l])
+                };
             }
         }
     }
@@ -187,7 +208,8 @@ fn default_true() -> bool {
     true
 }
 
-/// Settings of a recursion run.
+/// Settings of a recursion run. The dimension d and the batch size n_b only enter through
+/// the weight d / n_b of the noise term.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RecursionSettings {
@@ -267,7 +289,11 @@ pub struct Divergence {
 
 impl fmt::Display for Divergence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the overlap recursion diverged at step {}: {}", self.step, self.message)
+        write!(
+            f,
+            "the overlap recursion diverged at step {}: {}",
+            self.step, self.message
+        )
     }
 }
 
@@ -293,27 +319,56 @@ pub struct RecursionRun {
     pub divergence: Option<Divergence>,
 }
 
-fn check(name: &'static str, value: f64, ok: bool, reason: &'static str) -> Result<(), RecursionError> {
+fn check(
+    name: &'static str,
+    value: f64,
+    ok: bool,
+    reason: &'static str,
+) -> Result<(), RecursionError> {
     if ok {
         Ok(())
     } else {
-        Err(RecursionError::InvalidSetting { name, value, reason })
+        Err(RecursionError::InvalidSetting {
+            name,
+            value,
+            reason,
+        })
     }
 }
 
 impl RecursionSettings {
     /// Checks every range.
     pub fn validate(&self) -> Result<(), RecursionError> {
-        check("noise", self.noise, self.noise.is_finite() && self.noise >= 0.0, "must be finite and >= 0")?;
-        check("dimension", self.dimension as f64, self.dimension >= 1, "must be >= 1")?;
-        check("batch_size", self.batch_size as f64, self.batch_size >= 1, "must be >= 1")?;
+        check(
+            "noise",
+            self.noise,
+            self.noise.is_finite() && self.noise >= 0.0,
+            "must be finite and >= 0",
+        )?;
+        check(
+            "dimension",
+            self.dimension as f64,
+            self.dimension >= 1,
+            "must be >= 1",
+        )?;
+        check(
+            "batch_size",
+            self.batch_size as f64,
+            self.batch_size >= 1,
+            "must be >= 1",
+        )?;
         check(
             "learning_rate",
             self.learning_rate,
             self.learning_rate.is_finite() && self.learning_rate > 0.0,
             "must be finite and > 0",
         )?;
-        check("eta", self.eta, self.eta.is_finite() && self.eta > 0.0, "must be finite and > 0")?;
+        check(
+            "eta",
+            self.eta,
+            self.eta.is_finite() && self.eta > 0.0,
+            "must be finite and > 0",
+        )?;
         let a = &self.adaptive;
         check(
             "adaptive.threshold",
@@ -327,7 +382,12 @@ impl RecursionSettings {
             a.decay.is_finite() && a.decay > 0.0,
             "must be finite and > 0",
         )?;
-        check("adaptive.jump", a.jump, a.jump.is_finite() && a.jump > 0.0, "must be finite and > 0")?;
+        check(
+            "adaptive.jump",
+            a.jump,
+            a.jump.is_finite() && a.jump > 0.0,
+            "must be finite and > 0",
+        )?;
         self.numerics.validate()?;
         Ok(())
     }
@@ -350,7 +410,10 @@ impl RecursionSettings {
 /// step and the last one. If a step fails (non-finite drift or overlaps, a neuron whose squared
 /// norm becomes <= 0, Omega no longer a Gram matrix), the run stops and `divergence` names the
 /// step; everything up to the previous step is returned.
-pub fn run_overlap_recursion(initial: &Overlaps, settings: &RecursionSettings) -> Result<RecursionRun, RecursionError> {
+pub fn run_overlap_recursion(
+    initial: &Overlaps,
+    settings: &RecursionSettings,
+) -> Result<RecursionRun, RecursionError> {
     settings.validate()?;
     let (p, k) = (initial.q.nrows(), initial.m.ncols());
     let model = LocalFieldModel::new(settings.target, settings.activation, p, k)?
@@ -379,8 +442,10 @@ pub fn run_overlap_recursion(initial: &Overlaps, settings: &RecursionSettings) -
                 if !drift.is_finite() {
                     return Err("the drift terms are not finite".to_string());
                 }
-                drift_method = Some(drift_method.map_or(drift.method, |m| m.least_exact(drift.method)));
-                overlap_update(&overlaps, &drift, &settings.step_parameters(gamma)).map_err(|e| e.to_string())
+                drift_method =
+                    Some(drift_method.map_or(drift.method, |m| m.least_exact(drift.method)));
+                overlap_update(&overlaps, &drift, &settings.step_parameters(gamma))
+                    .map_err(|e| e.to_string())
             });
         let next = match next {
             Ok(next) => next,
@@ -396,7 +461,10 @@ pub fn run_overlap_recursion(initial: &Overlaps, settings: &RecursionSettings) -
                     let r = match model.population_risk(&next, noise) {
                         Ok(r) => r,
                         Err(e) => {
-                            divergence = Some(Divergence { step: t, message: e.to_string() });
+                            divergence = Some(Divergence {
+                                step: t,
+                                message: e.to_string(),
+                            });
                             break;
                         }
                     };
@@ -413,8 +481,8 @@ pub fn run_overlap_recursion(initial: &Overlaps, settings: &RecursionSettings) -
         }
         overlaps = next;
         steps_done = t;
-        let recovered_now =
-            trajectory.weak_recovery_step.is_none() && overlaps.max_teacher_overlap() >= settings.eta;
+        let recovered_now = trajectory.weak_recovery_step.is_none()
+            && overlaps.max_teacher_overlap() >= settings.eta;
         if recovered_now {
             trajectory.weak_recovery_step = Some(t);
         }
@@ -428,7 +496,10 @@ pub fn run_overlap_recursion(initial: &Overlaps, settings: &RecursionSettings) -
                         r.value
                     }
                     Err(e) => {
-                        divergence = Some(Divergence { step: t, message: e.to_string() });
+                        divergence = Some(Divergence {
+                            step: t,
+                            message: e.to_string(),
+                        });
                         break;
                     }
                 },

@@ -2,9 +2,11 @@
 //! the integrands are expanded once into polynomials of the r = p + k local fields
 //! (z_j = lambda_j for j < p, z_{p+r} = lambda*_r),
 //!
-//!     f = (1/p) sum_j sigma(z_j),  g = (1/k) sum_r g1(z_{p+r}),  e = g - f (MSE) or g,
-//!     E[(g - f)^2],  psi_jr = E[sigma'(z_j) z_{p+r} e],  phiGF_jl = E[sigma'(z_j) z_l e],
-//!     phiHD_jl = E[sigma'(z_j) sigma'(z_l) e^2] + Delta E[sigma'(z_j) sigma'(z_l)],
+//! ```text
+//! f = (1/p) sum_j sigma(z_j),  g = (1/k) sum_r g1(z_{p+r}),  e = g - f (MSE) or g,
+//! E[(g - f)^2],  psi_jr = E[sigma'(z_j) z_{p+r} e],  phiGF_jl = E[sigma'(z_j) z_l e],
+//! phiHD_jl = E[sigma'(z_j) sigma'(z_l) e^2] + Delta E[sigma'(z_j) sigma'(z_l)],
+//! ```
 //!
 //! and every monomial's Gaussian moment is planned once ([`GaussianMomentPlan`]). Evaluating
 //! for new overlaps runs the plan on Omega and takes fixed linear combinations: a few
@@ -59,8 +61,14 @@ fn field(index: usize) -> Option<FieldPolynomial> {
 }
 
 /// Compiles polynomials against one plan built from all their monomials.
-fn compile_all(fields: usize, polynomials: &[FieldPolynomial]) -> Option<(GaussianMomentPlan, Vec<CompiledExpectation>)> {
-    let plan = GaussianMomentPlan::new(fields, polynomials.iter().flat_map(|p| p.terms().map(|(m, _)| m)));
+fn compile_all(
+    fields: usize,
+    polynomials: &[FieldPolynomial],
+) -> Option<(GaussianMomentPlan, Vec<CompiledExpectation>)> {
+    let plan = GaussianMomentPlan::new(
+        fields,
+        polynomials.iter().flat_map(|p| p.terms().map(|(m, _)| m)),
+    );
     let compiled = polynomials
         .iter()
         .map(|p| CompiledExpectation::new(&plan, p))
@@ -109,7 +117,13 @@ pub struct PolynomialDrift {
 
 impl PolynomialDrift {
     /// `None` if a link is not a polynomial or p + k > 16.
-    pub fn compile(link: Link, activation: Link, step_loss: StepLoss, p: usize, k: usize) -> Option<Self> {
+    pub fn compile(
+        link: Link,
+        activation: Link,
+        step_loss: StepLoss,
+        p: usize,
+        k: usize,
+    ) -> Option<Self> {
         let polys = CommitteePolynomials::new(link, activation, p, k)?;
         let e = match step_loss {
             StepLoss::Mse => polys.residual(),
@@ -139,7 +153,12 @@ impl PolynomialDrift {
         }
         polynomials.extend(grams);
         let (plan, outputs) = compile_all(p + k, &polynomials)?;
-        Some(PolynomialDrift { p, k, plan, outputs })
+        Some(PolynomialDrift {
+            p,
+            k,
+            plan,
+            outputs,
+        })
     }
 
     /// The drift terms for the (symmetric) Omega and noise variance Delta.

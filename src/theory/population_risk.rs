@@ -1,6 +1,8 @@
 //! The population risk as a function of the overlaps (SCIENCE.md section 3):
 //!
-//!     R(Q, M) = (1/2) E[(y - f)^2] = (1/2) (Delta + E[(f* - f)^2]),
+//! ```text
+//! R(Q, M) = (1/2) E[(y - f)^2] = (1/2) (Delta + E[(f* - f)^2]),
+//! ```
 //!
 //! f* = g(lambda*), f = (1/p) sum_j sigma(lambda_j) (second layer a_j = 1),
 //! (lambda, lambda*) ~ N(0, Omega), Omega = [[Q, M], [M^T, I_k]].
@@ -22,7 +24,12 @@ use crate::model::{Link, Overlaps, Target};
 ///
 /// On invalid input (bad shapes, non-finite entries, Omega not positive semi-definite,
 /// Delta < 0 or not finite) the value is NaN; use [`try_population_risk`] for the reason.
-pub fn population_risk(target: &Target, activation: &Link, overlaps: &Overlaps, noise: f64) -> Estimate {
+pub fn population_risk(
+    target: &Target,
+    activation: &Link,
+    overlaps: &Overlaps,
+    noise: f64,
+) -> Estimate {
     try_population_risk(target, activation, overlaps, noise)
         .unwrap_or(Estimate::new(f64::NAN, Method::ClosedForm))
 }

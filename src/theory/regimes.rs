@@ -42,7 +42,11 @@ pub fn classify_regime(delta: f64, mu: f64) -> Regime {
 /// 2 delta + mu <= 1 (within `tolerance`); the Saad & Solla line if |delta + mu - 1| <=
 /// `tolerance`; population flow if delta + mu > 1; noise learning otherwise.
 pub fn classify_regime_with_tolerance(delta: f64, mu: f64, tolerance: f64) -> Regime {
-    let tolerance = if tolerance.is_finite() { tolerance.abs() } else { LINE_TOLERANCE };
+    let tolerance = if tolerance.is_finite() {
+        tolerance.abs()
+    } else {
+        LINE_TOLERANCE
+    };
     if !delta.is_finite() || !mu.is_finite() || delta < -tolerance {
         return Regime::Undefined;
     }

@@ -96,7 +96,13 @@ fn validate(mu: f64, l: u32) -> Result<(), ScalingError> {
     Ok(())
 }
 
-fn prediction(theta: f64, mu: f64, gamma: f64, correction: TimeCorrection, regime: &'static str) -> ScalingPrediction {
+fn prediction(
+    theta: f64,
+    mu: f64,
+    gamma: f64,
+    correction: TimeCorrection,
+    regime: &'static str,
+) -> ScalingPrediction {
     ScalingPrediction {
         time_exponent: theta,
         sample_exponent: theta + mu,
@@ -110,12 +116,34 @@ fn prediction(theta: f64, mu: f64, gamma: f64, correction: TimeCorrection, regim
 fn low_exponent(mu: f64, l: u32, protocol: Protocol) -> ScalingPrediction {
     let gamma = (mu - 1.0).min(0.0);
     if mu < 1.0 {
-        let correction = if l == 2 { TimeCorrection::LogD } else { TimeCorrection::None };
-        return prediction(1.0 - mu, mu, gamma, correction, "T = d / n_b (l = 1) or d log d / n_b (l = 2)");
+        let correction = if l == 2 {
+            TimeCorrection::LogD
+        } else {
+            TimeCorrection::None
+        };
+        return prediction(
+            1.0 - mu,
+            mu,
+            gamma,
+            correction,
+            "T = d / n_b (l = 1) or d log d / n_b (l = 2)",
+        );
     }
     match (l, protocol) {
-        (1, _) => prediction(0.0, mu, 0.0, TimeCorrection::None, "O(1) steps (n_b >~ d, l = 1)"),
-        (_, Protocol::PlainSgd) => prediction(0.0, mu, 0.0, TimeCorrection::LogD, "plain SGD flattens at log d steps (l = 2)"),
+        (1, _) => prediction(
+            0.0,
+            mu,
+            0.0,
+            TimeCorrection::None,
+            "O(1) steps (n_b >~ d, l = 1)",
+        ),
+        (_, Protocol::PlainSgd) => prediction(
+            0.0,
+            mu,
+            0.0,
+            TimeCorrection::LogD,
+            "plain SGD flattens at log d steps (l = 2)",
+        ),
         (_, Protocol::CorrelationLoss) if mu < l as f64 => prediction(
             0.0,
             mu,
@@ -123,9 +151,13 @@ fn low_exponent(mu: f64, l: u32, protocol: Protocol) -> ScalingPrediction {
             TimeCorrection::Polylog,
             "correlation loss: polylog(d) steps",
         ),
-        (_, Protocol::CorrelationLoss) => {
-            prediction(0.0, mu, (mu - 1.0) / 2.0, TimeCorrection::None, "one giant step")
-        }
+        (_, Protocol::CorrelationLoss) => prediction(
+            0.0,
+            mu,
+            (mu - 1.0) / 2.0,
+            TimeCorrection::None,
+            "one giant step",
+        ),
     }
 }
 
@@ -138,9 +170,21 @@ pub fn plain_sgd_prediction(mu: f64, l: u32) -> Result<ScalingPrediction, Scalin
     }
     let lf = l as f64;
     Ok(if mu <= lf / 2.0 {
-        prediction(lf - 1.0 - mu, mu, mu - lf / 2.0, TimeCorrection::None, "plain SGD, n_b <~ d^(l/2): T = d^(l-1) / n_b")
+        prediction(
+            lf - 1.0 - mu,
+            mu,
+            mu - lf / 2.0,
+            TimeCorrection::None,
+            "plain SGD, n_b <~ d^(l/2): T = d^(l-1) / n_b",
+        )
     } else {
-        prediction(lf / 2.0 - 1.0, mu, 0.0, TimeCorrection::None, "plain SGD, n_b >> d^(l/2): T = d^(l/2-1), no further gain")
+        prediction(
+            lf / 2.0 - 1.0,
+            mu,
+            0.0,
+            TimeCorrection::None,
+            "plain SGD, n_b >> d^(l/2): T = d^(l/2-1), no further gain",
+        )
     })
 }
 
@@ -154,16 +198,38 @@ pub fn correlation_loss_prediction(mu: f64, l: u32) -> Result<ScalingPrediction,
     }
     let lf = l as f64;
     Ok(if mu <= lf - 1.0 {
-        prediction(lf - 1.0 - mu, mu, mu - lf / 2.0, TimeCorrection::None, "correlation loss, n_b <~ d^(l-1): T = d^(l-1) / n_b")
+        prediction(
+            lf - 1.0 - mu,
+            mu,
+            mu - lf / 2.0,
+            TimeCorrection::None,
+            "correlation loss, n_b <~ d^(l-1): T = d^(l-1) / n_b",
+        )
     } else if mu < lf {
-        prediction(0.0, mu, (mu - 1.0) / 2.0, TimeCorrection::Polylog, "correlation loss, d^(l-1) <~ n_b << d^l: polylog(d) steps")
+        prediction(
+            0.0,
+            mu,
+            (mu - 1.0) / 2.0,
+            TimeCorrection::Polylog,
+            "correlation loss, d^(l-1) <~ n_b << d^l: polylog(d) steps",
+        )
     } else {
-        prediction(0.0, mu, (mu - 1.0) / 2.0, TimeCorrection::None, "one giant step, n_b >~ d^l")
+        prediction(
+            0.0,
+            mu,
+            (mu - 1.0) / 2.0,
+            TimeCorrection::None,
+            "one giant step, n_b >~ d^l",
+        )
     })
 }
 
 /// The prediction of `protocol` at (mu, l).
-pub fn scaling_prediction(protocol: Protocol, mu: f64, l: u32) -> Result<ScalingPrediction, ScalingError> {
+pub fn scaling_prediction(
+    protocol: Protocol,
+    mu: f64,
+    l: u32,
+) -> Result<ScalingPrediction, ScalingError> {
     match protocol {
         Protocol::PlainSgd => plain_sgd_prediction(mu, l),
         Protocol::CorrelationLoss => correlation_loss_prediction(mu, l),
@@ -195,8 +261,18 @@ pub fn optimal_delta_correlation_loss(mu: f64, l: u32) -> Result<f64, ScalingErr
 
 /// The authors' code convention gamma = c n_b p d^(-l/2) (c = 0.032 in the mu = 1.75
 /// figure).
-pub fn authors_learning_rate(c: f64, batch_size: f64, p: usize, dimension: f64, l: u32) -> Result<f64, ScalingError> {
-    for (name, value) in [("c", c), ("batch_size", batch_size), ("dimension", dimension)] {
+pub fn authors_learning_rate(
+    c: f64,
+    batch_size: f64,
+    p: usize,
+    dimension: f64,
+    l: u32,
+) -> Result<f64, ScalingError> {
+    for (name, value) in [
+        ("c", c),
+        ("batch_size", batch_size),
+        ("dimension", dimension),
+    ] {
         if !value.is_finite() || value <= 0.0 {
             return Err(ScalingError::NotPositive { name, value });
         }
@@ -272,7 +348,11 @@ pub fn phase_diagram(l: u32, mu_max: f64) -> Result<PhaseDiagram, ScalingError> 
     let mu_max = mu_max.max(lf + 0.5);
     let top = if l <= 2 { 1.0 } else { lf - 1.0 };
     let theta_max = (top + 0.5).max(1.5);
-    let (knee_mu, knee_theta) = if l <= 2 { (1.0, 0.0) } else { (lf / 2.0, lf / 2.0 - 1.0) };
+    let (knee_mu, knee_theta) = if l <= 2 {
+        (1.0, 0.0)
+    } else {
+        (lf / 2.0, lf / 2.0 - 1.0)
+    };
     let corr_end = if l <= 2 { 1.0 } else { lf - 1.0 };
     let mut frontiers = Vec::new();
     let mut push = |start: [f64; 2], end: [f64; 2], owner, correction, label: &str| {
@@ -286,36 +366,92 @@ pub fn phase_diagram(l: u32, mu_max: f64) -> Result<PhaseDiagram, ScalingError> 
             });
         }
     };
-    let shared_correction = if l == 2 { TimeCorrection::LogD } else { TimeCorrection::None };
+    let shared_correction = if l == 2 {
+        TimeCorrection::LogD
+    } else {
+        TimeCorrection::None
+    };
     let shared_label = match l {
         1 => "T = d / n_b (both protocols)",
         2 => "T = d log d / n_b (both protocols)",
         _ => "T = d^(l-1) / n_b (both protocols)",
     };
-    push([0.0, top], [knee_mu, knee_theta], FrontierOwner::Both, shared_correction, shared_label);
+    push(
+        [0.0, top],
+        [knee_mu, knee_theta],
+        FrontierOwner::Both,
+        shared_correction,
+        shared_label,
+    );
     match l {
         1 => {}
-        2 => push([1.0, 0.0], [mu_max, 0.0], FrontierOwner::PlainSgd, TimeCorrection::LogD, "plain SGD: log d steps, no further gain"),
-        _ => push([knee_mu, knee_theta], [mu_max, knee_theta], FrontierOwner::PlainSgd, TimeCorrection::None, "plain SGD: T = d^(l/2-1), no further gain"),
+        2 => push(
+            [1.0, 0.0],
+            [mu_max, 0.0],
+            FrontierOwner::PlainSgd,
+            TimeCorrection::LogD,
+            "plain SGD: log d steps, no further gain",
+        ),
+        _ => push(
+            [knee_mu, knee_theta],
+            [mu_max, knee_theta],
+            FrontierOwner::PlainSgd,
+            TimeCorrection::None,
+            "plain SGD: T = d^(l/2-1), no further gain",
+        ),
     }
-    push([knee_mu, knee_theta], [corr_end, 0.0], FrontierOwner::CorrelationLoss, TimeCorrection::None, "correlation loss: T = d^(l-1) / n_b");
+    push(
+        [knee_mu, knee_theta],
+        [corr_end, 0.0],
+        FrontierOwner::CorrelationLoss,
+        TimeCorrection::None,
+        "correlation loss: T = d^(l-1) / n_b",
+    );
     if l >= 2 {
-        push([corr_end, 0.0], [lf, 0.0], FrontierOwner::CorrelationLoss, TimeCorrection::Polylog, "correlation loss: polylog(d) steps");
+        push(
+            [corr_end, 0.0],
+            [lf, 0.0],
+            FrontierOwner::CorrelationLoss,
+            TimeCorrection::Polylog,
+            "correlation loss: polylog(d) steps",
+        );
     }
-    push([lf, 0.0], [mu_max, 0.0], FrontierOwner::CorrelationLoss, TimeCorrection::None, "one giant step");
+    push(
+        [lf, 0.0],
+        [mu_max, 0.0],
+        FrontierOwner::CorrelationLoss,
+        TimeCorrection::None,
+        "one giant step",
+    );
 
     let mut regions = vec![PhaseRegion {
-        polygon: vec![[0.0, 0.0], [corr_end, 0.0], [knee_mu, knee_theta], [0.0, top]],
+        polygon: vec![
+            [0.0, 0.0],
+            [corr_end, 0.0],
+            [knee_mu, knee_theta],
+            [0.0, top],
+        ],
         label: "too few steps: no protocol reaches weak recovery".into(),
     }];
     if l >= 3 {
         regions.push(PhaseRegion {
-            polygon: vec![[knee_mu, knee_theta], [corr_end, 0.0], [mu_max, 0.0], [mu_max, knee_theta]],
+            polygon: vec![
+                [knee_mu, knee_theta],
+                [corr_end, 0.0],
+                [mu_max, 0.0],
+                [mu_max, knee_theta],
+            ],
             label: "only correlation-loss (or adaptive) SGD reaches weak recovery".into(),
         });
     }
     regions.push(PhaseRegion {
-        polygon: vec![[0.0, top], [knee_mu, knee_theta], [mu_max, knee_theta], [mu_max, theta_max], [0.0, theta_max]],
+        polygon: vec![
+            [0.0, top],
+            [knee_mu, knee_theta],
+            [mu_max, knee_theta],
+            [mu_max, theta_max],
+            [0.0, theta_max],
+        ],
         label: "plain SGD reaches weak recovery".into(),
     });
     Ok(PhaseDiagram {

@@ -15,10 +15,15 @@ use crate::simulation::TrajectoryPoint;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Document, Element, HtmlCanvasElement, HtmlElement, HtmlInputElement, HtmlSelectElement};
+use web_sys::{
+    Document, Element, HtmlCanvasElement, HtmlElement, HtmlInputElement, HtmlSelectElement,
+};
 
 /// The protocols compared side by side, with their panel element ids.
-pub const PANELS: [(Loss, &str); 2] = [(Loss::Mse, "panel-mse"), (Loss::Correlation, "panel-correlation")];
+pub const PANELS: [(Loss, &str); 2] = [
+    (Loss::Mse, "panel-mse"),
+    (Loss::Correlation, "panel-correlation"),
+];
 
 /// Form fields: (input id, config field name used in error messages).
 const FIELDS: [(&str, &str); 9] = [
@@ -65,7 +70,11 @@ impl TimeAxis {
     }
 
     fn label(&self) -> String {
-        let unit = if self.samples { "samples t n_b" } else { "step t" };
+        let unit = if self.samples {
+            "samples t n_b"
+        } else {
+            "step t"
+        };
         if self.log {
             format!("{unit} (log scale)")
         } else {
@@ -76,9 +85,16 @@ impl TimeAxis {
 
 fn time_axis(document: &Document) -> TimeAxis {
     let checked = |id: &str| {
-        document.get_element_by_id(id).and_then(|e| e.dyn_into::<HtmlInputElement>().ok()).map(|i| i.checked()).unwrap_or(false)
+        document
+            .get_element_by_id(id)
+            .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
+            .map(|i| i.checked())
+            .unwrap_or(false)
     };
-    TimeAxis { log: checked("log-time"), samples: input_value(document, "time-unit") == "samples" }
+    TimeAxis {
+        log: checked("log-time"),
+        samples: input_value(document, "time-unit") == "samples",
+    }
 }
 
 struct App {
@@ -100,7 +116,9 @@ fn with_app<R>(f: impl FnOnce(&mut App) -> R) -> Option<R> {
 }
 
 fn element(document: &Document, id: &str) -> Result<Element, JsValue> {
-    document.get_element_by_id(id).ok_or_else(|| JsValue::from_str(&format!("missing element #{id}")))
+    document
+        .get_element_by_id(id)
+        .ok_or_else(|| JsValue::from_str(&format!("missing element #{id}")))
 }
 
 fn input_value(document: &Document, id: &str) -> String {
@@ -121,23 +139,33 @@ fn set_text(document: &Document, id: &str, text: &str) {
 }
 
 fn parse_number(field: &str, text: &str) -> Result<f64, ConfigError> {
-    text.trim().parse::<f64>().map_err(|_| ConfigError::new(field, format!("'{}' is not a number", text.trim())))
+    text.trim()
+        .parse::<f64>()
+        .map_err(|_| ConfigError::new(field, format!("'{}' is not a number", text.trim())))
 }
 
 /// Reads the form into the base config (loss set per panel later). Errors name the field.
 fn read_form(document: &Document) -> Result<RunConfig, ConfigError> {
     let mut c = RunConfig::default();
-    c.target = input_value(document, "target").parse::<Target>().map_err(|e| ConfigError::new("target", e.to_string()))?;
+    c.target = input_value(document, "target")
+        .parse::<Target>()
+        .map_err(|e| ConfigError::new("target", e.to_string()))?;
     let d = parse_number("d", &input_value(document, "d"))?;
     if d.fract() != 0.0 || d < 0.0 {
         return Err(ConfigError::new("d", "must be a whole number"));
     }
     c.d = d as u64;
     let nb = input_value(document, "nb");
-    c.nb = if nb.trim().is_empty() { None } else { Some(parse_number("nb", &nb)?) };
+    c.nb = if nb.trim().is_empty() {
+        None
+    } else {
+        Some(parse_number("nb", &nb)?)
+    };
     let gamma = input_value(document, "gamma");
     if gamma.trim().is_empty() {
-        c.lr = Some(LearningRate::Authors { c: parse_number("lr.c", &input_value(document, "c"))? });
+        c.lr = Some(LearningRate::Authors {
+            c: parse_number("lr.c", &input_value(document, "c"))?,
+        });
     } else {
         c.gamma = Some(parse_number("gamma", &gamma)?);
     }
@@ -147,7 +175,12 @@ fn read_form(document: &Document) -> Result<RunConfig, ConfigError> {
     }
     c.steps = steps as u64;
     let seed = input_value(document, "seed");
-    c.seed = seed.trim().parse::<u64>().map_err(|_| ConfigError::new("seed", format!("must be a whole number in [0, {}]", u64::MAX)))?;
+    c.seed = seed.trim().parse::<u64>().map_err(|_| {
+        ConfigError::new(
+            "seed",
+            format!("must be a whole number in [0, {}]", u64::MAX),
+        )
+    })?;
     c.noise = parse_number("noise", &input_value(document, "noise"))?;
     c.sampler = match input_value(document, "sampler").as_str() {
         "exact" => SamplerChoice::Exact,
@@ -164,7 +197,11 @@ fn validate(document: &Document) -> Option<Vec<(RunId, RunConfig)>> {
         set_text(document, &format!("{id}-error"), "");
     }
     let show = |e: &ConfigError| {
-        let id = FIELDS.iter().find(|(_, f)| e.field.starts_with(f)).map(|(id, _)| *id).unwrap_or("form");
+        let id = FIELDS
+            .iter()
+            .find(|(_, f)| e.field.starts_with(f))
+            .map(|(id, _)| *id)
+            .unwrap_or("form");
         set_text(document, &format!("{id}-error"), &e.message);
     };
     let base = match read_form(document) {
@@ -175,12 +212,21 @@ fn validate(document: &Document) -> Option<Vec<(RunId, RunConfig)>> {
         }
     };
     if let Ok(target) = input_value(document, "target").parse::<Target>() {
-        let l = target_information_exponent(&target, 1).map(|l| l.to_string()).unwrap_or("?".into());
-        set_text(document, "information-exponent", &format!("information exponent l = {l}"));
+        let l = target_information_exponent(&target, 1)
+            .map(|l| l.to_string())
+            .unwrap_or("?".into());
+        set_text(
+            document,
+            "information-exponent",
+            &format!("information exponent l = {l}"),
+        );
     }
     let mut runs = Vec::new();
     for (i, (loss, _)) in PANELS.iter().enumerate() {
-        let config = RunConfig { loss: *loss, ..base.clone() };
+        let config = RunConfig {
+            loss: *loss,
+            ..base.clone()
+        };
         if let Err(e) = config.resolve() {
             show(&e);
             return None;
@@ -192,9 +238,17 @@ fn validate(document: &Document) -> Option<Vec<(RunId, RunConfig)>> {
 
 fn update_buttons(app: &App, valid: bool) {
     if let Some(b) = app.document.get_element_by_id("start") {
-        let _ = if valid { b.remove_attribute("disabled") } else { b.set_attribute("disabled", "") };
+        let _ = if valid {
+            b.remove_attribute("disabled")
+        } else {
+            b.set_attribute("disabled", "")
+        };
     }
-    set_text(&app.document, "pause", if app.paused { "Resume" } else { "Pause" });
+    set_text(
+        &app.document,
+        "pause",
+        if app.paused { "Resume" } else { "Pause" },
+    );
 }
 
 fn start_runs(app: &mut App) {
@@ -213,7 +267,10 @@ fn start_runs(app: &mut App) {
         panel.step = 0;
     }
     if let Some(client) = &app.client {
-        client.send(ToWorker::Start { generation: app.generation, runs });
+        client.send(ToWorker::Start {
+            generation: app.generation,
+            runs,
+        });
     }
     update_buttons(app, true);
     request_redraw(app);
@@ -224,13 +281,25 @@ fn on_worker_message(message: FromWorker) {
         let generation = app.generation;
         match message {
             FromWorker::Ready => set_text(&app.document, "status", "worker ready"),
-            FromWorker::Started { generation: g, run, summary } if g == generation => {
+            FromWorker::Started {
+                generation: g,
+                run,
+                summary,
+            } if g == generation => {
                 if let Some(p) = app.panels.iter_mut().find(|p| p.id == run) {
                     p.summary = Some(summary);
                     p.state = "running".into();
                 }
             }
-            FromWorker::Progress { generation: g, run, points, step, steps, samples_per_second, weak_recovery_step } if g == generation => {
+            FromWorker::Progress {
+                generation: g,
+                run,
+                points,
+                step,
+                steps,
+                samples_per_second,
+                weak_recovery_step,
+            } if g == generation => {
                 if let Some(p) = app.panels.iter_mut().find(|p| p.id == run) {
                     p.points.extend(points);
                     p.step = step;
@@ -248,13 +317,21 @@ fn on_worker_message(message: FromWorker) {
                 }
                 request_redraw(app);
             }
-            FromWorker::Diverged { generation: g, run, message } if g == generation => {
+            FromWorker::Diverged {
+                generation: g,
+                run,
+                message,
+            } if g == generation => {
                 if let Some(p) = app.panels.iter_mut().find(|p| p.id == run) {
                     p.state = format!("diverged at {message}");
                 }
                 request_redraw(app);
             }
-            FromWorker::Invalid { generation: g, run, message } if g == generation => {
+            FromWorker::Invalid {
+                generation: g,
+                run,
+                message,
+            } if g == generation => {
                 if let Some(p) = app.panels.iter_mut().find(|p| p.id == run) {
                     p.state = format!("invalid: {message}");
                 }
@@ -296,15 +373,29 @@ fn format_rate(rate: f64) -> String {
 }
 
 /// Overlap chart: every M_jr, max_j ||M_j|| (bold), off-diagonal Q_jl (dashed), eta line.
-pub fn overlap_spec(title: &str, points: &[TrajectoryPoint], eta: f64, weak: Option<u64>, axis: TimeAxis, nb: u64) -> ChartSpec {
+pub fn overlap_spec(
+    title: &str,
+    points: &[TrajectoryPoint],
+    eta: f64,
+    weak: Option<u64>,
+    axis: TimeAxis,
+    nb: u64,
+) -> ChartSpec {
     let mut series = Vec::new();
     if let Some(first) = points.first() {
         let (p, k) = (first.m.len(), first.m.first().map_or(0, |r| r.len()));
         for j in 0..p {
             for r in 0..k {
                 series.push(Series {
-                    label: if p * k == 1 { "m = M_11".into() } else { format!("M_{}{}", j + 1, r + 1) },
-                    points: points.iter().map(|pt| (axis.x(pt.step, nb), pt.m[j][r])).collect(),
+                    label: if p * k == 1 {
+                        "m = M_11".into()
+                    } else {
+                        format!("M_{}{}", j + 1, r + 1)
+                    },
+                    points: points
+                        .iter()
+                        .map(|pt| (axis.x(pt.step, nb), pt.m[j][r]))
+                        .collect(),
                     color: (j * k + r) % 6,
                     dashed: false,
                     bold: p * k == 1,
@@ -314,7 +405,17 @@ pub fn overlap_spec(title: &str, points: &[TrajectoryPoint], eta: f64, weak: Opt
         if p * k > 1 {
             series.push(Series {
                 label: "max_j ||M_j||".into(),
-                points: points.iter().map(|pt| (axis.x(pt.step, nb), pt.m.iter().map(|row| row.iter().map(|x| x * x).sum::<f64>().sqrt()).fold(0.0, f64::max))).collect(),
+                points: points
+                    .iter()
+                    .map(|pt| {
+                        (
+                            axis.x(pt.step, nb),
+                            pt.m.iter()
+                                .map(|row| row.iter().map(|x| x * x).sum::<f64>().sqrt())
+                                .fold(0.0, f64::max),
+                        )
+                    })
+                    .collect(),
                 color: 7,
                 dashed: false,
                 bold: true,
@@ -324,7 +425,10 @@ pub fn overlap_spec(title: &str, points: &[TrajectoryPoint], eta: f64, weak: Opt
             for l in j + 1..p {
                 series.push(Series {
                     label: format!("Q_{}{}", j + 1, l + 1),
-                    points: points.iter().map(|pt| (axis.x(pt.step, nb), pt.q[j][l])).collect(),
+                    points: points
+                        .iter()
+                        .map(|pt| (axis.x(pt.step, nb), pt.q[j][l]))
+                        .collect(),
                     color: (j + l) % 6,
                     dashed: true,
                     bold: false,
@@ -355,7 +459,10 @@ pub fn risk_spec(points: &[TrajectoryPoint], axis: TimeAxis, nb: u64) -> ChartSp
         log_y: true,
         series: vec![Series {
             label: "R".into(),
-            points: points.iter().map(|p| (axis.x(p.step, nb), p.risk)).collect(),
+            points: points
+                .iter()
+                .map(|p| (axis.x(p.step, nb), p.risk))
+                .collect(),
             color: 5,
             dashed: false,
             bold: true,
@@ -369,40 +476,87 @@ fn redraw(app: &mut App) {
     for panel in &app.panels {
         let title = panel.loss.label();
         let nb = panel.summary.as_ref().map_or(1, |s| s.nb);
-        if let Some(canvas) = app.document.get_element_by_id(&format!("{}-overlaps", panel.element)).and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok()) {
-            if let Err(e) = draw_chart(&canvas, &overlap_spec(title, &panel.points, app.eta, panel.weak_recovery_step, axis, nb)) {
+        if let Some(canvas) = app
+            .document
+            .get_element_by_id(&format!("{}-overlaps", panel.element))
+            .and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok())
+        {
+            if let Err(e) = draw_chart(
+                &canvas,
+                &overlap_spec(
+                    title,
+                    &panel.points,
+                    app.eta,
+                    panel.weak_recovery_step,
+                    axis,
+                    nb,
+                ),
+            ) {
                 web_sys::console::warn_1(&format!("chart: {e}").into());
             }
         }
-        if let Some(canvas) = app.document.get_element_by_id(&format!("{}-risk", panel.element)).and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok()) {
+        if let Some(canvas) = app
+            .document
+            .get_element_by_id(&format!("{}-risk", panel.element))
+            .and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok())
+        {
             if let Err(e) = draw_chart(&canvas, &risk_spec(&panel.points, axis, nb)) {
                 web_sys::console::warn_1(&format!("chart: {e}").into());
             }
         }
         let last = panel.points.last();
-        let mut lines = vec![format!("{} · step {} / {}", panel.state, panel.step, panel.steps)];
+        let mut lines = vec![format!(
+            "{} · step {} / {}",
+            panel.state, panel.step, panel.steps
+        )];
         if let Some(s) = &panel.summary {
-            lines.push(format!("n_b = {} · gamma = {:.4e} · mu = {:.3} · delta = {:.3} · sampler: {}", s.nb, s.gamma, s.mu, s.delta, s.sampler));
+            lines.push(format!(
+                "n_b = {} · gamma = {:.4e} · mu = {:.3} · delta = {:.3} · sampler: {}",
+                s.nb, s.gamma, s.mu, s.delta, s.sampler
+            ));
         }
         if let Some(p) = last {
-            let m: f64 = p.m.iter().map(|row| row.iter().map(|x| x * x).sum::<f64>().sqrt()).fold(0.0, f64::max);
-            lines.push(format!("max_j ||M_j|| = {m:.4} · risk = {:.4e} · {}", p.risk, format_rate(panel.rate)));
+            let m: f64 =
+                p.m.iter()
+                    .map(|row| row.iter().map(|x| x * x).sum::<f64>().sqrt())
+                    .fold(0.0, f64::max);
+            lines.push(format!(
+                "max_j ||M_j|| = {m:.4} · risk = {:.4e} · {}",
+                p.risk,
+                format_rate(panel.rate)
+            ));
         }
         lines.push(match panel.weak_recovery_step {
             Some(t) => format!("weak recovery (max_j ||M_j|| >= {}) at step {t}", app.eta),
-            None => format!("weak recovery (max_j ||M_j|| >= {}) not reached yet", app.eta),
+            None => format!(
+                "weak recovery (max_j ||M_j|| >= {}) not reached yet",
+                app.eta
+            ),
         });
-        set_text(&app.document, &format!("{}-stats", panel.element), &lines.join("\n"));
-        if let Some(e) = app.document.get_element_by_id(&format!("{}-stats", panel.element)) {
+        set_text(
+            &app.document,
+            &format!("{}-stats", panel.element),
+            &lines.join("\n"),
+        );
+        if let Some(e) = app
+            .document
+            .get_element_by_id(&format!("{}-stats", panel.element))
+        {
             let _ = e.set_attribute("data-steps", &panel.step.to_string());
         }
     }
 }
 
-fn listen(document: &Document, id: &str, event: &str, handler: impl FnMut() + 'static) -> Result<(), JsValue> {
+fn listen(
+    document: &Document,
+    id: &str,
+    event: &str,
+    handler: impl FnMut() + 'static,
+) -> Result<(), JsValue> {
     let mut handler = handler;
     let closure = Closure::<dyn FnMut()>::new(move || handler());
-    element(document, id)?.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref())?;
+    element(document, id)?
+        .add_event_listener_with_callback(event, closure.as_ref().unchecked_ref())?;
     closure.forget();
     Ok(())
 }
@@ -419,7 +573,9 @@ fn random_seed() -> u64 {
 /// Entry point of the app binary.
 pub fn start() -> Result<(), JsValue> {
     console_error_panic_hook::set_once();
-    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
     let panels = PANELS
         .iter()
         .enumerate()
@@ -440,7 +596,15 @@ pub fn start() -> Result<(), JsValue> {
         with_app(|app| set_text(&app.document, "status", &message));
     })?;
     APP.with(|a| {
-        *a.borrow_mut() = Some(App { document: document.clone(), client: Some(client), generation: 0, panels, paused: false, redraw_pending: false, eta: 0.5 })
+        *a.borrow_mut() = Some(App {
+            document: document.clone(),
+            client: Some(client),
+            generation: 0,
+            panels,
+            paused: false,
+            redraw_pending: false,
+            eta: 0.5,
+        })
     });
     listen(&document, "start", "click", || {
         with_app(start_runs);
@@ -483,7 +647,11 @@ pub fn start() -> Result<(), JsValue> {
     })?;
     listen(&document, "new-seed", "click", move || {
         with_app(|app| {
-            if let Some(e) = app.document.get_element_by_id("seed").and_then(|e| e.dyn_into::<HtmlInputElement>().ok()) {
+            if let Some(e) = app
+                .document
+                .get_element_by_id("seed")
+                .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
+            {
                 e.set_value(&random_seed().to_string());
             }
             let valid = validate(&app.document).is_some();
@@ -506,9 +674,14 @@ pub fn start() -> Result<(), JsValue> {
     let resize = Closure::<dyn FnMut()>::new(|| {
         with_app(request_redraw);
     });
-    web_sys::window().ok_or("no window")?.add_event_listener_with_callback("resize", resize.as_ref().unchecked_ref())?;
+    web_sys::window()
+        .ok_or("no window")?
+        .add_event_listener_with_callback("resize", resize.as_ref().unchecked_ref())?;
     resize.forget();
-    if let Some(e) = document.get_element_by_id("app-root").and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+    if let Some(e) = document
+        .get_element_by_id("app-root")
+        .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+    {
         e.set_class_name("loaded");
     }
     // start the default run at once: the page opens on live SGD

@@ -63,10 +63,16 @@ pub struct ChartSpec {
 
 /// Sizes the canvas backing store to its CSS box times devicePixelRatio; returns the ratio.
 pub fn fit_canvas_to_display(canvas: &HtmlCanvasElement) -> f64 {
-    let ratio = web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0).max(1.0);
+    let ratio = web_sys::window()
+        .map(|w| w.device_pixel_ratio())
+        .unwrap_or(1.0)
+        .max(1.0);
     let css_width = canvas.client_width().max(200) as f64;
     let css_height = canvas.client_height().max(150) as f64;
-    let (w, h) = ((css_width * ratio).round() as u32, (css_height * ratio).round() as u32);
+    let (w, h) = (
+        (css_width * ratio).round() as u32,
+        (css_height * ratio).round() as u32,
+    );
     if canvas.width() != w || canvas.height() != h {
         canvas.set_width(w);
         canvas.set_height(h);
@@ -95,10 +101,19 @@ pub fn tick_label(v: f64) -> String {
 }
 
 fn bounds(spec: &ChartSpec) -> ((f64, f64), (f64, f64)) {
-    let all = spec.series.iter().flat_map(|s| s.points.iter()).filter(|(x, y)| {
-        x.is_finite() && y.is_finite() && (!spec.log_x || *x > 0.0) && (!spec.log_y || *y > 0.0)
-    });
-    let (mut x0, mut x1, mut y0, mut y1) = (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
+    let all = spec
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter())
+        .filter(|(x, y)| {
+            x.is_finite() && y.is_finite() && (!spec.log_x || *x > 0.0) && (!spec.log_y || *y > 0.0)
+        });
+    let (mut x0, mut x1, mut y0, mut y1) = (
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    );
     for &(x, y) in all {
         x0 = x0.min(x);
         x1 = x1.max(x);
@@ -124,7 +139,11 @@ fn bounds(spec: &ChartSpec) -> ((f64, f64), (f64, f64)) {
         x1 = if spec.log_x { x0 * 10.0 } else { x0 + 1.0 };
     }
     if y1 <= y0 {
-        let pad = if spec.log_y { y0 } else { y0.abs().max(1e-3) * 0.1 };
+        let pad = if spec.log_y {
+            y0
+        } else {
+            y0.abs().max(1e-3) * 0.1
+        };
         (y0, y1) = if spec.log_y {
             let decade = y0.log10().floor();
             (10f64.powf(decade), 10f64.powf(decade + 1.0))
@@ -136,7 +155,10 @@ fn bounds(spec: &ChartSpec) -> ((f64, f64), (f64, f64)) {
         (y0, y1) = (y0 - pad, y1 + pad);
     } else if spec.log_y && spec.y_range.is_none() {
         // whole decades, so a log axis always has labelled ticks
-        (y0, y1) = (10f64.powf(y0.log10().floor()), 10f64.powf((y1 * 1.0001).log10().ceil()));
+        (y0, y1) = (
+            10f64.powf(y0.log10().floor()),
+            10f64.powf((y1 * 1.0001).log10().ceil()),
+        );
     }
     if spec.log_x && x1 / x0 < 10.0 {
         x1 = x0 * 10.0;
@@ -147,7 +169,8 @@ fn bounds(spec: &ChartSpec) -> ((f64, f64), (f64, f64)) {
 /// Draws `spec` into `canvas`, filling it. Errors are returned as text, never panics.
 pub fn draw_chart(canvas: &HtmlCanvasElement, spec: &ChartSpec) -> Result<(), String> {
     let ratio = fit_canvas_to_display(canvas);
-    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("canvas has no 2d context")?;
+    let backend =
+        CanvasBackend::with_canvas_object(canvas.clone()).ok_or("canvas has no 2d context")?;
     let root = backend.into_drawing_area();
     root.fill(&WHITE).map_err(|e| e.to_string())?;
     let ((x0, x1), (y0, y1)) = bounds(spec);
@@ -172,13 +195,19 @@ pub fn draw_chart(canvas: &HtmlCanvasElement, spec: &ChartSpec) -> Result<(), St
             for (y, label) in &spec.horizontal_lines {
                 let style = ShapeStyle::from(&RGBColor(120, 120, 120)).stroke_width(ratio as u32);
                 chart
-                    .draw_series(DashedLineSeries::new(vec![(x0, *y), (x1, *y)], (6.0 * ratio) as u32, (4.0 * ratio) as u32, style))
+                    .draw_series(DashedLineSeries::new(
+                        vec![(x0, *y), (x1, *y)],
+                        (6.0 * ratio) as u32,
+                        (4.0 * ratio) as u32,
+                        style,
+                    ))
                     .map_err(|e| e.to_string())?
                     .label(label.clone())
                     .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
             }
             if let Some((x, label)) = &spec.vertical_marker {
-                let style = ShapeStyle::from(&RGBColor(213, 94, 0)).stroke_width((1.5 * ratio) as u32);
+                let style =
+                    ShapeStyle::from(&RGBColor(213, 94, 0)).stroke_width((1.5 * ratio) as u32);
                 chart
                     .draw_series(LineSeries::new(vec![(*x, y0), (*x, y1)], style))
                     .map_err(|e| e.to_string())?
@@ -187,22 +216,36 @@ pub fn draw_chart(canvas: &HtmlCanvasElement, spec: &ChartSpec) -> Result<(), St
             }
             for s in &spec.series {
                 let color = PALETTE[s.color % PALETTE.len()];
-                let style = ShapeStyle::from(&color).stroke_width(((if s.bold { 2.5 } else { 1.2 }) * ratio).round() as u32);
+                let style = ShapeStyle::from(&color)
+                    .stroke_width(((if s.bold { 2.5 } else { 1.2 }) * ratio).round() as u32);
                 let points: Vec<(f64, f64)> = s
                     .points
                     .iter()
                     .copied()
-                    .filter(|(x, y)| x.is_finite() && y.is_finite() && (!spec.log_x || *x > 0.0) && (!spec.log_y || *y > 0.0))
+                    .filter(|(x, y)| {
+                        x.is_finite()
+                            && y.is_finite()
+                            && (!spec.log_x || *x > 0.0)
+                            && (!spec.log_y || *y > 0.0)
+                    })
                     .collect();
                 let points = decimate_to_columns(&points, width_px, $to_pixel);
                 let anno = if s.dashed {
                     chart
-                        .draw_series(DashedLineSeries::new(points, (5.0 * ratio) as u32, (3.0 * ratio) as u32, style))
+                        .draw_series(DashedLineSeries::new(
+                            points,
+                            (5.0 * ratio) as u32,
+                            (3.0 * ratio) as u32,
+                            style,
+                        ))
                         .map_err(|e| e.to_string())?
                 } else {
-                    chart.draw_series(LineSeries::new(points, style)).map_err(|e| e.to_string())?
+                    chart
+                        .draw_series(LineSeries::new(points, style))
+                        .map_err(|e| e.to_string())?
                 };
-                anno.label(s.label.clone()).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
+                anno.label(s.label.clone())
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
             }
             chart
                 .configure_series_labels()
@@ -222,10 +265,22 @@ pub fn draw_chart(canvas: &HtmlCanvasElement, spec: &ChartSpec) -> Result<(), St
         .y_label_area_size((56.0 * ratio) as u32);
     let span = width_px as f64;
     match (spec.log_x, spec.log_y) {
-        (false, false) => draw_with!(builder.build_cartesian_2d(x0..x1, y0..y1), |x: f64| (x - x0) / (x1 - x0) * span),
-        (true, false) => draw_with!(builder.build_cartesian_2d((x0..x1).log_scale(), y0..y1), |x: f64| (x / x0).ln() / (x1 / x0).ln() * span),
-        (false, true) => draw_with!(builder.build_cartesian_2d(x0..x1, (y0..y1).log_scale()), |x: f64| (x - x0) / (x1 - x0) * span),
-        (true, true) => draw_with!(builder.build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale()), |x: f64| (x / x0).ln() / (x1 / x0).ln() * span),
+        (false, false) => draw_with!(builder.build_cartesian_2d(x0..x1, y0..y1), |x: f64| (x
+            - x0)
+            / (x1 - x0)
+            * span),
+        (true, false) => draw_with!(
+            builder.build_cartesian_2d((x0..x1).log_scale(), y0..y1),
+            |x: f64| (x / x0).ln() / (x1 / x0).ln() * span
+        ),
+        (false, true) => draw_with!(
+            builder.build_cartesian_2d(x0..x1, (y0..y1).log_scale()),
+            |x: f64| (x - x0) / (x1 - x0) * span
+        ),
+        (true, true) => draw_with!(
+            builder.build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale()),
+            |x: f64| (x / x0).ln() / (x1 / x0).ln() * span
+        ),
     }
     root.present().map_err(|e| e.to_string())?;
     Ok(())

@@ -12,8 +12,11 @@ use wasm_bindgen::JsValue;
 
 /// Serialises a message for `postMessage` (64-bit integers as BigInt, so seeds survive).
 pub fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    let serializer = serde_wasm_bindgen::Serializer::new().serialize_large_number_types_as_bigints(true);
-    value.serialize(&serializer).map_err(|e| JsValue::from_str(&e.to_string()))
+    let serializer =
+        serde_wasm_bindgen::Serializer::new().serialize_large_number_types_as_bigints(true);
+    value
+        .serialize(&serializer)
+        .map_err(|e| JsValue::from_str(&e.to_string()))
 }
 
 /// Deserialises a message received from `postMessage`.

@@ -29,42 +29,57 @@ pub struct WorkerClient {
 
 /// URL of `relative` resolved against the document's base URL (never `location.origin`).
 pub fn resolve_relative(relative: &str) -> Result<String, JsValue> {
-    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
-    let base = document.base_uri()?.unwrap_or_else(|| document.url().unwrap_or_default());
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let base = document
+        .base_uri()?
+        .unwrap_or_else(|| document.url().unwrap_or_default());
     Ok(web_sys::Url::new_with_base(relative, &base)?.href())
 }
 
 impl WorkerClient {
     /// Spawns the worker at `script` (relative to the page) and calls `on_message` for every
     /// reply (the Ready handshake is handled here and also forwarded).
-    pub fn spawn(script: &str, mut on_message: impl FnMut(FromWorker) + 'static, mut on_error: impl FnMut(String) + 'static) -> Result<Self, JsValue> {
+    pub fn spawn(
+        script: &str,
+        mut on_message: impl FnMut(FromWorker) + 'static,
+        mut on_error: impl FnMut(String) + 'static,
+    ) -> Result<Self, JsValue> {
         let worker = Worker::new(&resolve_relative(script)?)?;
         let handshake = Rc::new(RefCell::new(Handshake::default()));
         let (hs, w) = (handshake.clone(), worker.clone());
-        let on_msg = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| match from_js::<FromWorker>(event.data()) {
-            Ok(message) => {
-                if message == FromWorker::Ready {
-                    let queued = {
-                        let mut h = hs.borrow_mut();
-                        h.ready = true;
-                        std::mem::take(&mut h.queue)
-                    };
-                    for m in queued {
-                        if let Ok(v) = to_js(&m) {
-                            let _ = w.post_message(&v);
+        let on_msg = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            match from_js::<FromWorker>(event.data()) {
+                Ok(message) => {
+                    if message == FromWorker::Ready {
+                        let queued = {
+                            let mut h = hs.borrow_mut();
+                            h.ready = true;
+                            std::mem::take(&mut h.queue)
+                        };
+                        for m in queued {
+                            if let Ok(v) = to_js(&m) {
+                                let _ = w.post_message(&v);
+                            }
                         }
                     }
+                    on_message(message);
                 }
-                on_message(message);
+                Err(e) => web_sys::console::error_2(&"page: unreadable worker message".into(), &e),
             }
-            Err(e) => web_sys::console::error_2(&"page: unreadable worker message".into(), &e),
         });
         worker.set_onmessage(Some(on_msg.as_ref().unchecked_ref()));
         let on_err = Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
             on_error(format!("simulation worker failed: {}", event.message()));
         });
         worker.set_onerror(Some(on_err.as_ref().unchecked_ref()));
-        Ok(WorkerClient { worker, handshake, _on_message: on_msg, _on_error: on_err })
+        Ok(WorkerClient {
+            worker,
+            handshake,
+            _on_message: on_msg,
+            _on_error: on_err,
+        })
     }
 
     /// Sends `message` now, or queues it until the worker is ready.

@@ -42,7 +42,10 @@ fn scope() -> DedicatedWorkerGlobalScope {
 }
 
 fn now() -> f64 {
-    scope().performance().map(|p| p.now()).unwrap_or_else(js_sys::Date::now)
+    scope()
+        .performance()
+        .map(|p| p.now())
+        .unwrap_or_else(js_sys::Date::now)
 }
 
 fn post(message: &FromWorker) {
@@ -59,16 +62,20 @@ fn post(message: &FromWorker) {
 /// Entry point of the worker binary: installs the message handler and announces readiness.
 pub fn start() {
     console_error_panic_hook::set_once();
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| match from_js::<ToWorker>(event.data()) {
-        Ok(message) => handle(message),
-        Err(e) => web_sys::console::error_2(&"worker: unreadable message".into(), &e),
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
+        match from_js::<ToWorker>(event.data()) {
+            Ok(message) => handle(message),
+            Err(e) => web_sys::console::error_2(&"worker: unreadable message".into(), &e),
+        }
     });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
 
     let channel = MessageChannel::new().expect("MessageChannel is available in workers");
     let on_tick = Closure::<dyn FnMut(MessageEvent)>::new(|_event: MessageEvent| tick());
-    channel.port1().set_onmessage(Some(on_tick.as_ref().unchecked_ref()));
+    channel
+        .port1()
+        .set_onmessage(Some(on_tick.as_ref().unchecked_ref()));
     on_tick.forget();
     STATE.with(|s| s.borrow_mut().channel = Some(channel));
     post(&FromWorker::Ready);
@@ -94,12 +101,25 @@ fn handle(message: ToWorker) {
             for (id, config) in runs {
                 match Simulation::new(&config) {
                     Ok(mut simulation) => {
-                        post(&FromWorker::Started { generation, run: id, summary: summary(&simulation) });
+                        post(&FromWorker::Started {
+                            generation,
+                            run: id,
+                            summary: summary(&simulation),
+                        });
                         let points = simulation.drain_new_points();
                         post(&progress(generation, id, &simulation, points, 0.0));
-                        active.push(ActiveRun { id, simulation, budget: 1024, done: false });
+                        active.push(ActiveRun {
+                            id,
+                            simulation,
+                            budget: 1024,
+                            done: false,
+                        });
                     }
-                    Err(e) => post(&FromWorker::Invalid { generation, run: id, message: e.to_string() }),
+                    Err(e) => post(&FromWorker::Invalid {
+                        generation,
+                        run: id,
+                        message: e.to_string(),
+                    }),
                 }
             }
             STATE.with(|s| {
@@ -141,7 +161,13 @@ fn handle(message: ToWorker) {
     }
 }
 
-fn progress(generation: u32, id: RunId, simulation: &Simulation, points: Vec<crate::simulation::TrajectoryPoint>, rate: f64) -> FromWorker {
+fn progress(
+    generation: u32,
+    id: RunId,
+    simulation: &Simulation,
+    points: Vec<crate::simulation::TrajectoryPoint>,
+    rate: f64,
+) -> FromWorker {
     FromWorker::Progress {
         generation,
         run: id,
@@ -161,11 +187,18 @@ fn after_slice(generation: u32, run: &mut ActiveRun, rate: f64) -> Vec<FromWorke
         RunStatus::Running => {}
         RunStatus::Finished => {
             run.done = true;
-            out.push(FromWorker::Finished { generation, run: run.id });
+            out.push(FromWorker::Finished {
+                generation,
+                run: run.id,
+            });
         }
         RunStatus::Diverged { step, message } => {
             run.done = true;
-            out.push(FromWorker::Diverged { generation, run: run.id, message: format!("step {step}: {message}") });
+            out.push(FromWorker::Diverged {
+                generation,
+                run: run.id,
+                message: format!("step {step}: {message}"),
+            });
         }
     }
     out

@@ -20,17 +20,28 @@ pub const CASES: [&str; 4] = [
 /// Hex bit patterns of every M and Q entry at every recorded step, and the recorded steps.
 pub fn fingerprint(config_json: &str) -> (Vec<u64>, Vec<String>, Option<u64>) {
     let config = RunConfig::from_json(config_json).expect("fixture configs are valid");
-    let output = Simulation::new(&config).expect("fixture configs resolve").run_to_end();
+    let output = Simulation::new(&config)
+        .expect("fixture configs resolve")
+        .run_to_end();
     let bits = output
         .trajectory
         .m
         .iter()
         .zip(&output.trajectory.q)
         .map(|(m, q)| {
-            m.iter().chain(q.iter()).flatten().map(|x| format!("{:016x}", x.to_bits())).collect::<Vec<_>>().join(" ")
+            m.iter()
+                .chain(q.iter())
+                .flatten()
+                .map(|x| format!("{:016x}", x.to_bits()))
+                .collect::<Vec<_>>()
+                .join(" ")
         })
         .collect();
-    (output.trajectory.steps.clone(), bits, output.trajectory.weak_recovery_step)
+    (
+        output.trajectory.steps.clone(),
+        bits,
+        output.trajectory.weak_recovery_step,
+    )
 }
 
 /// The fixture as JSON text, computed on this platform.
@@ -50,18 +61,28 @@ pub fn check_against_fixture() -> Result<(), String> {
     let expected: serde_json::Value = serde_json::from_str(FIXTURE).map_err(|e| e.to_string())?;
     let cases = expected["cases"].as_array().ok_or("fixture has no cases")?;
     if cases.len() != CASES.len() {
-        return Err(format!("fixture has {} cases, the test {}: regenerate it", cases.len(), CASES.len()));
+        return Err(format!(
+            "fixture has {} cases, the test {}: regenerate it",
+            cases.len(),
+            CASES.len()
+        ));
     }
     for (i, (case, config)) in cases.iter().zip(CASES).enumerate() {
         let (steps, bits, weak) = fingerprint(config);
-        let want_steps: Vec<u64> = serde_json::from_value(case["steps"].clone()).map_err(|e| e.to_string())?;
-        let want_bits: Vec<String> = serde_json::from_value(case["bits"].clone()).map_err(|e| e.to_string())?;
-        let want_weak: Option<u64> = serde_json::from_value(case["weak_recovery_step"].clone()).map_err(|e| e.to_string())?;
+        let want_steps: Vec<u64> =
+            serde_json::from_value(case["steps"].clone()).map_err(|e| e.to_string())?;
+        let want_bits: Vec<String> =
+            serde_json::from_value(case["bits"].clone()).map_err(|e| e.to_string())?;
+        let want_weak: Option<u64> = serde_json::from_value(case["weak_recovery_step"].clone())
+            .map_err(|e| e.to_string())?;
         if steps != want_steps {
             return Err(format!("case {i}: recorded steps differ"));
         }
         if let Some(j) = bits.iter().zip(&want_bits).position(|(a, b)| a != b) {
-            return Err(format!("case {i}: step {} differs: got {} expected {}", steps[j], bits[j], want_bits[j]));
+            return Err(format!(
+                "case {i}: step {} differs: got {} expected {}",
+                steps[j], bits[j], want_bits[j]
+            ));
         }
         if bits.len() != want_bits.len() || weak != want_weak {
             return Err(format!("case {i}: length or weak-recovery step differs"));

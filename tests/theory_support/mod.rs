@@ -49,7 +49,9 @@ pub fn single_index(m: f64) -> Overlaps {
 pub fn factor(c: &DMatrix<f64>) -> DMatrix<f64> {
     let e = c.clone().symmetric_eigen();
     let n = c.nrows();
-    DMatrix::from_fn(n, n, |i, a| e.eigenvectors[(i, a)] * e.eigenvalues[a].max(0.0).sqrt())
+    DMatrix::from_fn(n, n, |i, a| {
+        e.eigenvectors[(i, a)] * e.eigenvalues[a].max(0.0).sqrt()
+    })
 }
 
 /// Running mean and standard error of several outputs.
@@ -61,13 +63,17 @@ pub struct Means {
 
 impl Means {
     pub fn new(outputs: usize) -> Self {
-        Means { n: 0, sum: vec![0.0; outputs], sum_sq: vec![0.0; outputs] }
+        Means {
+            n: 0,
+            sum: vec![0.0; outputs],
+            sum_sq: vec![0.0; outputs],
+        }
     }
     pub fn push(&mut self, v: &[f64]) {
         self.n += 1;
-        for i in 0..v.len() {
-            self.sum[i] += v[i];
-            self.sum_sq[i] += v[i] * v[i];
+        for ((s, q), &x) in self.sum.iter_mut().zip(&mut self.sum_sq).zip(v) {
+            *s += x;
+            *q += x * x;
         }
     }
     pub fn mean(&self, i: usize) -> f64 {

@@ -2,6 +2,7 @@
 //!
 //! * `sgdlab run CONFIG.json [--csv] [--out FILE]`: simulate (JSON on stdout by default).
 //!   A config with a `runs` array runs every entry in parallel on all cores.
+//! * `sgdlab run --preset ID`: every panel of one of the lab's presets (the paper's figures).
 //!
 //! Invalid configs print `error: <field>: <what is allowed>` and exit with status 2.
 
@@ -15,7 +16,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "sgdlab", version, about = "Online SGD Lab: projected online SGD on Gaussian single/multi-index targets (arXiv 2406.02157)")]
+#[command(
+    name = "sgdlab",
+    version,
+    about = "Online SGD Lab: projected online SGD on Gaussian single/multi-index targets (arXiv 2406.02157)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -26,7 +31,11 @@ enum Command {
     /// Simulate one run, or every entry of a `runs` array in parallel.
     Run {
         /// Config file (JSON; see the README for the schema), or - for standard input.
-        config: PathBuf,
+        #[arg(required_unless_present = "preset", conflicts_with = "preset")]
+        config: Option<PathBuf>,
+        /// Run one of the lab's presets (the paper's figures) instead: every panel of it.
+        #[arg(long, value_parser = preset_ids())]
+        preset: Option<String>,
         /// Write CSV (one row per recorded step) instead of JSON.
         #[arg(long)]
         csv: bool,
@@ -36,10 +45,25 @@ enum Command {
     },
 }
 
+fn preset_ids() -> Vec<&'static str> {
+    sgdlab::presets::PRESETS.iter().map(|p| p.id).collect()
+}
+
+fn preset_file(id: &str) -> Result<ConfigFile, String> {
+    let preset = sgdlab::presets::preset(id).ok_or_else(|| format!("unknown preset {id}"))?;
+    let state = preset.state().map_err(|e| format!("preset {id}: {e:?}"))?;
+    Ok(ConfigFile {
+        runs: state.panel_configs(),
+        is_list: true,
+    })
+}
+
 fn read_config(path: &PathBuf) -> Result<String, String> {
     if path.as_os_str() == "-" {
         let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).map_err(|e| format!("cannot read standard input: {e}"))?;
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
         return Ok(text);
     }
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
@@ -47,17 +71,25 @@ fn read_config(path: &PathBuf) -> Result<String, String> {
 
 fn write_output(out: &Option<PathBuf>, text: &str) -> Result<(), String> {
     match out {
-        Some(path) => std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display())),
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        }
         None => {
             let mut stdout = std::io::stdout().lock();
-            stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()).map_err(|e| format!("cannot write output: {e}"))
+            stdout
+                .write_all(text.as_bytes())
+                .and_then(|_| stdout.flush())
+                .map_err(|e| format!("cannot write output: {e}"))
         }
     }
 }
 
 fn run_all(file: &ConfigFile) -> Result<Vec<RunOutput>, ConfigError> {
     let resolved = file.resolve()?;
-    Ok(resolved.into_par_iter().map(|r| Simulation::from_resolved(r).run_to_end()).collect())
+    Ok(resolved
+        .into_par_iter()
+        .map(|r| Simulation::from_resolved(r).run_to_end())
+        .collect())
 }
 
 fn runs_csv(outputs: &[RunOutput]) -> String {
@@ -66,7 +98,11 @@ fn runs_csv(outputs: &[RunOutput]) -> String {
     text.push_str(&csv_header(first.p, first.k));
     text.push('\n');
     for (i, o) in outputs.iter().enumerate() {
-        let label = if outputs.len() == 1 { o.config.input.loss.to_string() } else { format!("run{i}_{}", o.config.input.loss) };
+        let label = if outputs.len() == 1 {
+            o.config.input.loss.to_string()
+        } else {
+            format!("run{i}_{}", o.config.input.loss)
+        };
         text.push_str(&csv_rows(&label, &o.trajectory, o.config.nb_resolved));
     }
     text
@@ -75,12 +111,29 @@ fn runs_csv(outputs: &[RunOutput]) -> String {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run { config, csv, out } => (|| {
-            let text = read_config(&config)?;
-            let file = RunConfig::list_from_json(&text).map_err(|e| e.to_string())?;
+        Command::Run {
+            config,
+            preset,
+            csv,
+            out,
+        } => (|| {
+            let file = match (config, preset) {
+                (_, Some(id)) => preset_file(&id)?,
+                (Some(path), None) => {
+                    RunConfig::list_from_json(&read_config(&path)?).map_err(|e| e.to_string())?
+                }
+                (None, None) => return Err("give a CONFIG file or --preset".to_string()),
+            };
             let configs = &file.runs;
-            if csv && configs.iter().any(|c| (c.p, c.k) != (configs[0].p, configs[0].k)) {
-                return Err("--csv needs the same p and k in every run (use JSON output otherwise)".to_string());
+            if csv
+                && configs
+                    .iter()
+                    .any(|c| (c.p, c.k) != (configs[0].p, configs[0].k))
+            {
+                return Err(
+                    "--csv needs the same p and k in every run (use JSON output otherwise)"
+                        .to_string(),
+                );
             }
             let outputs = run_all(&file).map_err(|e| e.to_string())?;
             let text = if csv {
@@ -88,7 +141,8 @@ fn main() -> ExitCode {
             } else if !file.is_list {
                 serde_json::to_string(&outputs[0]).map_err(|e| e.to_string())?
             } else {
-                serde_json::to_string(&serde_json::json!({ "runs": outputs })).map_err(|e| e.to_string())?
+                serde_json::to_string(&serde_json::json!({ "runs": outputs }))
+                    .map_err(|e| e.to_string())?
             };
             write_output(&out, &text)?;
             let diverged: Vec<_> = outputs.iter().filter_map(|o| o.message.clone()).collect();

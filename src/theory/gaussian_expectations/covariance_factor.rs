@@ -138,6 +138,9 @@ mod tests {
             Err(ExpectationError::NotSymmetric { .. })
         ));
         let nan = DMatrix::from_row_slice(1, 1, &[f64::NAN]);
-        assert_eq!(CovarianceFactor::new(&nan), Err(ExpectationError::NotFinite));
+        assert_eq!(
+            CovarianceFactor::new(&nan),
+            Err(ExpectationError::NotFinite)
+        );
     }
 }

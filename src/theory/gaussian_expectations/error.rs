@@ -29,7 +29,9 @@ pub enum ExpectationError {
         b: f64,
     },
     /// The covariance has a clearly negative eigenvalue.
-    #[error("the covariance is not positive semi-definite (smallest eigenvalue {min_eigenvalue:.3e})")]
+    #[error(
+        "the covariance is not positive semi-definite (smallest eigenvalue {min_eigenvalue:.3e})"
+    )]
     NotPositiveSemiDefinite {
         /// Smallest eigenvalue found.
         min_eigenvalue: f64,

@@ -67,7 +67,9 @@ mod tests {
 
     #[test]
     fn polynomial_coefficients_of_he3_and_its_derivative() {
-        let v = FieldFunction::Value(Link::HE3).polynomial_coefficients().unwrap();
+        let v = FieldFunction::Value(Link::HE3)
+            .polynomial_coefficients()
+            .unwrap();
         assert_eq!(v, vec![0.0, -3.0, 0.0, 1.0]);
         let d = FieldFunction::Derivative(Link::HE3)
             .polynomial_coefficients()

@@ -2,8 +2,10 @@
 //!
 //! With C = L L^T ([`CovarianceFactor`], rank rho) and z = L s, s ~ N(0, I_rho):
 //!
-//!     E[F(z)] ~= sum_{i_1..i_rho} w_{i_1} ... w_{i_rho} F(L t_i),
-//!     t_i = sqrt(2) x_i,  w_i = omega_i / sqrt(pi),
+//! ```text
+//! E[F(z)] ~= sum_{i_1..i_rho} w_{i_1} ... w_{i_rho} F(L t_i),
+//! t_i = sqrt(2) x_i,  w_i = omega_i / sqrt(pi),
+//! ```
 //!
 //! where (x_i, omega_i) are the Gauss-Hermite nodes and weights for the weight exp(-x^2)
 //! (the `gauss-quad` crate, Golub-Welsch). An n-node rule is exact for polynomials of degree
@@ -100,7 +102,11 @@ pub fn for_each_quadrature_node(
         visit(&z, 1.0);
         return Ok(());
     }
-    let max_weight = rule.iter().map(|p| p.1).fold(0.0, f64::max).powi(rank as i32);
+    let max_weight = rule
+        .iter()
+        .map(|p| p.1)
+        .fold(0.0, f64::max)
+        .powi(rank as i32);
     let cut = PRUNE_RELATIVE_WEIGHT * max_weight;
     let mut index = vec![0usize; rank];
     let mut s = vec![0.0; rank];

@@ -113,7 +113,7 @@ pub fn expectation_of_product_with(
             .product::<f64>()
     };
     if slots.iter().all(FieldFunction::is_smooth)
-        && factor.rank() <= settings.max_quadrature_dimensions.max(1)
+        && (factor.rank() <= settings.max_quadrature_dimensions || factor.rank() == 0)
     {
         let nodes = settings
             .quadrature_nodes
@@ -135,9 +135,7 @@ pub fn expectation_of_product_with(
     ))
 }
 
-fn dynamic<const N: usize>(
-    c: &nalgebra::SMatrix<f64, N, N>,
-) -> DMatrix<f64> {
+fn dynamic<const N: usize>(c: &nalgebra::SMatrix<f64, N, N>) -> DMatrix<f64> {
     DMatrix::from_fn(N, N, |i, j| c[(i, j)])
 }
 
@@ -187,7 +185,10 @@ pub fn i2_noise(
     covariance: &Matrix2<f64>,
 ) -> Result<Estimate, ExpectationError> {
     expectation_of_product(
-        &[FieldFunction::Derivative(s_a), FieldFunction::Derivative(s_b)],
+        &[
+            FieldFunction::Derivative(s_a),
+            FieldFunction::Derivative(s_b),
+        ],
         &dynamic(covariance),
     )
 }

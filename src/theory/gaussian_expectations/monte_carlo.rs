@@ -158,7 +158,14 @@ mod tests {
         assert!((e.value - 0.6).abs() < 5.0 * se);
         let again = monte_carlo_expectation(&c, &settings, |z| z[0] * z[1]).unwrap();
         assert_eq!(e, again, "a seed fixes the estimate");
-        assert!(monte_carlo_expectation(&c, &MonteCarloSettings { samples: 1, seed: 0 }, |_| 0.0)
-            .is_err());
+        assert!(monte_carlo_expectation(
+            &c,
+            &MonteCarloSettings {
+                samples: 1,
+                seed: 0
+            },
+            |_| 0.0
+        )
+        .is_err());
     }
 }

@@ -87,7 +87,7 @@ impl FieldPolynomial {
         p
     }
 
-    /// sum_i coefficients[i] z_field^i, or `None` if the field index or degree is too large.
+    /// sum_i `coefficients[i]` z_field^i, or `None` if the field index or degree is too large.
     pub fn univariate(field: usize, coefficients: &[f64]) -> Option<Self> {
         let mut p = FieldPolynomial::zero();
         for (i, &c) in coefficients.iter().enumerate() {

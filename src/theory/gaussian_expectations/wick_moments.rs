@@ -1,7 +1,9 @@
 //! Exact Gaussian moments E[z^a] = E[z_0^a_0 ... z_{n-1}^a_{n-1}] for z ~ N(0, C), by the
 //! Isserlis/Wick theorem in its recursive (Stein) form:
 //!
-//!     E[z_i z^b] = sum_j C_ij b_j E[z^(b - e_j)],
+//! ```text
+//! E[z_i z^b] = sum_j C_ij b_j E[z^(b - e_j)],
+//! ```
 //!
 //! applied with i = the first field of a = b + e_i. Odd moments vanish. The recursion only
 //! ever lowers exponents of fields already present, so the moments needed by a polynomial
@@ -41,10 +43,7 @@ impl GaussianMomentPlan {
     pub fn new(fields: usize, needed: impl IntoIterator<Item = Monomial>) -> Self {
         let fields = fields.min(MAX_POLYNOMIAL_FIELDS);
         let mut seen: HashMap<Monomial, ()> = HashMap::new();
-        let mut stack: Vec<Monomial> = needed
-            .into_iter()
-            .filter(|m| m.degree() % 2 == 0)
-            .collect();
+        let mut stack: Vec<Monomial> = needed.into_iter().filter(|m| m.degree() % 2 == 0).collect();
         stack.push(Monomial::ONE);
         while let Some(a) = stack.pop() {
             if seen.insert(a, ()).is_some() {
@@ -139,7 +138,9 @@ impl GaussianMomentPlan {
             let row = self.pivots[k] as usize * n;
             let mut acc = 0.0;
             for d in &self.dependencies[start..end] {
-                acc += covariance[row + d.field as usize] * d.multiplicity * moments[d.source as usize];
+                acc += covariance[row + d.field as usize]
+                    * d.multiplicity
+                    * moments[d.source as usize];
             }
             moments[k] = acc;
         }
@@ -206,7 +207,9 @@ mod tests {
         );
         let mut p = FieldPolynomial::constant(1.0);
         for i in 0..4 {
-            p = p.times(&FieldPolynomial::univariate(i, &[0.0, 1.0]).unwrap()).unwrap();
+            p = p
+                .times(&FieldPolynomial::univariate(i, &[0.0, 1.0]).unwrap())
+                .unwrap();
         }
         let expect = 0.3 * 0.5 + 0.2 * -0.2 + 0.1 * 0.4;
         assert!((polynomial_expectation(&p, &c) - expect).abs() < 1e-15);
