@@ -4,6 +4,7 @@
 //! Columns: `label, step, samples, M_<j>_<r>` for every neuron j and teacher direction r
 //! (1-based), `max_M` (max_j ||M_j||), `Q_<j>_<l>` for j < l, `risk`.
 
+use crate::simulation::TrajectoryPoint;
 use crate::trajectory::Trajectory;
 use std::fmt::Write;
 
@@ -28,23 +29,51 @@ pub fn csv_header(p: usize, k: usize) -> String {
 /// CSV rows of `trajectory` (no header), labelled `label`, with samples = step * nb.
 /// Numbers use Rust's shortest round-trip formatting, so values parse back exactly.
 pub fn csv_rows(label: &str, trajectory: &Trajectory, nb: u64) -> String {
+    let rows = (0..trajectory.len()).map(|i| {
+        (
+            trajectory.steps[i],
+            &trajectory.m[i][..],
+            &trajectory.q[i][..],
+            trajectory.risk[i],
+        )
+    });
+    csv_rows_from(label, nb, rows)
+}
+
+/// CSV rows of streamed points (the page's export), same columns as [`csv_rows`].
+pub fn csv_rows_from_points(label: &str, points: &[TrajectoryPoint], nb: u64) -> String {
+    csv_rows_from(
+        label,
+        nb,
+        points.iter().map(|p| (p.step, &p.m[..], &p.q[..], p.risk)),
+    )
+}
+
+/// CSV rows from (step, M rows, Q rows, risk) records.
+pub fn csv_rows_from<'a>(
+    label: &str,
+    nb: u64,
+    rows: impl Iterator<Item = (u64, &'a [Vec<f64>], &'a [Vec<f64>], f64)>,
+) -> String {
     let mut out = String::new();
-    let max_m = trajectory.max_teacher_overlap();
-    for (i, step) in trajectory.steps.iter().enumerate() {
-        let _ = write!(out, "{label},{step},{}", *step as u128 * nb as u128);
-        for row in &trajectory.m[i] {
+    for (step, m, q, risk) in rows {
+        let _ = write!(out, "{label},{step},{}", step as u128 * nb as u128);
+        for row in m {
             for x in row {
                 let _ = write!(out, ",{x}");
             }
         }
-        let _ = write!(out, ",{}", max_m[i]);
-        let q = &trajectory.q[i];
+        let max_m = m
+            .iter()
+            .map(|r| r.iter().map(|x| x * x).sum::<f64>().sqrt())
+            .fold(0.0, f64::max);
+        let _ = write!(out, ",{max_m}");
         for j in 0..q.len() {
             for l in j + 1..q.len() {
                 let _ = write!(out, ",{}", q[j][l]);
             }
         }
-        let _ = writeln!(out, ",{}", trajectory.risk[i]);
+        let _ = writeln!(out, ",{risk}");
     }
     out
 }

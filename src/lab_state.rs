@@ -20,7 +20,7 @@
 //! | `preset`, `embed`, `hide` | preset id, embed mode (1), controls to hide | `hide=controls` |
 
 use crate::config::scaling::{BatchScaling, LearningRate};
-use crate::config::{ConfigError, ResolvedConfig, RunConfig};
+use crate::config::{display_number, ConfigError, ResolvedConfig, RunConfig};
 use crate::initialisation::Initialisation;
 use crate::model::{Link, Loss, Target};
 use crate::sampler::{SamplerChoice, Update};
@@ -475,7 +475,7 @@ impl LabState {
         push("d", c.d.to_string());
         push("p", c.p.to_string());
         push("k", c.k.to_string());
-        push("noise", c.noise.to_string());
+        push("noise", display_number(c.noise));
         if let Some(nb) = c.nb {
             push("nb", nb.to_string());
         }
@@ -484,18 +484,18 @@ impl LabState {
             push("mu", b.mu.to_string());
         }
         if let Some(g) = c.gamma {
-            push("gamma", g.to_string());
+            push("gamma", display_number(g));
         }
         match c.lr {
             Some(LearningRate::Fixed { gamma0, delta }) => {
-                push("gamma0", gamma0.to_string());
+                push("gamma0", display_number(gamma0));
                 push("delta", delta.to_string());
             }
             Some(LearningRate::Optimal { gamma0 }) => {
-                push("gamma0", gamma0.to_string());
+                push("gamma0", display_number(gamma0));
                 push("delta", "optimal".into());
             }
-            Some(LearningRate::Authors { c }) => push("c", c.to_string()),
+            Some(LearningRate::Authors { c }) => push("c", display_number(c)),
             None => {}
         }
         push(

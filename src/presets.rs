@@ -22,26 +22,26 @@ pub const PRESETS: [Preset; 10] = [
     Preset {
         id: "fig2-mu1",
         title: "Fig. 2 · He₃, μ = 1 (n_b = d)",
-        explanation: "Both protocols learn after ~d^(l−1)/n_b steps; correlation loss escapes first because plain SGD's self-interaction term adds noise. Escape times vary a lot between seeds.",
-        pairs: &[("target", "he3"), ("d", "1024"), ("mu", "1"), ("c", "0.032"), ("steps", "40000"), ("seed", "2"), ("panels", "mse,correlation"), ("log", "1")],
+        explanation: "Both protocols learn after ~d^(l−1)/n_b steps (γ = c·n_b·d^(−3/2), c = 0.01); correlation loss escapes first because plain SGD's self-interaction term adds noise. Escape times vary a lot between seeds: try a few.",
+        pairs: &[("target", "he3"), ("d", "1024"), ("mu", "1"), ("c", "0.01"), ("steps", "40000"), ("seed", "1"), ("panels", "mse,correlation"), ("log", "1")],
     },
     Preset {
         id: "fig2-mu1.5",
         title: "Fig. 2 · He₃, μ = 1.5 (n_b = d^(l/2))",
-        explanation: "At the critical batch size n_b = d^(l/2) the number of steps has dropped by d^(1/2) for both protocols: same sample complexity, fewer steps.",
-        pairs: &[("target", "he3"), ("d", "1024"), ("mu", "1.5"), ("c", "0.032"), ("steps", "3000"), ("seed", "1"), ("panels", "mse,correlation"), ("log", "1")],
+        explanation: "At the critical batch size n_b = d^(l/2) both protocols need ~d^(1/2) times fewer steps than at n_b = d, for the same number of samples (switch the time axis to samples to see it).",
+        pairs: &[("target", "he3"), ("d", "1024"), ("mu", "1.5"), ("c", "0.01"), ("steps", "2000"), ("seed", "1"), ("panels", "mse,correlation"), ("log", "1")],
     },
     Preset {
         id: "fig2-mu1.75",
         title: "Fig. 2 · He₃, μ = 1.75 (beyond d^(l/2))",
-        explanation: "Beyond n_b = d^(l/2) the optimal plain-SGD rate stops growing and plain SGD gains nothing from larger batches, while correlation loss keeps speeding up. At d = 1024 plain SGD can still learn (finite-size effect; see the large-d preset).",
-        pairs: &[("target", "he3"), ("d", "1024"), ("mu", "1.75"), ("c", "0.032"), ("steps", "500"), ("seed", "1"), ("panels", "mse,correlation"), ("log", "1")],
+        explanation: "Beyond n_b = d^(l/2) plain SGD cannot use the larger learning rate the batch allows: with γ = c·n_b·d^(−3/2) it never escapes, while correlation loss learns in a few steps.",
+        pairs: &[("target", "he3"), ("d", "1024"), ("mu", "1.75"), ("c", "0.01"), ("steps", "300"), ("seed", "1"), ("panels", "mse,correlation"), ("log", "1")],
     },
     Preset {
         id: "separation-large-d",
-        title: "μ = 1.75 separation at large d (exact sampler)",
-        explanation: "d = 8192, n_b = d^1.75 = 7·10⁶ samples per step, simulated exactly at a cost independent of d: plain SGD's learning rate has grown like d^(μ−l/2) and it no longer escapes, correlation loss does in a few steps.",
-        pairs: &[("target", "he3"), ("d", "8192"), ("mu", "1.75"), ("c", "0.032"), ("steps", "60"), ("seed", "1"), ("sampler", "exact"), ("panels", "mse,correlation"), ("log", "0")],
+        title: "Wide student, μ = 1.75, at large d (exact sampler)",
+        explanation: "The wide-student figure at d = 4096 instead of 256: n_b = d^1.75 = 2·10⁶ samples per step, simulated exactly at a cost independent of d. γ = c·n_b·p·d^(−3/2) grows like d^(μ−l/2): at d = 256 plain SGD learns then forgets, here it mostly fails to escape; correlation loss learns in ~15 steps.",
+        pairs: &[("target", "he3"), ("p", "4"), ("d", "4096"), ("mu", "1.75"), ("c", "0.032"), ("steps", "40"), ("seed", "2"), ("sampler", "exact"), ("panels", "mse,correlation"), ("log", "0")],
     },
     Preset {
         id: "wide-mu1",
@@ -52,7 +52,7 @@ pub const PRESETS: [Preset; 10] = [
     Preset {
         id: "wide-mu1.75",
         title: "Wide student · p = 4, μ = 1.75",
-        explanation: "Large batches (n_b = d^1.75 = 16 384 at d = 256) and the authors' rate c = 0.032: learning takes a handful of steps; compare how far plain SGD gets.",
+        explanation: "Large batches (n_b = d^1.75 = 16 384 at d = 256) and the authors' rate c = 0.032: both reach weak recovery in a handful of steps, but plain SGD's large learning rate throws it off again (finite d: compare the large-d preset).",
         pairs: &[("target", "he3"), ("p", "4"), ("d", "256"), ("mu", "1.75"), ("c", "0.032"), ("steps", "50"), ("seed", "1"), ("panels", "mse,correlation"), ("log", "0")],
     },
     Preset {

@@ -22,6 +22,8 @@ pub enum ToWorker {
         generation: u32,
         /// One config per panel.
         runs: Vec<(RunId, RunConfig)>,
+        /// Also compute the deterministic overlap recursion of each run (theory overlay).
+        theory: bool,
     },
     /// Stop computing (the runs are kept).
     Pause,
@@ -83,6 +85,17 @@ pub enum FromWorker {
         samples_per_second: f64,
         /// Weak-recovery step, once reached.
         weak_recovery_step: Option<u64>,
+    },
+    /// The overlap recursion of a run (theory overlay), or why there is none.
+    Theory {
+        /// Generation of the Start message.
+        generation: u32,
+        /// Which run.
+        run: RunId,
+        /// Recorded points of the recursion (empty when unavailable).
+        points: Vec<TrajectoryPoint>,
+        /// Regime, method, or why the overlay is unavailable.
+        note: Option<String>,
     },
     /// A run completed all its steps.
     Finished {

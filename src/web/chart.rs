@@ -166,8 +166,41 @@ fn bounds(spec: &ChartSpec) -> ((f64, f64), (f64, f64)) {
     ((x0, x1), (y0, y1))
 }
 
+/// Where the plot landed on the canvas, to map the mouse back to data coordinates.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ChartGeometry {
+    /// Plot area in device pixels: left, right.
+    pub left: f64,
+    /// Right edge (device pixels).
+    pub right: f64,
+    /// x range of the axis.
+    pub x0: f64,
+    /// x range of the axis.
+    pub x1: f64,
+    /// Logarithmic x axis.
+    pub log_x: bool,
+    /// devicePixelRatio used.
+    pub ratio: f64,
+}
+
+impl ChartGeometry {
+    /// The data x under a CSS-pixel offset from the canvas' left edge, if inside the plot.
+    pub fn x_at(&self, css_x: f64) -> Option<f64> {
+        let px = css_x * self.ratio;
+        if px < self.left || px > self.right || self.right <= self.left {
+            return None;
+        }
+        let f = (px - self.left) / (self.right - self.left);
+        Some(if self.log_x {
+            self.x0 * (self.x1 / self.x0).powf(f)
+        } else {
+            self.x0 + f * (self.x1 - self.x0)
+        })
+    }
+}
+
 /// Draws `spec` into `canvas`, filling it. Errors are returned as text, never panics.
-pub fn draw_chart(canvas: &HtmlCanvasElement, spec: &ChartSpec) -> Result<(), String> {
+pub fn draw_chart(canvas: &HtmlCanvasElement, spec: &ChartSpec) -> Result<ChartGeometry, String> {
     let ratio = fit_canvas_to_display(canvas);
     let backend =
         CanvasBackend::with_canvas_object(canvas.clone()).ok_or("canvas has no 2d context")?;
@@ -255,6 +288,15 @@ pub fn draw_chart(canvas: &HtmlCanvasElement, spec: &ChartSpec) -> Result<(), St
                 .position(SeriesLabelPosition::UpperLeft)
                 .draw()
                 .map_err(|e| e.to_string())?;
+            let (xr, _) = chart.plotting_area().get_pixel_range();
+            ChartGeometry {
+                left: xr.start as f64,
+                right: xr.end as f64,
+                x0,
+                x1,
+                log_x: spec.log_x,
+                ratio,
+            }
         }};
     }
     let mut builder = ChartBuilder::on(&root);
@@ -264,7 +306,7 @@ pub fn draw_chart(canvas: &HtmlCanvasElement, spec: &ChartSpec) -> Result<(), St
         .x_label_area_size((36.0 * ratio) as u32)
         .y_label_area_size((56.0 * ratio) as u32);
     let span = width_px as f64;
-    match (spec.log_x, spec.log_y) {
+    let geometry = match (spec.log_x, spec.log_y) {
         (false, false) => draw_with!(builder.build_cartesian_2d(x0..x1, y0..y1), |x: f64| (x
             - x0)
             / (x1 - x0)
@@ -281,7 +323,74 @@ pub fn draw_chart(canvas: &HtmlCanvasElement, spec: &ChartSpec) -> Result<(), St
             builder.build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale()),
             |x: f64| (x / x0).ln() / (x1 / x0).ln() * span
         ),
-    }
+    };
     root.present().map_err(|e| e.to_string())?;
-    Ok(())
+    Ok(geometry)
+}
+
+/// Diverging colour for a value in [-1, 1]: blue (-1), white (0), orange (+1) (Okabe-Ito ends).
+pub fn diverging_color(v: f64) -> RGBColor {
+    let t = v.clamp(-1.0, 1.0);
+    let (end, f) = if t < 0.0 {
+        ((0.0, 114.0, 178.0), -t)
+    } else {
+        ((230.0, 159.0, 0.0), t)
+    };
+    let mix = |a: f64| (255.0 + (a - 255.0) * f).round() as u8;
+    RGBColor(mix(end.0), mix(end.1), mix(end.2))
+}
+
+/// Draws the current M (p x k) and Q (p x p) side by side as heatmaps on [-1, 1], with values
+/// written in the cells when they are large enough.
+pub fn draw_heatmaps(
+    canvas: &HtmlCanvasElement,
+    m: &[Vec<f64>],
+    q: &[Vec<f64>],
+) -> Result<(), String> {
+    let ratio = fit_canvas_to_display(canvas);
+    let backend =
+        CanvasBackend::with_canvas_object(canvas.clone()).ok_or("canvas has no 2d context")?;
+    let root = backend.into_drawing_area();
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let (w, h) = root.dim_in_pixel();
+    let halves = root.split_evenly((1, 2));
+    for (area, (name, matrix)) in halves.iter().zip([("M", m), ("Q", q)]) {
+        let rows = matrix.len();
+        let cols = matrix.first().map_or(0, |r| r.len());
+        if rows == 0 || cols == 0 {
+            continue;
+        }
+        let title = (16.0 * ratio) as i32;
+        let pad = (4.0 * ratio) as i32;
+        let (aw, ah) = ((w / 2) as i32 - 2 * pad, h as i32 - title - pad);
+        let cell = (aw / cols as i32).min(ah / rows as i32).max(1);
+        area.draw(&Text::new(
+            name.to_string(),
+            (pad, 0),
+            ("sans-serif", (12.0 * ratio) as u32),
+        ))
+        .map_err(|e| e.to_string())?;
+        for (i, row) in matrix.iter().enumerate() {
+            for (j, &v) in row.iter().enumerate() {
+                let (x, y) = (pad + j as i32 * cell, title + i as i32 * cell);
+                area.draw(&Rectangle::new(
+                    [(x, y), (x + cell - 1, y + cell - 1)],
+                    diverging_color(v).filled(),
+                ))
+                .map_err(|e| e.to_string())?;
+                if cell as f64 > 30.0 * ratio {
+                    area.draw(&Text::new(
+                        format!("{v:.2}"),
+                        (
+                            x + (3.0 * ratio) as i32,
+                            y + cell / 2 - (5.0 * ratio) as i32,
+                        ),
+                        ("sans-serif", (10.0 * ratio) as u32),
+                    ))
+                    .map_err(|e| e.to_string())?;
+                }
+            }
+        }
+    }
+    root.present().map_err(|e| e.to_string())
 }

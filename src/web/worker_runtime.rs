@@ -7,8 +7,12 @@
 //! loop through a `MessageChannel` (no 4 ms timer clamping).
 
 use super::{from_js, to_js};
+use crate::config::ResolvedConfig;
+use crate::model::{Link, Target};
 use crate::protocol::{FromWorker, RunId, RunSummary, ToWorker};
-use crate::simulation::{RunStatus, Simulation};
+use crate::simulation::{RunStatus, Simulation, TrajectoryPoint};
+use crate::theory::from_config::run_theory;
+use crate::theory::overlap_recursion::Terms;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -96,7 +100,11 @@ fn summary(simulation: &Simulation) -> RunSummary {
 
 fn handle(message: ToWorker) {
     match message {
-        ToWorker::Start { generation, runs } => {
+        ToWorker::Start {
+            generation,
+            runs,
+            theory,
+        } => {
             let mut active = Vec::new();
             for (id, config) in runs {
                 match Simulation::new(&config) {
@@ -108,6 +116,9 @@ fn handle(message: ToWorker) {
                         });
                         let points = simulation.drain_new_points();
                         post(&progress(generation, id, &simulation, points, 0.0));
+                        if theory {
+                            post(&theory_overlay(generation, id, simulation.config()));
+                        }
                         active.push(ActiveRun {
                             id,
                             simulation,
@@ -161,11 +172,65 @@ fn handle(message: ToWorker) {
     }
 }
 
+/// Whether the recursion is cheap enough to compute per step here: closed forms (erf) and
+/// exact polynomial moments (Hermite links) are microseconds per step; quadrature (tanh) and
+/// Monte Carlo (ReLU, tanh product) are milliseconds, too slow for 10^4 steps in a page.
+fn theory_is_fast(config: &ResolvedConfig) -> bool {
+    let fast = |l: Link| matches!(l, Link::Erf | Link::Hermite { .. });
+    matches!(config.input.target, Target::Committee(g) if fast(g))
+        && fast(config.activation_resolved)
+}
+
+/// The overlap recursion of a run, from the simulation's own initial overlaps.
+fn theory_overlay(generation: u32, run: RunId, config: &ResolvedConfig) -> FromWorker {
+    if !theory_is_fast(config) {
+        let note = "available for erf and Hermite links only (other links need numerical expectations at every step)".to_string();
+        return FromWorker::Theory {
+            generation,
+            run,
+            points: Vec::new(),
+            note: Some(note),
+        };
+    }
+    match run_theory(config, Terms::ALL) {
+        Ok(out) => {
+            let t = &out.trajectory;
+            let points = (0..t.len())
+                .map(|i| TrajectoryPoint {
+                    step: t.steps[i],
+                    m: t.m[i].clone(),
+                    q: t.q[i].clone(),
+                    risk: t.risk[i],
+                })
+                .collect();
+            let mut note = format!(
+                "overlap recursion, {} regime, {}",
+                out.regime, out.drift_method
+            );
+            if let Some(m) = out.message {
+                note.push_str(&format!("; stopped: {m}"));
+            }
+            FromWorker::Theory {
+                generation,
+                run,
+                points,
+                note: Some(note),
+            }
+        }
+        Err(e) => FromWorker::Theory {
+            generation,
+            run,
+            points: Vec::new(),
+            note: Some(e.to_string()),
+        },
+    }
+}
+
 fn progress(
     generation: u32,
     id: RunId,
     simulation: &Simulation,
-    points: Vec<crate::simulation::TrajectoryPoint>,
+    points: Vec<TrajectoryPoint>,
     rate: f64,
 ) -> FromWorker {
     FromWorker::Progress {

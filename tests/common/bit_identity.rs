@@ -45,6 +45,7 @@ pub fn fingerprint(config_json: &str) -> (Vec<u64>, Vec<String>, Option<u64>) {
 }
 
 /// The fixture as JSON text, computed on this platform.
+#[allow(dead_code)]
 pub fn compute_fixture() -> String {
     let cases: Vec<serde_json::Value> = CASES
         .iter()

@@ -1,0 +1,301 @@
+//! The overlap recursion of a run config: the core of `sgdlab theory CONFIG.json`.
+//!
+//! A theory config is a run config (the JSON of `sgdlab run`, see [`crate::config`]) with one
+//! optional extra key, `terms: {gradient, noise, mean_step}` (each a boolean, missing ones
+//! true; the key itself missing means all terms). [`theory_config_from_json`] splits it off,
+//! [`recursion_from_config`] maps the validated config to the recursion's initial overlaps and
+//! [`RecursionSettings`], and [`run_theory`] runs it and returns a [`TheoryOutput`], whose JSON
+//! has the keys of a simulation's [`crate::simulation::RunOutput`] (`config`, `steps`, `M`,
+//! `Q`, `risk`, `weak_recovery_step`, `diverged`, `message`, `risk_method`, ...) so the two can
+//! be overlaid.
+//!
+//! # Same start as the simulation
+//! The initial overlaps are the ones the simulation of the same config and seed starts from:
+//! the `init` stream of [`streams_from_seed`]`(seed)`, drawn exactly as
+//! [`crate::simulation::Simulation::from_resolved`] does for the resolved sampler (overlap
+//! space for `exact` and `clt`; literal d-dimensional weights for `full`, whose overlaps
+//! differ from the overlap-space draw of the same seed). So a warm start at m0 = 1/sqrt(d)
+//! gives the recursion the same (random) initial M and Q as the simulation it is compared to.
+//!
+//! # What is not modelled
+//! The recursion implements projected SGD (and, with `projected = false`, the unprojected
+//! map, which no simulation runs). A config with `update: "spherical"` is rejected. The
+//! sampler, `clt_threshold`, `stop_at_recovery` and `record_points` only matter for the
+//! simulation, except that `record_points` sets the recursion's trajectory capacity and
+//! `stop_at_recovery` is ignored (the recursion always runs `steps` steps unless it diverges).
+
+use super::gaussian_expectations::NumericalSettings;
+use super::overlap_recursion::{run_overlap_recursion, RecursionSettings, Terms};
+use super::regimes::{classify_regime, Regime};
+use crate::config::{ConfigError, ResolvedConfig, RunConfig};
+use crate::model::Overlaps;
+use crate::random::streams_from_seed;
+use crate::sampler::{FullSampler, Sampler, SamplerKind, Update};
+use crate::trajectory::Trajectory;
+use serde::Serialize;
+
+/// The output of [`run_theory`], in the simulation's output schema.
+///
+/// JSON keys: `config`, `terms`, `regime`, `risk_method`, `drift_method`, then the flattened
+/// trajectory (`steps`, `M`, `Q`, `risk`, `weak_recovery_step`), `switch_step`, `steps_done`,
+/// `diverged`, `message`.
+#[derive(Clone, Debug, Serialize)]
+pub struct TheoryOutput {
+    /// The resolved config (n_b and gamma as numbers).
+    pub config: ResolvedConfig,
+    /// Which terms of the recursion were kept.
+    pub terms: Terms,
+    /// The asymptotic regime of (delta, mu) = (`delta_resolved`, `mu_resolved`), as its label
+    /// ("population flow", "Saad & Solla line", "noise learning", "undefined").
+    pub regime: String,
+    /// How the risks were computed (least exact over the run).
+    pub risk_method: String,
+    /// How the drift terms were computed (least exact over the run).
+    pub drift_method: String,
+    /// The recorded trajectory (`steps`, `M`, `Q`, `risk`, `weak_recovery_step`).
+    #[serde(flatten)]
+    pub trajectory: Trajectory,
+    /// Step after which the adaptive protocol switched to MSE.
+    pub switch_step: Option<u64>,
+    /// Steps completed.
+    pub steps_done: u64,
+    /// true when the recursion stopped early (non-finite values, an overshooting step).
+    pub diverged: bool,
+    /// Why it stopped (null otherwise).
+    pub message: Option<String>,
+}
+
+/// The initial overlaps the simulation of `config` starts from (same seed, same draw).
+pub fn initial_overlaps(config: &ResolvedConfig) -> Overlaps {
+    let c = &config.input;
+    let mut streams = streams_from_seed(c.seed);
+    match config.sampler_resolved {
+        SamplerKind::Full => {
+            let w = c.init.sample_weights(&mut streams.init, c.p, c.k, c.d);
+            FullSampler::new(c.p, c.k, c.d as usize, w).overlaps()
+        }
+        SamplerKind::Exact | SamplerKind::Clt => {
+            c.init.sample_overlaps(&mut streams.init, c.p, c.k, c.d)
+        }
+    }
+}
+
+/// The asymptotic regime of a resolved config (from `delta_resolved` and `mu_resolved`).
+///
+/// Note that `delta_resolved` absorbs the prefactor when gamma is given as a number
+/// (`gamma: 0.08` at d = 10^4 is delta = 0.27, not 1/2): give `lr: {policy: fixed, gamma0,
+/// delta}` to place a run on a regime line.
+pub fn config_regime(config: &ResolvedConfig) -> Regime {
+    classify_regime(config.delta_resolved, config.mu_resolved)
+}
+
+/// Maps a validated run config to the recursion's initial overlaps (the simulation's own
+/// initial draw, see [`initial_overlaps`]) and settings: target, activation, Delta, d, n_b,
+/// gamma, loss, adaptive schedule, steps, eta and trajectory capacity (`record_points`) from
+/// the config; `terms` and `projected` as given; default numerical settings.
+///
+/// Errors: `update: "spherical"` with `projected = true` (the recursion models projected SGD
+/// only), or settings the recursion rejects (named by their config field).
+pub fn recursion_from_config(
+    config: &ResolvedConfig,
+    terms: Terms,
+    projected: bool,
+) -> Result<(Overlaps, RecursionSettings), ConfigError> {
+    let c = &config.input;
+    if projected && c.update == Update::Spherical {
+        return Err(ConfigError::new(
+            "update",
+            "the overlap recursion models projected SGD only; use update \"projected\" for theory runs",
+        ));
+    }
+    let settings = RecursionSettings {
+        target: c.target,
+        activation: config.activation_resolved,
+        noise: c.noise,
+        dimension: c.d,
+        batch_size: config.nb_resolved,
+        learning_rate: config.gamma_resolved,
+        loss: c.loss,
+        adaptive: c.adaptive,
+        terms,
+        projected,
+        steps: c.steps,
+        eta: c.eta,
+        trajectory_capacity: c.record_points,
+        numerics: NumericalSettings::default(),
+    };
+    settings.validate().map_err(|e| {
+        let field = match &e {
+            super::RecursionError::InvalidSetting { name, .. } => match *name {
+                "dimension" => "d",
+                "batch_size" => "nb",
+                "learning_rate" => "gamma",
+                other => other,
+            },
+            _ => "config",
+        };
+        ConfigError::new(field, e.to_string())
+    })?;
+    Ok((initial_overlaps(config), settings))
+}
+
+/// Runs the projected overlap recursion of `config` with `terms`, from the simulation's initial
+/// overlaps. A recursion that stops early is not an error: `diverged` and `message` say where
+/// and why, and the trajectory holds every step before.
+pub fn run_theory(config: &ResolvedConfig, terms: Terms) -> Result<TheoryOutput, ConfigError> {
+    let (initial, settings) = recursion_from_config(config, terms, true)?;
+    let run = run_overlap_recursion(&initial, &settings)
+        .map_err(|e| ConfigError::new("config", e.to_string()))?;
+    let (diverged, message) = match &run.divergence {
+        Some(d) => (true, Some(d.to_string())),
+        None => (false, None),
+    };
+    Ok(TheoryOutput {
+        config: config.clone(),
+        terms,
+        regime: config_regime(config).label().to_string(),
+        risk_method: run.risk_method.to_string(),
+        drift_method: run.drift_method.to_string(),
+        trajectory: run.trajectory,
+        switch_step: run.switch_step,
+        steps_done: run.steps_done,
+        diverged,
+        message,
+    })
+}
+
+/// Parses a theory config: a run config (as for [`RunConfig::from_json`]) plus an optional
+/// `terms` object. `RunConfig` rejects unknown keys (and `deny_unknown_fields` does not combine
+/// with `#[serde(flatten)]`), so `terms` is removed from the JSON object first and the rest is
+/// parsed as a run config. Errors name the field (`terms.noise`, `d`, ...).
+pub fn theory_config_from_json(text: &str) -> Result<(RunConfig, Terms), ConfigError> {
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| ConfigError::new("config", format!("not valid JSON: {e}")))?;
+    let serde_json::Value::Object(mut object) = value else {
+        return Err(ConfigError::new("config", "must be a JSON object"));
+    };
+    if object.contains_key("runs") {
+        return Err(ConfigError::new(
+            "runs",
+            "a theory config describes one run (no runs list)",
+        ));
+    }
+    let terms = match object.remove("terms") {
+        None => Terms::ALL,
+        Some(v) => serde_path_to_error::deserialize::<_, Terms>(v).map_err(|e| {
+            let path = e.path().to_string();
+            let message = e.into_inner().to_string();
+            let field = match message.split('`').nth(1) {
+                Some(key) if message.starts_with("unknown field") => format!("terms.{key}"),
+                _ if path == "." || path.is_empty() => "terms".to_string(),
+                _ => format!("terms.{path}"),
+            };
+            ConfigError::new(field, message)
+        })?,
+    };
+    let run = RunConfig::from_json(&serde_json::Value::Object(object).to_string())?;
+    Ok((run, terms))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::simulation::Simulation;
+
+    #[test]
+    fn terms_are_split_off_and_named_in_errors() {
+        let (run, terms) =
+            theory_config_from_json(r#"{"d": 256, "p": 2, "terms": {"noise": false}, "seed": 3}"#)
+                .unwrap();
+        assert_eq!((run.d, run.p, run.seed), (256, 2, 3));
+        assert_eq!(
+            terms,
+            Terms {
+                gradient: true,
+                noise: false,
+                mean_step: true
+            }
+        );
+        let (_, terms) = theory_config_from_json(r#"{"d": 256}"#).unwrap();
+        assert_eq!(terms, Terms::ALL);
+        let e = theory_config_from_json(r#"{"terms": {"nois": false}}"#).unwrap_err();
+        assert_eq!(e.field, "terms.nois");
+        let e = theory_config_from_json(r#"{"terms": {"noise": 1}}"#).unwrap_err();
+        assert_eq!(e.field, "terms.noise");
+        let e = theory_config_from_json(r#"{"terms": {}, "bogus": 1}"#).unwrap_err();
+        assert_eq!(e.field, "bogus");
+        let e = theory_config_from_json(r#"[1]"#).unwrap_err();
+        assert_eq!(e.field, "config");
+    }
+
+    #[test]
+    fn the_recursion_starts_where_the_simulation_starts() {
+        for (sampler, init) in [
+            ("exact", r#"{"kind": "warm"}"#),
+            ("clt", r#"{"kind": "cold"}"#),
+            ("full", r#"{"kind": "m0", "m0": 0.2}"#),
+        ] {
+            let text = format!(
+                r#"{{"d": 64, "p": 3, "k": 2, "target": "erf", "seed": 11, "sampler": "{sampler}", "init": {init}}}"#
+            );
+            let config = RunConfig::from_json(&text).unwrap().resolve().unwrap();
+            let (initial, settings) = recursion_from_config(&config, Terms::ALL, true).unwrap();
+            let simulation = Simulation::from_resolved(config.clone());
+            assert_eq!(initial, simulation.overlaps(), "{sampler}");
+            assert_eq!(settings.batch_size, config.nb_resolved);
+            assert_eq!(settings.learning_rate, config.gamma_resolved);
+        }
+    }
+
+    #[test]
+    fn spherical_updates_are_rejected() {
+        let config = RunConfig::from_json(r#"{"update": "spherical"}"#)
+            .unwrap()
+            .resolve()
+            .unwrap();
+        assert_eq!(
+            recursion_from_config(&config, Terms::ALL, true)
+                .unwrap_err()
+                .field,
+            "update"
+        );
+        assert!(recursion_from_config(&config, Terms::ALL, false).is_ok());
+    }
+
+    #[test]
+    fn output_has_the_simulation_keys() {
+        let config = RunConfig::from_json(
+            r#"{"d": 10000, "p": 2, "k": 2, "target": "erf", "noise": 0.01, "nb": 100,
+                "lr": {"policy": "fixed", "gamma0": 8, "delta": 0.5}, "steps": 20,
+                "init": {"kind": "m0", "m0": 0}}"#,
+        )
+        .unwrap()
+        .resolve()
+        .unwrap();
+        let out = run_theory(&config, Terms::ALL).unwrap();
+        assert_eq!(out.regime, "Saad & Solla line");
+        assert_eq!(out.steps_done, 20);
+        let v = serde_json::to_value(&out).unwrap();
+        for key in [
+            "config",
+            "terms",
+            "steps",
+            "M",
+            "Q",
+            "risk",
+            "weak_recovery_step",
+            "diverged",
+            "message",
+            "risk_method",
+            "regime",
+        ] {
+            assert!(v.get(key).is_some(), "{key}");
+        }
+        assert_eq!(v["risk_method"], "closed form");
+        assert_eq!(v["terms"]["mean_step"], true);
+        let simulation =
+            serde_json::to_value(Simulation::from_resolved(config).run_to_end()).unwrap();
+        assert_eq!(v["steps"], simulation["steps"]);
+        assert_eq!(v["M"][0], simulation["M"][0]);
+    }
+}

@@ -1,0 +1,700 @@
+//! The lab page: preset menu, settings form, one panel per protocol (MSE, correlation loss,
+//! optionally adaptive) with live charts, URL-hash state, embed mode, sharing and exports.
+//!
+//! The page never simulates: it validates the form into a [`LabState`] (the same validation
+//! as URLs and the CLI), sends the panels' configs to the worker ([`WorkerClient`]) and draws
+//! what the worker streams back. Redraws are coalesced with `requestAnimationFrame`.
+
+mod dom;
+mod form;
+pub mod panels;
+
+use crate::lab_state::{FieldError, LabState, HIDEABLE};
+use crate::presets::{preset, PRESETS};
+use crate::protocol::{FromWorker, RunId, ToWorker};
+use crate::web::worker_client::{WorkerClient, WORKER_SCRIPT};
+use dom::{create, set_hidden, set_text, set_value, value};
+use panels::{panel_prefix, Panel};
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element, HtmlElement, MouseEvent};
+
+pub use panels::{overlap_spec, risk_spec, TimeAxis};
+
+struct App {
+    document: Document,
+    client: Option<WorkerClient>,
+    generation: u32,
+    state: LabState,
+    panels: Vec<Panel>,
+    paused: bool,
+    redraw_pending: bool,
+}
+
+thread_local! {
+    static APP: RefCell<Option<App>> = const { RefCell::new(None) };
+}
+
+fn with_app<R>(f: impl FnOnce(&mut App) -> R) -> Option<R> {
+    APP.with(|a| a.borrow_mut().as_mut().map(f))
+}
+
+fn listen_element(
+    element: &Element,
+    event: &str,
+    handler: impl FnMut(web_sys::Event) + 'static,
+) -> Result<(), JsValue> {
+    let closure = Closure::<dyn FnMut(web_sys::Event)>::new(handler);
+    element.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref())?;
+    closure.forget();
+    Ok(())
+}
+
+fn listen(
+    document: &Document,
+    id: &str,
+    event: &str,
+    mut handler: impl FnMut() + 'static,
+) -> Result<(), JsValue> {
+    let element = document
+        .get_element_by_id(id)
+        .ok_or_else(|| JsValue::from_str(&format!("missing #{id}")))?;
+    listen_element(&element, event, move |_| handler())
+}
+
+/// The state in the form (with the current preset and embed options), or its errors.
+fn form_state(app: &App) -> Result<LabState, Vec<FieldError>> {
+    let mut pairs = form::read_pairs(&app.document);
+    if app.state.embed {
+        pairs.push(("embed".into(), "1".into()));
+    }
+    if !app.state.hide.is_empty() {
+        pairs.push(("hide".into(), app.state.hide.join(",")));
+    }
+    let selected = value(&app.document, "preset");
+    if !selected.is_empty() {
+        pairs.push(("preset".into(), selected));
+    }
+    LabState::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+}
+
+/// Re-validates the form: inline messages, Start enabled only when valid, resolved numbers.
+fn validate(app: &mut App) -> Option<LabState> {
+    form::sync_modes(&app.document);
+    form::clear_errors(&app.document);
+    let result = form_state(app);
+    let start = app.document.get_element_by_id("start");
+    match result {
+        Ok(state) => {
+            if let Some(b) = start {
+                let _ = b.remove_attribute("disabled");
+            }
+            form::describe_resolved(&app.document, &state);
+            Some(state)
+        }
+        Err(errors) => {
+            if let Some(b) = start {
+                let _ = b.set_attribute("disabled", "");
+            }
+            form::show_errors(&app.document, &errors);
+            set_text(&app.document, "resolved", "");
+            None
+        }
+    }
+}
+
+fn write_hash(state: &LabState) {
+    if let Some(w) = web_sys::window() {
+        if let Ok(history) = w.history() {
+            let _ = history.replace_state_with_url(
+                &JsValue::NULL,
+                "",
+                Some(&format!("#{}", state.to_hash())),
+            );
+        }
+    }
+}
+
+fn axis(state: &LabState) -> TimeAxis {
+    TimeAxis {
+        log: state.view.log_time,
+        samples: state.view.samples,
+    }
+}
+
+/// Creates the panels of `state` (replacing existing ones when the protocol list changed).
+fn build_panels(app: &mut App) -> Result<(), JsValue> {
+    let current: Vec<_> = app.panels.iter().map(|p| p.loss).collect();
+    if current == app.state.panels {
+        return Ok(());
+    }
+    let container = app
+        .document
+        .get_element_by_id("panels")
+        .ok_or("missing #panels")?;
+    container.set_inner_html("");
+    container.set_class_name(&format!("count-{}", app.state.panels.len()));
+    app.panels = app
+        .state
+        .panels
+        .iter()
+        .enumerate()
+        .map(|(i, &loss)| Panel::new(i as RunId, loss))
+        .collect();
+    for panel in &app.panels {
+        panel.create_dom(&app.document, &container)?;
+        let id = format!("{}-overlaps", panel_prefix(panel.loss));
+        if let Some(canvas) = app.document.get_element_by_id(&id) {
+            let run = panel.id;
+            listen_element(&canvas, "mousemove", move |event| {
+                if let Some(e) = event.dyn_ref::<MouseEvent>() {
+                    let x = e.offset_x() as f64;
+                    with_app(|app| show_readout(app, run, Some(x)));
+                }
+            })?;
+            listen_element(&canvas, "mouseleave", move |_| {
+                with_app(|app| show_readout(app, run, None));
+            })?;
+        }
+    }
+    Ok(())
+}
+
+fn show_readout(app: &App, run: RunId, x: Option<f64>) {
+    let Some(panel) = app.panels.iter().find(|p| p.id == run) else {
+        return;
+    };
+    let Some(tooltip) = app
+        .document
+        .get_element_by_id(&format!("{}-tooltip", panel_prefix(panel.loss)))
+    else {
+        return;
+    };
+    match x.and_then(|x| panel.readout(x, axis(&app.state)).map(|t| (x, t))) {
+        Some((x, text)) => {
+            tooltip.set_text_content(Some(&text));
+            let _ = tooltip.set_attribute("style", &format!("left: {:.0}px", x + 12.0));
+            set_hidden(&tooltip, false);
+        }
+        None => set_hidden(&tooltip, true),
+    }
+}
+
+fn start_runs(app: &mut App) {
+    let Some(state) = validate(app) else { return };
+    app.state = state;
+    write_hash(&app.state);
+    if let Err(e) = build_panels(app) {
+        web_sys::console::error_1(&e);
+        return;
+    }
+    app.generation += 1;
+    app.paused = false;
+    for panel in &mut app.panels {
+        *panel = Panel::new(panel.id, panel.loss);
+        panel.state = "starting".into();
+    }
+    let runs = app
+        .panels
+        .iter()
+        .map(|p| p.id)
+        .zip(app.state.panel_configs())
+        .collect();
+    if let Some(client) = &app.client {
+        client.send(ToWorker::Start {
+            generation: app.generation,
+            runs,
+            theory: app.state.view.theory,
+        });
+    }
+    set_text(&app.document, "pause", "Pause");
+    request_redraw(app);
+}
+
+fn on_worker_message(message: FromWorker) {
+    with_app(|app| {
+        let generation = app.generation;
+        let find = |app: &mut App, run: RunId| app.panels.iter_mut().position(|p| p.id == run);
+        match message {
+            FromWorker::Ready => set_text(&app.document, "status", "worker ready"),
+            FromWorker::Started {
+                generation: g,
+                run,
+                summary,
+            } if g == generation => {
+                if let Some(i) = find(app, run) {
+                    app.panels[i].summary = Some(summary);
+                    app.panels[i].state = "running".into();
+                }
+            }
+            FromWorker::Progress {
+                generation: g,
+                run,
+                points,
+                step,
+                steps,
+                samples_per_second,
+                weak_recovery_step,
+            } if g == generation => {
+                if let Some(i) = find(app, run) {
+                    let p = &mut app.panels[i];
+                    p.points.extend(points);
+                    p.step = step;
+                    p.steps = steps;
+                    if samples_per_second > 0.0 {
+                        p.rate = samples_per_second;
+                    }
+                    p.weak_recovery_step = weak_recovery_step;
+                }
+                request_redraw(app);
+            }
+            FromWorker::Theory {
+                generation: g,
+                run,
+                points,
+                note,
+            } if g == generation => {
+                if let Some(i) = find(app, run) {
+                    app.panels[i].theory = points;
+                    app.panels[i].theory_note = note;
+                }
+                request_redraw(app);
+            }
+            FromWorker::Finished { generation: g, run } if g == generation => {
+                if let Some(i) = find(app, run) {
+                    app.panels[i].state = "finished".into();
+                }
+                request_redraw(app);
+            }
+            FromWorker::Diverged {
+                generation: g,
+                run,
+                message,
+            } if g == generation => {
+                if let Some(i) = find(app, run) {
+                    app.panels[i].state = format!("diverged at {message}");
+                }
+                request_redraw(app);
+            }
+            FromWorker::Invalid {
+                generation: g,
+                run,
+                message,
+            } if g == generation => {
+                if let Some(i) = find(app, run) {
+                    app.panels[i].state = format!("invalid: {message}");
+                }
+                request_redraw(app);
+            }
+            FromWorker::Paused => {
+                app.paused = true;
+                set_text(&app.document, "pause", "Resume");
+                // when the worker acknowledged: lets tests measure pause latency
+                if let (Some(status), Some(perf)) = (
+                    app.document.get_element_by_id("status"),
+                    web_sys::window().and_then(|w| w.performance()),
+                ) {
+                    let _ = status.set_attribute("data-paused-at", &format!("{:.1}", perf.now()));
+                }
+            }
+            _ => {}
+        }
+    });
+}
+
+fn request_redraw(app: &mut App) {
+    if app.redraw_pending {
+        return;
+    }
+    app.redraw_pending = true;
+    let callback = Closure::once_into_js(|| {
+        with_app(|app| {
+            app.redraw_pending = false;
+            let (eta, axis) = (app.state.config.eta, axis(&app.state));
+            for panel in &mut app.panels {
+                panel.redraw(&app.document, eta, axis);
+            }
+        });
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = w.request_animation_frame(callback.unchecked_ref());
+    }
+}
+
+fn download(document: &Document, name: &str, href: &str) {
+    if let Ok(a) = document.create_element("a") {
+        let _ = a.set_attribute("href", href);
+        let _ = a.set_attribute("download", name);
+        if let Some(a) = a.dyn_ref::<HtmlElement>() {
+            a.click();
+        }
+    }
+}
+
+fn download_text(document: &Document, name: &str, mime: &str, text: &str) {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    if let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) {
+        if let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) {
+            download(document, name, &url);
+            let _ = web_sys::Url::revoke_object_url(&url);
+        }
+    }
+}
+
+/// Handles clicks on the panels' export buttons (`panel-<loss>-export-<csv|json|png>`).
+fn on_panels_click(target_id: &str) {
+    with_app(|app| {
+        for panel in &app.panels {
+            let prefix = panel_prefix(panel.loss);
+            let Some(what) = target_id.strip_prefix(&format!("{prefix}-export-")) else {
+                continue;
+            };
+            let base = format!(
+                "online-sgd-lab-{}-seed{}",
+                panel.loss, app.state.config.seed
+            );
+            match what {
+                "csv" => download_text(
+                    &app.document,
+                    &format!("{base}.csv"),
+                    "text/csv",
+                    &panel.csv(),
+                ),
+                "json" => download_text(
+                    &app.document,
+                    &format!("{base}.json"),
+                    "application/json",
+                    &panel.json(),
+                ),
+                "png" => {
+                    for chart in ["overlaps", "risk"] {
+                        if let Some(c) = app
+                            .document
+                            .get_element_by_id(&format!("{prefix}-{chart}"))
+                            .and_then(|e| e.dyn_into::<web_sys::HtmlCanvasElement>().ok())
+                        {
+                            if let Ok(url) = c.to_data_url() {
+                                download(&app.document, &format!("{base}-{chart}.png"), &url);
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    });
+}
+
+fn page_url_without_hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .map(|h| h.split('#').next().unwrap_or("").to_string())
+        .unwrap_or_default()
+}
+
+fn share(app: &mut App, embed: bool) {
+    let mut state = app.state.clone();
+    if let Ok(s) = form_state(app) {
+        state = s;
+    }
+    let url = if embed {
+        state.embed = true;
+        if state.hide.is_empty() {
+            state.hide = vec!["model".into(), "batch".into(), "rate".into()];
+        }
+        format!("{}#{}", page_url_without_hash(), state.to_hash())
+    } else {
+        format!("{}#{}", page_url_without_hash(), state.to_hash())
+    };
+    let text = if embed {
+        format!(
+            r#"<iframe src="{url}" width="700" height="1200" style="border:0;max-width:100%" title="Online SGD Lab" loading="lazy"></iframe>"#
+        )
+    } else {
+        url
+    };
+    set_value(&app.document, "share-text", &text);
+    if let Some(w) = web_sys::window() {
+        let _ = w.navigator().clipboard().write_text(&text);
+    }
+    set_text(
+        &app.document,
+        "status",
+        if embed {
+            "embed snippet copied"
+        } else {
+            "link copied"
+        },
+    );
+}
+
+/// Applies embed mode and hidden control groups.
+fn apply_embed(document: &Document, state: &LabState) {
+    if let Some(body) = document.body() {
+        body.set_class_name(if state.embed { "embed" } else { "" });
+    }
+    for group in HIDEABLE {
+        if let Ok(list) = document.query_selector_all(&format!("[data-group=\"{group}\"]")) {
+            for i in 0..list.length() {
+                if let Some(e) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+                    set_hidden(&e, state.embed && state.hide.iter().any(|h| h == group));
+                }
+            }
+        }
+    }
+}
+
+/// The state from the URL hash: a preset id alone loads that preset; other keys override.
+/// Bad parameters are reported and dropped; the valid ones are kept.
+fn state_from_hash(hash: &str) -> (LabState, Vec<FieldError>) {
+    let hash = hash.trim_start_matches('#');
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(hash.as_bytes())
+        .into_owned()
+        .collect();
+    let only_meta = pairs
+        .iter()
+        .all(|(k, _)| matches!(k.as_str(), "preset" | "embed" | "hide"));
+    let preset_id = pairs
+        .iter()
+        .find(|(k, _)| k == "preset")
+        .map(|(_, v)| v.clone());
+    let mut errors = Vec::new();
+    let mut base: Vec<(String, String)> = Vec::new();
+    if let Some(id) = &preset_id {
+        match preset(id) {
+            Some(p) if only_meta => {
+                base = p
+                    .pairs
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect()
+            }
+            Some(_) => {}
+            None => errors.push(FieldError {
+                key: "preset".into(),
+                message: format!(
+                    "unknown preset; known: {}",
+                    PRESETS.iter().map(|p| p.id).collect::<Vec<_>>().join(", ")
+                ),
+            }),
+        }
+    }
+    let mut all: Vec<(String, String)> = base
+        .into_iter()
+        .chain(pairs)
+        .filter(|(k, _)| !(k == "preset" && errors.iter().any(|e| e.key == "preset")))
+        .collect();
+    loop {
+        match LabState::from_pairs(all.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
+            Ok(s) => return (s, errors),
+            Err(errs) => {
+                let before = all.len();
+                all.retain(|(k, _)| !errs.iter().any(|e| &e.key == k));
+                errors.extend(errs);
+                if all.len() == before {
+                    return (LabState::default(), errors);
+                }
+            }
+        }
+    }
+}
+
+/// Entry point of the app binary.
+pub fn start() -> Result<(), JsValue> {
+    console_error_panic_hook::set_once();
+    let window = web_sys::window().ok_or("no window")?;
+    let document = window.document().ok_or("no document")?;
+    // preset menu
+    let select = document
+        .get_element_by_id("preset")
+        .ok_or("missing #preset")?;
+    for p in PRESETS {
+        let option = create(&document, "option", "");
+        option.set_attribute("value", p.id)?;
+        option.set_text_content(Some(p.title));
+        select.append_child(&option)?;
+    }
+    let (state, url_errors) = state_from_hash(&window.location().hash().unwrap_or_default());
+    if !url_errors.is_empty() {
+        let box_ = document
+            .get_element_by_id("url-errors")
+            .ok_or("missing #url-errors")?;
+        let text = url_errors
+            .iter()
+            .map(|e| format!("URL parameter {e} — ignored"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        box_.set_text_content(Some(&text));
+        set_hidden(&box_, false);
+    }
+    form::write_state(&document, &state);
+    set_value(&document, "preset", state.preset.as_deref().unwrap_or(""));
+    set_text(
+        &document,
+        "preset-explanation",
+        state
+            .preset
+            .as_deref()
+            .and_then(preset)
+            .map_or("", |p| p.explanation),
+    );
+    apply_embed(&document, &state);
+    let client = WorkerClient::spawn(WORKER_SCRIPT, on_worker_message, |message| {
+        with_app(|app| set_text(&app.document, "status", &message));
+    })?;
+    APP.with(|a| {
+        *a.borrow_mut() = Some(App {
+            document: document.clone(),
+            client: Some(client),
+            generation: 0,
+            state,
+            panels: Vec::new(),
+            paused: false,
+            redraw_pending: false,
+        })
+    });
+    listen(&document, "start", "click", || {
+        with_app(start_runs);
+    })?;
+    listen(&document, "pause", "click", || {
+        with_app(|app| {
+            if let Some(c) = &app.client {
+                c.send(if app.paused {
+                    ToWorker::Resume
+                } else {
+                    ToWorker::Pause
+                });
+            }
+            app.paused = !app.paused;
+            set_text(
+                &app.document,
+                "pause",
+                if app.paused { "Resume" } else { "Pause" },
+            );
+        });
+    })?;
+    listen(&document, "step", "click", || {
+        with_app(|app| {
+            if let Some(c) = &app.client {
+                c.send(ToWorker::Step);
+            }
+        });
+    })?;
+    listen(&document, "reset", "click", || {
+        with_app(|app| {
+            if let Some(c) = &app.client {
+                c.send(ToWorker::Reset);
+            }
+            app.generation += 1;
+            for p in &mut app.panels {
+                *p = Panel::new(p.id, p.loss);
+            }
+            request_redraw(app);
+        });
+    })?;
+    listen(&document, "new-seed", "click", || {
+        with_app(|app| {
+            set_value(&app.document, "seed", &random_seed().to_string());
+            validate(app);
+        });
+    })?;
+    listen(&document, "optimal-delta", "click", || {
+        with_app(|app| {
+            set_value(&app.document, "lr-mode", "delta");
+            set_value(&app.document, "delta", "optimal");
+            validate(app);
+        });
+    })?;
+    listen(&document, "preset", "change", || {
+        with_app(|app| {
+            let id = value(&app.document, "preset");
+            if let Some(p) = preset(&id) {
+                if let Ok(state) = p.state() {
+                    let (embed, hide) = (app.state.embed, app.state.hide.clone());
+                    app.state = LabState {
+                        embed,
+                        hide,
+                        ..state
+                    };
+                    form::write_state(&app.document, &app.state);
+                }
+                set_text(&app.document, "preset-explanation", p.explanation);
+                start_runs(app);
+            } else {
+                set_text(&app.document, "preset-explanation", "");
+            }
+        });
+    })?;
+    let controls = document
+        .get_element_by_id("controls")
+        .ok_or("missing #controls")?;
+    listen_element(&controls, "input", |event| {
+        let id = event
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .map(|e| e.id())
+            .unwrap_or_default();
+        with_app(|app| {
+            // editing a model setting leaves the preset
+            if !matches!(id.as_str(), "log" | "unit" | "theory") {
+                set_value(&app.document, "preset", "");
+                set_text(&app.document, "preset-explanation", "");
+            }
+            if let Some(state) = validate(app) {
+                if matches!(id.as_str(), "log" | "unit") {
+                    app.state.view = state.view;
+                    write_hash(&app.state);
+                    request_redraw(app);
+                }
+            }
+        });
+    })?;
+    listen_element(&controls, "change", |event| {
+        let id = event
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .map(|e| e.id())
+            .unwrap_or_default();
+        if id == "theory" || id.ends_with("-toggle") {
+            with_app(start_runs);
+        }
+    })?;
+    let panels_el = document
+        .get_element_by_id("panels")
+        .ok_or("missing #panels")?;
+    listen_element(&panels_el, "click", |event| {
+        if let Some(id) = event
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .map(|e| e.id())
+        {
+            on_panels_click(&id);
+        }
+    })?;
+    listen(&document, "copy-link", "click", || {
+        with_app(|app| share(app, false));
+    })?;
+    listen(&document, "copy-embed", "click", || {
+        with_app(|app| share(app, true));
+    })?;
+    let resize = Closure::<dyn FnMut()>::new(|| {
+        with_app(request_redraw);
+    });
+    window.add_event_listener_with_callback("resize", resize.as_ref().unchecked_ref())?;
+    resize.forget();
+    // the page opens on live SGD
+    with_app(start_runs);
+    Ok(())
+}
+
+fn random_seed() -> u64 {
+    let mut bytes = [0u8; 8];
+    if getrandom::fill(&mut bytes).is_err() {
+        return (js_sys::Math::random() * 9.0e15) as u64;
+    }
+    // below 2^53, so the seed survives any JSON consumer of an export
+    u64::from_le_bytes(bytes) >> 11
+}

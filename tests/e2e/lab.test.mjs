@@ -1,0 +1,162 @@
+// End-to-end tests of the lab's features: presets, theory overlay, URL state, embed mode,
+// exports, hover read-out and pause latency with huge batches.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { serve } from './server.mjs';
+import { launch, collectErrors, canvasVariance } from './browser.mjs';
+
+const dist = process.env.E2E_DIST || path.resolve('../../target/e2e-dist');
+const publicUrl = process.env.E2E_PUBLIC_URL || '/online-sgd-lab/demo/';
+const shots = path.resolve('../../target/e2e-screenshots');
+let site, browser;
+
+before(async () => {
+  fs.mkdirSync(shots, { recursive: true });
+  site = await serve(dist, publicUrl);
+  browser = await launch();
+});
+after(async () => { await browser?.close(); await site?.close(); });
+
+const PRESETS = ['fig2-mu1', 'fig2-mu1.5', 'fig2-mu1.75', 'separation-large-d', 'wide-mu1', 'wide-mu1.75',
+  'regime-noise-learning', 'regime-saad-solla', 'regime-population-flow', 'adaptive'];
+
+async function panelIds(page) {
+  return page.$$eval('#panels .panel', (els) => els.map((e) => e.id));
+}
+
+for (const id of PRESETS) {
+  test(`preset ${id} loads from its URL and every panel draws`, async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const errors = collectErrors(page);
+    await page.goto(`${site.url}#preset=${id}`);
+    assert.equal(await page.inputValue('#preset'), id);
+    assert.ok((await page.textContent('#preset-explanation')).length > 20);
+    await page.waitForFunction(() => {
+      const panels = [...document.querySelectorAll('#panels .panel')];
+      return panels.length > 0 && panels.every((p) => Number(document.getElementById(`${p.id}-stats`).dataset.steps || 0) >= 1);
+    }, null, { timeout: 90000 });
+    const panels = await panelIds(page);
+    const expected = { 'adaptive': 3, 'regime-noise-learning': 1, 'regime-saad-solla': 1, 'regime-population-flow': 1 }[id] || 2;
+    assert.equal(panels.length, expected);
+    for (const p of panels) {
+      assert.ok(await canvasVariance(page, `#${p}-overlaps`) > 50, `${p} overlap chart blank`);
+      assert.ok(await canvasVariance(page, `#${p}-risk`) > 50, `${p} risk chart blank`);
+    }
+    if (id.startsWith('regime-')) {
+      await page.waitForFunction(() => /theory: overlap recursion/.test(document.querySelector('#panels .stats').textContent), null, { timeout: 30000 });
+    }
+    if (id === 'fig2-mu1.5' || id === 'regime-saad-solla') {
+      await page.waitForTimeout(1500);
+      await page.screenshot({ path: path.join(shots, `preset-${id}.png`), fullPage: true });
+    }
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+}
+
+test('invalid URL parameters are reported by name and the page still runs', async () => {
+  const page = await browser.newPage();
+  const errors = collectErrors(page);
+  await page.goto(`${site.url}#d=abc&mu=99&bogus=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&seed=7`);
+  const box = await page.textContent('#url-errors');
+  assert.match(box, /URL parameter d: 'abc' is not a number/);
+  assert.match(box, /URL parameter mu: must be a number in \[0, 12\]/);
+  assert.match(box, /URL parameter bogus: unknown parameter/);
+  assert.equal(await page.$('#url-errors img'), null, 'URL text must never become HTML');
+  assert.equal(await page.inputValue('#seed'), '7', 'valid parameters are kept');
+  await page.waitForFunction(() => Number(document.getElementById('panel-mse-stats')?.dataset.steps || 0) >= 3, null, { timeout: 30000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the URL keeps the whole state: reload gives the same run', async () => {
+  const page = await browser.newPage();
+  await page.goto(site.url);
+  await page.fill('#seed', '12345');
+  await page.fill('#steps', '500');
+  await page.click('#start');
+  await page.waitForFunction(() => document.getElementById('panel-mse-stats').dataset.state === 'finished', null, { timeout: 30000 });
+  const hash = await page.evaluate(() => location.hash);
+  assert.match(hash, /seed=12345/);
+  const first = await page.textContent('#panel-mse-stats');
+  await page.reload();
+  assert.equal(await page.inputValue('#seed'), '12345');
+  await page.waitForFunction(() => document.getElementById('panel-mse-stats').dataset.state === 'finished', null, { timeout: 30000 });
+  const line = (s) => s.split('\n').find((l) => l.startsWith('max_j'));
+  assert.equal(line(await page.textContent('#panel-mse-stats')), line(first), 'same seed, same numbers');
+  await page.close();
+});
+
+test('exports parse and match the plotted data', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${site.url}#steps=300&seed=3`);
+  await page.waitForFunction(() => document.getElementById('panel-correlation-stats').dataset.state === 'finished', null, { timeout: 30000 });
+  const grab = async (what) => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(`#panel-correlation-export-${what}`)]);
+    return fs.readFileSync(await download.path(), 'utf8');
+  };
+  const csv = (await grab('csv')).trim().split('\n');
+  const json = JSON.parse(await grab('json'));
+  assert.equal(csv[0], 'label,step,samples,M_1_1,max_M,risk');
+  assert.equal(csv.length - 1, json.points.length);
+  for (let i = 0; i < json.points.length; i++) {
+    const [label, step, , m11, , risk] = csv[i + 1].split(',');
+    assert.equal(label, 'correlation');
+    assert.equal(Number(step), json.points[i].step);
+    assert.equal(Number(m11), json.points[i].M[0][0]);
+    assert.equal(Number(risk), json.points[i].risk);
+  }
+  assert.equal(json.points.at(-1).step, 300);
+  const [png] = await Promise.all([page.waitForEvent('download'), page.click('#panel-correlation-export-png')]);
+  assert.match(png.suggestedFilename(), /\.png$/);
+  await page.close();
+});
+
+test('embed mode shows the panels and hides the chosen controls, inside a 700 px iframe', async () => {
+  const page = await browser.newPage({ viewport: { width: 720, height: 1300 } });
+  const errors = collectErrors(page);
+  const src = `${site.url}#preset=fig2-mu1.5&embed=1&hide=model,batch,rate`;
+  await page.setContent(`<iframe id="f" src="${src}" width="700" height="1250" style="border:0"></iframe>`);
+  const frame = page.frameLocator('#f');
+  await frame.locator('#panel-mse-stats[data-steps]').waitFor();
+  const f = page.frame({ url: /embed=1/ });
+  await f.waitForFunction(() => Number(document.getElementById('panel-correlation-stats').dataset.steps || 0) >= 5, null, { timeout: 60000 });
+  assert.equal(await f.isVisible('header'), false);
+  assert.equal(await f.isVisible('fieldset[data-group=model]'), false);
+  assert.equal(await f.isVisible('fieldset[data-group=rate]'), false);
+  assert.equal(await f.isVisible('#start'), true, 'buttons stay unless hidden');
+  const width = await f.$eval('#panels', (e) => e.getBoundingClientRect().width);
+  assert.ok(width <= 700, `panels overflow the iframe: ${width}`);
+  await page.waitForTimeout(1000);
+  await page.screenshot({ path: path.join(shots, 'embed-700.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('copy embed snippet gives an iframe tag; hover shows step and values', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`${site.url}#steps=2000&log=0`);
+  await page.waitForFunction(() => document.getElementById('panel-mse-stats').dataset.state === 'finished', null, { timeout: 30000 });
+  await page.click('#copy-embed');
+  const snippet = await page.inputValue('#share-text');
+  assert.match(snippet, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/online-sgd-lab\/demo\/#.*embed=1.*" width="700"/);
+  const box = await page.$eval('#panel-mse-overlaps', (c) => { const r = c.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height }; });
+  await page.mouse.move(box.x + box.w * 0.6, box.y + box.h * 0.5);
+  await page.waitForSelector('#panel-mse-tooltip:not([hidden])');
+  assert.match(await page.textContent('#panel-mse-tooltip'), /t = \d+ \(\d+ samples\)\nM = \[/);
+  await context.close();
+});
+
+test('pause takes effect within 100 ms with 10^8 samples per step', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${site.url}#nb=100000000&sampler=exact&steps=5&panels=correlation`);
+  await page.waitForFunction(() => /samples\/s/.test(document.getElementById('panel-correlation-eta').textContent), null, { timeout: 30000 });
+  const clicked = await page.evaluate(() => { document.getElementById('pause').click(); return performance.now(); });
+  await page.waitForFunction(() => document.getElementById('status').dataset.pausedAt, null, { timeout: 5000 });
+  const acked = Number(await page.getAttribute('#status', 'data-paused-at'));
+  assert.ok(acked - clicked < 100, `pause took ${acked - clicked} ms`);
+  await page.close();
+});
