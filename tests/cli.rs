@@ -120,3 +120,22 @@ fn invalid_configs_name_the_field_and_range() {
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
 }
+
+#[test]
+fn theory_prints_the_recursion_in_the_run_schema_from_the_same_start() {
+    let config = r#"{"d": 1024, "loss": "correlation", "init": {"kind": "m0", "m0": 0.2}, "steps": 200, "seed": 4, "terms": {"mean_step": false}}"#;
+    let out = sgdlab(&["theory", "-"], config);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let theory: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for key in ["config", "terms", "regime", "steps", "M", "Q", "risk", "weak_recovery_step", "diverged", "risk_method"] {
+        assert!(theory.get(key).is_some(), "missing key {key}");
+    }
+    assert_eq!(theory["terms"]["mean_step"], false);
+    assert_eq!(theory["terms"]["noise"], true);
+    let run_config = config.replace(r#", "terms": {"mean_step": false}"#, "");
+    let sim: serde_json::Value = serde_json::from_slice(&sgdlab(&["run", "-"], &run_config).stdout).unwrap();
+    assert_eq!(theory["M"][0], sim["M"][0], "theory and simulation start from the same overlaps");
+    let bad = sgdlab(&["theory", "-"], r#"{"terms": {"bogus": true}}"#);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("terms.bogus"));
+}

@@ -3,6 +3,8 @@
 //! * `sgdlab run CONFIG.json [--csv] [--out FILE]`: simulate (JSON on stdout by default).
 //!   A config with a `runs` array runs every entry in parallel on all cores.
 //! * `sgdlab run --preset ID`: every panel of one of the lab's presets (the paper's figures).
+//! * `sgdlab theory CONFIG.json [--csv] [--out FILE]`: the overlap recursion of the same config
+//!   (plus `terms: {gradient, noise, mean_step}`), in the same output schema.
 //!
 //! Invalid configs print `error: <field>: <what is allowed>` and exit with status 2.
 
@@ -11,6 +13,7 @@ use rayon::prelude::*;
 use sgdlab::config::{ConfigError, ConfigFile, RunConfig};
 use sgdlab::export::{csv_header, csv_rows};
 use sgdlab::simulation::{RunOutput, Simulation};
+use sgdlab::theory::from_config::{run_theory, theory_config_from_json};
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,6 +40,18 @@ enum Command {
         #[arg(long, value_parser = preset_ids())]
         preset: Option<String>,
         /// Write CSV (one row per recorded step) instead of JSON.
+        #[arg(long)]
+        csv: bool,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
+    /// Run the deterministic overlap recursion of a config (same JSON as `run`, plus
+    /// `terms: {gradient, noise, mean_step}`), from the same initial overlaps as the simulation.
+    Theory {
+        /// Config file (JSON), or - for standard input.
+        config: PathBuf,
+        /// Write CSV instead of JSON.
         #[arg(long)]
         csv: bool,
         /// Write to this file instead of standard output.
@@ -148,6 +163,25 @@ fn main() -> ExitCode {
             let diverged: Vec<_> = outputs.iter().filter_map(|o| o.message.clone()).collect();
             for m in &diverged {
                 eprintln!("warning: run diverged: {m}");
+            }
+            Ok(())
+        })(),
+        Command::Theory { config, csv, out } => (|| {
+            let (run, terms) = theory_config_from_json(&read_config(&config)?).map_err(|e| e.to_string())?;
+            let resolved = run.resolve().map_err(|e| e.to_string())?;
+            let output = run_theory(&resolved, terms).map_err(|e| e.to_string())?;
+            let text = if csv {
+                format!(
+                    "{}\n{}",
+                    csv_header(run.p, run.k),
+                    csv_rows(&format!("theory_{}", run.loss), &output.trajectory, resolved.nb_resolved)
+                )
+            } else {
+                serde_json::to_string(&output).map_err(|e| e.to_string())?
+            };
+            write_output(&out, &text)?;
+            if let Some(m) = &output.message {
+                eprintln!("warning: the recursion stopped early: {m}");
             }
             Ok(())
         })(),
