@@ -12,7 +12,7 @@ export WASM_BINDGEN_TEST_TIMEOUT ?= 120
 E2E_PUBLIC_URL ?= /online-sgd-lab/demo/
 WASM_FEATURES := --target wasm32-unknown-unknown --no-default-features --features web
 
-.PHONY: setup serve build test test-native test-wasm test-e2e bench bench-wasm clean
+.PHONY: setup serve build test test-native test-wasm test-e2e bench bench-wasm bench-ui clean
 
 setup:
 	@bash scripts/setup.sh
@@ -44,6 +44,11 @@ bench:
 # Browser benchmark harness: the wasm build in headless Chromium (prints samples/s).
 bench-wasm: setup
 	cargo test --release $(WASM_FEATURES) --test browser_benchmark -- --nocapture
+
+# Browser benchmark of the page: first chart, long tasks, redraw time, bundle sizes.
+bench-ui: setup
+	trunk build --release --public-url $(E2E_PUBLIC_URL) --dist target/e2e-dist
+	cd tests/e2e/bench && E2E_DIST=$(CURDIR)/target/e2e-dist E2E_PUBLIC_URL=$(E2E_PUBLIC_URL) node ui-benchmark.mjs
 
 clean:
 	cargo clean

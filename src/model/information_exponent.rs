@@ -10,6 +10,7 @@ use super::link::Link;
 use super::target::Target;
 use gauss_quad::GaussHermite;
 use std::num::NonZeroUsize;
+use std::sync::OnceLock;
 
 /// Quadrature nodes used for the coefficients (exact for polynomials up to degree 2*QUADRATURE_NODES - 1).
 pub const QUADRATURE_NODES: NonZeroUsize = NonZeroUsize::new(80).unwrap();
@@ -19,7 +20,9 @@ pub const RELATIVE_ZERO: f64 = 1e-7;
 
 /// E_{z~N(0,1)}[h(z)] by Gauss-Hermite quadrature with [`QUADRATURE_NODES`] nodes.
 pub fn gaussian_expectation(h: impl Fn(f64) -> f64) -> f64 {
-    let rule = GaussHermite::new(QUADRATURE_NODES);
+    // the rule (an 80 x 80 eigenproblem) is built once per process
+    static RULE: OnceLock<GaussHermite> = OnceLock::new();
+    let rule = RULE.get_or_init(|| GaussHermite::new(QUADRATURE_NODES));
     let s = std::f64::consts::SQRT_2;
     rule.integrate(|x| h(s * x)) / std::f64::consts::PI.sqrt()
 }

@@ -312,8 +312,18 @@ fn request_redraw(app: &mut App) {
         with_app(|app| {
             app.redraw_pending = false;
             let (eta, axis) = (app.state.config.eta, axis(&app.state));
+            let performance = web_sys::window().and_then(|w| w.performance());
+            let started = performance.as_ref().map_or(0.0, |p| p.now());
             for panel in &mut app.panels {
                 panel.redraw(&app.document, eta, axis);
+            }
+            // timing hooks for the browser benchmark (make bench-ui)
+            if let (Some(p), Some(root)) = (performance, app.document.get_element_by_id("panels")) {
+                let _ = root.set_attribute("data-redraw-ms", &format!("{:.2}", p.now() - started));
+                let drawn = app.panels.iter().any(|panel| !panel.points.is_empty());
+                if drawn && p.get_entries_by_name("first-chart").length() == 0 {
+                    let _ = p.mark("first-chart");
+                }
             }
         });
     });
