@@ -58,7 +58,7 @@ pub const PRESETS: [Preset; 10] = [
     Preset {
         id: "regime-noise-learning",
         title: "Fig. 3 · noise learning (erf, p = k = 2)",
-        explanation: "n_b = 10, γ = 0.3 d^(−1/8): δ + μ < 1 < 2δ + μ, the SGD noise dominates and the risk plateaus high. Dashed: the overlap recursion.",
+        explanation: "n_b = 10, γ = 0.3 d^(−1/8): δ + μ < 1, the SGD noise term dominates and the risk plateaus high, above its start. Dashed: the overlap recursion. (Here 2δ + μ = 1/2 < 1, which the classifier calls 'undefined'; the paper calls this setting noise learning.)",
         pairs: &[("target", "erf"), ("p", "2"), ("k", "2"), ("d", "10000"), ("noise", "0.01"), ("init", "m0"), ("m0", "0"), ("nb", "10"), ("gamma0", "0.3"), ("delta", "0.125"), ("steps", "10000"), ("panels", "mse"), ("theory", "1"), ("log", "1")],
     },
     Preset {
