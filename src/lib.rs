@@ -23,6 +23,7 @@ pub mod random;
 pub mod sampler;
 pub mod simulation;
 pub mod statistics;
+pub mod sweep;
 pub mod theory;
 pub mod trajectory;
 

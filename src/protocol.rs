@@ -7,6 +7,7 @@
 use crate::config::RunConfig;
 use crate::sampler::SamplerKind;
 use crate::simulation::TrajectoryPoint;
+use crate::sweep::SweepPoint;
 use serde::{Deserialize, Serialize};
 
 /// Identifies one panel's run (e.g. 0 = MSE, 1 = correlation loss).
@@ -33,6 +34,16 @@ pub enum ToWorker {
     Step,
     /// Drop all runs.
     Reset,
+    /// Run one sweep job to weak recovery or its cap (batch-size explorer); answered by
+    /// [`FromWorker::JobDone`]. Jobs queue behind each other in the worker.
+    Job {
+        /// Generation of the sweep.
+        generation: u32,
+        /// Index of the job in the sweep.
+        job: u32,
+        /// Its run config.
+        config: RunConfig,
+    },
 }
 
 /// Resolved numbers of a run, shown next to its panel.
@@ -124,4 +135,13 @@ pub enum FromWorker {
     },
     /// All runs are paused (acknowledges Pause / Step).
     Paused,
+    /// A sweep job finished.
+    JobDone {
+        /// Generation of the sweep.
+        generation: u32,
+        /// Index of the job in the sweep.
+        job: u32,
+        /// Its measurement (or the validation error).
+        point: Result<SweepPoint, String>,
+    },
 }

@@ -36,6 +36,31 @@ pub struct Series {
     pub dashed: bool,
     /// Thick line.
     pub bold: bool,
+    /// Draw markers at the points instead of a line.
+    pub markers: Marker,
+}
+
+/// How the points of a series are drawn.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Marker {
+    /// A line through the points.
+    #[default]
+    Line,
+    /// Filled circles.
+    Dots,
+    /// Open triangles (censored measurements, drawn at the cap).
+    OpenTriangles,
+}
+
+/// A shaded region of the plane.
+#[derive(Clone, Debug)]
+pub struct Region {
+    /// Polygon vertices.
+    pub polygon: Vec<(f64, f64)>,
+    /// Palette index.
+    pub color: usize,
+    /// Legend label.
+    pub label: String,
 }
 
 /// What to draw.
@@ -59,6 +84,34 @@ pub struct ChartSpec {
     pub vertical_marker: Option<(f64, String)>,
     /// The lines.
     pub series: Vec<Series>,
+    /// Shaded regions, drawn first.
+    pub regions: Vec<Region>,
+    /// Fixed x range, else fitted.
+    pub x_range: Option<(f64, f64)>,
+    /// Where the legend goes.
+    pub legend: LegendCorner,
+}
+
+/// Legend placement.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LegendCorner {
+    /// Top left (default).
+    #[default]
+    UpperLeft,
+    /// Top right.
+    UpperRight,
+    /// Bottom right.
+    LowerRight,
+}
+
+impl LegendCorner {
+    fn position(self) -> SeriesLabelPosition {
+        match self {
+            LegendCorner::UpperLeft => SeriesLabelPosition::UpperLeft,
+            LegendCorner::UpperRight => SeriesLabelPosition::UpperRight,
+            LegendCorner::LowerRight => SeriesLabelPosition::LowerRight,
+        }
+    }
 }
 
 /// Sizes the canvas backing store to its CSS box times devicePixelRatio; returns the ratio.
@@ -128,6 +181,9 @@ fn bounds(spec: &ChartSpec) -> ((f64, f64), (f64, f64)) {
     }
     if let Some(r) = spec.y_range {
         (y0, y1) = r;
+    }
+    if let Some(r) = spec.x_range {
+        (x0, x1) = r;
     }
     for &(y, _) in &spec.horizontal_lines {
         if spec.y_range.is_none() && y.is_finite() {
@@ -225,6 +281,14 @@ pub fn draw_chart(canvas: &HtmlCanvasElement, spec: &ChartSpec) -> Result<ChartG
                 .y_label_formatter(&|v| tick_label(*v))
                 .draw()
                 .map_err(|e| e.to_string())?;
+            for region in &spec.regions {
+                let color = PALETTE[region.color % PALETTE.len()].mix(0.12);
+                chart
+                    .draw_series(std::iter::once(Polygon::new(region.polygon.clone(), color.filled())))
+                    .map_err(|e| e.to_string())?
+                    .label(region.label.clone())
+                    .legend(move |(x, y)| Rectangle::new([(x, y - 4), (x + 16, y + 4)], color.filled()));
+            }
             for (y, label) in &spec.horizontal_lines {
                 let style = ShapeStyle::from(&RGBColor(120, 120, 120)).stroke_width(ratio as u32);
                 chart
@@ -263,7 +327,16 @@ pub fn draw_chart(canvas: &HtmlCanvasElement, spec: &ChartSpec) -> Result<ChartG
                     })
                     .collect();
                 let points = decimate_to_columns(&points, width_px, $to_pixel);
-                let anno = if s.dashed {
+                let size = (3.5 * ratio) as i32;
+                let anno = if s.markers == Marker::Dots {
+                    chart
+                        .draw_series(points.iter().map(|&p| Circle::new(p, size, color.filled())))
+                        .map_err(|e| e.to_string())?
+                } else if s.markers == Marker::OpenTriangles {
+                    chart
+                        .draw_series(points.iter().map(|&p| TriangleMarker::new(p, size + 1, style)))
+                        .map_err(|e| e.to_string())?
+                } else if s.dashed {
                     chart
                         .draw_series(DashedLineSeries::new(
                             points,
@@ -277,15 +350,17 @@ pub fn draw_chart(canvas: &HtmlCanvasElement, spec: &ChartSpec) -> Result<ChartG
                         .draw_series(LineSeries::new(points, style))
                         .map_err(|e| e.to_string())?
                 };
-                anno.label(s.label.clone())
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
+                if !s.label.is_empty() {
+                    anno.label(s.label.clone())
+                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
+                }
             }
             chart
                 .configure_series_labels()
                 .label_font(font(11.0))
                 .background_style(WHITE.mix(0.85))
                 .border_style(RGBColor(200, 200, 200))
-                .position(SeriesLabelPosition::UpperLeft)
+                .position(spec.legend.position())
                 .draw()
                 .map_err(|e| e.to_string())?;
             let (xr, _) = chart.plotting_area().get_pixel_range();

@@ -11,6 +11,7 @@ use crate::config::ResolvedConfig;
 use crate::model::{Link, Target};
 use crate::protocol::{FromWorker, RunId, RunSummary, ToWorker};
 use crate::simulation::{RunStatus, Simulation, TrajectoryPoint};
+use crate::sweep::SweepPoint;
 use crate::theory::from_config::run_theory;
 use crate::theory::overlap_recursion::Terms;
 use std::cell::RefCell;
@@ -23,6 +24,8 @@ pub const SLICE_MILLISECONDS: f64 = 12.0;
 
 struct ActiveRun {
     id: RunId,
+    /// Set for sweep jobs: report a [`FromWorker::JobDone`] instead of streaming points.
+    job: Option<(u32, u32)>,
     simulation: Simulation,
     budget: u64,
     done: bool,
@@ -121,6 +124,7 @@ fn handle(message: ToWorker) {
                         }
                         active.push(ActiveRun {
                             id,
+                            job: None,
                             simulation,
                             budget: 1024,
                             done: false,
@@ -163,6 +167,21 @@ fn handle(message: ToWorker) {
             });
             messages.iter().for_each(post);
             post(&FromWorker::Paused);
+        }
+        ToWorker::Job { generation, job, config } => {
+            match Simulation::new(&config) {
+                Ok(simulation) => STATE.with(|s| {
+                    let mut s = s.borrow_mut();
+                    if s.generation != generation {
+                        s.runs.retain(|r| r.job.is_none());
+                    }
+                    s.generation = generation;
+                    s.paused = false;
+                    s.runs.push(ActiveRun { id: job, job: Some((generation, job)), simulation, budget: 1 << 14, done: false });
+                }),
+                Err(e) => post(&FromWorker::JobDone { generation, job, point: Err(e.to_string()) }),
+            }
+            schedule();
         }
         ToWorker::Reset => STATE.with(|s| {
             let mut s = s.borrow_mut();
@@ -246,6 +265,13 @@ fn progress(
 
 /// Messages to post after a slice of `run`; marks it done when it finished or diverged.
 fn after_slice(generation: u32, run: &mut ActiveRun, rate: f64) -> Vec<FromWorker> {
+    if let Some((generation, job)) = run.job {
+        if *run.simulation.status() == RunStatus::Running {
+            return Vec::new();
+        }
+        run.done = true;
+        return vec![FromWorker::JobDone { generation, job, point: Ok(SweepPoint::from_simulation(&run.simulation)) }];
+    }
     let points = run.simulation.drain_new_points();
     let mut out = vec![progress(generation, run.id, &run.simulation, points, rate)];
     match run.simulation.status().clone() {
@@ -303,6 +329,7 @@ fn tick() {
             run.budget = ((run.budget as f64 * factor) as u64).clamp(64, 1 << 30);
             out.extend(after_slice(generation, run, drawn / elapsed * 1000.0));
         }
+        s.runs.retain(|r| !(r.done && r.job.is_some()));
         out
     });
     messages.iter().for_each(post);

@@ -160,3 +160,57 @@ test('pause takes effect within 100 ms with 10^8 samples per step', async () => 
   assert.ok(acked - clicked < 100, `pause took ${acked - clicked} ms`);
   await page.close();
 });
+
+test('batch-size explorer: a small sweep completes on the worker pool, draws points, and can be cancelled', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
+  const errors = collectErrors(page);
+  await page.goto(site.url);
+  await page.click('#tab-explorer');
+  assert.equal(await page.isVisible('#explorer'), true);
+  assert.equal(await page.isVisible('#compare'), false);
+  // small sweep: d = 128, correlation + mse, mu 1..2, 2 seeds
+  await page.fill('#x-d', '128');
+  await page.fill('#x-mu-from', '1');
+  await page.fill('#x-mu-to', '2');
+  await page.fill('#x-mu-step', '0.5');
+  await page.fill('#x-seeds', '2');
+  await page.fill('#x-max-steps', '20000');
+  assert.match(await page.textContent('#x-summary'), /^12 runs/);
+  await page.click('#x-run');
+  await page.waitForFunction(() => { const e = document.getElementById('x-progress-text'); return e.dataset.total === '12' && e.dataset.done === '12'; }, null, { timeout: 120000 });
+  assert.equal(await page.textContent('#x-status'), 'finished');
+  assert.ok(await canvasVariance(page, '#x-theta') > 50);
+  assert.ok(await canvasVariance(page, '#x-samples') > 50);
+  assert.match(await page.evaluate(() => location.hash), /view=explorer&sweep=/);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#x-export-csv')]);
+  const rows = fs.readFileSync(await download.path(), 'utf8').trim().split('\n');
+  assert.equal(rows[0], 'protocol,mu,nb,gamma,seed,weak_recovery_step,samples,sampler,censored,theta,mu_resolved,diverged');
+  assert.equal(rows.length, 13);
+  await page.screenshot({ path: path.join(shots, 'explorer.png'), fullPage: true });
+  // a long sweep, cancelled mid-way
+  await page.fill('#x-d', '2048');
+  await page.fill('#x-mu-from', '0.25');
+  await page.fill('#x-max-steps', '1000000');
+  await page.click('#x-run');
+  await page.waitForTimeout(1500);
+  await page.click('#x-cancel');
+  assert.match(await page.textContent('#x-status'), /^cancelled after \d+ runs/);
+  const doneAtCancel = await page.getAttribute('#x-progress-text', 'data-done');
+  await page.waitForTimeout(1500);
+  assert.equal(await page.getAttribute('#x-progress-text', 'data-done'), doneAtCancel, 'no results after cancel');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the explorer state loads from its URL, and a bad sweep parameter is reported', async () => {
+  const page = await browser.newPage();
+  const sweep = encodeURIComponent(JSON.stringify({ d: 256, protocols: ['correlation'], mu: [1, 1.5], seeds: [0], max_steps: 5000 }));
+  await page.goto(`${site.url}#view=explorer&sweep=${sweep}`);
+  assert.equal(await page.isVisible('#explorer'), true);
+  assert.equal(await page.inputValue('#x-d'), '256');
+  assert.equal(await page.isChecked('#x-protocol-mse'), false);
+  await page.goto(`${site.url}#view=explorer&sweep=${encodeURIComponent('{"d": "x"}')}`);
+  await page.reload();
+  assert.match(await page.textContent('#x-error'), /URL parameter sweep: d: invalid type/);
+  await page.close();
+});

@@ -512,6 +512,32 @@ fn state_from_hash(hash: &str) -> (LabState, Vec<FieldError>) {
     }
 }
 
+/// Shows the comparison view or the batch-size explorer.
+fn show_view(document: &Document, explorer: bool) {
+    for (id, on) in [("compare", !explorer), ("explorer", explorer)] {
+        if let Some(e) = document.get_element_by_id(id) {
+            set_hidden(&e, !on);
+        }
+    }
+    for (id, on) in [("tab-compare", !explorer), ("tab-explorer", explorer)] {
+        if let Some(e) = document.get_element_by_id(id) {
+            let _ = e.set_attribute("aria-selected", if on { "true" } else { "false" });
+        }
+    }
+    if explorer {
+        // the comparison runs pause while the explorer has the cores
+        with_app(|app| {
+            if let Some(c) = &app.client {
+                if !app.paused {
+                    c.send(ToWorker::Pause);
+                    app.paused = true;
+                    set_text(&app.document, "pause", "Resume");
+                }
+            }
+        });
+    }
+}
+
 /// Entry point of the app binary.
 pub fn start() -> Result<(), JsValue> {
     console_error_panic_hook::set_once();
@@ -527,7 +553,23 @@ pub fn start() -> Result<(), JsValue> {
         option.set_text_content(Some(p.title));
         select.append_child(&option)?;
     }
-    let (state, url_errors) = state_from_hash(&window.location().hash().unwrap_or_default());
+    let hash = window.location().hash().unwrap_or_default();
+    let (state, url_errors) = state_from_hash(&hash);
+    let url_pairs: Vec<(String, String)> = form_urlencoded::parse(hash.trim_start_matches('#').as_bytes()).into_owned().collect();
+    let explorer_view = url_pairs.iter().any(|(k, v)| k == "view" && v == "explorer");
+    let sweep = url_pairs.iter().find(|(k, _)| k == "sweep").map(|(_, v)| v.clone());
+    crate::web::explorer::install(&document, sweep.as_deref())?;
+    show_view(&document, explorer_view);
+    listen(&document, "tab-compare", "click", || {
+        if let Some(d) = web_sys::window().and_then(|w| w.document()) {
+            show_view(&d, false);
+        }
+    })?;
+    listen(&document, "tab-explorer", "click", || {
+        if let Some(d) = web_sys::window().and_then(|w| w.document()) {
+            show_view(&d, true);
+        }
+    })?;
     if !url_errors.is_empty() {
         let box_ = document
             .get_element_by_id("url-errors")
@@ -695,8 +737,10 @@ pub fn start() -> Result<(), JsValue> {
     });
     window.add_event_listener_with_callback("resize", resize.as_ref().unchecked_ref())?;
     resize.forget();
-    // the page opens on live SGD
-    with_app(start_runs);
+    // the page opens on live SGD (unless it opens on the explorer)
+    if !explorer_view {
+        with_app(start_runs);
+    }
     Ok(())
 }
 

@@ -6,7 +6,7 @@ use crate::export::{csv_header, csv_rows_from_points};
 use crate::model::Loss;
 use crate::protocol::{RunId, RunSummary};
 use crate::simulation::TrajectoryPoint;
-use crate::web::chart::{draw_chart, draw_heatmaps, ChartGeometry, ChartSpec, Series};
+use crate::web::chart::{draw_chart, draw_heatmaps, ChartGeometry, ChartSpec, Marker, Series};
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlCanvasElement};
 
@@ -203,6 +203,7 @@ impl Panel {
                 color: 7,
                 dashed: true,
                 bold: true,
+                markers: Marker::Line,
             });
         }
         spec
@@ -222,6 +223,7 @@ impl Panel {
                 color: 7,
                 dashed: true,
                 bold: false,
+                markers: Marker::Line,
             });
         }
         spec
@@ -416,6 +418,7 @@ pub fn overlap_spec(
                     color: (j * k + r) % 6,
                     dashed: false,
                     bold: p * k == 1,
+                    markers: Marker::Line,
                 });
             }
         }
@@ -436,6 +439,7 @@ pub fn overlap_spec(
                 color: 7,
                 dashed: false,
                 bold: true,
+                markers: Marker::Line,
             });
         }
         for j in 0..p {
@@ -449,6 +453,7 @@ pub fn overlap_spec(
                     color: (j + l) % 6,
                     dashed: true,
                     bold: false,
+                    markers: Marker::Line,
                 });
             }
         }
@@ -483,6 +488,7 @@ pub fn risk_spec(points: &[TrajectoryPoint], axis: TimeAxis, nb: u64) -> ChartSp
             color: 5,
             dashed: false,
             bold: true,
+            markers: Marker::Line,
         }],
         ..Default::default()
     }

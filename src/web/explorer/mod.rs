@@ -1,0 +1,504 @@
+//! The batch-size explorer: weak-recovery time and sample cost against mu = log_d n_b, measured
+//! by sweeps on a pool of Web Workers and drawn over the paper's phase diagram (Fig. 1).
+//!
+//! The form is turned into a [`SweepConfig`] JSON (validated by [`SweepConfig::from_json`] and
+//! [`SweepConfig::jobs`], the same code as `sgdlab sweep`), the jobs are farmed to
+//! `hardwareConcurrency - 1` workers (at least one), results stream into the plots, and Cancel
+//! terminates the workers. The sweep config lives in the URL hash (`view=explorer&sweep=...`).
+
+use crate::model::{target_information_exponent, Loss};
+use crate::protocol::{FromWorker, ToWorker};
+use crate::sweep::{points_to_csv, summarise, SweepConfig, SweepPoint};
+use crate::theory::scaling_laws::{phase_diagram, FrontierOwner};
+use crate::web::chart::{draw_chart, ChartSpec, LegendCorner, Marker, Region, Series};
+use crate::web::worker_client::{WorkerClient, WORKER_SCRIPT};
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
+
+/// Colour per protocol (palette index).
+fn color(loss: Loss) -> usize {
+    match loss {
+        Loss::Mse => 0,
+        Loss::Correlation => 1,
+        Loss::Adaptive => 2,
+    }
+}
+
+struct Explorer {
+    document: Document,
+    workers: Vec<WorkerClient>,
+    generation: u32,
+    config: Option<SweepConfig>,
+    jobs: Vec<crate::config::RunConfig>,
+    next_job: usize,
+    busy: Vec<Option<u32>>,
+    points: Vec<(u32, SweepPoint)>,
+    errors: Vec<String>,
+    redraw_pending: bool,
+}
+
+thread_local! {
+    static EXPLORER: RefCell<Option<Explorer>> = const { RefCell::new(None) };
+}
+
+fn with<R>(f: impl FnOnce(&mut Explorer) -> R) -> Option<R> {
+    EXPLORER.with(|e| e.borrow_mut().as_mut().map(f))
+}
+
+fn value(document: &Document, id: &str) -> String {
+    document
+        .get_element_by_id(id)
+        .and_then(|e| {
+            e.dyn_ref::<HtmlInputElement>().map(|i| i.value()).or_else(|| e.dyn_ref::<HtmlSelectElement>().map(|s| s.value()))
+        })
+        .unwrap_or_default()
+}
+
+fn set_value(document: &Document, id: &str, v: &str) {
+    if let Some(e) = document.get_element_by_id(id) {
+        if let Some(i) = e.dyn_ref::<HtmlInputElement>() {
+            i.set_value(v);
+        } else if let Some(s) = e.dyn_ref::<HtmlSelectElement>() {
+            s.set_value(v);
+        }
+    }
+}
+
+fn checked(document: &Document, id: &str) -> bool {
+    document.get_element_by_id(id).and_then(|e| e.dyn_into::<HtmlInputElement>().ok()).map(|i| i.checked()).unwrap_or(false)
+}
+
+fn set_text(document: &Document, id: &str, text: &str) {
+    if let Some(e) = document.get_element_by_id(id) {
+        e.set_text_content(Some(text));
+    }
+}
+
+fn number(document: &Document, id: &str, field: &str) -> Result<f64, String> {
+    let v = value(document, id);
+    v.trim().parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(|| format!("{field}: '{}' is not a number", v.trim()))
+}
+
+/// The mu grid from, to, step (inclusive of `to` up to round-off).
+pub fn mu_grid(from: f64, to: f64, step: f64) -> Result<Vec<f64>, String> {
+    if !(step > 0.0) {
+        return Err("mu step: must be > 0".into());
+    }
+    if to < from {
+        return Err("mu to: must be >= mu from".into());
+    }
+    let n = ((to - from) / step + 1e-9).floor() as usize + 1;
+    if n > 200 {
+        return Err(format!("mu grid: {n} points, at most 200"));
+    }
+    Ok((0..n).map(|i| ((from + i as f64 * step) * 1e9).round() / 1e9).collect())
+}
+
+/// The form as a sweep config JSON object (validated later by [`SweepConfig::from_json`]).
+fn form_json(document: &Document) -> Result<serde_json::Value, String> {
+    let protocols: Vec<&str> = ["mse", "correlation", "adaptive"].into_iter().filter(|p| checked(document, &format!("x-protocol-{p}"))).collect();
+    if protocols.is_empty() {
+        return Err("protocols: choose at least one".into());
+    }
+    let mu = mu_grid(number(document, "x-mu-from", "mu from")?, number(document, "x-mu-to", "mu to")?, number(document, "x-mu-step", "mu step")?)?;
+    let seeds = number(document, "x-seeds", "seeds")?;
+    if seeds.fract() != 0.0 || !(1.0..=200.0).contains(&seeds) {
+        return Err("seeds: must be a whole number in [1, 200]".into());
+    }
+    let lr = match value(document, "x-lr-policy").as_str() {
+        "fixed" => serde_json::json!({"policy": "fixed", "gamma0": number(document, "x-gamma0", "lr.gamma0")?, "delta": number(document, "x-delta", "lr.delta")?}),
+        "authors" => serde_json::json!({"policy": "authors", "c": number(document, "x-gamma0", "lr.c")?}),
+        _ => serde_json::json!({"policy": "optimal", "gamma0": number(document, "x-gamma0", "lr.gamma0")?}),
+    };
+    let whole = |id: &str, field: &str| -> Result<u64, String> {
+        let x = number(document, id, field)?;
+        if x < 0.0 || x.fract() != 0.0 {
+            return Err(format!("{field}: must be a whole number, got {x}"));
+        }
+        Ok(x as u64)
+    };
+    let d = whole("x-d", "d")?;
+    let max_steps = whole("x-max-steps", "max_steps")?;
+    Ok(serde_json::json!({
+        "target": value(document, "x-target"),
+        "d": d,
+        "protocols": protocols,
+        "mu": mu,
+        "lr": lr,
+        "seeds": (0..seeds as u64).collect::<Vec<_>>(),
+        "eta": number(document, "x-eta", "eta")?,
+        "max_steps": max_steps,
+        "noise": number(document, "x-noise", "noise")?,
+    }))
+}
+
+/// Validates the form; shows the message; returns the config and its jobs.
+fn validate(document: &Document) -> Option<(SweepConfig, Vec<crate::config::RunConfig>)> {
+    let result = form_json(document).and_then(|json| {
+        let config = SweepConfig::from_json(&json.to_string()).map_err(|e| e.to_string())?;
+        let jobs = config.jobs().map_err(|e| e.to_string())?;
+        Ok((config, jobs))
+    });
+    match result {
+        Ok((config, jobs)) => {
+            set_text(document, "x-error", "");
+            let l = target_information_exponent(&config.target, config.k).map_or("?".into(), |l| l.to_string());
+            set_text(document, "x-summary", &format!("{} runs (information exponent l = {l}); every run stops at weak recovery or after {} steps", jobs.len(), config.max_steps));
+            if let Some(b) = document.get_element_by_id("x-run") {
+                let _ = b.remove_attribute("disabled");
+            }
+            Some((config, jobs))
+        }
+        Err(message) => {
+            set_text(document, "x-error", &message);
+            set_text(document, "x-summary", "");
+            if let Some(b) = document.get_element_by_id("x-run") {
+                let _ = b.set_attribute("disabled", "");
+            }
+            None
+        }
+    }
+}
+
+fn pool_size() -> usize {
+    let cores = web_sys::window().map(|w| w.navigator().hardware_concurrency()).unwrap_or(2.0) as usize;
+    cores.saturating_sub(1).clamp(1, 8)
+}
+
+fn start(ex: &mut Explorer) {
+    let Some((config, jobs)) = validate(&ex.document) else { return };
+    cancel(ex);
+    ex.generation += 1;
+    ex.points.clear();
+    ex.errors.clear();
+    ex.next_job = 0;
+    if let Some(w) = web_sys::window() {
+        if let Ok(h) = w.history() {
+            let hash = form_urlencoded::Serializer::new(String::new())
+                .append_pair("view", "explorer")
+                .append_pair("sweep", &serde_json::to_string(&config).unwrap_or_default())
+                .finish();
+            let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&format!("#{hash}")));
+        }
+    }
+    ex.config = Some(config);
+    ex.jobs = jobs;
+    let n = pool_size();
+    ex.workers.clear();
+    ex.busy = vec![None; n];
+    for i in 0..n {
+        let generation = ex.generation;
+        match WorkerClient::spawn(WORKER_SCRIPT, move |m| on_message(i, generation, m), |e| {
+            with(|ex| set_text(&ex.document, "x-status", &e));
+        }) {
+            Ok(w) => ex.workers.push(w),
+            Err(e) => web_sys::console::error_1(&e),
+        }
+    }
+    for i in 0..ex.workers.len() {
+        dispatch(ex, i);
+    }
+    set_text(&ex.document, "x-status", &format!("running on {} workers", ex.workers.len()));
+    request_redraw(ex);
+}
+
+fn dispatch(ex: &mut Explorer, worker: usize) {
+    if ex.next_job >= ex.jobs.len() {
+        ex.busy[worker] = None;
+        return;
+    }
+    let job = ex.next_job as u32;
+    ex.next_job += 1;
+    ex.busy[worker] = Some(job);
+    ex.workers[worker].send(ToWorker::Job { generation: ex.generation, job, config: ex.jobs[job as usize].clone() });
+}
+
+fn cancel(ex: &mut Explorer) {
+    ex.workers.clear(); // dropping a client terminates its worker
+    ex.busy.clear();
+    ex.next_job = ex.jobs.len();
+}
+
+fn on_message(worker: usize, generation: u32, message: FromWorker) {
+    with(|ex| {
+        if generation != ex.generation {
+            return;
+        }
+        if let FromWorker::JobDone { job, point, .. } = message {
+            match point {
+                Ok(p) => ex.points.push((job, p)),
+                Err(e) => ex.errors.push(e),
+            }
+            if worker < ex.busy.len() {
+                dispatch(ex, worker);
+            }
+            let done = ex.points.len() + ex.errors.len();
+            if done == ex.jobs.len() {
+                set_text(&ex.document, "x-status", "finished");
+                ex.workers.clear();
+            }
+            request_redraw(ex);
+        }
+    });
+}
+
+fn request_redraw(ex: &mut Explorer) {
+    if ex.redraw_pending {
+        return;
+    }
+    ex.redraw_pending = true;
+    let callback = Closure::once_into_js(|| {
+        with(|ex| {
+            ex.redraw_pending = false;
+            redraw(ex);
+        });
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = w.request_animation_frame(callback.unchecked_ref());
+    }
+}
+
+fn sorted_points(ex: &Explorer) -> Vec<SweepPoint> {
+    let mut p = ex.points.clone();
+    p.sort_by_key(|(job, _)| *job);
+    p.into_iter().map(|(_, p)| p).collect()
+}
+
+/// theta and log_d N charts with the theory frontiers of the chosen l.
+fn redraw(ex: &mut Explorer) {
+    let Some(config) = &ex.config else { return };
+    let total = ex.jobs.len().max(1);
+    let done = ex.points.len() + ex.errors.len();
+    if let Some(bar) = ex.document.get_element_by_id("x-bar") {
+        let _ = bar.set_attribute("style", &format!("width: {:.1}%", 100.0 * done as f64 / total as f64));
+    }
+    set_text(&ex.document, "x-progress-text", &format!("{done} / {total} runs"));
+    let df = config.d as f64;
+    let cap = (config.max_steps as f64).ln() / df.ln();
+    let l = target_information_exponent(&config.target, config.k).unwrap_or(1);
+    let mu_max = config.mu.iter().cloned().fold(0.0, f64::max).max(l as f64 + 0.5);
+    let points = sorted_points(ex);
+    let summaries = summarise(&points);
+    let mut theta = ChartSpec {
+        title: format!("time: θ = log_d T (d = {}, l = {l})", config.d),
+        x_label: "μ = log_d n_b".into(),
+        y_label: "θ = log_d T".into(),
+        x_range: Some((0.0, mu_max)),
+        horizontal_lines: vec![(cap, format!("cap: {} steps", config.max_steps))],
+        legend: LegendCorner::UpperRight,
+        ..Default::default()
+    };
+    let mut samples = ChartSpec {
+        title: "samples: log_d N, N = T n_b".into(),
+        x_label: "μ = log_d n_b".into(),
+        y_label: "log_d N".into(),
+        x_range: Some((0.0, mu_max)),
+        legend: LegendCorner::UpperLeft,
+        ..Default::default()
+    };
+    if let Ok(diagram) = phase_diagram(l, mu_max) {
+        theta.y_range = Some((-0.2, diagram.theta_max.max(cap + 0.2)));
+        for (i, region) in diagram.regions.iter().enumerate() {
+            theta.regions.push(Region { polygon: region.polygon.iter().map(|p| (p[0], p[1])).collect(), color: 3 + i % 3, label: region.label.clone() });
+        }
+        let mut labelled: Vec<&str> = Vec::new();
+        for segment in &diagram.frontiers {
+            let c = match segment.owner {
+                FrontierOwner::Both => 7,
+                FrontierOwner::PlainSgd => color(Loss::Mse),
+                FrontierOwner::CorrelationLoss => color(Loss::Correlation),
+            };
+            let line = vec![(segment.start[0], segment.start[1]), (segment.end[0], segment.end[1])];
+            let owner = match segment.owner {
+                FrontierOwner::Both => "theory: both protocols",
+                FrontierOwner::PlainSgd => "theory: plain SGD",
+                FrontierOwner::CorrelationLoss => "theory: correlation loss",
+            };
+            let label = if labelled.contains(&owner) { String::new() } else { owner.to_string() };
+            labelled.push(owner);
+            theta.series.push(Series { label: label.clone(), points: line.clone(), color: c, dashed: true, bold: false, markers: Marker::Line });
+            samples.series.push(Series {
+                label,
+                points: line.iter().map(|&(mu, t)| (mu, t + mu)).collect(),
+                color: c,
+                dashed: true,
+                bold: false,
+                markers: Marker::Line,
+            });
+        }
+    }
+    for &loss in &config.protocols {
+        let mine: Vec<&SweepPoint> = points.iter().filter(|p| p.protocol == loss).collect();
+        let name = loss.label();
+        theta.series.push(Series {
+            label: String::new(),
+            points: mine.iter().filter_map(|p| p.theta.map(|t| (p.mu_resolved, t))).collect(),
+            color: color(loss),
+            dashed: false,
+            bold: false,
+            markers: Marker::Dots,
+        });
+        let censored: Vec<(f64, f64)> = mine.iter().filter(|p| p.censored).map(|p| (p.mu_resolved, cap)).collect();
+        if !censored.is_empty() {
+            theta.series.push(Series { label: format!("{name}: capped"), points: censored, color: color(loss), dashed: false, bold: false, markers: Marker::OpenTriangles });
+        }
+        let medians: Vec<&crate::sweep::SweepSummary> = summaries.iter().filter(|s| s.protocol == loss).collect();
+        theta.series.push(Series {
+            label: format!("{name}: median (dots: runs)"),
+            points: medians.iter().filter_map(|s| s.median_theta.map(|t| (s.mu_resolved, t))).collect(),
+            color: color(loss),
+            dashed: false,
+            bold: true,
+            markers: Marker::Line,
+        });
+        samples.series.push(Series {
+            label: format!("{name}: median"),
+            points: medians.iter().filter_map(|s| s.median_log_samples.map(|n| (s.mu_resolved, n))).collect(),
+            color: color(loss),
+            dashed: false,
+            bold: true,
+            markers: Marker::Line,
+        });
+        samples.series.push(Series {
+            label: String::new(),
+            points: mine.iter().filter(|p| !p.censored).map(|p| (p.mu_resolved, (p.samples as f64).ln() / df.ln())).collect(),
+            color: color(loss),
+            dashed: false,
+            bold: false,
+            markers: Marker::Dots,
+        });
+    }
+    for (id, spec) in [("x-theta", &theta), ("x-samples", &samples)] {
+        if let Some(c) = ex.document.get_element_by_id(id).and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok()) {
+            if let Err(e) = draw_chart(&c, spec) {
+                web_sys::console::warn_1(&format!("explorer chart: {e}").into());
+            }
+        }
+    }
+    if let Some(e) = ex.document.get_element_by_id("x-progress-text") {
+        let _ = e.set_attribute("data-done", &done.to_string());
+        let _ = e.set_attribute("data-total", &total.to_string());
+    }
+    if !ex.errors.is_empty() {
+        set_text(&ex.document, "x-error", &ex.errors.join("\n"));
+    }
+}
+
+fn download_text(document: &Document, name: &str, mime: &str, text: &str) {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    if let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) {
+        if let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) {
+            if let Ok(a) = document.create_element("a") {
+                let _ = a.set_attribute("href", &url);
+                let _ = a.set_attribute("download", name);
+                if let Some(a) = a.dyn_ref::<web_sys::HtmlElement>() {
+                    a.click();
+                }
+            }
+            let _ = web_sys::Url::revoke_object_url(&url);
+        }
+    }
+}
+
+/// Fills the form from a sweep config (URL state).
+fn write_form(document: &Document, config: &SweepConfig) {
+    set_value(document, "x-target", &config.target.to_string());
+    set_value(document, "x-d", &config.d.to_string());
+    for p in Loss::ALL {
+        if let Some(i) = document.get_element_by_id(&format!("x-protocol-{p}")).and_then(|e| e.dyn_into::<HtmlInputElement>().ok()) {
+            i.set_checked(config.protocols.contains(&p));
+        }
+    }
+    if let (Some(first), Some(last)) = (config.mu.first(), config.mu.last()) {
+        set_value(document, "x-mu-from", &first.to_string());
+        set_value(document, "x-mu-to", &last.to_string());
+        if config.mu.len() > 1 {
+            set_value(document, "x-mu-step", &((last - first) / (config.mu.len() - 1) as f64).to_string());
+        }
+    }
+    use crate::config::scaling::LearningRate;
+    match config.lr {
+        LearningRate::Optimal { gamma0 } => {
+            set_value(document, "x-lr-policy", "optimal");
+            set_value(document, "x-gamma0", &gamma0.to_string());
+        }
+        LearningRate::Fixed { gamma0, delta } => {
+            set_value(document, "x-lr-policy", "fixed");
+            set_value(document, "x-gamma0", &gamma0.to_string());
+            set_value(document, "x-delta", &delta.to_string());
+        }
+        LearningRate::Authors { c } => {
+            set_value(document, "x-lr-policy", "authors");
+            set_value(document, "x-gamma0", &c.to_string());
+        }
+    }
+    set_value(document, "x-seeds", &config.seeds.len().to_string());
+    set_value(document, "x-eta", &config.eta.to_string());
+    set_value(document, "x-max-steps", &config.max_steps.to_string());
+    set_value(document, "x-noise", &crate::config::display_number(config.noise));
+}
+
+/// Installs the explorer; `sweep_json` is the `sweep=` URL parameter, if any.
+pub fn install(document: &Document, sweep_json: Option<&str>) -> Result<(), JsValue> {
+    let mut url_error = None;
+    if let Some(json) = sweep_json {
+        match SweepConfig::from_json(json) {
+            Ok(config) => write_form(document, &config),
+            Err(e) => url_error = Some(format!("URL parameter sweep: {e} — ignored")),
+        }
+    }
+    EXPLORER.with(|e| {
+        *e.borrow_mut() = Some(Explorer {
+            document: document.clone(),
+            workers: Vec::new(),
+            generation: 0,
+            config: None,
+            jobs: Vec::new(),
+            next_job: 0,
+            busy: Vec::new(),
+            points: Vec::new(),
+            errors: Vec::new(),
+            redraw_pending: false,
+        })
+    });
+    let listen = |id: &str, event: &str, f: Box<dyn FnMut()>| -> Result<(), JsValue> {
+        let closure = Closure::<dyn FnMut()>::new(f);
+        document.get_element_by_id(id).ok_or_else(|| JsValue::from_str(&format!("missing #{id}")))?.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref())?;
+        closure.forget();
+        Ok(())
+    };
+    listen("x-run", "click", Box::new(|| {
+        with(start);
+    }))?;
+    listen("x-cancel", "click", Box::new(|| {
+        with(|ex| {
+            cancel(ex);
+            set_text(&ex.document, "x-status", &format!("cancelled after {} runs", ex.points.len()));
+            request_redraw(ex);
+        });
+    }))?;
+    listen("x-form", "input", Box::new(|| {
+        with(|ex| {
+            validate(&ex.document);
+        });
+    }))?;
+    listen("x-export-csv", "click", Box::new(|| {
+        with(|ex| download_text(&ex.document, "online-sgd-lab-sweep.csv", "text/csv", &points_to_csv(&sorted_points(ex))));
+    }))?;
+    listen("x-export-json", "click", Box::new(|| {
+        with(|ex| {
+            let points = sorted_points(ex);
+            let json = serde_json::json!({ "config": ex.config, "points": points, "summaries": summarise(&points) });
+            download_text(&ex.document, "online-sgd-lab-sweep.json", "application/json", &json.to_string());
+        });
+    }))?;
+    validate(document);
+    if let Some(message) = url_error {
+        set_text(document, "x-error", &message);
+    }
+    Ok(())
+}
