@@ -139,3 +139,24 @@ fn theory_prints_the_recursion_in_the_run_schema_from_the_same_start() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("terms.bogus"));
 }
+
+#[test]
+fn sweep_prints_points_and_is_deterministic() {
+    let config = r#"{"d": 128, "protocols": ["correlation"], "mu": [1, 1.5], "seeds": [0, 1], "max_steps": 20000}"#;
+    let first = sgdlab(&["sweep", "-"], config);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&first.stdout).unwrap();
+    let points = v["points"].as_array().unwrap();
+    assert_eq!(points.len(), 4);
+    for key in ["protocol", "mu", "nb", "gamma", "seed", "weak_recovery_step", "samples", "sampler"] {
+        assert!(points[0].get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(points[0]["nb"], 128);
+    let again = sgdlab(&["sweep", "-"], config);
+    assert_eq!(first.stdout, again.stdout, "same seeds, same points, whatever the thread schedule");
+    let csv = sgdlab(&["sweep", "-", "--csv"], config);
+    assert_eq!(String::from_utf8_lossy(&csv.stdout).lines().count(), 5);
+    let bad = sgdlab(&["sweep", "-"], r#"{"mu": [1, 99]}"#);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("mu"), "{}", String::from_utf8_lossy(&bad.stderr));
+}

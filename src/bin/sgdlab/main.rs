@@ -3,6 +3,8 @@
 //! * `sgdlab run CONFIG.json [--csv] [--out FILE]`: simulate (JSON on stdout by default).
 //!   A config with a `runs` array runs every entry in parallel on all cores.
 //! * `sgdlab run --preset ID`: every panel of one of the lab's presets (the paper's figures).
+//! * `sgdlab sweep CONFIG.json [--csv] [--out FILE]`: weak-recovery times over a grid of batch
+//!   exponents mu, protocols and seeds, in parallel on all cores.
 //! * `sgdlab theory CONFIG.json [--csv] [--out FILE]`: the overlap recursion of the same config
 //!   (plus `terms: {gradient, noise, mean_step}`), in the same output schema.
 //!
@@ -13,6 +15,7 @@ use rayon::prelude::*;
 use sgdlab::config::{ConfigError, ConfigFile, RunConfig};
 use sgdlab::export::{csv_header, csv_rows};
 use sgdlab::simulation::{RunOutput, Simulation};
+use sgdlab::sweep::{points_to_csv, run_resolved, summarise, SweepConfig, SweepPoint};
 use sgdlab::theory::from_config::{run_theory, theory_config_from_json};
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -52,6 +55,18 @@ enum Command {
         /// Config file (JSON), or - for standard input.
         config: PathBuf,
         /// Write CSV instead of JSON.
+        #[arg(long)]
+        csv: bool,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
+    /// Sweep the batch exponent mu for several protocols and seeds on all cores (weak-recovery
+    /// times for the phase diagram). Prints `{"points": [...], "summaries": [...]}`.
+    Sweep {
+        /// Sweep config (JSON; see the README), or - for standard input.
+        config: PathBuf,
+        /// Write CSV (one row per point) instead of JSON.
         #[arg(long)]
         csv: bool,
         /// Write to this file instead of standard output.
@@ -184,6 +199,19 @@ fn main() -> ExitCode {
                 eprintln!("warning: the recursion stopped early: {m}");
             }
             Ok(())
+        })(),
+        Command::Sweep { config, csv, out } => (|| {
+            let sweep = SweepConfig::from_json(&read_config(&config)?).map_err(|e| e.to_string())?;
+            let jobs = sweep.jobs().map_err(|e| e.to_string())?;
+            let resolved = jobs.iter().map(|j| j.resolve()).collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())?;
+            let points: Vec<SweepPoint> = resolved.into_par_iter().map(run_resolved).collect();
+            let text = if csv {
+                points_to_csv(&points)
+            } else {
+                serde_json::to_string(&serde_json::json!({ "points": points, "summaries": summarise(&points) }))
+                    .map_err(|e| e.to_string())?
+            };
+            write_output(&out, &text)
         })(),
     };
     match result {
