@@ -19,10 +19,11 @@ use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 
 /// How the student weights start.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
 pub enum Initialisation {
     /// m0 = 1/sqrt(d) per neuron, sign fixed so M_j1 > 0.
+    #[default]
     Warm,
     /// Uniform on the sphere.
     Cold,
@@ -40,12 +41,6 @@ pub enum Initialisation {
         #[serde(rename = "M")]
         m: Vec<Vec<f64>>,
     },
-}
-
-impl Default for Initialisation {
-    fn default() -> Self {
-        Initialisation::Warm
-    }
 }
 
 /// A matrix from nested rows, or `None` when rows are ragged or missing.

@@ -315,43 +315,54 @@ impl LabState {
             ))),
         }
         if let Some(v) = get("update") {
-            attempt(match v.trim() {
-                "projected" => Ok(c.update = Update::Projected),
-                "spherical" => Ok(c.update = Update::Spherical),
-                other => Err(FieldError::new(
-                    "update",
-                    format!("must be projected or spherical, got '{}'", truncate(other)),
-                )),
-            });
+            attempt(
+                match v.trim() {
+                    "projected" => Ok(Update::Projected),
+                    "spherical" => Ok(Update::Spherical),
+                    other => Err(FieldError::new(
+                        "update",
+                        format!("must be projected or spherical, got '{}'", truncate(other)),
+                    )),
+                }
+                .map(|x| c.update = x),
+            );
         }
         if let Some(v) = get("init") {
-            attempt(match v.trim() {
-                "warm" => Ok(c.init = Initialisation::Warm),
-                "cold" => Ok(c.init = Initialisation::Cold),
-                "m0" => get("m0")
-                    .ok_or_else(|| FieldError::new("m0", "init=m0 needs m0 (a number in [0, 1])"))
-                    .and_then(|m| number("m0", m))
-                    .map(|m0| c.init = Initialisation::M0 { m0 }),
-                other => Err(FieldError::new(
-                    "init",
-                    format!("must be warm, cold or m0, got '{}'", truncate(other)),
-                )),
-            });
+            attempt(
+                match v.trim() {
+                    "warm" => Ok(Initialisation::Warm),
+                    "cold" => Ok(Initialisation::Cold),
+                    "m0" => get("m0")
+                        .ok_or_else(|| {
+                            FieldError::new("m0", "init=m0 needs m0 (a number in [0, 1])")
+                        })
+                        .and_then(|m| number("m0", m))
+                        .map(|m0| Initialisation::M0 { m0 }),
+                    other => Err(FieldError::new(
+                        "init",
+                        format!("must be warm, cold or m0, got '{}'", truncate(other)),
+                    )),
+                }
+                .map(|x| c.init = x),
+            );
         }
         if let Some(v) = get("sampler") {
-            attempt(match v.trim() {
-                "auto" => Ok(c.sampler = SamplerChoice::Auto),
-                "exact" => Ok(c.sampler = SamplerChoice::Exact),
-                "full" => Ok(c.sampler = SamplerChoice::Full),
-                "clt" => Ok(c.sampler = SamplerChoice::Clt),
-                other => Err(FieldError::new(
-                    "sampler",
-                    format!(
-                        "must be auto, exact, full or clt, got '{}'",
-                        truncate(other)
-                    ),
-                )),
-            });
+            attempt(
+                match v.trim() {
+                    "auto" => Ok(SamplerChoice::Auto),
+                    "exact" => Ok(SamplerChoice::Exact),
+                    "full" => Ok(SamplerChoice::Full),
+                    "clt" => Ok(SamplerChoice::Clt),
+                    other => Err(FieldError::new(
+                        "sampler",
+                        format!(
+                            "must be auto, exact, full or clt, got '{}'",
+                            truncate(other)
+                        ),
+                    )),
+                }
+                .map(|x| c.sampler = x),
+            );
         }
         if let Some(v) = get("adaptive_threshold") {
             attempt(number("adaptive_threshold", v).map(|x| c.adaptive.threshold = x));
@@ -365,14 +376,17 @@ impl LabState {
                 .filter(|x| !x.trim().is_empty())
                 .map(|x| x.parse::<Loss>())
                 .collect();
-            attempt(match parsed {
-                Ok(p) if !p.is_empty() && p.len() <= 3 => Ok(s.panels = p),
-                Ok(_) => Err(FieldError::new(
-                    "panels",
-                    "must list 1 to 3 of mse, correlation, adaptive",
-                )),
-                Err(e) => Err(FieldError::new("panels", e)),
-            });
+            attempt(
+                match parsed {
+                    Ok(p) if !p.is_empty() && p.len() <= 3 => Ok(p),
+                    Ok(_) => Err(FieldError::new(
+                        "panels",
+                        "must list 1 to 3 of mse, correlation, adaptive",
+                    )),
+                    Err(e) => Err(FieldError::new("panels", e)),
+                }
+                .map(|x| s.panels = x),
+            );
         }
         if let Some(v) = get("log") {
             attempt(flag("log", v).map(|x| s.view.log_time = x));
@@ -381,14 +395,17 @@ impl LabState {
             attempt(flag("theory", v).map(|x| s.view.theory = x));
         }
         if let Some(v) = get("unit") {
-            attempt(match v.trim() {
-                "steps" => Ok(s.view.samples = false),
-                "samples" => Ok(s.view.samples = true),
-                other => Err(FieldError::new(
-                    "unit",
-                    format!("must be steps or samples, got '{}'", truncate(other)),
-                )),
-            });
+            attempt(
+                match v.trim() {
+                    "steps" => Ok(false),
+                    "samples" => Ok(true),
+                    other => Err(FieldError::new(
+                        "unit",
+                        format!("must be steps or samples, got '{}'", truncate(other)),
+                    )),
+                }
+                .map(|x| s.view.samples = x),
+            );
         }
         if let Some(v) = get("embed") {
             attempt(flag("embed", v).map(|x| s.embed = x));

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 pub type RunId = u32;
 
 /// Page -> worker.
+#[allow(clippy::large_enum_variant)] // messages are moved once, never stored in bulk
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum ToWorker {

@@ -125,16 +125,35 @@ fn invalid_configs_name_the_field_and_range() {
 fn theory_prints_the_recursion_in_the_run_schema_from_the_same_start() {
     let config = r#"{"d": 1024, "loss": "correlation", "init": {"kind": "m0", "m0": 0.2}, "steps": 200, "seed": 4, "terms": {"mean_step": false}}"#;
     let out = sgdlab(&["theory", "-"], config);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let theory: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    for key in ["config", "terms", "regime", "steps", "M", "Q", "risk", "weak_recovery_step", "diverged", "risk_method"] {
+    for key in [
+        "config",
+        "terms",
+        "regime",
+        "steps",
+        "M",
+        "Q",
+        "risk",
+        "weak_recovery_step",
+        "diverged",
+        "risk_method",
+    ] {
         assert!(theory.get(key).is_some(), "missing key {key}");
     }
     assert_eq!(theory["terms"]["mean_step"], false);
     assert_eq!(theory["terms"]["noise"], true);
     let run_config = config.replace(r#", "terms": {"mean_step": false}"#, "");
-    let sim: serde_json::Value = serde_json::from_slice(&sgdlab(&["run", "-"], &run_config).stdout).unwrap();
-    assert_eq!(theory["M"][0], sim["M"][0], "theory and simulation start from the same overlaps");
+    let sim: serde_json::Value =
+        serde_json::from_slice(&sgdlab(&["run", "-"], &run_config).stdout).unwrap();
+    assert_eq!(
+        theory["M"][0], sim["M"][0],
+        "theory and simulation start from the same overlaps"
+    );
     let bad = sgdlab(&["theory", "-"], r#"{"terms": {"bogus": true}}"#);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("terms.bogus"));
@@ -144,19 +163,39 @@ fn theory_prints_the_recursion_in_the_run_schema_from_the_same_start() {
 fn sweep_prints_points_and_is_deterministic() {
     let config = r#"{"d": 128, "protocols": ["correlation"], "mu": [1, 1.5], "seeds": [0, 1], "max_steps": 20000}"#;
     let first = sgdlab(&["sweep", "-"], config);
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&first.stdout).unwrap();
     let points = v["points"].as_array().unwrap();
     assert_eq!(points.len(), 4);
-    for key in ["protocol", "mu", "nb", "gamma", "seed", "weak_recovery_step", "samples", "sampler"] {
+    for key in [
+        "protocol",
+        "mu",
+        "nb",
+        "gamma",
+        "seed",
+        "weak_recovery_step",
+        "samples",
+        "sampler",
+    ] {
         assert!(points[0].get(key).is_some(), "missing {key}");
     }
     assert_eq!(points[0]["nb"], 128);
     let again = sgdlab(&["sweep", "-"], config);
-    assert_eq!(first.stdout, again.stdout, "same seeds, same points, whatever the thread schedule");
+    assert_eq!(
+        first.stdout, again.stdout,
+        "same seeds, same points, whatever the thread schedule"
+    );
     let csv = sgdlab(&["sweep", "-", "--csv"], config);
     assert_eq!(String::from_utf8_lossy(&csv.stdout).lines().count(), 5);
     let bad = sgdlab(&["sweep", "-"], r#"{"mu": [1, 99]}"#);
     assert_eq!(bad.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("mu"), "{}", String::from_utf8_lossy(&bad.stderr));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("mu"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
 }

@@ -335,7 +335,7 @@ impl RunConfig {
                 ))
             }
             (Some(nb), None) => {
-                if !nb.is_finite() || nb < 1.0 || nb > MAX_NB || nb.fract() != 0.0 {
+                if !nb.is_finite() || !(1.0..=MAX_NB).contains(&nb) || nb.fract() != 0.0 {
                     return Err(ConfigError::new(
                         "nb",
                         format!(

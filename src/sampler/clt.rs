@@ -9,6 +9,7 @@
 //!   = [phiGF_j., psi_j.] (Stein: lambda = L s), and E[c_j c_l] = (gamma / (n_b p))^2 phiHD_jl;
 //! * the covariance Sigma is a Monte Carlo estimate from [`COVARIANCE_SAMPLES`] exact samples
 //!   drawn each step (relative error about 1/sqrt(4096) = 1.6% on each entry).
+//!
 //! The orthogonal (Wishart) part and the projection are then exactly those of
 //! [`ExactSampler`]. If a Gaussian draw of C is not positive semi-definite (only when n_b is
 //! small, where `exact` should be used anyway) its negative eigenvalues are set to zero.

@@ -284,10 +284,15 @@ pub fn draw_chart(canvas: &HtmlCanvasElement, spec: &ChartSpec) -> Result<ChartG
             for region in &spec.regions {
                 let color = PALETTE[region.color % PALETTE.len()].mix(0.12);
                 chart
-                    .draw_series(std::iter::once(Polygon::new(region.polygon.clone(), color.filled())))
+                    .draw_series(std::iter::once(Polygon::new(
+                        region.polygon.clone(),
+                        color.filled(),
+                    )))
                     .map_err(|e| e.to_string())?
                     .label(region.label.clone())
-                    .legend(move |(x, y)| Rectangle::new([(x, y - 4), (x + 16, y + 4)], color.filled()));
+                    .legend(move |(x, y)| {
+                        Rectangle::new([(x, y - 4), (x + 16, y + 4)], color.filled())
+                    });
             }
             for (y, label) in &spec.horizontal_lines {
                 let style = ShapeStyle::from(&RGBColor(120, 120, 120)).stroke_width(ratio as u32);
@@ -334,7 +339,11 @@ pub fn draw_chart(canvas: &HtmlCanvasElement, spec: &ChartSpec) -> Result<ChartG
                         .map_err(|e| e.to_string())?
                 } else if s.markers == Marker::OpenTriangles {
                     chart
-                        .draw_series(points.iter().map(|&p| TriangleMarker::new(p, size + 1, style)))
+                        .draw_series(
+                            points
+                                .iter()
+                                .map(|&p| TriangleMarker::new(p, size + 1, style)),
+                        )
                         .map_err(|e| e.to_string())?
                 } else if s.dashed {
                     chart

@@ -168,7 +168,11 @@ fn handle(message: ToWorker) {
             messages.iter().for_each(post);
             post(&FromWorker::Paused);
         }
-        ToWorker::Job { generation, job, config } => {
+        ToWorker::Job {
+            generation,
+            job,
+            config,
+        } => {
             match Simulation::new(&config) {
                 Ok(simulation) => STATE.with(|s| {
                     let mut s = s.borrow_mut();
@@ -177,9 +181,19 @@ fn handle(message: ToWorker) {
                     }
                     s.generation = generation;
                     s.paused = false;
-                    s.runs.push(ActiveRun { id: job, job: Some((generation, job)), simulation, budget: 1 << 14, done: false });
+                    s.runs.push(ActiveRun {
+                        id: job,
+                        job: Some((generation, job)),
+                        simulation,
+                        budget: 1 << 14,
+                        done: false,
+                    });
                 }),
-                Err(e) => post(&FromWorker::JobDone { generation, job, point: Err(e.to_string()) }),
+                Err(e) => post(&FromWorker::JobDone {
+                    generation,
+                    job,
+                    point: Err(e.to_string()),
+                }),
             }
             schedule();
         }
@@ -270,7 +284,11 @@ fn after_slice(generation: u32, run: &mut ActiveRun, rate: f64) -> Vec<FromWorke
             return Vec::new();
         }
         run.done = true;
-        return vec![FromWorker::JobDone { generation, job, point: Ok(SweepPoint::from_simulation(&run.simulation)) }];
+        return vec![FromWorker::JobDone {
+            generation,
+            job,
+            point: Ok(SweepPoint::from_simulation(&run.simulation)),
+        }];
     }
     let points = run.simulation.drain_new_points();
     let mut out = vec![progress(generation, run.id, &run.simulation, points, rate)];

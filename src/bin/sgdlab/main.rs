@@ -182,14 +182,19 @@ fn main() -> ExitCode {
             Ok(())
         })(),
         Command::Theory { config, csv, out } => (|| {
-            let (run, terms) = theory_config_from_json(&read_config(&config)?).map_err(|e| e.to_string())?;
+            let (run, terms) =
+                theory_config_from_json(&read_config(&config)?).map_err(|e| e.to_string())?;
             let resolved = run.resolve().map_err(|e| e.to_string())?;
             let output = run_theory(&resolved, terms).map_err(|e| e.to_string())?;
             let text = if csv {
                 format!(
                     "{}\n{}",
                     csv_header(run.p, run.k),
-                    csv_rows(&format!("theory_{}", run.loss), &output.trajectory, resolved.nb_resolved)
+                    csv_rows(
+                        &format!("theory_{}", run.loss),
+                        &output.trajectory,
+                        resolved.nb_resolved
+                    )
                 )
             } else {
                 serde_json::to_string(&output).map_err(|e| e.to_string())?
@@ -201,15 +206,22 @@ fn main() -> ExitCode {
             Ok(())
         })(),
         Command::Sweep { config, csv, out } => (|| {
-            let sweep = SweepConfig::from_json(&read_config(&config)?).map_err(|e| e.to_string())?;
+            let sweep =
+                SweepConfig::from_json(&read_config(&config)?).map_err(|e| e.to_string())?;
             let jobs = sweep.jobs().map_err(|e| e.to_string())?;
-            let resolved = jobs.iter().map(|j| j.resolve()).collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())?;
+            let resolved = jobs
+                .iter()
+                .map(|j| j.resolve())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| e.to_string())?;
             let points: Vec<SweepPoint> = resolved.into_par_iter().map(run_resolved).collect();
             let text = if csv {
                 points_to_csv(&points)
             } else {
-                serde_json::to_string(&serde_json::json!({ "points": points, "summaries": summarise(&points) }))
-                    .map_err(|e| e.to_string())?
+                serde_json::to_string(
+                    &serde_json::json!({ "points": points, "summaries": summarise(&points) }),
+                )
+                .map_err(|e| e.to_string())?
             };
             write_output(&out, &text)
         })(),

@@ -555,9 +555,17 @@ pub fn start() -> Result<(), JsValue> {
     }
     let hash = window.location().hash().unwrap_or_default();
     let (state, url_errors) = state_from_hash(&hash);
-    let url_pairs: Vec<(String, String)> = form_urlencoded::parse(hash.trim_start_matches('#').as_bytes()).into_owned().collect();
-    let explorer_view = url_pairs.iter().any(|(k, v)| k == "view" && v == "explorer");
-    let sweep = url_pairs.iter().find(|(k, _)| k == "sweep").map(|(_, v)| v.clone());
+    let url_pairs: Vec<(String, String)> =
+        form_urlencoded::parse(hash.trim_start_matches('#').as_bytes())
+            .into_owned()
+            .collect();
+    let explorer_view = url_pairs
+        .iter()
+        .any(|(k, v)| k == "view" && v == "explorer");
+    let sweep = url_pairs
+        .iter()
+        .find(|(k, _)| k == "sweep")
+        .map(|(_, v)| v.clone());
     crate::web::explorer::install(&document, sweep.as_deref())?;
     show_view(&document, explorer_view);
     listen(&document, "tab-compare", "click", || {

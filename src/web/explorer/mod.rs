@@ -51,7 +51,9 @@ fn value(document: &Document, id: &str) -> String {
     document
         .get_element_by_id(id)
         .and_then(|e| {
-            e.dyn_ref::<HtmlInputElement>().map(|i| i.value()).or_else(|| e.dyn_ref::<HtmlSelectElement>().map(|s| s.value()))
+            e.dyn_ref::<HtmlInputElement>()
+                .map(|i| i.value())
+                .or_else(|| e.dyn_ref::<HtmlSelectElement>().map(|s| s.value()))
         })
         .unwrap_or_default()
 }
@@ -67,7 +69,11 @@ fn set_value(document: &Document, id: &str, v: &str) {
 }
 
 fn checked(document: &Document, id: &str) -> bool {
-    document.get_element_by_id(id).and_then(|e| e.dyn_into::<HtmlInputElement>().ok()).map(|i| i.checked()).unwrap_or(false)
+    document
+        .get_element_by_id(id)
+        .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
+        .map(|i| i.checked())
+        .unwrap_or(false)
 }
 
 fn set_text(document: &Document, id: &str, text: &str) {
@@ -78,7 +84,11 @@ fn set_text(document: &Document, id: &str, text: &str) {
 
 fn number(document: &Document, id: &str, field: &str) -> Result<f64, String> {
     let v = value(document, id);
-    v.trim().parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(|| format!("{field}: '{}' is not a number", v.trim()))
+    v.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite())
+        .ok_or_else(|| format!("{field}: '{}' is not a number", v.trim()))
 }
 
 /// The mu grid from, to, step (inclusive of `to` up to round-off).
@@ -93,24 +103,39 @@ pub fn mu_grid(from: f64, to: f64, step: f64) -> Result<Vec<f64>, String> {
     if n > 200 {
         return Err(format!("mu grid: {n} points, at most 200"));
     }
-    Ok((0..n).map(|i| ((from + i as f64 * step) * 1e9).round() / 1e9).collect())
+    Ok((0..n)
+        .map(|i| ((from + i as f64 * step) * 1e9).round() / 1e9)
+        .collect())
 }
 
 /// The form as a sweep config JSON object (validated later by [`SweepConfig::from_json`]).
 fn form_json(document: &Document) -> Result<serde_json::Value, String> {
-    let protocols: Vec<&str> = ["mse", "correlation", "adaptive"].into_iter().filter(|p| checked(document, &format!("x-protocol-{p}"))).collect();
+    let protocols: Vec<&str> = ["mse", "correlation", "adaptive"]
+        .into_iter()
+        .filter(|p| checked(document, &format!("x-protocol-{p}")))
+        .collect();
     if protocols.is_empty() {
         return Err("protocols: choose at least one".into());
     }
-    let mu = mu_grid(number(document, "x-mu-from", "mu from")?, number(document, "x-mu-to", "mu to")?, number(document, "x-mu-step", "mu step")?)?;
+    let mu = mu_grid(
+        number(document, "x-mu-from", "mu from")?,
+        number(document, "x-mu-to", "mu to")?,
+        number(document, "x-mu-step", "mu step")?,
+    )?;
     let seeds = number(document, "x-seeds", "seeds")?;
     if seeds.fract() != 0.0 || !(1.0..=200.0).contains(&seeds) {
         return Err("seeds: must be a whole number in [1, 200]".into());
     }
     let lr = match value(document, "x-lr-policy").as_str() {
-        "fixed" => serde_json::json!({"policy": "fixed", "gamma0": number(document, "x-gamma0", "lr.gamma0")?, "delta": number(document, "x-delta", "lr.delta")?}),
-        "authors" => serde_json::json!({"policy": "authors", "c": number(document, "x-gamma0", "lr.c")?}),
-        _ => serde_json::json!({"policy": "optimal", "gamma0": number(document, "x-gamma0", "lr.gamma0")?}),
+        "fixed" => {
+            serde_json::json!({"policy": "fixed", "gamma0": number(document, "x-gamma0", "lr.gamma0")?, "delta": number(document, "x-delta", "lr.delta")?})
+        }
+        "authors" => {
+            serde_json::json!({"policy": "authors", "c": number(document, "x-gamma0", "lr.c")?})
+        }
+        _ => {
+            serde_json::json!({"policy": "optimal", "gamma0": number(document, "x-gamma0", "lr.gamma0")?})
+        }
     };
     let whole = |id: &str, field: &str| -> Result<u64, String> {
         let x = number(document, id, field)?;
@@ -144,7 +169,8 @@ fn validate(document: &Document) -> Option<(SweepConfig, Vec<crate::config::RunC
     match result {
         Ok((config, jobs)) => {
             set_text(document, "x-error", "");
-            let l = target_information_exponent(&config.target, config.k).map_or("?".into(), |l| l.to_string());
+            let l = target_information_exponent(&config.target, config.k)
+                .map_or("?".into(), |l| l.to_string());
             set_text(document, "x-summary", &format!("{} runs (information exponent l = {l}); every run stops at weak recovery or after {} steps", jobs.len(), config.max_steps));
             if let Some(b) = document.get_element_by_id("x-run") {
                 let _ = b.remove_attribute("disabled");
@@ -163,12 +189,16 @@ fn validate(document: &Document) -> Option<(SweepConfig, Vec<crate::config::RunC
 }
 
 fn pool_size() -> usize {
-    let cores = web_sys::window().map(|w| w.navigator().hardware_concurrency()).unwrap_or(2.0) as usize;
+    let cores = web_sys::window()
+        .map(|w| w.navigator().hardware_concurrency())
+        .unwrap_or(2.0) as usize;
     cores.saturating_sub(1).clamp(1, 8)
 }
 
 fn start(ex: &mut Explorer) {
-    let Some((config, jobs)) = validate(&ex.document) else { return };
+    let Some((config, jobs)) = validate(&ex.document) else {
+        return;
+    };
     cancel(ex);
     ex.generation += 1;
     ex.points.clear();
@@ -190,9 +220,13 @@ fn start(ex: &mut Explorer) {
     ex.busy = vec![None; n];
     for i in 0..n {
         let generation = ex.generation;
-        match WorkerClient::spawn(WORKER_SCRIPT, move |m| on_message(i, generation, m), |e| {
-            with(|ex| set_text(&ex.document, "x-status", &e));
-        }) {
+        match WorkerClient::spawn(
+            WORKER_SCRIPT,
+            move |m| on_message(i, generation, m),
+            |e| {
+                with(|ex| set_text(&ex.document, "x-status", &e));
+            },
+        ) {
             Ok(w) => ex.workers.push(w),
             Err(e) => web_sys::console::error_1(&e),
         }
@@ -200,7 +234,11 @@ fn start(ex: &mut Explorer) {
     for i in 0..ex.workers.len() {
         dispatch(ex, i);
     }
-    set_text(&ex.document, "x-status", &format!("running on {} workers", ex.workers.len()));
+    set_text(
+        &ex.document,
+        "x-status",
+        &format!("running on {} workers", ex.workers.len()),
+    );
     request_redraw(ex);
 }
 
@@ -212,7 +250,11 @@ fn dispatch(ex: &mut Explorer, worker: usize) {
     let job = ex.next_job as u32;
     ex.next_job += 1;
     ex.busy[worker] = Some(job);
-    ex.workers[worker].send(ToWorker::Job { generation: ex.generation, job, config: ex.jobs[job as usize].clone() });
+    ex.workers[worker].send(ToWorker::Job {
+        generation: ex.generation,
+        job,
+        config: ex.jobs[job as usize].clone(),
+    });
 }
 
 fn cancel(ex: &mut Explorer) {
@@ -272,13 +314,25 @@ fn redraw(ex: &mut Explorer) {
     let total = ex.jobs.len().max(1);
     let done = ex.points.len() + ex.errors.len();
     if let Some(bar) = ex.document.get_element_by_id("x-bar") {
-        let _ = bar.set_attribute("style", &format!("width: {:.1}%", 100.0 * done as f64 / total as f64));
+        let _ = bar.set_attribute(
+            "style",
+            &format!("width: {:.1}%", 100.0 * done as f64 / total as f64),
+        );
     }
-    set_text(&ex.document, "x-progress-text", &format!("{done} / {total} runs"));
+    set_text(
+        &ex.document,
+        "x-progress-text",
+        &format!("{done} / {total} runs"),
+    );
     let df = config.d as f64;
     let cap = (config.max_steps as f64).ln() / df.ln();
     let l = target_information_exponent(&config.target, config.k).unwrap_or(1);
-    let mu_max = config.mu.iter().cloned().fold(0.0, f64::max).max(l as f64 + 0.5);
+    let mu_max = config
+        .mu
+        .iter()
+        .cloned()
+        .fold(0.0, f64::max)
+        .max(l as f64 + 0.5);
     let points = sorted_points(ex);
     let summaries = summarise(&points);
     let mut theta = ChartSpec {
@@ -301,7 +355,11 @@ fn redraw(ex: &mut Explorer) {
     if let Ok(diagram) = phase_diagram(l, mu_max) {
         theta.y_range = Some((-0.2, diagram.theta_max.max(cap + 0.2)));
         for (i, region) in diagram.regions.iter().enumerate() {
-            theta.regions.push(Region { polygon: region.polygon.iter().map(|p| (p[0], p[1])).collect(), color: 3 + i % 3, label: region.label.clone() });
+            theta.regions.push(Region {
+                polygon: region.polygon.iter().map(|p| (p[0], p[1])).collect(),
+                color: 3 + i % 3,
+                label: region.label.clone(),
+            });
         }
         let mut labelled: Vec<&str> = Vec::new();
         for segment in &diagram.frontiers {
@@ -310,15 +368,29 @@ fn redraw(ex: &mut Explorer) {
                 FrontierOwner::PlainSgd => color(Loss::Mse),
                 FrontierOwner::CorrelationLoss => color(Loss::Correlation),
             };
-            let line = vec![(segment.start[0], segment.start[1]), (segment.end[0], segment.end[1])];
+            let line = vec![
+                (segment.start[0], segment.start[1]),
+                (segment.end[0], segment.end[1]),
+            ];
             let owner = match segment.owner {
                 FrontierOwner::Both => "theory: both protocols",
                 FrontierOwner::PlainSgd => "theory: plain SGD",
                 FrontierOwner::CorrelationLoss => "theory: correlation loss",
             };
-            let label = if labelled.contains(&owner) { String::new() } else { owner.to_string() };
+            let label = if labelled.contains(&owner) {
+                String::new()
+            } else {
+                owner.to_string()
+            };
             labelled.push(owner);
-            theta.series.push(Series { label: label.clone(), points: line.clone(), color: c, dashed: true, bold: false, markers: Marker::Line });
+            theta.series.push(Series {
+                label: label.clone(),
+                points: line.clone(),
+                color: c,
+                dashed: true,
+                bold: false,
+                markers: Marker::Line,
+            });
             samples.series.push(Series {
                 label,
                 points: line.iter().map(|&(mu, t)| (mu, t + mu)).collect(),
@@ -334,20 +406,38 @@ fn redraw(ex: &mut Explorer) {
         let name = loss.label();
         theta.series.push(Series {
             label: String::new(),
-            points: mine.iter().filter_map(|p| p.theta.map(|t| (p.mu_resolved, t))).collect(),
+            points: mine
+                .iter()
+                .filter_map(|p| p.theta.map(|t| (p.mu_resolved, t)))
+                .collect(),
             color: color(loss),
             dashed: false,
             bold: false,
             markers: Marker::Dots,
         });
-        let censored: Vec<(f64, f64)> = mine.iter().filter(|p| p.censored).map(|p| (p.mu_resolved, cap)).collect();
+        let censored: Vec<(f64, f64)> = mine
+            .iter()
+            .filter(|p| p.censored)
+            .map(|p| (p.mu_resolved, cap))
+            .collect();
         if !censored.is_empty() {
-            theta.series.push(Series { label: format!("{name}: capped"), points: censored, color: color(loss), dashed: false, bold: false, markers: Marker::OpenTriangles });
+            theta.series.push(Series {
+                label: format!("{name}: capped"),
+                points: censored,
+                color: color(loss),
+                dashed: false,
+                bold: false,
+                markers: Marker::OpenTriangles,
+            });
         }
-        let medians: Vec<&crate::sweep::SweepSummary> = summaries.iter().filter(|s| s.protocol == loss).collect();
+        let medians: Vec<&crate::sweep::SweepSummary> =
+            summaries.iter().filter(|s| s.protocol == loss).collect();
         theta.series.push(Series {
             label: format!("{name}: median (dots: runs)"),
-            points: medians.iter().filter_map(|s| s.median_theta.map(|t| (s.mu_resolved, t))).collect(),
+            points: medians
+                .iter()
+                .filter_map(|s| s.median_theta.map(|t| (s.mu_resolved, t)))
+                .collect(),
             color: color(loss),
             dashed: false,
             bold: true,
@@ -355,7 +445,10 @@ fn redraw(ex: &mut Explorer) {
         });
         samples.series.push(Series {
             label: format!("{name}: median"),
-            points: medians.iter().filter_map(|s| s.median_log_samples.map(|n| (s.mu_resolved, n))).collect(),
+            points: medians
+                .iter()
+                .filter_map(|s| s.median_log_samples.map(|n| (s.mu_resolved, n)))
+                .collect(),
             color: color(loss),
             dashed: false,
             bold: true,
@@ -363,7 +456,11 @@ fn redraw(ex: &mut Explorer) {
         });
         samples.series.push(Series {
             label: String::new(),
-            points: mine.iter().filter(|p| !p.censored).map(|p| (p.mu_resolved, (p.samples as f64).ln() / df.ln())).collect(),
+            points: mine
+                .iter()
+                .filter(|p| !p.censored)
+                .map(|p| (p.mu_resolved, (p.samples as f64).ln() / df.ln()))
+                .collect(),
             color: color(loss),
             dashed: false,
             bold: false,
@@ -371,7 +468,11 @@ fn redraw(ex: &mut Explorer) {
         });
     }
     for (id, spec) in [("x-theta", &theta), ("x-samples", &samples)] {
-        if let Some(c) = ex.document.get_element_by_id(id).and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok()) {
+        if let Some(c) = ex
+            .document
+            .get_element_by_id(id)
+            .and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok())
+        {
             if let Err(e) = draw_chart(&c, spec) {
                 web_sys::console::warn_1(&format!("explorer chart: {e}").into());
             }
@@ -409,7 +510,10 @@ fn write_form(document: &Document, config: &SweepConfig) {
     set_value(document, "x-target", &config.target.to_string());
     set_value(document, "x-d", &config.d.to_string());
     for p in Loss::ALL {
-        if let Some(i) = document.get_element_by_id(&format!("x-protocol-{p}")).and_then(|e| e.dyn_into::<HtmlInputElement>().ok()) {
+        if let Some(i) = document
+            .get_element_by_id(&format!("x-protocol-{p}"))
+            .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
+        {
             i.set_checked(config.protocols.contains(&p));
         }
     }
@@ -417,7 +521,11 @@ fn write_form(document: &Document, config: &SweepConfig) {
         set_value(document, "x-mu-from", &first.to_string());
         set_value(document, "x-mu-to", &last.to_string());
         if config.mu.len() > 1 {
-            set_value(document, "x-mu-step", &((last - first) / (config.mu.len() - 1) as f64).to_string());
+            set_value(
+                document,
+                "x-mu-step",
+                &((last - first) / (config.mu.len() - 1) as f64).to_string(),
+            );
         }
     }
     use crate::config::scaling::LearningRate;
@@ -439,7 +547,11 @@ fn write_form(document: &Document, config: &SweepConfig) {
     set_value(document, "x-seeds", &config.seeds.len().to_string());
     set_value(document, "x-eta", &config.eta.to_string());
     set_value(document, "x-max-steps", &config.max_steps.to_string());
-    set_value(document, "x-noise", &crate::config::display_number(config.noise));
+    set_value(
+        document,
+        "x-noise",
+        &crate::config::display_number(config.noise),
+    );
 }
 
 /// Installs the explorer; `sweep_json` is the `sweep=` URL parameter, if any.
@@ -467,35 +579,74 @@ pub fn install(document: &Document, sweep_json: Option<&str>) -> Result<(), JsVa
     });
     let listen = |id: &str, event: &str, f: Box<dyn FnMut()>| -> Result<(), JsValue> {
         let closure = Closure::<dyn FnMut()>::new(f);
-        document.get_element_by_id(id).ok_or_else(|| JsValue::from_str(&format!("missing #{id}")))?.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref())?;
+        document
+            .get_element_by_id(id)
+            .ok_or_else(|| JsValue::from_str(&format!("missing #{id}")))?
+            .add_event_listener_with_callback(event, closure.as_ref().unchecked_ref())?;
         closure.forget();
         Ok(())
     };
-    listen("x-run", "click", Box::new(|| {
-        with(start);
-    }))?;
-    listen("x-cancel", "click", Box::new(|| {
-        with(|ex| {
-            cancel(ex);
-            set_text(&ex.document, "x-status", &format!("cancelled after {} runs", ex.points.len()));
-            request_redraw(ex);
-        });
-    }))?;
-    listen("x-form", "input", Box::new(|| {
-        with(|ex| {
-            validate(&ex.document);
-        });
-    }))?;
-    listen("x-export-csv", "click", Box::new(|| {
-        with(|ex| download_text(&ex.document, "online-sgd-lab-sweep.csv", "text/csv", &points_to_csv(&sorted_points(ex))));
-    }))?;
-    listen("x-export-json", "click", Box::new(|| {
-        with(|ex| {
-            let points = sorted_points(ex);
-            let json = serde_json::json!({ "config": ex.config, "points": points, "summaries": summarise(&points) });
-            download_text(&ex.document, "online-sgd-lab-sweep.json", "application/json", &json.to_string());
-        });
-    }))?;
+    listen(
+        "x-run",
+        "click",
+        Box::new(|| {
+            with(start);
+        }),
+    )?;
+    listen(
+        "x-cancel",
+        "click",
+        Box::new(|| {
+            with(|ex| {
+                cancel(ex);
+                set_text(
+                    &ex.document,
+                    "x-status",
+                    &format!("cancelled after {} runs", ex.points.len()),
+                );
+                request_redraw(ex);
+            });
+        }),
+    )?;
+    listen(
+        "x-form",
+        "input",
+        Box::new(|| {
+            with(|ex| {
+                validate(&ex.document);
+            });
+        }),
+    )?;
+    listen(
+        "x-export-csv",
+        "click",
+        Box::new(|| {
+            with(|ex| {
+                download_text(
+                    &ex.document,
+                    "online-sgd-lab-sweep.csv",
+                    "text/csv",
+                    &points_to_csv(&sorted_points(ex)),
+                )
+            });
+        }),
+    )?;
+    listen(
+        "x-export-json",
+        "click",
+        Box::new(|| {
+            with(|ex| {
+                let points = sorted_points(ex);
+                let json = serde_json::json!({ "config": ex.config, "points": points, "summaries": summarise(&points) });
+                download_text(
+                    &ex.document,
+                    "online-sgd-lab-sweep.json",
+                    "application/json",
+                    &json.to_string(),
+                );
+            });
+        }),
+    )?;
     validate(document);
     if let Some(message) = url_error {
         set_text(document, "x-error", &message);
