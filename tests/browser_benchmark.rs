@@ -66,7 +66,11 @@ fn chart_redraw_with_ten_thousand_points_per_series() {
     use sgdlab::web::chart::draw_chart;
     use wasm_bindgen::JsCast;
     let document = web_sys::window().unwrap().document().unwrap();
-    let canvas: web_sys::HtmlCanvasElement = document.create_element("canvas").unwrap().dyn_into().unwrap();
+    let canvas: web_sys::HtmlCanvasElement = document
+        .create_element("canvas")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     canvas.style().set_property("width", "640px").unwrap();
     canvas.style().set_property("height", "340px").unwrap();
     document.body().unwrap().append_child(&canvas).unwrap();
@@ -74,11 +78,26 @@ fn chart_redraw_with_ten_thousand_points_per_series() {
     let points: Vec<TrajectoryPoint> = (0..10_000u64)
         .map(|t| {
             let x = t as f64 / 1e4;
-            TrajectoryPoint { step: t, m: vec![vec![x.powi(3)], vec![0.5 * x]], q: vec![vec![1.0, 0.1 * x], vec![0.1 * x, 1.0]], risk: 1.0 - x * 0.9 }
+            TrajectoryPoint {
+                step: t,
+                m: vec![vec![x.powi(3)], vec![0.5 * x]],
+                q: vec![vec![1.0, 0.1 * x], vec![0.1 * x, 1.0]],
+                risk: 1.0 - x * 0.9,
+            }
         })
         .collect();
     for log in [false, true] {
-        let spec = overlap_spec("bench", &points, 0.5, Some(5000), TimeAxis { log, samples: false }, 1);
+        let spec = overlap_spec(
+            "bench",
+            &points,
+            0.5,
+            Some(5000),
+            TimeAxis {
+                log,
+                samples: false,
+            },
+            1,
+        );
         draw_chart(&canvas, &spec).unwrap();
         let start = now();
         let reps = 10;
