@@ -19,7 +19,7 @@
 
 use crate::config::scaling::{BatchScaling, LearningRate};
 use crate::config::{
-    check_range, display_number, ConfigError, ResolvedConfig, RunConfig, MAX_STEPS,
+    check_range, display_number, from_json_named, ConfigError, ResolvedConfig, RunConfig, MAX_STEPS,
 };
 use crate::initialisation::Initialisation;
 use crate::model::{AdaptiveSchedule, Link, Loss, Target};
@@ -73,6 +73,10 @@ pub struct SweepConfig {
     pub seeds: Vec<u64>,
     /// Step cap per run (`max_steps`); runs still short of eta are reported as censored.
     pub max_steps: u64,
+    /// Optional sample cap per run (`max_samples`, null = none): a job runs at most
+    /// max(1, floor(max_samples / n_b)) steps (and at most `max_steps`), so capped runs at large
+    /// batches stay affordable.
+    pub max_samples: Option<u64>,
     /// Sampler (`sampler`: auto | full | exact | clt); `auto` uses clt above `clt_threshold`
     /// samples per step and exact below.
     pub sampler: SamplerChoice,
@@ -100,6 +104,7 @@ impl Default for SweepConfig {
             adaptive: run.adaptive,
             seeds: (0..5).collect(),
             max_steps: 1_000_000,
+            max_samples: None,
             sampler: run.sampler,
             clt_threshold: run.clt_threshold,
         }
@@ -107,37 +112,11 @@ impl Default for SweepConfig {
 }
 
 /// Learning rate of a sweep when `lr` is not given: the protocol's optimal exponent with
-/// prefactor 0.1 (the reference measurement of SCIENCE.md section 3).
-pub const DEFAULT_SWEEP_LEARNING_RATE: LearningRate = LearningRate::Optimal { gamma0: 0.1 };
-
-/// Parses JSON with serde_path_to_error, naming the offending field (unknown keys by name).
-fn from_json_named<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ConfigError> {
-    let deserializer = &mut serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(deserializer).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let message = inner.to_string();
-        let field = match message.split('`').nth(1) {
-            Some(key) if message.starts_with("unknown field") => {
-                if path == "." {
-                    key.to_string()
-                } else if path == key || path.ends_with(&format!(".{key}")) {
-                    path
-                } else {
-                    format!("{path}.{key}")
-                }
-            }
-            _ if path == "." || path.is_empty() => "config".to_string(),
-            _ => path,
-        };
-        let message = if inner.is_syntax() || inner.is_eof() {
-            format!("not valid JSON: {message}")
-        } else {
-            message
-        };
-        ConfigError::new(field, message)
-    })
-}
+/// prefactor 0.01. The prefactor must stay below about 1/18 for plain SGD on He_3: beyond
+/// mu = l/2 its gamma is gamma0, and for gamma > 1/18 the self-interaction term
+/// -gamma E[sigma' sigma lambda] w = -18 gamma w flips the weight's sign every step, so the run
+/// never recovers (measured; see the crate's sweep tests).
+pub const DEFAULT_SWEEP_LEARNING_RATE: LearningRate = LearningRate::Optimal { gamma0: 0.01 };
 
 fn protocol_name(loss: Loss) -> &'static str {
     match loss {
@@ -155,6 +134,14 @@ impl SweepConfig {
 
     /// The run config of one job (not validated; [`SweepConfig::jobs`] validates).
     pub fn job(&self, protocol: Loss, mu: f64, seed: u64) -> RunConfig {
+        let batch = BatchScaling { n0: self.n0, mu };
+        let steps = match self.max_samples {
+            Some(cap) => {
+                let by_samples = (cap as f64 / batch.resolve(self.d)).floor().max(1.0);
+                self.max_steps.min(by_samples.min(MAX_STEPS as f64) as u64)
+            }
+            None => self.max_steps,
+        };
         RunConfig {
             d: self.d,
             p: self.p,
@@ -163,14 +150,14 @@ impl SweepConfig {
             activation: self.activation,
             noise: self.noise,
             nb: None,
-            batch: Some(BatchScaling { n0: self.n0, mu }),
+            batch: Some(batch),
             gamma: None,
             lr: Some(self.lr),
             loss: protocol,
             adaptive: self.adaptive,
             update: self.update,
             init: self.init.clone(),
-            steps: self.max_steps,
+            steps,
             seed,
             sampler: self.sampler,
             clt_threshold: self.clt_threshold,
@@ -230,6 +217,12 @@ impl SweepConfig {
                     "must be an integer in [1, {MAX_STEPS}], got {}",
                     self.max_steps
                 ),
+            ));
+        }
+        if self.max_samples == Some(0) {
+            return Err(ConfigError::new(
+                "max_samples",
+                "must be a positive integer (or null for no sample cap), got 0",
             ));
         }
         let jobs = self

@@ -128,6 +128,33 @@ impl ConfigError {
     }
 }
 
+/// Parses JSON into `T` (a config type with `deny_unknown_fields`), naming the offending field
+/// of any error by its path (`batch.mu`, `init.m0`, `runs[2].eta`; an unknown key by its own
+/// name) and prefixing syntax errors with "not valid JSON".
+pub fn from_json_named<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ConfigError> {
+    let deserializer = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let message = inner.to_string();
+        let field = match message.split('`').nth(1) {
+            Some(key) if message.starts_with("unknown field") => {
+                if path == "." {
+                    key.to_string()
+                } else if path == key || path.ends_with(&format!(".{key}")) {
+                    path
+                } else {
+                    format!("{path}.{key}")
+                }
+            }
+            _ if path == "." || path.is_empty() => "config".to_string(),
+            _ => path,
+        };
+        let message = if inner.is_syntax() || inner.is_eof() { format!("not valid JSON: {message}") } else { message };
+        ConfigError::new(field, message)
+    })
+}
+
 /// A number as people write it: plain for 1e-3 <= |x| < 1e6, scientific otherwise (1e-9, 1e12).
 pub fn display_number(x: f64) -> String {
     if x == 0.0 || !x.is_finite() || (1e-3..1e6).contains(&x.abs()) {
@@ -207,32 +234,7 @@ pub struct ResolvedConfig {
 impl RunConfig {
     /// Parses a JSON config; unknown keys and type errors name the field.
     pub fn from_json(text: &str) -> Result<Self, ConfigError> {
-        let deserializer = &mut serde_json::Deserializer::from_str(text);
-        serde_path_to_error::deserialize(deserializer).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            let message = inner.to_string();
-            // unknown keys: name the key itself
-            let field = match message.split('`').nth(1) {
-                Some(key) if message.starts_with("unknown field") => {
-                    if path == "." {
-                        key.to_string()
-                    } else if path == key || path.ends_with(&format!(".{key}")) {
-                        path
-                    } else {
-                        format!("{path}.{key}")
-                    }
-                }
-                _ if path == "." || path.is_empty() => "config".to_string(),
-                _ => path,
-            };
-            let message = if inner.is_syntax() || inner.is_eof() {
-                format!("not valid JSON: {message}")
-            } else {
-                message
-            };
-            ConfigError::new(field, message)
-        })
+        from_json_named(text)
     }
 
     /// Parses a config file that is either one run, or `{"runs": [...], ...shared keys}` where

@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod chart;
+pub mod dom;
 pub mod explorer;
 pub mod worker_client;
 pub mod worker_runtime;

@@ -5,7 +5,6 @@
 //! as URLs and the CLI), sends the panels' configs to the worker ([`WorkerClient`]) and draws
 //! what the worker streams back. Redraws are coalesced with `requestAnimationFrame`.
 
-mod dom;
 mod form;
 pub mod panels;
 
@@ -13,12 +12,12 @@ use crate::lab_state::{FieldError, LabState, HIDEABLE};
 use crate::presets::{preset, PRESETS};
 use crate::protocol::{FromWorker, RunId, ToWorker};
 use crate::web::worker_client::{WorkerClient, WORKER_SCRIPT};
-use dom::{create, set_hidden, set_text, set_value, value};
+use crate::web::dom::{create, download, download_text, set_hidden, set_text, set_value, value};
 use panels::{panel_prefix, Panel};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Document, Element, HtmlElement, MouseEvent};
+use web_sys::{Document, Element, MouseEvent};
 
 pub use panels::{overlap_spec, risk_spec, TimeAxis};
 
@@ -329,28 +328,6 @@ fn request_redraw(app: &mut App) {
     });
     if let Some(w) = web_sys::window() {
         let _ = w.request_animation_frame(callback.unchecked_ref());
-    }
-}
-
-fn download(document: &Document, name: &str, href: &str) {
-    if let Ok(a) = document.create_element("a") {
-        let _ = a.set_attribute("href", href);
-        let _ = a.set_attribute("download", name);
-        if let Some(a) = a.dyn_ref::<HtmlElement>() {
-            a.click();
-        }
-    }
-}
-
-fn download_text(document: &Document, name: &str, mime: &str, text: &str) {
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime);
-    if let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) {
-        if let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) {
-            download(document, name, &url);
-            let _ = web_sys::Url::revoke_object_url(&url);
-        }
     }
 }
 

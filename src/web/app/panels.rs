@@ -1,7 +1,7 @@
 //! One panel per protocol: live overlap chart (with hover read-out), risk chart, M/Q heatmaps,
 //! progress bar with samples/s and ETA, stats, and exports (CSV, JSON, PNG).
 
-use super::dom::{create, set_hidden};
+use crate::web::dom::{create, set_hidden};
 use crate::export::{csv_header, csv_rows_from_points};
 use crate::model::Loss;
 use crate::protocol::{RunId, RunSummary};

@@ -11,11 +11,12 @@ use crate::protocol::{FromWorker, ToWorker};
 use crate::sweep::{points_to_csv, summarise, SweepConfig, SweepPoint};
 use crate::theory::scaling_laws::{phase_diagram, FrontierOwner};
 use crate::web::chart::{draw_chart, ChartSpec, LegendCorner, Marker, Region, Series};
+use crate::web::dom::{checked, download_text, set_text, set_value, value};
 use crate::web::worker_client::{WorkerClient, WORKER_SCRIPT};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Document, HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
+use web_sys::{Document, HtmlCanvasElement, HtmlInputElement};
 
 /// Colour per protocol (palette index).
 fn color(loss: Loss) -> usize {
@@ -45,41 +46,6 @@ thread_local! {
 
 fn with<R>(f: impl FnOnce(&mut Explorer) -> R) -> Option<R> {
     EXPLORER.with(|e| e.borrow_mut().as_mut().map(f))
-}
-
-fn value(document: &Document, id: &str) -> String {
-    document
-        .get_element_by_id(id)
-        .and_then(|e| {
-            e.dyn_ref::<HtmlInputElement>()
-                .map(|i| i.value())
-                .or_else(|| e.dyn_ref::<HtmlSelectElement>().map(|s| s.value()))
-        })
-        .unwrap_or_default()
-}
-
-fn set_value(document: &Document, id: &str, v: &str) {
-    if let Some(e) = document.get_element_by_id(id) {
-        if let Some(i) = e.dyn_ref::<HtmlInputElement>() {
-            i.set_value(v);
-        } else if let Some(s) = e.dyn_ref::<HtmlSelectElement>() {
-            s.set_value(v);
-        }
-    }
-}
-
-fn checked(document: &Document, id: &str) -> bool {
-    document
-        .get_element_by_id(id)
-        .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
-        .map(|i| i.checked())
-        .unwrap_or(false)
-}
-
-fn set_text(document: &Document, id: &str, text: &str) {
-    if let Some(e) = document.get_element_by_id(id) {
-        e.set_text_content(Some(text));
-    }
 }
 
 fn number(document: &Document, id: &str, field: &str) -> Result<f64, String> {
@@ -484,24 +450,6 @@ fn redraw(ex: &mut Explorer) {
     }
     if !ex.errors.is_empty() {
         set_text(&ex.document, "x-error", &ex.errors.join("\n"));
-    }
-}
-
-fn download_text(document: &Document, name: &str, mime: &str, text: &str) {
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime);
-    if let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) {
-        if let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) {
-            if let Ok(a) = document.create_element("a") {
-                let _ = a.set_attribute("href", &url);
-                let _ = a.set_attribute("download", name);
-                if let Some(a) = a.dyn_ref::<web_sys::HtmlElement>() {
-                    a.click();
-                }
-            }
-            let _ = web_sys::Url::revoke_object_url(&url);
-        }
     }
 }
 

@@ -72,3 +72,27 @@ pub fn create(document: &Document, tag: &str, class: &str) -> Element {
     }
     e
 }
+
+/// Starts a download of `href` (a blob or data URL) as `name`.
+pub fn download(document: &Document, name: &str, href: &str) {
+    if let Ok(a) = document.create_element("a") {
+        let _ = a.set_attribute("href", href);
+        let _ = a.set_attribute("download", name);
+        if let Some(a) = a.dyn_ref::<web_sys::HtmlElement>() {
+            a.click();
+        }
+    }
+}
+
+/// Starts a download of `text` as a file `name` of type `mime`.
+pub fn download_text(document: &Document, name: &str, mime: &str, text: &str) {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    if let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) {
+        if let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) {
+            download(document, name, &url);
+            let _ = web_sys::Url::revoke_object_url(&url);
+        }
+    }
+}
