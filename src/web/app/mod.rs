@@ -29,6 +29,10 @@ struct App {
     panels: Vec<Panel>,
     paused: bool,
     redraw_pending: bool,
+    /// Next panel to draw in the current redraw sweep.
+    redraw_cursor: usize,
+    /// A redraw was requested while a sweep was in progress.
+    redraw_again: bool,
 }
 
 thread_local! {
@@ -302,8 +306,11 @@ fn on_worker_message(message: FromWorker) {
     });
 }
 
+/// Schedules a redraw. Panels are drawn one per animation frame (a frame never draws more
+/// than one panel's charts), so no main-thread task grows with the number of panels.
 fn request_redraw(app: &mut App) {
     if app.redraw_pending {
+        app.redraw_again = true;
         return;
     }
     app.redraw_pending = true;
@@ -313,7 +320,8 @@ fn request_redraw(app: &mut App) {
             let (eta, axis) = (app.state.config.eta, axis(&app.state));
             let performance = web_sys::window().and_then(|w| w.performance());
             let started = performance.as_ref().map_or(0.0, |p| p.now());
-            for panel in &mut app.panels {
+            let index = app.redraw_cursor;
+            if let Some(panel) = app.panels.get_mut(index) {
                 panel.redraw(&app.document, eta, axis);
             }
             // timing hooks for the browser benchmark (make bench-ui)
@@ -322,6 +330,15 @@ fn request_redraw(app: &mut App) {
                 let drawn = app.panels.iter().any(|panel| !panel.points.is_empty());
                 if drawn && p.get_entries_by_name("first-chart").length() == 0 {
                     let _ = p.mark("first-chart");
+                }
+            }
+            app.redraw_cursor += 1;
+            if app.redraw_cursor < app.panels.len() {
+                request_redraw(app);
+            } else {
+                app.redraw_cursor = 0;
+                if std::mem::take(&mut app.redraw_again) {
+                    request_redraw(app);
                 }
             }
         });
@@ -591,6 +608,8 @@ pub fn start() -> Result<(), JsValue> {
             panels: Vec::new(),
             paused: false,
             redraw_pending: false,
+            redraw_cursor: 0,
+            redraw_again: false,
         })
     });
     listen(&document, "start", "click", || {
