@@ -129,6 +129,12 @@ fn protocol_name(loss: Loss) -> &'static str {
 impl SweepConfig {
     /// Parses a JSON sweep config; unknown keys and type errors name the field.
     pub fn from_json(text: &str) -> Result<Self, ConfigError> {
+        // serde would read a JSON array positionally into the struct: require an object
+        if let Ok(value) = serde_json::from_str::<serde_json::Value>(text) {
+            if !value.is_object() {
+                return Err(ConfigError::new("config", "must be a JSON object"));
+            }
+        }
         from_json_named(text)
     }
 

@@ -150,7 +150,11 @@ pub fn from_json_named<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, 
             _ if path == "." || path.is_empty() => "config".to_string(),
             _ => path,
         };
-        let message = if inner.is_syntax() || inner.is_eof() { format!("not valid JSON: {message}") } else { message };
+        let message = if inner.is_syntax() || inner.is_eof() {
+            format!("not valid JSON: {message}")
+        } else {
+            message
+        };
         ConfigError::new(field, message)
     })
 }

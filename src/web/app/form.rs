@@ -2,10 +2,10 @@
 //! ([`crate::lab_state::KEYS`]); mode selectors (batch given as n_b or n0 d^mu, learning rate
 //! as gamma, gamma0 d^-delta or c n_b p d^(-l/2)) decide which keys are read.
 
-use crate::web::dom::{checked, set_checked, set_hidden, set_text, set_value, value};
 use crate::lab_state::{FieldError, LabState, KEYS};
 use crate::model::{target_information_exponent, Loss, Target};
 use crate::theory::regimes::classify_regime;
+use crate::web::dom::{checked, set_checked, set_hidden, set_text, set_value, value};
 use web_sys::Document;
 
 /// Keys read from plain inputs of the same id.

@@ -1,12 +1,12 @@
 //! One panel per protocol: live overlap chart (with hover read-out), risk chart, M/Q heatmaps,
 //! progress bar with samples/s and ETA, stats, and exports (CSV, JSON, PNG).
 
-use crate::web::dom::{create, set_hidden};
 use crate::export::{csv_header, csv_rows_from_points};
 use crate::model::Loss;
 use crate::protocol::{RunId, RunSummary};
 use crate::simulation::TrajectoryPoint;
 use crate::web::chart::{draw_chart, draw_heatmaps, ChartGeometry, ChartSpec, Marker, Series};
+use crate::web::dom::{create, set_hidden};
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlCanvasElement};
 
