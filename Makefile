@@ -12,7 +12,7 @@ export WASM_BINDGEN_TEST_TIMEOUT ?= 120
 E2E_PUBLIC_URL ?= /online-sgd-lab/demo/
 WASM_FEATURES := --target wasm32-unknown-unknown --no-default-features --features web
 
-.PHONY: setup serve build test test-native test-wasm test-e2e bench bench-wasm bench-ui clean
+.PHONY: setup serve build test test-native test-wasm test-e2e bench bench-wasm bench-ui bench-explorer clean
 
 setup:
 	@bash scripts/setup.sh
@@ -49,6 +49,11 @@ bench-wasm: setup
 bench-ui: setup
 	trunk build --release --public-url $(E2E_PUBLIC_URL) --dist target/e2e-dist
 	cd tests/e2e/bench && E2E_DIST=$(CURDIR)/target/e2e-dist E2E_PUBLIC_URL=$(E2E_PUBLIC_URL) node ui-benchmark.mjs
+
+# Browser benchmark of the explorer's worker pool: one sweep on 1..N Web Workers (speed-up).
+bench-explorer: setup
+	trunk build --release --public-url $(E2E_PUBLIC_URL) --dist target/bench-dist
+	cd tests/e2e/bench && E2E_DIST=$(CURDIR)/target/bench-dist E2E_PUBLIC_URL=$(E2E_PUBLIC_URL) node explorer-benchmark.mjs
 
 clean:
 	cargo clean

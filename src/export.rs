@@ -68,9 +68,9 @@ pub fn csv_rows_from<'a>(
             .map(|r| r.iter().map(|x| x * x).sum::<f64>().sqrt())
             .fold(0.0, f64::max);
         let _ = write!(out, ",{max_m}");
-        for j in 0..q.len() {
-            for l in j + 1..q.len() {
-                let _ = write!(out, ",{}", q[j][l]);
+        for (j, row) in q.iter().enumerate() {
+            for q_jl in &row[j + 1..] {
+                let _ = write!(out, ",{q_jl}");
             }
         }
         let _ = writeln!(out, ",{risk}");

@@ -15,6 +15,9 @@ use sgdlab::random::SimRng;
 use sgdlab::sampler::{ExactSampler, FullSampler, Sampler, StepSettings, Update};
 use sgdlab::statistics::two_sample_kolmogorov_smirnov;
 
+/// One observed entry of the overlaps, e.g. `M[0][1]`.
+type OverlapEntry = Box<dyn Fn(&Overlaps) -> f64>;
+
 const RUNS: u64 = 4000;
 const STEPS: usize = 3;
 
@@ -71,7 +74,7 @@ fn run(case: &Case, seed: u64, full: bool) -> Overlaps {
 fn check(case: Case) {
     let exact: Vec<Overlaps> = (0..RUNS).map(|i| run(&case, i, false)).collect();
     let full: Vec<Overlaps> = (0..RUNS).map(|i| run(&case, 1_000_000 + i, true)).collect();
-    let mut entries: Vec<(String, Box<dyn Fn(&Overlaps) -> f64>)> = Vec::new();
+    let mut entries: Vec<(String, OverlapEntry)> = Vec::new();
     for j in 0..case.p {
         for r in 0..case.k {
             entries.push((

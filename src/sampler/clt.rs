@@ -118,9 +118,9 @@ impl CltSampler {
             }
             per_sample_coefficients(settings, scale, &fields[..p], &fields[p..], xi, &mut c);
             let mut idx = 0;
-            for j in 0..p {
-                for m in 0..r {
-                    t[idx] = c[j] * s[m];
+            for c_j in &c[..p] {
+                for s_m in &s[..r] {
+                    t[idx] = c_j * s_m;
                     idx += 1;
                 }
             }

@@ -176,7 +176,14 @@ test('batch-size explorer: a small sweep completes on the worker pool, draws poi
   await page.fill('#x-seeds', '2');
   await page.fill('#x-max-steps', '20000');
   assert.match(await page.textContent('#x-summary'), /^12 runs/);
+  // the pool size is a validated field
+  await page.fill('#x-workers', '0');
+  assert.match(await page.textContent('#x-error'), /Web Workers: '0' is not a whole number in \[1, 16\]/);
+  assert.equal(await page.isDisabled('#x-run'), true);
+  await page.fill('#x-workers', '2');
+  assert.equal(await page.textContent('#x-error'), '');
   await page.click('#x-run');
+  assert.equal(await page.textContent('#x-status'), 'running on 2 workers');
   await page.waitForFunction(() => { const e = document.getElementById('x-progress-text'); return e.dataset.total === '12' && e.dataset.done === '12'; }, null, { timeout: 120000 });
   assert.equal(await page.textContent('#x-status'), 'finished');
   assert.ok(await canvasVariance(page, '#x-theta') > 50);

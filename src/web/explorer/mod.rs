@@ -3,8 +3,9 @@
 //!
 //! The form is turned into a [`SweepConfig`] JSON (validated by [`SweepConfig::from_json`] and
 //! [`SweepConfig::jobs`], the same code as `sgdlab sweep`), the jobs are farmed to
-//! `hardwareConcurrency - 1` workers (at least one), results stream into the plots, and Cancel
-//! terminates the workers. The sweep config lives in the URL hash (`view=explorer&sweep=...`).
+//! a pool of Web Workers (by default `hardwareConcurrency - 1`, at least one; the "Web Workers"
+//! field sets it, 1 to [`MAX_WORKERS`]), results stream into the plots, and Cancel terminates
+//! the workers. The sweep config lives in the URL hash (`view=explorer&sweep=...`).
 
 use crate::model::{target_information_exponent, Loss};
 use crate::protocol::{FromWorker, ToWorker};
@@ -38,6 +39,18 @@ struct Explorer {
     points: Vec<(u32, SweepPoint)>,
     errors: Vec<String>,
     redraw_pending: bool,
+    /// `performance.now()` at Run, and when the last result arrived (ms).
+    started_ms: f64,
+    finished_ms: Option<f64>,
+}
+
+/// Most Web Workers the explorer will start.
+pub const MAX_WORKERS: usize = 16;
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
 }
 
 thread_local! {
@@ -59,7 +72,7 @@ fn number(document: &Document, id: &str, field: &str) -> Result<f64, String> {
 
 /// The mu grid from, to, step (inclusive of `to` up to round-off).
 pub fn mu_grid(from: f64, to: f64, step: f64) -> Result<Vec<f64>, String> {
-    if !(step > 0.0) {
+    if step.is_nan() || step <= 0.0 {
         return Err("mu step: must be > 0".into());
     }
     if to < from {
@@ -127,11 +140,13 @@ fn form_json(document: &Document) -> Result<serde_json::Value, String> {
 
 /// Validates the form; shows the message; returns the config and its jobs.
 fn validate(document: &Document) -> Option<(SweepConfig, Vec<crate::config::RunConfig>)> {
-    let result = form_json(document).and_then(|json| {
-        let config = SweepConfig::from_json(&json.to_string()).map_err(|e| e.to_string())?;
-        let jobs = config.jobs().map_err(|e| e.to_string())?;
-        Ok((config, jobs))
-    });
+    let result = pool_size(document)
+        .and_then(|_| form_json(document))
+        .and_then(|json| {
+            let config = SweepConfig::from_json(&json.to_string()).map_err(|e| e.to_string())?;
+            let jobs = config.jobs().map_err(|e| e.to_string())?;
+            Ok((config, jobs))
+        });
     match result {
         Ok((config, jobs)) => {
             set_text(document, "x-error", "");
@@ -154,11 +169,27 @@ fn validate(document: &Document) -> Option<(SweepConfig, Vec<crate::config::RunC
     }
 }
 
-fn pool_size() -> usize {
-    let cores = web_sys::window()
+fn cores() -> usize {
+    web_sys::window()
         .map(|w| w.navigator().hardware_concurrency())
-        .unwrap_or(2.0) as usize;
-    cores.saturating_sub(1).clamp(1, 8)
+        .unwrap_or(2.0) as usize
+}
+
+/// The default pool: one worker per core minus one for the page, at least one.
+fn default_pool_size() -> usize {
+    cores().saturating_sub(1).clamp(1, MAX_WORKERS)
+}
+
+/// The "Web Workers" field: a whole number in [1, MAX_WORKERS].
+fn pool_size(document: &Document) -> Result<usize, String> {
+    let v = value(document, "x-workers");
+    match v.trim().parse::<usize>() {
+        Ok(n) if (1..=MAX_WORKERS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "Web Workers: '{}' is not a whole number in [1, {MAX_WORKERS}]",
+            v.trim()
+        )),
+    }
 }
 
 fn start(ex: &mut Explorer) {
@@ -181,8 +212,10 @@ fn start(ex: &mut Explorer) {
     }
     ex.config = Some(config);
     ex.jobs = jobs;
-    let n = pool_size();
+    let n = pool_size(&ex.document).unwrap_or(1);
     ex.workers.clear();
+    ex.started_ms = now_ms();
+    ex.finished_ms = None;
     ex.busy = vec![None; n];
     for i in 0..n {
         let generation = ex.generation;
@@ -244,6 +277,7 @@ fn on_message(worker: usize, generation: u32, message: FromWorker) {
             }
             let done = ex.points.len() + ex.errors.len();
             if done == ex.jobs.len() {
+                ex.finished_ms = Some(now_ms());
                 set_text(&ex.document, "x-status", "finished");
                 ex.workers.clear();
             }
@@ -285,10 +319,17 @@ fn redraw(ex: &mut Explorer) {
             &format!("width: {:.1}%", 100.0 * done as f64 / total as f64),
         );
     }
+    let elapsed_ms = ex.finished_ms.unwrap_or_else(now_ms) - ex.started_ms;
+    let samples_done: u64 = ex.points.iter().map(|(_, p)| p.samples).sum();
+    let rate = samples_done as f64 / (elapsed_ms / 1000.0).max(1e-3);
     set_text(
         &ex.document,
         "x-progress-text",
-        &format!("{done} / {total} runs"),
+        &format!(
+            "{done} / {total} runs · {:.1} s · {:.1} M samples/s",
+            elapsed_ms / 1000.0,
+            rate / 1e6
+        ),
     );
     let df = config.d as f64;
     let cap = (config.max_steps as f64).ln() / df.ln();
@@ -447,6 +488,8 @@ fn redraw(ex: &mut Explorer) {
     if let Some(e) = ex.document.get_element_by_id("x-progress-text") {
         let _ = e.set_attribute("data-done", &done.to_string());
         let _ = e.set_attribute("data-total", &total.to_string());
+        let _ = e.set_attribute("data-elapsed-ms", &format!("{elapsed_ms:.0}"));
+        let _ = e.set_attribute("data-samples", &samples_done.to_string());
     }
     if !ex.errors.is_empty() {
         set_text(&ex.document, "x-error", &ex.errors.join("\n"));
@@ -523,8 +566,20 @@ pub fn install(document: &Document, sweep_json: Option<&str>) -> Result<(), JsVa
             points: Vec::new(),
             errors: Vec::new(),
             redraw_pending: false,
+            started_ms: 0.0,
+            finished_ms: None,
         })
     });
+    set_value(document, "x-workers", &default_pool_size().to_string());
+    set_text(
+        document,
+        "x-workers-hint",
+        &format!(
+            "this device reports {} cores; default {}",
+            cores(),
+            default_pool_size()
+        ),
+    );
     let listen = |id: &str, event: &str, f: Box<dyn FnMut()>| -> Result<(), JsValue> {
         let closure = Closure::<dyn FnMut()>::new(f);
         document
