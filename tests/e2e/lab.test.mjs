@@ -211,11 +211,14 @@ test('batch-size explorer: a small sweep completes on the worker pool, draws poi
 
 test('the explorer state loads from its URL, and a bad sweep parameter is reported', async () => {
   const page = await browser.newPage();
-  const sweep = encodeURIComponent(JSON.stringify({ d: 256, protocols: ['correlation'], mu: [1, 1.5], seeds: [0], max_steps: 5000 }));
+  const sweep = encodeURIComponent(JSON.stringify({ d: 256, protocols: ['correlation'], update: 'spherical', mu: [1, 2, 3], seeds: [0], max_steps: 5000 }));
   await page.goto(`${site.url}#view=explorer&sweep=${sweep}`);
   assert.equal(await page.isVisible('#explorer'), true);
   assert.equal(await page.inputValue('#x-d'), '256');
+  assert.equal(await page.inputValue('#x-update'), 'spherical');
   assert.equal(await page.isChecked('#x-protocol-mse'), false);
+  // n_b = 256^3 > 4e6 samples per step: that point is marked as run by the clt sampler
+  assert.match(await page.textContent('#x-summary'), /^3 runs .*; μ = 3 use the clt \(large-batch\) sampler$/);
   await page.goto(`${site.url}#view=explorer&sweep=${encodeURIComponent('{"d": "x"}')}`);
   await page.reload();
   assert.match(await page.textContent('#x-error'), /URL parameter sweep: d: invalid type/);

@@ -127,6 +127,7 @@ fn form_json(document: &Document) -> Result<serde_json::Value, String> {
     let max_steps = whole("x-max-steps", "max_steps")?;
     Ok(serde_json::json!({
         "target": value(document, "x-target"),
+        "update": value(document, "x-update"),
         "d": d,
         "protocols": protocols,
         "mu": mu,
@@ -152,7 +153,25 @@ fn validate(document: &Document) -> Option<(SweepConfig, Vec<crate::config::RunC
             set_text(document, "x-error", "");
             let l = target_information_exponent(&config.target, config.k)
                 .map_or("?".into(), |l| l.to_string());
-            set_text(document, "x-summary", &format!("{} runs (information exponent l = {l}); every run stops at weak recovery or after {} steps", jobs.len(), config.max_steps));
+            let clt_mu: Vec<String> = config
+                .mu
+                .iter()
+                .zip(jobs.iter().step_by(config.seeds.len()))
+                .filter(|(_, job)| {
+                    job.resolve()
+                        .is_ok_and(|r| r.sampler_resolved == crate::sampler::SamplerKind::Clt)
+                })
+                .map(|(mu, _)| mu.to_string())
+                .collect();
+            let clt = if clt_mu.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; μ = {} use the clt (large-batch) sampler",
+                    clt_mu.join(", ")
+                )
+            };
+            set_text(document, "x-summary", &format!("{} runs (information exponent l = {l}); every run stops at weak recovery or after {} steps{clt}", jobs.len(), config.max_steps));
             if let Some(b) = document.get_element_by_id("x-run") {
                 let _ = b.remove_attribute("disabled");
             }
@@ -500,6 +519,14 @@ fn redraw(ex: &mut Explorer) {
 fn write_form(document: &Document, config: &SweepConfig) {
     set_value(document, "x-target", &config.target.to_string());
     set_value(document, "x-d", &config.d.to_string());
+    set_value(
+        document,
+        "x-update",
+        match config.update {
+            crate::sampler::Update::Projected => "projected",
+            crate::sampler::Update::Spherical => "spherical",
+        },
+    );
     for p in Loss::ALL {
         if let Some(i) = document
             .get_element_by_id(&format!("x-protocol-{p}"))
