@@ -143,7 +143,7 @@ pub fn tick_label(v: f64) -> String {
     if (a.log10() - exponent).abs() < 1e-9 && !(-2.0..=4.0).contains(&exponent) {
         return format!("{}1e{}", if v < 0.0 { "-" } else { "" }, exponent as i32);
     }
-    if a >= 1e5 || a < 1e-3 {
+    if !(1e-3..1e5).contains(&a) {
         return format!("{v:.2e}");
     }
     if (v - v.round()).abs() < 1e-9 * a.max(1.0) {

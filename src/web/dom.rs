@@ -96,3 +96,10 @@ pub fn download_text(document: &Document, name: &str, mime: &str, text: &str) {
         }
     }
 }
+
+/// `performance.now()` in milliseconds (0 where there is no window or Performance API).
+pub fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}

@@ -32,3 +32,8 @@ export async function canvasVariance(page, selector) {
     return sum2 / n - mean * mean;
   });
 }
+
+/** Waits until the page's wasm has started and the form holds the URL's state. */
+export async function labReady(page) {
+  await page.waitForSelector('body[data-lab-ready]', { state: 'attached', timeout: 30000 });
+}

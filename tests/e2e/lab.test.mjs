@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { serve } from './server.mjs';
-import { launch, collectErrors, canvasVariance } from './browser.mjs';
+import { launch, collectErrors, canvasVariance, labReady } from './browser.mjs';
 
 const dist = process.env.E2E_DIST || path.resolve('../../target/e2e-dist');
 const publicUrl = process.env.E2E_PUBLIC_URL || '/online-sgd-lab/demo/';
@@ -31,6 +31,7 @@ for (const id of PRESETS) {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const errors = collectErrors(page);
     await page.goto(`${site.url}#preset=${id}`);
+    await labReady(page);
     assert.equal(await page.inputValue('#preset'), id);
     assert.ok((await page.textContent('#preset-explanation')).length > 20);
     await page.waitForFunction(() => {
@@ -60,6 +61,7 @@ test('invalid URL parameters are reported by name and the page still runs', asyn
   const page = await browser.newPage();
   const errors = collectErrors(page);
   await page.goto(`${site.url}#d=abc&mu=99&bogus=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&seed=7`);
+  await labReady(page);
   const box = await page.textContent('#url-errors');
   assert.match(box, /URL parameter d: 'abc' is not a number/);
   assert.match(box, /URL parameter mu: must be a number in \[0, 12\]/);
@@ -74,6 +76,7 @@ test('invalid URL parameters are reported by name and the page still runs', asyn
 test('the URL keeps the whole state: reload gives the same run', async () => {
   const page = await browser.newPage();
   await page.goto(site.url);
+  await labReady(page);
   await page.fill('#seed', '12345');
   await page.fill('#steps', '500');
   await page.click('#start');
@@ -82,6 +85,7 @@ test('the URL keeps the whole state: reload gives the same run', async () => {
   assert.match(hash, /seed=12345/);
   const first = await page.textContent('#panel-mse-stats');
   await page.reload();
+  await labReady(page);
   assert.equal(await page.inputValue('#seed'), '12345');
   await page.waitForFunction(() => document.getElementById('panel-mse-stats').dataset.state === 'finished', null, { timeout: 30000 });
   const line = (s) => s.split('\n').find((l) => l.startsWith('max_j'));
@@ -92,6 +96,7 @@ test('the URL keeps the whole state: reload gives the same run', async () => {
 test('exports parse and match the plotted data', async () => {
   const page = await browser.newPage();
   await page.goto(`${site.url}#steps=300&seed=3`);
+  await labReady(page);
   await page.waitForFunction(() => document.getElementById('panel-correlation-stats').dataset.state === 'finished', null, { timeout: 30000 });
   const grab = async (what) => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click(`#panel-correlation-export-${what}`)]);
@@ -139,6 +144,7 @@ test('copy embed snippet gives an iframe tag; hover shows step and values', asyn
   const context = await browser.newContext();
   const page = await context.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(`${site.url}#steps=2000&log=0`);
+  await labReady(page);
   await page.waitForFunction(() => document.getElementById('panel-mse-stats').dataset.state === 'finished', null, { timeout: 30000 });
   await page.click('#copy-embed');
   const snippet = await page.inputValue('#share-text');
@@ -153,6 +159,7 @@ test('copy embed snippet gives an iframe tag; hover shows step and values', asyn
 test('pause takes effect within 100 ms with 10^8 samples per step', async () => {
   const page = await browser.newPage();
   await page.goto(`${site.url}#nb=100000000&sampler=exact&steps=5&panels=correlation`);
+  await labReady(page);
   await page.waitForFunction(() => /samples\/s/.test(document.getElementById('panel-correlation-eta').textContent), null, { timeout: 30000 });
   const clicked = await page.evaluate(() => { document.getElementById('pause').click(); return performance.now(); });
   await page.waitForFunction(() => document.getElementById('status').dataset.pausedAt, null, { timeout: 5000 });
@@ -165,6 +172,7 @@ test('batch-size explorer: a small sweep completes on the worker pool, draws poi
   const page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
   const errors = collectErrors(page);
   await page.goto(site.url);
+  await labReady(page);
   await page.click('#tab-explorer');
   assert.equal(await page.isVisible('#explorer'), true);
   assert.equal(await page.isVisible('#compare'), false);
@@ -213,6 +221,7 @@ test('the explorer state loads from its URL, and a bad sweep parameter is report
   const page = await browser.newPage();
   const sweep = encodeURIComponent(JSON.stringify({ d: 256, protocols: ['correlation'], update: 'spherical', mu: [1, 2, 3], seeds: [0], max_steps: 5000 }));
   await page.goto(`${site.url}#view=explorer&sweep=${sweep}`);
+  await labReady(page);
   assert.equal(await page.isVisible('#explorer'), true);
   assert.equal(await page.inputValue('#x-d'), '256');
   assert.equal(await page.inputValue('#x-update'), 'spherical');
@@ -220,7 +229,9 @@ test('the explorer state loads from its URL, and a bad sweep parameter is report
   // n_b = 256^3 > 4e6 samples per step: that point is marked as run by the clt sampler
   assert.match(await page.textContent('#x-summary'), /^3 runs .*; μ = 3 use the clt \(large-batch\) sampler$/);
   await page.goto(`${site.url}#view=explorer&sweep=${encodeURIComponent('{"d": "x"}')}`);
+  await labReady(page);
   await page.reload();
+  await labReady(page);
   assert.match(await page.textContent('#x-error'), /URL parameter sweep: d: invalid type/);
   await page.close();
 });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { serve } from './server.mjs';
-import { launch, collectErrors, canvasVariance } from './browser.mjs';
+import { launch, collectErrors, canvasVariance, labReady } from './browser.mjs';
 
 const dist = process.env.E2E_DIST || path.resolve('../../target/e2e-dist');
 const publicUrl = process.env.E2E_PUBLIC_URL || '/online-sgd-lab/demo/';
@@ -27,6 +27,7 @@ test('the page runs SGD in a worker under a sub-path and draws live m(t)', async
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = collectErrors(page);
   await page.goto(site.url);
+  await labReady(page);
   // the worker streams at least 5 batches for both protocols
   await page.waitForFunction(() => ['panel-mse', 'panel-correlation'].every(
     (p) => Number(document.getElementById(`${p}-stats`)?.dataset.steps || 0) >= 5), null, { timeout: 60000 });
@@ -46,6 +47,7 @@ test('pause stops the stream and resume continues it', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = collectErrors(page);
   await page.goto(site.url);
+  await labReady(page);
   await page.waitForFunction(() => Number(document.getElementById('panel-mse-stats')?.dataset.steps || 0) >= 3, null, { timeout: 60000 });
   await page.click('#pause');
   await page.waitForTimeout(300);
@@ -61,6 +63,7 @@ test('pause stops the stream and resume continues it', async () => {
 test('an invalid field shows its message and disables Start', async () => {
   const page = await browser.newPage();
   await page.goto(site.url);
+  await labReady(page);
   await page.fill('#d', '3');
   const message = await page.textContent('#d-error');
   assert.match(message, /d: |must be an integer in \[4/);
@@ -73,6 +76,7 @@ test('an invalid field shows its message and disables Start', async () => {
 test('mobile layout (390 px) stacks the panels', async () => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
   await page.goto(site.url);
+  await labReady(page);
   await page.waitForFunction(() => Number(document.getElementById('panel-correlation-stats')?.dataset.steps || 0) >= 5, null, { timeout: 60000 });
   const a = await page.$eval('#panel-mse', (e) => e.getBoundingClientRect().top);
   const b = await page.$eval('#panel-correlation', (e) => e.getBoundingClientRect().top);

@@ -3,7 +3,8 @@
 //!
 //! The page never simulates: it validates the form into a [`LabState`] (the same validation
 //! as URLs and the CLI), sends the panels' configs to the worker ([`WorkerClient`]) and draws
-//! what the worker streams back. Redraws are coalesced with `requestAnimationFrame`.
+//! what the worker streams back. Redraws are coalesced with `requestAnimationFrame` and
+//! spread over frames (see [`request_redraw`]).
 
 mod form;
 pub mod panels;
@@ -11,9 +12,11 @@ pub mod panels;
 use crate::lab_state::{FieldError, LabState, HIDEABLE};
 use crate::presets::{preset, PRESETS};
 use crate::protocol::{FromWorker, RunId, ToWorker};
-use crate::web::dom::{create, download, download_text, set_hidden, set_text, set_value, value};
+use crate::web::dom::{
+    create, download, download_text, now_ms, set_hidden, set_text, set_value, value,
+};
 use crate::web::worker_client::{WorkerClient, WORKER_SCRIPT};
-use panels::{panel_prefix, Panel};
+use panels::{panel_prefix, Panel, PanelPart};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -28,11 +31,34 @@ struct App {
     state: LabState,
     panels: Vec<Panel>,
     paused: bool,
-    redraw_pending: bool,
-    /// Next panel to draw in the current redraw sweep.
-    redraw_cursor: usize,
+    redraw: Redraw,
+}
+
+/// Shortest time between the starts of two redraw sweeps. The worker streams a message per
+/// run every ~12 ms; redrawing every chart at the display rate kept the main thread and the
+/// compositor busy for most of each frame (on a 2-core machine, with the worker on the other
+/// core, that stretched frames into long tasks). About seven full updates per second still
+/// read as live.
+pub const SWEEP_INTERVAL_MS: f64 = 150.0;
+
+/// State of the redraw scheduler: a sweep draws every part of every panel, one part
+/// ([`PanelPart`]) per animation frame.
+#[derive(Default)]
+struct Redraw {
+    /// A frame (or the timer that leads to one) is scheduled.
+    scheduled: bool,
+    /// Position in the current sweep (panel * parts + part); None between sweeps.
+    cursor: Option<usize>,
     /// A redraw was requested while a sweep was in progress.
-    redraw_again: bool,
+    again: bool,
+    /// `performance.now()` at the start of the last sweep.
+    last_sweep_ms: f64,
+    /// Time spent so far on the panel being drawn (for the benchmark hook).
+    panel_ms: f64,
+    /// New panel DOM: let one frame lay it out before drawing into its canvases.
+    layout_frame: bool,
+    /// The chart code has been warmed up ([`panels::warm_up`]).
+    warm: bool,
 }
 
 thread_local! {
@@ -137,6 +163,7 @@ fn build_panels(app: &mut App) -> Result<(), JsValue> {
         .get_element_by_id("panels")
         .ok_or("missing #panels")?;
     container.set_inner_html("");
+    app.redraw.layout_frame = true;
     container.set_class_name(&format!("count-{}", app.state.panels.len()));
     app.panels = app
         .state
@@ -306,45 +333,146 @@ fn on_worker_message(message: FromWorker) {
     });
 }
 
-/// Schedules a redraw. Panels are drawn one per animation frame (a frame never draws more
-/// than one panel's charts), so no main-thread task grows with the number of panels.
+/// A performance mark (one-off start-up steps, for the browser benchmark's attribution).
+fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}
+
+/// A performance measure from the mark `start` to now.
+fn measure_since(name: &str, start: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.measure_with_start_mark(name, start);
+    }
+}
+
+/// Schedules a redraw of every panel.
+///
+/// A sweep draws one part of one panel ([`PanelPart`]: stats text and heatmap, overlap chart,
+/// risk chart) per animation frame, so no frame pays for more than one chart and no main-thread
+/// task grows with the number of panels. Sweeps start at most every [`SWEEP_INTERVAL_MS`];
+/// requests in between are coalesced into the next sweep, which draws the latest data.
 fn request_redraw(app: &mut App) {
-    if app.redraw_pending {
-        app.redraw_again = true;
+    let r = &mut app.redraw;
+    if r.cursor.is_some() {
+        r.again = true;
         return;
     }
-    app.redraw_pending = true;
-    let callback = Closure::once_into_js(|| {
-        with_app(|app| {
-            app.redraw_pending = false;
-            let (eta, axis) = (app.state.config.eta, axis(&app.state));
-            let performance = web_sys::window().and_then(|w| w.performance());
-            let started = performance.as_ref().map_or(0.0, |p| p.now());
-            let index = app.redraw_cursor;
-            if let Some(panel) = app.panels.get_mut(index) {
-                panel.redraw(&app.document, eta, axis);
-            }
-            // timing hooks for the browser benchmark (make bench-ui)
-            if let (Some(p), Some(root)) = (performance, app.document.get_element_by_id("panels")) {
-                let _ = root.set_attribute("data-redraw-ms", &format!("{:.2}", p.now() - started));
-                let drawn = app.panels.iter().any(|panel| !panel.points.is_empty());
-                if drawn && p.get_entries_by_name("first-chart").length() == 0 {
-                    let _ = p.mark("first-chart");
-                }
-            }
-            app.redraw_cursor += 1;
-            if app.redraw_cursor < app.panels.len() {
-                request_redraw(app);
-            } else {
-                app.redraw_cursor = 0;
-                if std::mem::take(&mut app.redraw_again) {
-                    request_redraw(app);
-                }
+    if r.scheduled {
+        return;
+    }
+    r.scheduled = true;
+    let wait = r.last_sweep_ms + SWEEP_INTERVAL_MS - now_ms();
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    if wait <= 1.0 {
+        schedule_frame(&window);
+    } else {
+        let callback = Closure::once_into_js(|| {
+            if let Some(w) = web_sys::window() {
+                schedule_frame(&w);
             }
         });
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+            callback.unchecked_ref(),
+            wait.ceil() as i32,
+        );
+    }
+}
+
+fn schedule_frame(window: &web_sys::Window) {
+    let callback = Closure::once_into_js(|| {
+        with_app(draw_frame);
     });
-    if let Some(w) = web_sys::window() {
-        let _ = w.request_animation_frame(callback.unchecked_ref());
+    let _ = window.request_animation_frame(callback.unchecked_ref());
+}
+
+/// One animation frame of a sweep: draws one part of one panel, then schedules the next frame.
+fn draw_frame(app: &mut App) {
+    app.redraw.scheduled = false;
+    let continue_sweep = |app: &mut App| {
+        app.redraw.scheduled = true;
+        if let Some(w) = web_sys::window() {
+            schedule_frame(&w);
+        }
+    };
+    if std::mem::take(&mut app.redraw.layout_frame) {
+        // the browser lays out the new panels in this frame; their canvases get their size
+        // without a forced layout inside the next frame's drawing
+        app.redraw.cursor = None;
+        app.redraw.again = false;
+        if std::mem::replace(&mut app.redraw.warm, true) {
+            continue_sweep(app);
+        } else {
+            // first panels of the page: warm up the chart code first, one part per task, then
+            // start the sweep
+            mark("lab: layout frame");
+            app.redraw.scheduled = true;
+            let mut steps: Vec<Box<dyn FnOnce()>> = PanelPart::ALL
+                .into_iter()
+                .map(|part| {
+                    Box::new(move || {
+                        mark("lab: warm-up");
+                        with_app(|app| {
+                            let eta = app.state.config.eta;
+                            panels::warm_up(&app.document, part, eta, axis(&app.state));
+                        });
+                    }) as Box<dyn FnOnce()>
+                })
+                .collect();
+            steps.push(Box::new(|| {
+                if let Some(w) = web_sys::window() {
+                    schedule_frame(&w);
+                }
+            }));
+            run_in_tasks(steps);
+        }
+        return;
+    }
+    let started = now_ms();
+    let cursor = match app.redraw.cursor {
+        Some(c) => c,
+        None => {
+            app.redraw.last_sweep_ms = started;
+            app.redraw.again = false;
+            0
+        }
+    };
+    let parts = PanelPart::ALL.len();
+    let (index, part) = (cursor / parts, PanelPart::ALL[cursor % parts]);
+    let (eta, axis) = (app.state.config.eta, axis(&app.state));
+    if let Some(panel) = app.panels.get_mut(index) {
+        panel.draw_part(part, &app.document, eta, axis);
+        let elapsed = now_ms() - started;
+        app.redraw.panel_ms = if part == PanelPart::ALL[0] {
+            elapsed
+        } else {
+            app.redraw.panel_ms + elapsed
+        };
+        // timing hooks for the browser benchmark (make bench-ui)
+        if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+            if part == PanelPart::ALL[parts - 1] {
+                if let Some(root) = app.document.get_element_by_id("panels") {
+                    let ms = format!("{:.2}", app.redraw.panel_ms);
+                    let _ = root.set_attribute("data-redraw-ms", &ms);
+                }
+            }
+            let drawn = part == PanelPart::Overlaps && !panel.points.is_empty();
+            if drawn && p.get_entries_by_name("first-chart").length() == 0 {
+                let _ = p.mark("first-chart");
+            }
+        }
+    }
+    if cursor + 1 < app.panels.len() * parts {
+        app.redraw.cursor = Some(cursor + 1);
+        continue_sweep(app);
+    } else {
+        app.redraw.cursor = None;
+        if std::mem::take(&mut app.redraw.again) {
+            request_redraw(app);
+        }
     }
 }
 
@@ -506,8 +634,27 @@ fn state_from_hash(hash: &str) -> (LabState, Vec<FieldError>) {
     }
 }
 
+thread_local! {
+    /// The explorer's `sweep=` URL parameter until the explorer is installed (None after).
+    static EXPLORER_PENDING: RefCell<Option<Option<String>>> = const { RefCell::new(None) };
+}
+
+/// Installs the batch-size explorer if that has not happened yet. On the comparison view it
+/// is installed in a task after the start-up one (it is not visible, and the start-up task
+/// also instantiates the wasm module), or when its tab is opened, whichever comes first.
+fn install_explorer(document: &Document) {
+    if let Some(sweep) = EXPLORER_PENDING.with(|p| p.borrow_mut().take()) {
+        if let Err(e) = crate::web::explorer::install(document, sweep.as_deref()) {
+            web_sys::console::error_1(&e);
+        }
+    }
+}
+
 /// Shows the comparison view or the batch-size explorer.
 fn show_view(document: &Document, explorer: bool) {
+    if explorer {
+        install_explorer(document);
+    }
     for (id, on) in [("compare", !explorer), ("explorer", explorer)] {
         if let Some(e) = document.get_element_by_id(id) {
             set_hidden(&e, !on);
@@ -532,11 +679,15 @@ fn show_view(document: &Document, explorer: bool) {
     }
 }
 
-/// Entry point of the app binary.
+/// Entry point of the app binary: preset menu, state from the URL, form, worker, event
+/// handlers and the empty panels, all in the task that also finishes instantiating the wasm
+/// module (the page's state is complete when that task ends); the first run and the explorer
+/// follow in tasks of their own.
 pub fn start() -> Result<(), JsValue> {
     console_error_panic_hook::set_once();
     let window = web_sys::window().ok_or("no window")?;
     let document = window.document().ok_or("no document")?;
+    mark("lab: start");
     // preset menu
     let select = document
         .get_element_by_id("preset")
@@ -560,7 +711,7 @@ pub fn start() -> Result<(), JsValue> {
         .iter()
         .find(|(k, _)| k == "sweep")
         .map(|(_, v)| v.clone());
-    crate::web::explorer::install(&document, sweep.as_deref())?;
+    EXPLORER_PENDING.with(|p| *p.borrow_mut() = Some(sweep));
     show_view(&document, explorer_view);
     listen(&document, "tab-compare", "click", || {
         if let Some(d) = web_sys::window().and_then(|w| w.document()) {
@@ -607,9 +758,7 @@ pub fn start() -> Result<(), JsValue> {
             state,
             panels: Vec::new(),
             paused: false,
-            redraw_pending: false,
-            redraw_cursor: 0,
-            redraw_again: false,
+            redraw: Redraw::default(),
         })
     });
     listen(&document, "start", "click", || {
@@ -741,11 +890,48 @@ pub fn start() -> Result<(), JsValue> {
     });
     window.add_event_listener_with_callback("resize", resize.as_ref().unchecked_ref())?;
     resize.forget();
-    // the page opens on live SGD (unless it opens on the explorer)
+    // the panels' DOM now, their first run in the next task
     if !explorer_view {
-        with_app(start_runs);
+        with_app(build_panels).transpose()?;
     }
+    measure_since("lab: set-up", "lab: start");
+    // the form holds the URL's state from here on (end-to-end tests wait for this)
+    if let Some(body) = document.body() {
+        let _ = body.set_attribute("data-lab-ready", "");
+    }
+    // The rest of the start-up runs in tasks of their own: open on live SGD (unless the page
+    // opens on the explorer), then install the explorer.
+    let mut steps: Vec<Box<dyn FnOnce()>> = Vec::new();
+    if !explorer_view {
+        steps.push(Box::new(|| {
+            mark("lab: first run");
+            with_app(start_runs);
+            measure_since("lab: first run", "lab: first run");
+        }));
+    }
+    steps.push(Box::new(|| {
+        if let Some(d) = web_sys::window().and_then(|w| w.document()) {
+            install_explorer(&d);
+        }
+    }));
+    run_in_tasks(steps);
     Ok(())
+}
+
+/// Runs each step in a task of its own (`setTimeout(0)`), in order.
+fn run_in_tasks(mut steps: Vec<Box<dyn FnOnce()>>) {
+    if steps.is_empty() {
+        return;
+    }
+    let first = steps.remove(0);
+    let callback = Closure::once_into_js(move || {
+        first();
+        run_in_tasks(steps);
+    });
+    if let Some(w) = web_sys::window() {
+        let _ =
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), 0);
+    }
 }
 
 fn random_seed() -> u64 {

@@ -44,6 +44,23 @@ impl TimeAxis {
     }
 }
 
+/// The parts of a panel, drawn one per animation frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PanelPart {
+    /// The M/Q heatmap, progress bar, ETA and stats text.
+    Status,
+    /// The overlap chart (the largest canvas).
+    Overlaps,
+    /// The risk chart.
+    Risk,
+}
+
+impl PanelPart {
+    /// Drawing order within a panel: the stats text first, so the step count and state shown
+    /// lag the worker by at most one sweep interval and one frame.
+    pub const ALL: [PanelPart; 3] = [PanelPart::Status, PanelPart::Overlaps, PanelPart::Risk];
+}
+
 /// State and DOM of one protocol's panel.
 pub struct Panel {
     /// Run id used with the worker.
@@ -70,6 +87,41 @@ pub struct Panel {
     pub weak_recovery_step: Option<u64>,
     /// Geometry of the last overlap chart (for hover).
     pub geometry: ChartGeometry,
+}
+
+/// Draws `part` once, with made-up points, into a small canvas that is never shown.
+///
+/// V8 compiles a wasm function on its first call, and a canvas sets up its font on first use:
+/// the first real chart paid 10–20 ms for that on top of its drawing. The page calls this for
+/// each part, in tasks of their own, after its first panels have been laid out and before
+/// their first drawing.
+pub fn warm_up(document: &Document, part: PanelPart, eta: f64, axis: TimeAxis) {
+    let Some(canvas) = document
+        .create_element("canvas")
+        .ok()
+        .and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok())
+    else {
+        return;
+    };
+    let mut panel = Panel::new(0, Loss::Mse);
+    panel.points = [(1, 0.03, 1.0), (10, 0.2, 0.8), (100, 0.9, 0.1)]
+        .into_iter()
+        .map(|(step, m, risk)| TrajectoryPoint {
+            step,
+            m: vec![vec![m]],
+            q: vec![vec![1.0]],
+            risk,
+        })
+        .collect();
+    panel.weak_recovery_step = Some(100);
+    let result = match part {
+        PanelPart::Overlaps => draw_chart(&canvas, &panel.overlap_spec(eta, axis)).map(|_| ()),
+        PanelPart::Risk => draw_chart(&canvas, &panel.risk_spec(axis)).map(|_| ()),
+        PanelPart::Status => draw_heatmaps(&canvas, &[vec![0.5]], &[vec![1.0]]),
+    };
+    if let Err(e) = result {
+        web_sys::console::warn_1(&format!("chart warm-up: {e}").into());
+    }
 }
 
 /// Element id prefix of a protocol's panel: `panel-mse`, `panel-correlation`, `panel-adaptive`.
@@ -229,30 +281,45 @@ impl Panel {
         spec
     }
 
-    /// Redraws charts, heatmap, progress and stats.
-    pub fn redraw(&mut self, document: &Document, eta: f64, axis: TimeAxis) {
+    /// Redraws one part of the panel. The page draws one part per animation frame, so no
+    /// frame pays for more than one chart.
+    pub fn draw_part(&mut self, part: PanelPart, document: &Document, eta: f64, axis: TimeAxis) {
         let prefix = panel_prefix(self.loss);
         let canvas = |suffix: &str| {
             document
                 .get_element_by_id(&format!("{prefix}-{suffix}"))
                 .and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok())
         };
-        if let Some(c) = canvas("overlaps") {
-            match draw_chart(&c, &self.overlap_spec(eta, axis)) {
-                Ok(g) => self.geometry = g,
-                Err(e) => web_sys::console::warn_1(&format!("chart: {e}").into()),
+        match part {
+            PanelPart::Overlaps => {
+                if let Some(c) = canvas("overlaps") {
+                    match draw_chart(&c, &self.overlap_spec(eta, axis)) {
+                        Ok(g) => self.geometry = g,
+                        Err(e) => web_sys::console::warn_1(&format!("chart: {e}").into()),
+                    }
+                }
+            }
+            PanelPart::Risk => {
+                if let Some(c) = canvas("risk") {
+                    if let Err(e) = draw_chart(&c, &self.risk_spec(axis)) {
+                        web_sys::console::warn_1(&format!("chart: {e}").into());
+                    }
+                }
+            }
+            PanelPart::Status => {
+                if let (Some(c), Some(last)) = (canvas("heatmap"), self.points.last()) {
+                    if let Err(e) = draw_heatmaps(&c, &last.m, &last.q) {
+                        web_sys::console::warn_1(&format!("heatmap: {e}").into());
+                    }
+                }
+                self.write_status(document, eta);
             }
         }
-        if let Some(c) = canvas("risk") {
-            if let Err(e) = draw_chart(&c, &self.risk_spec(axis)) {
-                web_sys::console::warn_1(&format!("chart: {e}").into());
-            }
-        }
-        if let (Some(c), Some(last)) = (canvas("heatmap"), self.points.last()) {
-            if let Err(e) = draw_heatmaps(&c, &last.m, &last.q) {
-                web_sys::console::warn_1(&format!("heatmap: {e}").into());
-            }
-        }
+    }
+
+    /// Progress bar, samples/s and ETA, and the stats text.
+    fn write_status(&self, document: &Document, eta: f64) {
+        let prefix = panel_prefix(self.loss);
         let fraction = if self.steps > 0 {
             self.step as f64 / self.steps as f64
         } else {

@@ -12,7 +12,7 @@ use crate::protocol::{FromWorker, ToWorker};
 use crate::sweep::{points_to_csv, summarise, SweepConfig, SweepPoint};
 use crate::theory::scaling_laws::{phase_diagram, FrontierOwner};
 use crate::web::chart::{draw_chart, ChartSpec, LegendCorner, Marker, Region, Series};
-use crate::web::dom::{checked, download_text, set_text, set_value, value};
+use crate::web::dom::{checked, download_text, now_ms, set_text, set_value, value};
 use crate::web::worker_client::{WorkerClient, WORKER_SCRIPT};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -46,12 +46,6 @@ struct Explorer {
 
 /// Most Web Workers the explorer will start.
 pub const MAX_WORKERS: usize = 16;
-
-fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
-}
 
 thread_local! {
     static EXPLORER: RefCell<Option<Explorer>> = const { RefCell::new(None) };
