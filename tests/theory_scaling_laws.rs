@@ -155,6 +155,20 @@ fn phase_diagram_segments_follow_the_predictions() {
                 }
             }
         }
+        // each optimal point lies on its protocol's frontier, where the sample complexity is
+        // minimal: N is flat up to it and grows past it, and T still falls up to it
+        for o in &diagram.optimal_points {
+            let [mu, theta] = o.point;
+            let time = |m: f64| predicted_time_exponent(o.protocol, m, l).unwrap();
+            let samples = |m: f64| predicted_sample_exponent(o.protocol, m, l).unwrap();
+            assert!((time(mu) - theta).abs() < 1e-9, "l = {l}: {o:?}");
+            assert!(
+                (samples(mu - 0.25) - samples(mu)).abs() < 1e-9,
+                "l = {l}: {o:?}"
+            );
+            assert!(time(mu - 0.25) > time(mu), "l = {l}: {o:?}");
+            assert!(samples(mu + 0.25) > samples(mu) + 0.1, "l = {l}: {o:?}");
+        }
     }
     // l = 3 (Fig. 1): the corners
     let d = phase_diagram(3, 4.0).unwrap();
@@ -177,6 +191,19 @@ fn phase_diagram_segments_follow_the_predictions() {
     assert!(d.frontiers[4].label.contains("one giant step"));
     assert_eq!(d.regions.len(), 3);
     assert!(d.regions[1].label.contains("only correlation"));
+    // the optimal points: plain SGD at mu = l/2, correlation loss at mu = l - 1
+    let optimal: Vec<(Protocol, [f64; 2])> = d
+        .optimal_points
+        .iter()
+        .map(|o| (o.protocol, o.point))
+        .collect();
+    assert_eq!(
+        optimal,
+        vec![
+            (Protocol::PlainSgd, [1.5, 0.5]),
+            (Protocol::CorrelationLoss, [2.0, 0.0])
+        ]
+    );
     // serialisable for the front end
     let json = serde_json::to_value(&d).unwrap();
     assert_eq!(json["frontiers"][0]["owner"], "both");

@@ -319,6 +319,20 @@ pub struct PhaseRegion {
     pub label: String,
 }
 
+/// A protocol's optimal batch size on the phase diagram: the largest n_b = d^mu at which the
+/// sample complexity N = T n_b is still minimal, i.e. the fewest steps without wasting samples.
+/// Plain SGD: mu = l/2, theta = l/2 - 1 (l >= 3); correlation loss: mu = l - 1, theta = 0
+/// (l >= 3); for l <= 2 both at mu = 1, theta = 0 (with a log d for l = 2).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OptimalPoint {
+    /// Whose optimum it is.
+    pub protocol: Protocol,
+    /// (mu, theta) of the point.
+    pub point: [f64; 2],
+    /// Legend text.
+    pub label: String,
+}
+
 /// The paper's Fig. 1 for one information exponent, as data a plot can draw.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PhaseDiagram {
@@ -332,6 +346,8 @@ pub struct PhaseDiagram {
     pub frontiers: Vec<FrontierSegment>,
     /// Regions between frontiers.
     pub regions: Vec<PhaseRegion>,
+    /// The two optimal points (plain SGD, then correlation loss).
+    pub optimal_points: Vec<OptimalPoint>,
 }
 
 /// Fig. 1 for information exponent l on mu in [0, mu_max] (mu_max is raised to at least
@@ -454,11 +470,32 @@ pub fn phase_diagram(l: u32, mu_max: f64) -> Result<PhaseDiagram, ScalingError> 
         ],
         label: "plain SGD reaches weak recovery".into(),
     });
+    let optimal_points = vec![
+        OptimalPoint {
+            protocol: Protocol::PlainSgd,
+            point: [knee_mu, knee_theta],
+            label: if l <= 2 {
+                "optimal batch, plain SGD: n_b = d".into()
+            } else {
+                "optimal batch, plain SGD: n_b = d^(l/2)".into()
+            },
+        },
+        OptimalPoint {
+            protocol: Protocol::CorrelationLoss,
+            point: [corr_end, 0.0],
+            label: if l <= 2 {
+                "optimal batch, correlation loss: n_b = d".into()
+            } else {
+                "optimal batch, correlation loss: n_b = d^(l-1)".into()
+            },
+        },
+    ];
     Ok(PhaseDiagram {
         information_exponent: l,
         mu_max,
         theta_max,
         frontiers,
         regions,
+        optimal_points,
     })
 }

@@ -50,6 +50,8 @@ pub enum Marker {
     Dots,
     /// Open triangles (censored measurements, drawn at the cap).
     OpenTriangles,
+    /// Large crosses (distinguished points, e.g. the optimal batch sizes of a phase diagram).
+    Crosses,
 }
 
 /// A shaded region of the plane.
@@ -345,6 +347,11 @@ pub fn draw_chart(canvas: &HtmlCanvasElement, spec: &ChartSpec) -> Result<ChartG
                                 .map(|&p| TriangleMarker::new(p, size + 1, style)),
                         )
                         .map_err(|e| e.to_string())?
+                } else if s.markers == Marker::Crosses {
+                    let bold = style.stroke_width((2.5 * ratio).round() as u32);
+                    chart
+                        .draw_series(points.iter().map(|&p| Cross::new(p, 2 * size, bold)))
+                        .map_err(|e| e.to_string())?
                 } else if s.dashed {
                     chart
                         .draw_series(DashedLineSeries::new(
@@ -360,8 +367,21 @@ pub fn draw_chart(canvas: &HtmlCanvasElement, spec: &ChartSpec) -> Result<ChartG
                         .map_err(|e| e.to_string())?
                 };
                 if !s.label.is_empty() {
-                    anno.label(s.label.clone())
-                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
+                    // the legend shows the series' own marker
+                    let marker = s.markers;
+                    anno.label(s.label.clone()).legend(move |(x, y)| {
+                        let centre = (x + 8, y);
+                        match marker {
+                            Marker::Line => {
+                                PathElement::new(vec![(x, y), (x + 16, y)], style).into_dyn()
+                            }
+                            Marker::Dots => Circle::new(centre, size, color.filled()).into_dyn(),
+                            Marker::OpenTriangles => {
+                                TriangleMarker::new(centre, size + 1, style).into_dyn()
+                            }
+                            Marker::Crosses => Cross::new(centre, size + 1, style).into_dyn(),
+                        }
+                    });
                 }
             }
             chart

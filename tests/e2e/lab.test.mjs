@@ -196,6 +196,7 @@ test('batch-size explorer: a small sweep completes on the worker pool, draws poi
   assert.equal(await page.textContent('#x-status'), 'finished');
   assert.ok(await canvasVariance(page, '#x-theta') > 50);
   assert.ok(await canvasVariance(page, '#x-samples') > 50);
+  assert.match(await page.textContent('#x-note'), /^Theory \(l = 3\): .*plain SGD's optimal batch/);
   assert.match(await page.evaluate(() => location.hash), /view=explorer&sweep=/);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#x-export-csv')]);
   const rows = fs.readFileSync(await download.path(), 'utf8').trim().split('\n');

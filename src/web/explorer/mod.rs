@@ -10,7 +10,7 @@
 use crate::model::{target_information_exponent, Loss};
 use crate::protocol::{FromWorker, ToWorker};
 use crate::sweep::{points_to_csv, summarise, SweepConfig, SweepPoint};
-use crate::theory::scaling_laws::{phase_diagram, FrontierOwner};
+use crate::theory::scaling_laws::{phase_diagram, FrontierOwner, Protocol};
 use crate::web::chart::{draw_chart, ChartSpec, LegendCorner, Marker, Region, Series};
 use crate::web::dom::{checked, download_text, now_ms, set_text, set_value, value};
 use crate::web::worker_client::{WorkerClient, WORKER_SCRIPT};
@@ -333,13 +333,19 @@ fn redraw(ex: &mut Explorer) {
         );
     }
     let elapsed_ms = ex.finished_ms.unwrap_or_else(now_ms) - ex.started_ms;
-    let samples_done: u64 = ex.points.iter().map(|(_, p)| p.samples).sum();
+    // samples actually drawn: a clt step stands for n_b samples without drawing them
+    let samples_done: u64 = ex
+        .points
+        .iter()
+        .filter(|(_, p)| p.sampler != crate::sampler::SamplerKind::Clt)
+        .map(|(_, p)| p.samples)
+        .sum();
     let rate = samples_done as f64 / (elapsed_ms / 1000.0).max(1e-3);
     set_text(
         &ex.document,
         "x-progress-text",
         &format!(
-            "{done} / {total} runs · {:.1} s · {:.1} M samples/s",
+            "{done} / {total} runs · {:.1} s · {:.1} M samples/s drawn (clt runs not counted)",
             elapsed_ms / 1000.0,
             rate / 1e6
         ),
@@ -420,6 +426,26 @@ fn redraw(ex: &mut Explorer) {
                 markers: Marker::Line,
             });
         }
+    }
+    if let Ok(diagram) = phase_diagram(l, mu_max) {
+        for o in &diagram.optimal_points {
+            let c = match o.protocol {
+                Protocol::PlainSgd => color(Loss::Mse),
+                Protocol::CorrelationLoss => color(Loss::Correlation),
+            };
+            let [mu, t] = o.point;
+            for (chart, y) in [(&mut theta, t), (&mut samples, t + mu)] {
+                chart.series.push(Series {
+                    label: o.label.clone(),
+                    points: vec![(mu, y)],
+                    color: c,
+                    dashed: false,
+                    bold: true,
+                    markers: Marker::Crosses,
+                });
+            }
+        }
+        set_text(&ex.document, "x-note", &phase_diagram_note(l));
     }
     for &loss in &config.protocols {
         let mine: Vec<&SweepPoint> = points.iter().filter(|p| p.protocol == loss).collect();
@@ -506,6 +532,29 @@ fn redraw(ex: &mut Explorer) {
     }
     if !ex.errors.is_empty() {
         set_text(&ex.document, "x-error", &ex.errors.join("\n"));
+    }
+}
+
+/// What the dashed lines and crosses of the explorer's charts mean, for information exponent l
+/// (the paper's Fig. 1).
+fn phase_diagram_note(l: u32) -> String {
+    if l <= 2 {
+        format!(
+            "Theory (l = {l}): both protocols need T = d{} / n_b steps up to n_b = d (×: the \
+             optimal batch, N = T n_b stays flat up to it), then {} for larger batches, which only \
+             waste samples.",
+            if l == 2 { " log d" } else { "" },
+            if l == 2 { "log d steps" } else { "one step" }
+        )
+    } else {
+        format!(
+            "Theory (l = {l}): T = d^(l−1) / n_b for both protocols up to n_b = d^(l/2) \
+             (×, plain SGD's optimal batch); beyond it plain SGD stays at T = d^(l/2−1) while \
+             the correlation loss keeps T = d^(l−1) / n_b up to n_b = d^(l−1) (×, its \
+             optimal batch); then polylog(d) steps for d^(l−1) ≤ n_b < d^l \
+             and one giant step for n_b ≥ d^l. Left of each × the number of samples N = T n_b is \
+             flat; right of it larger batches only waste samples."
+        )
     }
 }
 
