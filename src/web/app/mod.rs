@@ -747,13 +747,11 @@ pub fn start() -> Result<(), JsValue> {
             .map_or("", |p| p.explanation),
     );
     apply_embed(&document, &state);
-    let client = WorkerClient::spawn(WORKER_SCRIPT, on_worker_message, |message| {
-        with_app(|app| set_text(&app.document, "status", &message));
-    })?;
     APP.with(|a| {
         *a.borrow_mut() = Some(App {
             document: document.clone(),
-            client: Some(client),
+            // spawned in a task of its own after this one (see the end of `start`)
+            client: None,
             generation: 0,
             state,
             panels: Vec::new(),
@@ -890,18 +888,24 @@ pub fn start() -> Result<(), JsValue> {
     });
     window.add_event_listener_with_callback("resize", resize.as_ref().unchecked_ref())?;
     resize.forget();
-    // the panels' DOM now, their first run in the next task
-    if !explorer_view {
-        with_app(build_panels).transpose()?;
-    }
     measure_since("lab: set-up", "lab: start");
-    // the form holds the URL's state from here on (end-to-end tests wait for this)
-    if let Some(body) = document.body() {
-        let _ = body.set_attribute("data-lab-ready", "");
-    }
-    // The rest of the start-up runs in tasks of their own: open on live SGD (unless the page
-    // opens on the explorer), then install the explorer.
-    let mut steps: Vec<Box<dyn FnOnce()>> = Vec::new();
+    // The rest of the start-up runs in tasks of their own, so that none of them is long (the
+    // worker's wasm compiles on the other core meanwhile): spawn the worker, open on live SGD
+    // (unless the page opens on the explorer), install the explorer, then flag the page ready.
+    let mut steps: Vec<Box<dyn FnOnce()>> = vec![Box::new(|| {
+        mark("lab: worker");
+        let client = WorkerClient::spawn(WORKER_SCRIPT, on_worker_message, |message| {
+            with_app(|app| set_text(&app.document, "status", &message));
+        });
+        with_app(|app| match client {
+            Ok(client) => app.client = Some(client),
+            Err(e) => set_text(
+                &app.document,
+                "status",
+                &format!("could not start the simulation worker: {e:?}"),
+            ),
+        });
+    })];
     if !explorer_view {
         steps.push(Box::new(|| {
             mark("lab: first run");
@@ -912,6 +916,10 @@ pub fn start() -> Result<(), JsValue> {
     steps.push(Box::new(|| {
         if let Some(d) = web_sys::window().and_then(|w| w.document()) {
             install_explorer(&d);
+            // the form holds the URL's state and the panels exist (end-to-end tests wait for this)
+            if let Some(body) = d.body() {
+                let _ = body.set_attribute("data-lab-ready", "");
+            }
         }
     }));
     run_in_tasks(steps);
