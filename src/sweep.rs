@@ -4,7 +4,8 @@
 //!
 //! A [`SweepConfig`] (JSON, the `sgdlab sweep CONFIG.json` schema) holds the model keys of a
 //! run (`d, p, k, target, activation, noise, update, init, eta`) plus the sweep axes
-//! `protocols` (losses), `mu` (batch exponents), `n0`, `lr`, `seeds` and the cap `max_steps`.
+//! `protocols` (losses), `mu` (batch exponents), `n0`, `lr` (and per-protocol overrides
+//! `lr_by_protocol`), `seeds` and the cap `max_steps`.
 //! [`SweepConfig::jobs`] expands the grid (protocol x mu x seed, in that nesting order) into
 //! independent [`RunConfig`]s: n_b = floor(n0 d^mu), the learning rate of `lr` resolved with
 //! each protocol's own exponent, `steps = max_steps`, `stop_at_recovery = true`. A job's
@@ -67,6 +68,10 @@ pub struct SweepConfig {
     /// with each protocol's optimal delta*(mu)), `{"policy": "fixed", "gamma0", "delta"}` or
     /// `{"policy": "authors", "c"}` (gamma = c n_b p d^(-l/2)).
     pub lr: LearningRate,
+    /// Per-protocol learning-rate policies (`lr_by_protocol`: `{"mse": {...}, "correlation":
+    /// {...}, "adaptive": {...}}`, each like `lr`), overriding `lr` for the protocols listed.
+    #[serde(skip_serializing_if = "LearningRateByProtocol::is_empty")]
+    pub lr_by_protocol: LearningRateByProtocol,
     /// Adaptive-protocol settings (`adaptive`), used by the `adaptive` protocol only.
     pub adaptive: AdaptiveSchedule,
     /// Seeds (`seeds`), no repeats; each (protocol, mu) runs once per seed.
@@ -101,6 +106,7 @@ impl Default for SweepConfig {
             mu: vec![0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0],
             n0: 1.0,
             lr: DEFAULT_SWEEP_LEARNING_RATE,
+            lr_by_protocol: LearningRateByProtocol::default(),
             adaptive: run.adaptive,
             seeds: (0..5).collect(),
             max_steps: 1_000_000,
@@ -117,6 +123,88 @@ impl Default for SweepConfig {
 /// -gamma E[sigma' sigma lambda] w = -18 gamma w flips the weight's sign every step, so the run
 /// never recovers (measured; see the crate's sweep tests).
 pub const DEFAULT_SWEEP_LEARNING_RATE: LearningRate = LearningRate::Optimal { gamma0: 0.01 };
+
+/// Learning-rate policies for single protocols (`lr_by_protocol`); a protocol without one uses
+/// the sweep's `lr`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LearningRateByProtocol {
+    /// Policy of plain (MSE) SGD (`mse`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mse: Option<LearningRate>,
+    /// Policy of correlation-loss SGD (`correlation`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub correlation: Option<LearningRate>,
+    /// Policy of the adaptive protocol (`adaptive`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adaptive: Option<LearningRate>,
+}
+
+impl LearningRateByProtocol {
+    /// The policy given for `protocol`, if any.
+    pub fn get(&self, protocol: Loss) -> Option<LearningRate> {
+        match protocol {
+            Loss::Mse => self.mse,
+            Loss::Correlation => self.correlation,
+            Loss::Adaptive => self.adaptive,
+        }
+    }
+
+    /// Sets (or clears, with None) the policy of `protocol`.
+    pub fn set(&mut self, protocol: Loss, policy: Option<LearningRate>) {
+        match protocol {
+            Loss::Mse => self.mse = policy,
+            Loss::Correlation => self.correlation = policy,
+            Loss::Adaptive => self.adaptive = policy,
+        }
+    }
+
+    /// Per-protocol prefactors written as `name=value` pairs separated by commas or spaces
+    /// (`"mse=0.01, correlation=0.1"`; empty text: none), each applied to the policy `base`
+    /// ([`LearningRate::with_prefactor`]). Errors name the pair and the valid values.
+    pub fn from_prefactors(base: LearningRate, text: &str) -> Result<Self, String> {
+        let mut out = Self::default();
+        for pair in text.split([',', ' ', ';']).filter(|t| !t.is_empty()) {
+            let (name, value) = pair.split_once('=').ok_or_else(|| {
+                format!("'{pair}': write protocol=prefactor, e.g. correlation=0.1")
+            })?;
+            let protocol = Loss::ALL
+                .into_iter()
+                .find(|&p| protocol_name(p) == name.trim())
+                .ok_or_else(|| {
+                    format!("'{name}': not a protocol (mse, correlation or adaptive)")
+                })?;
+            if out.get(protocol).is_some() {
+                return Err(format!("'{name}' is listed twice"));
+            }
+            let x: f64 = value
+                .trim()
+                .parse()
+                .ok()
+                .filter(|x: &f64| x.is_finite() && *x > 0.0)
+                .ok_or_else(|| format!("{name}: '{value}' is not a positive number"))?;
+            out.set(protocol, Some(base.with_prefactor(x)));
+        }
+        Ok(out)
+    }
+
+    /// The prefactors as `name=value` pairs (the inverse of [`Self::from_prefactors`]).
+    pub fn prefactors_text(&self) -> String {
+        Loss::ALL
+            .into_iter()
+            .filter_map(|p| {
+                self.get(p)
+                    .map(|lr| format!("{}={}", protocol_name(p), display_number(lr.prefactor())))
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// No protocol has its own policy.
+    pub fn is_empty(&self) -> bool {
+        Loss::ALL.iter().all(|&p| self.get(p).is_none())
+    }
+}
 
 fn protocol_name(loss: Loss) -> &'static str {
     match loss {
@@ -136,6 +224,11 @@ impl SweepConfig {
             }
         }
         from_json_named(text)
+    }
+
+    /// The learning-rate policy of `protocol`: its entry of `lr_by_protocol`, else `lr`.
+    pub fn learning_rate(&self, protocol: Loss) -> LearningRate {
+        self.lr_by_protocol.get(protocol).unwrap_or(self.lr)
     }
 
     /// The run config of one job (not validated; [`SweepConfig::jobs`] validates).
@@ -158,7 +251,7 @@ impl SweepConfig {
             nb: None,
             batch: Some(batch),
             gamma: None,
-            lr: Some(self.lr),
+            lr: Some(self.learning_rate(protocol)),
             loss: protocol,
             adaptive: self.adaptive,
             update: self.update,
@@ -201,6 +294,15 @@ impl SweepConfig {
                 return Err(ConfigError::new(
                     format!("mu[{i}]"),
                     format!("{} is listed twice", display_number(mu)),
+                ));
+            }
+        }
+        for p in Loss::ALL {
+            if self.lr_by_protocol.get(p).is_some() && !self.protocols.contains(&p) {
+                let name = protocol_name(p);
+                return Err(ConfigError::new(
+                    format!("lr_by_protocol.{name}"),
+                    format!("'{name}' is not in protocols; list it there or remove this entry"),
                 ));
             }
         }
@@ -265,21 +367,24 @@ impl SweepConfig {
         Ok(jobs)
     }
 
-    /// Maps an error of a job's `RunConfig` onto the sweep's own field names.
+    /// Maps an error of a job's `RunConfig` onto the sweep's own field names; an error of a
+    /// protocol's own policy names its entry of `lr_by_protocol`.
     fn rename_error(&self, e: ConfigError, protocol: Loss, i: usize) -> ConfigError {
         let mu = display_number(self.mu[i]);
+        let name = protocol_name(protocol);
+        let context = |message: String| format!("{message} (protocol {name}, mu[{i}] = {mu})");
+        let own_policy = self.lr_by_protocol.get(protocol).is_some();
         match e.field.as_str() {
             "steps" => ConfigError::new("max_steps", e.message),
             "batch.n0" => ConfigError::new("n0", e.message),
             "batch.mu" => ConfigError::new(format!("mu[{i}]"), e.message),
-            "lr" | "sampler" => ConfigError::new(
-                e.field,
-                format!(
-                    "{} (protocol {}, mu[{i}] = {mu})",
-                    e.message,
-                    protocol_name(protocol)
-                ),
-            ),
+            "lr" if own_policy => {
+                ConfigError::new(format!("lr_by_protocol.{name}"), context(e.message))
+            }
+            "lr" | "sampler" => ConfigError::new(e.field, context(e.message)),
+            field if own_policy && field.starts_with("lr.") => {
+                ConfigError::new(format!("lr_by_protocol.{name}{}", &field[2..]), e.message)
+            }
             _ => e,
         }
     }

@@ -296,3 +296,121 @@ fn config_errors_name_the_field_and_the_valid_range() {
         SweepConfig::default()
     );
 }
+
+#[test]
+fn each_protocol_can_have_its_own_learning_rate_policy() {
+    let config = SweepConfig::from_json(
+        r#"{"d": 256, "protocols": ["mse", "correlation"], "mu": [1, 1.75], "seeds": [0],
+            "lr": {"policy": "optimal", "gamma0": 0.01},
+            "lr_by_protocol": {"correlation": {"policy": "fixed", "gamma0": 0.5, "delta": 0.25}}}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        config.learning_rate(Loss::Mse),
+        LearningRate::Optimal { gamma0: 0.01 }
+    );
+    let jobs = config.jobs().unwrap();
+    let gamma: Vec<f64> = jobs
+        .iter()
+        .map(|j| j.resolve().unwrap().gamma_resolved)
+        .collect();
+    // mse: 0.01 d^-(3/2 - 1), then 0.01 (delta* = 0 beyond l/2); correlation: 0.5 d^-1/4 twice
+    let expected = [
+        0.01 / 16.0,
+        0.01,
+        0.5 * 256f64.powf(-0.25),
+        0.5 * 256f64.powf(-0.25),
+    ];
+    for (g, e) in gamma.iter().zip(expected) {
+        assert!((g - e).abs() < 1e-12 * e, "{gamma:?}");
+    }
+    // the sweep's points carry the resolved gamma; the config round-trips through JSON
+    let out = run_sweep_sequential(&SweepConfig {
+        max_steps: 3,
+        ..config.clone()
+    })
+    .unwrap();
+    assert_eq!(
+        out.points.iter().map(|p| p.gamma).collect::<Vec<_>>(),
+        gamma
+    );
+    let json = serde_json::to_string(&config).unwrap();
+    assert!(json.contains(r#""lr_by_protocol":{"correlation":{"policy":"fixed""#));
+    assert_eq!(SweepConfig::from_json(&json).unwrap(), config);
+    // without overrides the key is left out
+    assert!(!serde_json::to_string(&SweepConfig::default())
+        .unwrap()
+        .contains("lr_by_protocol"));
+
+    // errors name the protocol's entry
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            r#"{"lr_by_protocol": {"hinge": {"policy": "optimal", "gamma0": 1}}}"#,
+            "lr_by_protocol.hinge",
+            "unknown field",
+        ),
+        (
+            r#"{"protocols": ["mse"], "lr_by_protocol": {"correlation": {"policy": "optimal", "gamma0": 1}}}"#,
+            "lr_by_protocol.correlation",
+            "not in protocols",
+        ),
+        (
+            r#"{"lr_by_protocol": {"mse": {"policy": "optimal", "gamma0": -1}}}"#,
+            "lr_by_protocol.mse.gamma0",
+            "[1e-300, 1e12]",
+        ),
+        (
+            r#"{"lr_by_protocol": {"correlation": {"policy": "fixed", "gamma0": 1}}}"#,
+            "lr_by_protocol.correlation",
+            "delta",
+        ),
+    ];
+    for (json, field, message) in cases {
+        let (f, m) = error(json);
+        assert_eq!(&f, field, "{json}: {f}: {m}");
+        assert!(m.contains(message), "{json}: {f}: {m}");
+    }
+}
+
+#[test]
+fn per_protocol_prefactors_from_text() {
+    use sgdlab::sweep::LearningRateByProtocol;
+    let base = LearningRate::Fixed {
+        gamma0: 1.0,
+        delta: 0.5,
+    };
+    let by = LearningRateByProtocol::from_prefactors(base, " correlation=0.1,mse=2e-3 ").unwrap();
+    assert_eq!(
+        by.correlation,
+        Some(LearningRate::Fixed {
+            gamma0: 0.1,
+            delta: 0.5
+        })
+    );
+    assert_eq!(
+        by.mse,
+        Some(LearningRate::Fixed {
+            gamma0: 2e-3,
+            delta: 0.5
+        })
+    );
+    assert_eq!(by.adaptive, None);
+    assert_eq!(by.prefactors_text(), "mse=0.002, correlation=0.1");
+    assert_eq!(
+        LearningRateByProtocol::from_prefactors(base, &by.prefactors_text()).unwrap(),
+        by
+    );
+    assert!(LearningRateByProtocol::from_prefactors(base, "")
+        .unwrap()
+        .is_empty());
+    for (text, message) in [
+        ("correlation", "write protocol=prefactor"),
+        ("hinge=1", "not a protocol"),
+        ("mse=1, mse=2", "listed twice"),
+        ("mse=-1", "not a positive number"),
+        ("mse=abc", "not a positive number"),
+    ] {
+        let e = LearningRateByProtocol::from_prefactors(base, text).unwrap_err();
+        assert!(e.contains(message), "{text}: {e}");
+    }
+}

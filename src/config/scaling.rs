@@ -65,6 +65,26 @@ pub fn optimal_delta(loss: Loss, mu: f64, l: u32) -> f64 {
 }
 
 impl LearningRate {
+    /// The prefactor: gamma0 of `fixed` and `optimal`, c of `authors`.
+    pub fn prefactor(&self) -> f64 {
+        match *self {
+            LearningRate::Fixed { gamma0, .. } | LearningRate::Optimal { gamma0 } => gamma0,
+            LearningRate::Authors { c } => c,
+        }
+    }
+
+    /// The same policy with another prefactor (gamma0 or c).
+    pub fn with_prefactor(self, prefactor: f64) -> Self {
+        match self {
+            LearningRate::Fixed { delta, .. } => LearningRate::Fixed {
+                gamma0: prefactor,
+                delta,
+            },
+            LearningRate::Optimal { .. } => LearningRate::Optimal { gamma0: prefactor },
+            LearningRate::Authors { .. } => LearningRate::Authors { c: prefactor },
+        }
+    }
+
     /// The learning rate gamma and its exponent delta = -log_d(gamma / gamma0-like prefactor)
     /// for dimension `d`, batch `nb`, `p` neurons, information exponent `l`, protocol `loss`.
     pub fn resolve(&self, d: u64, nb: f64, p: usize, l: u32, loss: Loss) -> (f64, f64) {

@@ -220,7 +220,8 @@ test('batch-size explorer: a small sweep completes on the worker pool, draws poi
 
 test('the explorer state loads from its URL, and a bad sweep parameter is reported', async () => {
   const page = await browser.newPage();
-  const sweep = encodeURIComponent(JSON.stringify({ d: 256, protocols: ['correlation'], update: 'spherical', mu: [1, 2, 3], seeds: [0], max_steps: 5000 }));
+  const sweep = encodeURIComponent(JSON.stringify({ d: 256, protocols: ['correlation'], update: 'spherical', mu: [1, 2, 3], seeds: [0], max_steps: 5000,
+    lr_by_protocol: { correlation: { policy: 'optimal', gamma0: 0.1 } } }));
   await page.goto(`${site.url}#view=explorer&sweep=${sweep}`);
   await labReady(page);
   assert.equal(await page.isVisible('#explorer'), true);
@@ -229,6 +230,13 @@ test('the explorer state loads from its URL, and a bad sweep parameter is report
   assert.equal(await page.isChecked('#x-protocol-mse'), false);
   // n_b = 256^3 > 4e6 samples per step: that point is marked as run by the clt sampler
   assert.match(await page.textContent('#x-summary'), /^3 runs .*; μ = 3 use the clt \(large-batch\) sampler$/);
+  // per-protocol prefactors: from the URL, and validated as typed
+  assert.equal(await page.inputValue('#x-gamma0-by-protocol'), 'correlation=0.1');
+  await page.fill('#x-gamma0-by-protocol', 'hinge=1');
+  assert.match(await page.textContent('#x-error'), /γ₀ per protocol: 'hinge': not a protocol \(mse, correlation or adaptive\)/);
+  assert.equal(await page.isDisabled('#x-run'), true);
+  await page.fill('#x-gamma0-by-protocol', 'correlation=0.1');
+  assert.equal(await page.textContent('#x-error'), '');
   await page.goto(`${site.url}#view=explorer&sweep=${encodeURIComponent('{"d": "x"}')}`);
   await labReady(page);
   await page.reload();

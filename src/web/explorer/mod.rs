@@ -7,9 +7,10 @@
 //! field sets it, 1 to [`MAX_WORKERS`]), results stream into the plots, and Cancel terminates
 //! the workers. The sweep config lives in the URL hash (`view=explorer&sweep=...`).
 
+use crate::config::scaling::LearningRate;
 use crate::model::{target_information_exponent, Loss};
 use crate::protocol::{FromWorker, ToWorker};
-use crate::sweep::{points_to_csv, summarise, SweepConfig, SweepPoint};
+use crate::sweep::{points_to_csv, summarise, LearningRateByProtocol, SweepConfig, SweepPoint};
 use crate::theory::scaling_laws::{phase_diagram, FrontierOwner, Protocol};
 use crate::web::chart::{draw_chart, ChartSpec, LegendCorner, Marker, Region, Series};
 use crate::web::dom::{checked, download_text, now_ms, set_text, set_value, value};
@@ -110,6 +111,11 @@ fn form_json(document: &Document) -> Result<serde_json::Value, String> {
             serde_json::json!({"policy": "optimal", "gamma0": number(document, "x-gamma0", "lr.gamma0")?})
         }
     };
+    let base: LearningRate =
+        serde_json::from_value(lr.clone()).map_err(|e| format!("learning rate: {e}"))?;
+    let by_protocol =
+        LearningRateByProtocol::from_prefactors(base, &value(document, "x-gamma0-by-protocol"))
+            .map_err(|e| format!("γ₀ per protocol: {e}"))?;
     let whole = |id: &str, field: &str| -> Result<u64, String> {
         let x = number(document, id, field)?;
         if x < 0.0 || x.fract() != 0.0 {
@@ -126,6 +132,7 @@ fn form_json(document: &Document) -> Result<serde_json::Value, String> {
         "protocols": protocols,
         "mu": mu,
         "lr": lr,
+        "lr_by_protocol": by_protocol,
         "seeds": (0..seeds as u64).collect::<Vec<_>>(),
         "eta": number(document, "x-eta", "eta")?,
         "max_steps": max_steps,
@@ -589,7 +596,6 @@ fn write_form(document: &Document, config: &SweepConfig) {
             );
         }
     }
-    use crate::config::scaling::LearningRate;
     match config.lr {
         LearningRate::Optimal { gamma0 } => {
             set_value(document, "x-lr-policy", "optimal");
@@ -605,6 +611,11 @@ fn write_form(document: &Document, config: &SweepConfig) {
             set_value(document, "x-gamma0", &c.to_string());
         }
     }
+    set_value(
+        document,
+        "x-gamma0-by-protocol",
+        &config.lr_by_protocol.prefactors_text(),
+    );
     set_value(document, "x-seeds", &config.seeds.len().to_string());
     set_value(document, "x-eta", &config.eta.to_string());
     set_value(document, "x-max-steps", &config.max_steps.to_string());
@@ -620,7 +631,26 @@ pub fn install(document: &Document, sweep_json: Option<&str>) -> Result<(), JsVa
     let mut url_error = None;
     if let Some(json) = sweep_json {
         match SweepConfig::from_json(json) {
-            Ok(config) => write_form(document, &config),
+            Ok(config) => {
+                write_form(document, &config);
+                // the form keeps one policy kind and per-protocol prefactors
+                let other: Vec<&str> = Loss::ALL
+                    .into_iter()
+                    .filter(|&p| {
+                        config.lr_by_protocol.get(p).is_some_and(|lr| {
+                            std::mem::discriminant(&lr) != std::mem::discriminant(&config.lr)
+                        })
+                    })
+                    .map(|p| p.label())
+                    .collect();
+                if !other.is_empty() {
+                    url_error = Some(format!(
+                        "URL parameter sweep: lr_by_protocol for {} uses another policy than lr; \
+                         the form applies its prefactor to lr's policy",
+                        other.join(", ")
+                    ));
+                }
+            }
             Err(e) => url_error = Some(format!("URL parameter sweep: {e} — ignored")),
         }
     }
