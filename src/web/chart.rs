@@ -285,16 +285,18 @@ pub fn draw_chart(canvas: &HtmlCanvasElement, spec: &ChartSpec) -> Result<ChartG
                 .map_err(|e| e.to_string())?;
             for region in &spec.regions {
                 let color = PALETTE[region.color % PALETTE.len()].mix(0.12);
-                chart
+                let anno = chart
                     .draw_series(std::iter::once(Polygon::new(
                         region.polygon.clone(),
                         color.filled(),
                     )))
-                    .map_err(|e| e.to_string())?
-                    .label(region.label.clone())
-                    .legend(move |(x, y)| {
+                    .map_err(|e| e.to_string())?;
+                // unlabelled regions stay out of the legend
+                if !region.label.is_empty() {
+                    anno.label(region.label.clone()).legend(move |(x, y)| {
                         Rectangle::new([(x, y - 4), (x + 16, y + 4)], color.filled())
                     });
+                }
             }
             for (y, label) in &spec.horizontal_lines {
                 let style = ShapeStyle::from(&RGBColor(120, 120, 120)).stroke_width(ratio as u32);

@@ -45,6 +45,9 @@ struct Explorer {
     finished_ms: Option<f64>,
 }
 
+/// Charts narrower than this (CSS px) leave the theory out of their legends.
+const COMPACT_LEGEND_BELOW_PX: i32 = 560;
+
 /// Most Web Workers the explorer will start.
 pub const MAX_WORKERS: usize = 16;
 
@@ -368,6 +371,11 @@ fn redraw(ex: &mut Explorer) {
         .max(l as f64 + 0.5);
     let points = sorted_points(ex);
     let summaries = summarise(&points);
+    // on narrow screens the legend keeps the measurements only; the note explains the theory
+    let compact = ex
+        .document
+        .get_element_by_id("x-theta")
+        .is_some_and(|c| c.client_width() < COMPACT_LEGEND_BELOW_PX);
     let mut theta = ChartSpec {
         title: format!("time: θ = log_d T (d = {}, l = {l})", config.d),
         x_label: "μ = log_d n_b".into(),
@@ -391,7 +399,11 @@ fn redraw(ex: &mut Explorer) {
             theta.regions.push(Region {
                 polygon: region.polygon.iter().map(|p| (p[0], p[1])).collect(),
                 color: 3 + i % 3,
-                label: region.label.clone(),
+                label: if compact {
+                    String::new()
+                } else {
+                    region.label.clone()
+                },
             });
         }
         let mut labelled: Vec<&str> = Vec::new();
@@ -410,7 +422,7 @@ fn redraw(ex: &mut Explorer) {
                 FrontierOwner::PlainSgd => "theory: plain SGD",
                 FrontierOwner::CorrelationLoss => "theory: correlation loss",
             };
-            let label = if labelled.contains(&owner) {
+            let label = if compact || labelled.contains(&owner) {
                 String::new()
             } else {
                 owner.to_string()
@@ -441,9 +453,14 @@ fn redraw(ex: &mut Explorer) {
                 Protocol::CorrelationLoss => color(Loss::Correlation),
             };
             let [mu, t] = o.point;
+            let label = match (compact, o.protocol) {
+                (false, _) => o.label.clone(),
+                (true, Protocol::PlainSgd) => "optimal n_b, plain SGD".into(),
+                (true, Protocol::CorrelationLoss) => "optimal n_b, correlation loss".into(),
+            };
             for (chart, y) in [(&mut theta, t), (&mut samples, t + mu)] {
                 chart.series.push(Series {
-                    label: o.label.clone(),
+                    label: label.clone(),
                     points: vec![(mu, y)],
                     color: c,
                     dashed: false,
@@ -560,7 +577,9 @@ fn phase_diagram_note(l: u32) -> String {
              the correlation loss keeps T = d^(l−1) / n_b up to n_b = d^(l−1) (×, its \
              optimal batch); then polylog(d) steps for d^(l−1) ≤ n_b < d^l \
              and one giant step for n_b ≥ d^l. Left of each × the number of samples N = T n_b is \
-             flat; right of it larger batches only waste samples."
+             flat; right of it larger batches only waste samples. Shading: below the dashed \
+             lines no protocol reaches weak recovery; between them only correlation-loss (or \
+             adaptive) SGD does; above them plain SGD does too."
         )
     }
 }
