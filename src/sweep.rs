@@ -118,10 +118,9 @@ impl Default for SweepConfig {
 }
 
 /// Learning rate of a sweep when `lr` is not given: the protocol's optimal exponent with
-/// prefactor 0.01. The prefactor must stay below about 1/18 for plain SGD on He_3: beyond
-/// mu = l/2 its gamma is gamma0, and for gamma > 1/18 the self-interaction term
-/// -gamma E[sigma' sigma lambda] w = -18 gamma w flips the weight's sign every step, so the run
-/// never recovers (measured; see the crate's sweep tests).
+/// prefactor 0.01. For plain SGD on He_3 the normalisation's noise beats the drift unless
+/// gamma0 < 36/3456 ~ 0.0104 (tests/sweep_frontier.rs); with 0.1 plain SGD does not recover at
+/// d = 1024.
 pub const DEFAULT_SWEEP_LEARNING_RATE: LearningRate = LearningRate::Optimal { gamma0: 0.01 };
 
 /// Learning-rate policies for single protocols (`lr_by_protocol`); a protocol without one uses
@@ -170,7 +169,7 @@ impl LearningRateByProtocol {
             })?;
             let protocol = Loss::ALL
                 .into_iter()
-                .find(|&p| protocol_name(p) == name.trim())
+                .find(|p| p.to_string() == name.trim())
                 .ok_or_else(|| {
                     format!("'{name}': not a protocol (mse, correlation or adaptive)")
                 })?;
@@ -194,7 +193,7 @@ impl LearningRateByProtocol {
             .into_iter()
             .filter_map(|p| {
                 self.get(p)
-                    .map(|lr| format!("{}={}", protocol_name(p), display_number(lr.prefactor())))
+                    .map(|lr| format!("{p}={}", display_number(lr.prefactor())))
             })
             .collect::<Vec<_>>()
             .join(", ")
@@ -206,23 +205,9 @@ impl LearningRateByProtocol {
     }
 }
 
-fn protocol_name(loss: Loss) -> &'static str {
-    match loss {
-        Loss::Mse => "mse",
-        Loss::Correlation => "correlation",
-        Loss::Adaptive => "adaptive",
-    }
-}
-
 impl SweepConfig {
     /// Parses a JSON sweep config; unknown keys and type errors name the field.
     pub fn from_json(text: &str) -> Result<Self, ConfigError> {
-        // serde would read a JSON array positionally into the struct: require an object
-        if let Ok(value) = serde_json::from_str::<serde_json::Value>(text) {
-            if !value.is_object() {
-                return Err(ConfigError::new("config", "must be a JSON object"));
-            }
-        }
         from_json_named(text)
     }
 
@@ -278,7 +263,7 @@ impl SweepConfig {
             if self.protocols[..i].contains(p) {
                 return Err(ConfigError::new(
                     format!("protocols[{i}]"),
-                    format!("'{}' is listed twice", protocol_name(*p)),
+                    format!("'{p}' is listed twice"),
                 ));
             }
         }
@@ -299,7 +284,7 @@ impl SweepConfig {
         }
         for p in Loss::ALL {
             if self.lr_by_protocol.get(p).is_some() && !self.protocols.contains(&p) {
-                let name = protocol_name(p);
+                let name = p;
                 return Err(ConfigError::new(
                     format!("lr_by_protocol.{name}"),
                     format!("'{name}' is not in protocols; list it there or remove this entry"),
@@ -371,7 +356,7 @@ impl SweepConfig {
     /// protocol's own policy names its entry of `lr_by_protocol`.
     fn rename_error(&self, e: ConfigError, protocol: Loss, i: usize) -> ConfigError {
         let mu = display_number(self.mu[i]);
-        let name = protocol_name(protocol);
+        let name = protocol;
         let context = |message: String| format!("{message} (protocol {name}, mu[{i}] = {mu})");
         let own_policy = self.lr_by_protocol.get(protocol).is_some();
         match e.field.as_str() {
@@ -461,7 +446,7 @@ impl SweepPoint {
         let opt = |x: Option<String>| x.unwrap_or_default();
         format!(
             "{},{},{},{},{},{},{},{},{},{},{},{}",
-            protocol_name(self.protocol),
+            self.protocol,
             self.mu,
             self.nb,
             self.gamma,

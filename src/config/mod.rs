@@ -131,7 +131,12 @@ impl ConfigError {
 /// Parses JSON into `T` (a config type with `deny_unknown_fields`), naming the offending field
 /// of any error by its path (`batch.mu`, `init.m0`, `runs[2].eta`; an unknown key by its own
 /// name) and prefixing syntax errors with "not valid JSON".
+/// A top-level array is rejected ("must be a JSON object"): serde would read it positionally
+/// into the struct's fields.
 pub fn from_json_named<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ConfigError> {
+    if text.trim_start().starts_with('[') {
+        return Err(ConfigError::new("config", "must be a JSON object"));
+    }
     let deserializer = &mut serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(deserializer).map_err(|e| {
         let path = e.path().to_string();

@@ -103,19 +103,19 @@ fn form_json(document: &Document) -> Result<serde_json::Value, String> {
     if seeds.fract() != 0.0 || !(1.0..=200.0).contains(&seeds) {
         return Err("seeds: must be a whole number in [1, 200]".into());
     }
-    let lr = match value(document, "x-lr-policy").as_str() {
-        "fixed" => {
-            serde_json::json!({"policy": "fixed", "gamma0": number(document, "x-gamma0", "lr.gamma0")?, "delta": number(document, "x-delta", "lr.delta")?})
-        }
-        "authors" => {
-            serde_json::json!({"policy": "authors", "c": number(document, "x-gamma0", "lr.c")?})
-        }
-        _ => {
-            serde_json::json!({"policy": "optimal", "gamma0": number(document, "x-gamma0", "lr.gamma0")?})
-        }
+    let prefactor = |field: &str| number(document, "x-gamma0", field);
+    let base = match value(document, "x-lr-policy").as_str() {
+        "fixed" => LearningRate::Fixed {
+            gamma0: prefactor("lr.gamma0")?,
+            delta: number(document, "x-delta", "lr.delta")?,
+        },
+        "authors" => LearningRate::Authors {
+            c: prefactor("lr.c")?,
+        },
+        _ => LearningRate::Optimal {
+            gamma0: prefactor("lr.gamma0")?,
+        },
     };
-    let base: LearningRate =
-        serde_json::from_value(lr.clone()).map_err(|e| format!("learning rate: {e}"))?;
     let by_protocol =
         LearningRateByProtocol::from_prefactors(base, &value(document, "x-gamma0-by-protocol"))
             .map_err(|e| format!("γ₀ per protocol: {e}"))?;
@@ -134,7 +134,7 @@ fn form_json(document: &Document) -> Result<serde_json::Value, String> {
         "d": d,
         "protocols": protocols,
         "mu": mu,
-        "lr": lr,
+        "lr": base,
         "lr_by_protocol": by_protocol,
         "seeds": (0..seeds as u64).collect::<Vec<_>>(),
         "eta": number(document, "x-eta", "eta")?,
@@ -445,8 +445,6 @@ fn redraw(ex: &mut Explorer) {
                 markers: Marker::Line,
             });
         }
-    }
-    if let Ok(diagram) = phase_diagram(l, mu_max) {
         for o in &diagram.optimal_points {
             let c = match o.protocol {
                 Protocol::PlainSgd => color(Loss::Mse),
