@@ -56,8 +56,10 @@ pub struct RunSummary {
     pub gamma: f64,
     /// mu = log_d n_b.
     pub mu: f64,
-    /// delta of the learning rate.
-    pub delta: f64,
+    /// gamma0 of gamma = gamma0 d^(-delta) as the policy defines it (null for a bare gamma).
+    pub gamma0: Option<f64>,
+    /// delta of gamma = gamma0 d^(-delta) as the policy defines it (null for a bare gamma).
+    pub delta: Option<f64>,
     /// Information exponent of the target.
     pub information_exponent: u32,
     /// Sampler used.

@@ -30,7 +30,7 @@ fn workers() -> usize {
 }
 
 fn sweep(d: u64, protocols: &[Loss], mu: &[f64]) -> Vec<SweepSummary> {
-    let config = SweepConfig {
+    run_sweep(SweepConfig {
         d,
         protocols: protocols.to_vec(),
         mu: mu.to_vec(),
@@ -38,13 +38,19 @@ fn sweep(d: u64, protocols: &[Loss], mu: &[f64]) -> Vec<SweepSummary> {
         seeds: (0..SEEDS).collect(),
         max_steps: 10_000_000,
         ..Default::default()
-    };
+    })
+}
+
+fn run_sweep(config: SweepConfig) -> Vec<SweepSummary> {
+    let d = config.d;
     let jobs = config.jobs().unwrap();
     let start = Instant::now();
     let points = run_jobs_threaded(&jobs, workers()).unwrap();
     let summaries = summarise(&points);
     println!(
-        "d = {d}, gamma0 = {GAMMA0}, seeds 0..{SEEDS}: {} runs on {} threads in {:.1} s",
+        "d = {d}, lr = {:?}, seeds {:?}: {} runs on {} threads in {:.1} s",
+        config.lr,
+        config.seeds,
         jobs.len(),
         workers(),
         start.elapsed().as_secs_f64()
@@ -138,4 +144,38 @@ fn plain_sgd_frontier_has_slope_minus_one_then_a_plateau() {
         / 16f64.ln();
     println!("  plateau exponent from d = 4096 to 65536: {exponent:.3}");
     assert!((exponent - 0.5).abs() <= 0.1, "{exponent}");
+}
+
+/// Information exponent 1 (erf teacher and student): the optimal rate is gamma = gamma0 n_b / d
+/// for BOTH protocols (delta* = 1 - mu), and then T = d / n_b: slope -1 for plain SGD as for
+/// correlation loss. With delta = 1/2 - mu (the l >= 2 rule applied to l = 1) plain SGD never
+/// recovered at mu <= 0.5 (a fake plateau). d = 4096, gamma0 = 0.5, warm start (m0 = 1/sqrt(d)),
+/// medians over seeds 1..=7.
+#[test]
+fn plain_sgd_on_an_information_exponent_one_target_has_slope_minus_one() {
+    let mu = [0.25, 0.375, 0.5, 0.625, 0.75];
+    let s = run_sweep(SweepConfig {
+        d: 4096,
+        target: sgdlab::model::Target::Committee(sgdlab::model::Link::Erf),
+        protocols: vec![Loss::Mse, Loss::Correlation],
+        mu: mu.to_vec(),
+        lr: LearningRate::Optimal { gamma0: 0.5 },
+        seeds: (1..=7).collect(),
+        max_steps: 1_000_000,
+        ..Default::default()
+    });
+    for protocol in [Loss::Mse, Loss::Correlation] {
+        // both protocols get the same rate at every mu
+        for &m in &mu {
+            let rate = |p: Loss| s.iter().find(|x| x.protocol == p && x.mu == m).unwrap().gamma;
+            assert!((rate(Loss::Mse) - rate(Loss::Correlation)).abs() < 1e-15, "mu = {m}");
+        }
+        assert!(s.iter().all(|x| x.censored_runs == 0), "censored runs: {s:?}");
+        let fit = fit_frontier(&s, protocol, 0.25, 0.75).unwrap();
+        println!(
+            "  erf {protocol:?}, mu in [0.25, 0.75]: slope {:.3} +- {:.3}",
+            fit.slope, fit.slope_se
+        );
+        assert!((fit.slope + 1.0).abs() <= 0.2, "{protocol:?}: {fit:?}");
+    }
 }

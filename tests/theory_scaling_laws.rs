@@ -90,14 +90,14 @@ fn low_information_exponents() {
 
 #[test]
 fn learning_rate_conventions() {
-    assert!(close(optimal_delta_plain_sgd(1.0, 3), 0.5));
-    assert!(close(optimal_delta_plain_sgd(1.75, 3), 0.0));
+    assert!(close(optimal_learning_rate_exponent(Protocol::PlainSgd, 1.0, 3).unwrap(), 0.5));
+    assert!(close(optimal_learning_rate_exponent(Protocol::PlainSgd, 1.75, 3).unwrap(), 0.0));
     assert!(close(
-        optimal_delta_correlation_loss(1.75, 3).unwrap(),
+        optimal_learning_rate_exponent(Protocol::CorrelationLoss, 1.75, 3).unwrap(),
         -0.25
     ));
     assert!(close(
-        optimal_delta_correlation_loss(2.5, 3).unwrap(),
+        optimal_learning_rate_exponent(Protocol::CorrelationLoss, 2.5, 3).unwrap(),
         -0.75
     ));
     // SCIENCE.md section 8 item 2: d = 256, mu = 1.75, c = 0.032, p = 4: gamma ~ 0.5
@@ -108,7 +108,7 @@ fn learning_rate_conventions() {
     let exact = authors_learning_rate(0.032, 256.0, 4, 256.0, 3).unwrap(); // mu = 1
     assert!(close(
         exact,
-        0.032 * 4.0 * 256f64.powf(-optimal_delta_plain_sgd(1.0, 3))
+        0.032 * 4.0 * 256f64.powf(-optimal_learning_rate_exponent(Protocol::PlainSgd, 1.0, 3).unwrap())
     ));
 }
 
@@ -207,4 +207,42 @@ fn phase_diagram_segments_follow_the_predictions() {
     // serialisable for the front end
     let json = serde_json::to_value(&d).unwrap();
     assert_eq!(json["frontiers"][0]["owner"], "both");
+}
+
+/// One source of delta*(mu, l, protocol): below the smaller critical batch (mu <= l/2 for
+/// l >= 2, mu <= 1 for l = 1) plain SGD and correlation loss share the optimal rate, and for
+/// l = 1 it is delta* = 1 - mu (gamma = n_b / d), not l/2 - mu.
+#[test]
+fn both_protocols_share_the_optimal_rate_below_the_critical_batch() {
+    for l in 1..=5u32 {
+        let critical = if l == 1 { 1.0 } else { l as f64 / 2.0 };
+        let mut mu = 0.0;
+        while mu <= critical + 1e-12 {
+            let plain = optimal_learning_rate_exponent(Protocol::PlainSgd, mu, l).unwrap();
+            let corr = optimal_learning_rate_exponent(Protocol::CorrelationLoss, mu, l).unwrap();
+            assert!(close(plain, corr), "l = {l}, mu = {mu}: {plain} vs {corr}");
+            let expected = if l <= 2 { 1.0 - mu } else { l as f64 / 2.0 - mu };
+            assert!(close(plain, expected), "l = {l}, mu = {mu}: {plain}");
+            mu += 0.125;
+        }
+    }
+    // l = 1 (erf, tanh, ReLU): delta* = 1 - mu at mu = 0.25, 0.5, 0.75 for both protocols
+    for mu in [0.25, 0.5, 0.75] {
+        for protocol in [Protocol::PlainSgd, Protocol::CorrelationLoss] {
+            let delta = optimal_learning_rate_exponent(protocol, mu, 1).unwrap();
+            assert!(close(delta, 1.0 - mu), "{protocol} at mu = {mu}: {delta}");
+        }
+    }
+    // beyond the critical batch the protocols part: plain SGD keeps gamma = O(1) ...
+    assert!(close(
+        optimal_learning_rate_exponent(Protocol::PlainSgd, 2.0, 3).unwrap(),
+        0.0
+    ));
+    // ... correlation loss lets gamma grow like n_b d^(-l/2) up to mu = l - 1
+    assert!(close(
+        optimal_learning_rate_exponent(Protocol::CorrelationLoss, 2.0, 3).unwrap(),
+        -0.5
+    ));
+    assert!(optimal_learning_rate_exponent(Protocol::PlainSgd, 1.0, 0).is_err());
+    assert!(optimal_learning_rate_exponent(Protocol::PlainSgd, -1.0, 3).is_err());
 }

@@ -78,8 +78,9 @@ fn fig3_three_regimes_from_simulation() {
     let noise_learning = fig3(10, 0.3, 0.125);
     let saad_solla = fig3(100, 8.0, 0.5);
     let population = fig3(100, 10.0, 1.0);
-    assert_eq!(config_regime(&saad_solla), Regime::SaadSollaLine);
-    assert_eq!(config_regime(&population), Regime::PopulationFlow);
+    assert_eq!(config_regime(&noise_learning), Some(Regime::NoiseLearning));
+    assert_eq!(config_regime(&saad_solla), Some(Regime::SaadSollaLine));
+    assert_eq!(config_regime(&population), Some(Regime::PopulationFlow));
 
     let (nl, ss, pf) = (
         simulated_risk(&noise_learning),

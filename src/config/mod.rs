@@ -9,7 +9,8 @@ pub mod scaling;
 use crate::initialisation::Initialisation;
 use crate::model::{target_information_exponent, AdaptiveSchedule, Link, Loss, Target};
 use crate::sampler::{SamplerChoice, SamplerKind, Update};
-use scaling::{BatchScaling, LearningRate};
+use crate::theory::regimes::{classify_regime, Regime};
+use scaling::{BatchScaling, LearningRate, ResolvedRate};
 use serde::{Deserialize, Serialize};
 
 /// Largest number of student neurons p.
@@ -230,14 +231,36 @@ pub struct ResolvedConfig {
     pub nb_resolved: u64,
     /// mu = log_d n_b.
     pub mu_resolved: f64,
-    /// Initial learning rate gamma.
+    /// Initial learning rate gamma (a number, whatever the policy).
     pub gamma_resolved: f64,
-    /// delta = -log_d(gamma) relative to its prefactor (as given or implied).
-    pub delta_resolved: f64,
+    /// gamma0 of gamma = gamma0 d^(-delta) as the policy defines it (`authors`: c p); null
+    /// for a bare `gamma`, which has no scaling in d.
+    pub gamma0_resolved: Option<f64>,
+    /// delta of gamma = gamma0 d^(-delta) as the policy defines it (`optimal`: delta*(mu),
+    /// `authors`: l/2 - mu); null for a bare `gamma`.
+    pub delta_resolved: Option<f64>,
     /// Information exponent l of the target.
     pub information_exponent: u32,
     /// Sampler actually used.
     pub sampler_resolved: SamplerKind,
+}
+
+impl ResolvedConfig {
+    /// The learning rate as resolved: gamma and, when the policy defines them, gamma0, delta.
+    pub fn rate(&self) -> ResolvedRate {
+        ResolvedRate {
+            gamma: self.gamma_resolved,
+            gamma0: self.gamma0_resolved,
+            delta: self.delta_resolved,
+        }
+    }
+
+    /// The asymptotic regime of (delta, mu) = (`delta_resolved`, `mu_resolved`)
+    /// ([`classify_regime`]); `None` for a bare `gamma`, which has no delta.
+    pub fn regime(&self) -> Option<Regime> {
+        self.delta_resolved
+            .map(|delta| classify_regime(delta, self.mu_resolved))
+    }
 }
 
 impl RunConfig {
@@ -374,14 +397,14 @@ impl RunConfig {
         let mu = nb.ln() / d.ln();
         let l = target_information_exponent(&c.target, c.k)
             .ok_or_else(|| ConfigError::new("target", "its information exponent could not be computed (no non-zero Hermite coefficient up to degree 12)"))?;
-        let (gamma, delta) = match (c.gamma, c.lr) {
+        let rate = match (c.gamma, c.lr) {
             (Some(_), Some(_)) => {
                 return Err(ConfigError::new(
                     "gamma",
                     "give either gamma or lr {policy, ...}, not both",
                 ))
             }
-            (Some(g), None) => (check_range("gamma", g, 1e-300, 1e12)?, -g.ln() / d.ln()),
+            (Some(g), None) => ResolvedRate::bare(check_range("gamma", g, 1e-300, 1e12)?),
             (None, Some(lr)) => {
                 match lr {
                     LearningRate::Fixed { gamma0, delta } => {
@@ -396,9 +419,13 @@ impl RunConfig {
                     }
                 }
                 lr.resolve(c.d, nb, c.p, l, c.loss)
+                    .map_err(|e| ConfigError::new("lr", e.to_string()))?
             }
-            (None, None) => DEFAULT_LEARNING_RATE.resolve(c.d, nb, c.p, l, c.loss),
+            (None, None) => DEFAULT_LEARNING_RATE
+                .resolve(c.d, nb, c.p, l, c.loss)
+                .map_err(|e| ConfigError::new("lr", e.to_string()))?,
         };
+        let gamma = rate.gamma;
         if !gamma.is_finite() || gamma <= 0.0 || gamma > 1e12 {
             return Err(ConfigError::new(
                 "lr",
@@ -447,7 +474,8 @@ impl RunConfig {
             nb_resolved: nb as u64,
             mu_resolved: mu,
             gamma_resolved: gamma,
-            delta_resolved: delta,
+            gamma0_resolved: rate.gamma0,
+            delta_resolved: rate.delta,
             information_exponent: l,
             sampler_resolved: sampler,
         })
@@ -499,5 +527,59 @@ mod tests {
         assert_eq!(e.field, "gamma");
         let e = RunConfig::from_json(r#"{"target": "sigmoid"}"#).unwrap_err();
         assert!(e.message.contains("tanh_product"), "{e}");
+    }
+
+    /// A regime is a statement about how gamma scales with d: the same number typed as a bare
+    /// gamma has no delta and no regime, given as gamma0 d^(-delta) it has both.
+    #[test]
+    fn a_bare_gamma_has_no_delta_and_no_regime() {
+        let bare = RunConfig::from_json(r#"{"d": 10000, "nb": 100, "gamma": 0.08}"#)
+            .unwrap()
+            .resolve()
+            .unwrap();
+        assert_eq!(bare.delta_resolved, None);
+        assert_eq!(bare.gamma0_resolved, None);
+        assert_eq!(bare.regime(), None);
+        assert!(bare.rate().describe().contains("no δ"));
+        let scaled = RunConfig::from_json(
+            r#"{"d": 10000, "nb": 100, "lr": {"policy": "fixed", "gamma0": 8, "delta": 0.5}}"#,
+        )
+        .unwrap()
+        .resolve()
+        .unwrap();
+        assert!((scaled.gamma_resolved - bare.gamma_resolved).abs() < 1e-15);
+        assert_eq!(scaled.regime(), Some(Regime::SaadSollaLine));
+    }
+
+    /// The authors' convention gamma = c n_b p d^(-l/2) is shown as gamma0 = c p and
+    /// delta = l/2 - mu: p is not folded into delta (p = 4, He3, d = 256, mu = 1.75).
+    #[test]
+    fn authors_rate_shows_the_users_delta() {
+        let r = RunConfig::from_json(
+            r#"{"d": 256, "p": 4, "batch": {"n0": 1, "mu": 1.75}, "lr": {"policy": "authors", "c": 0.032}}"#,
+        )
+        .unwrap()
+        .resolve()
+        .unwrap();
+        assert!((r.delta_resolved.unwrap() + 0.25).abs() < 1e-12, "{:?}", r.delta_resolved);
+        assert!((r.gamma0_resolved.unwrap() - 0.128).abs() < 1e-15);
+        assert!(r.rate().describe().contains("δ = -0.250"), "{}", r.rate().describe());
+    }
+
+    /// l = 1 targets get gamma = gamma0 n_b / d under `optimal`, for both protocols.
+    #[test]
+    fn optimal_rate_for_information_exponent_one() {
+        for loss in ["mse", "correlation"] {
+            let r = RunConfig::from_json(&format!(
+                r#"{{"d": 4096, "target": "erf", "loss": "{loss}", "batch": {{"n0": 1, "mu": 0.5}},
+                    "lr": {{"policy": "optimal", "gamma0": 0.5}}}}"#
+            ))
+            .unwrap()
+            .resolve()
+            .unwrap();
+            assert_eq!(r.information_exponent, 1);
+            assert!((r.delta_resolved.unwrap() - 0.5).abs() < 1e-12, "{loss}");
+            assert!((r.gamma_resolved - 0.5 * 64.0 / 4096.0).abs() < 1e-12, "{loss}");
+        }
     }
 }

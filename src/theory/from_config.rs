@@ -26,7 +26,7 @@
 
 use super::gaussian_expectations::NumericalSettings;
 use super::overlap_recursion::{run_overlap_recursion, RecursionSettings, Terms};
-use super::regimes::{classify_regime, Regime};
+use super::regimes::Regime;
 use crate::config::{ConfigError, ResolvedConfig, RunConfig};
 use crate::model::Overlaps;
 use crate::random::streams_from_seed;
@@ -46,8 +46,9 @@ pub struct TheoryOutput {
     /// Which terms of the recursion were kept.
     pub terms: Terms,
     /// The asymptotic regime of (delta, mu) = (`delta_resolved`, `mu_resolved`), as its label
+    /// (null for a bare `gamma`, which has no delta)
     /// ("population flow", "Saad & Solla line", "noise learning", "undefined").
-    pub regime: String,
+    pub regime: Option<String>,
     /// How the risks were computed (least exact over the run).
     pub risk_method: String,
     /// How the drift terms were computed (least exact over the run).
@@ -80,13 +81,11 @@ pub fn initial_overlaps(config: &ResolvedConfig) -> Overlaps {
     }
 }
 
-/// The asymptotic regime of a resolved config (from `delta_resolved` and `mu_resolved`).
-///
-/// Note that `delta_resolved` absorbs the prefactor when gamma is given as a number
-/// (`gamma: 0.08` at d = 10^4 is delta = 0.27, not 1/2): give `lr: {policy: fixed, gamma0,
-/// delta}` to place a run on a regime line.
-pub fn config_regime(config: &ResolvedConfig) -> Regime {
-    classify_regime(config.delta_resolved, config.mu_resolved)
+/// The asymptotic regime of a resolved config (from `delta_resolved` and `mu_resolved`);
+/// `None` when gamma is given as a bare number (no delta: give `lr: {policy: fixed, gamma0,
+/// delta}` to place a run in a regime).
+pub fn config_regime(config: &ResolvedConfig) -> Option<Regime> {
+    config.regime()
 }
 
 /// Maps a validated run config to the recursion's initial overlaps (the simulation's own
@@ -153,7 +152,7 @@ pub fn run_theory(config: &ResolvedConfig, terms: Terms) -> Result<TheoryOutput,
     Ok(TheoryOutput {
         config: config.clone(),
         terms,
-        regime: config_regime(config).label().to_string(),
+        regime: config_regime(config).map(|r| r.label().to_string()),
         risk_method: run.risk_method.to_string(),
         drift_method: run.drift_method.to_string(),
         trajectory: run.trajectory,
@@ -273,7 +272,7 @@ mod tests {
         .resolve()
         .unwrap();
         let out = run_theory(&config, Terms::ALL).unwrap();
-        assert_eq!(out.regime, "Saad & Solla line");
+        assert_eq!(out.regime.as_deref(), Some("Saad & Solla line"));
         assert_eq!(out.steps_done, 20);
         let v = serde_json::to_value(&out).unwrap();
         for key in [

@@ -246,17 +246,26 @@ pub fn predicted_sample_exponent(protocol: Protocol, mu: f64, l: u32) -> Result<
     scaling_prediction(protocol, mu, l).map(|p| p.sample_exponent)
 }
 
-/// The paper's optimal plain-SGD learning-rate exponent delta*(mu) = max(l/2 - mu, 0)
-/// (gamma = gamma0 d^(-delta)).
-pub fn optimal_delta_plain_sgd(mu: f64, l: u32) -> f64 {
-    (l as f64 / 2.0 - mu).max(0.0)
-}
-
-/// The correlation-loss learning-rate exponent delta = -log_d gamma: l/2 - mu for
-/// mu <= l - 1 (negative beyond l/2: gamma grows with d), then (1 - mu)/2 (gamma = sqrt(n_b/d)).
-/// Continuous at mu = l - 1. For l <= 2 see the module documentation.
-pub fn optimal_delta_correlation_loss(mu: f64, l: u32) -> Result<f64, ScalingError> {
-    correlation_loss_prediction(mu, l).map(|p| -p.learning_rate_exponent)
+/// The optimal learning-rate exponent delta*(mu, l) of `protocol` (gamma = gamma0 d^(-delta*)),
+/// the single source used by the run config's `optimal` policy, the sweeps, the explorer and
+/// the phase diagram. It is minus the `learning_rate_exponent` of [`scaling_prediction`]:
+///
+/// * l = 1, 2, both protocols: delta* = 1 - mu for mu < 1 (gamma = n_b / d, the largest rate
+///   on the Saad & Solla line: the noise term gamma^2 d / n_b must not beat the order-gamma
+///   drift), then 0 (plain SGD; l = 1 correlation loss) or (1 - mu)/2 (l = 2 correlation loss).
+/// * l >= 3, plain SGD: delta* = l/2 - mu up to mu = l/2, then 0 (gamma = O(1)).
+/// * l >= 3, correlation loss: delta* = l/2 - mu up to mu = l - 1 (negative beyond l/2: gamma
+///   grows with d), then (1 - mu)/2 (gamma = sqrt(n_b / d)); continuous at mu = l - 1.
+///
+/// Below each protocol's critical batch (mu <= l/2 for l >= 2, mu <= 1 for l = 1) the two
+/// protocols share delta*. Errors: l = 0, or mu not finite or negative.
+pub fn optimal_learning_rate_exponent(
+    protocol: Protocol,
+    mu: f64,
+    l: u32,
+) -> Result<f64, ScalingError> {
+    // `0.0 - x` rather than `-x` so that a zero exponent is +0 (prints as 0, not -0).
+    scaling_prediction(protocol, mu, l).map(|p| 0.0 - p.learning_rate_exponent)
 }
 
 /// The authors' code convention gamma = c n_b p d^(-l/2) (c = 0.032 in the mu = 1.75

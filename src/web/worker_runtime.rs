@@ -94,6 +94,7 @@ fn summary(simulation: &Simulation) -> RunSummary {
         nb: c.nb_resolved,
         gamma: c.gamma_resolved,
         mu: c.mu_resolved,
+        gamma0: c.gamma0_resolved,
         delta: c.delta_resolved,
         information_exponent: c.information_exponent,
         sampler: c.sampler_resolved,

@@ -4,7 +4,6 @@
 
 use crate::lab_state::{FieldError, LabState, KEYS};
 use crate::model::{target_information_exponent, Loss, Target};
-use crate::theory::regimes::classify_regime;
 use crate::web::dom::{checked, set_checked, set_hidden, set_text, set_value, value};
 use web_sys::Document;
 
@@ -168,13 +167,14 @@ pub fn describe_resolved(document: &Document, state: &LabState) {
             .iter()
             .map(|r| {
                 format!(
-                    "{}: n_b = {} (μ = {:.3}), γ = {:.4e} (δ = {:.3}), {} regime, sampler {}",
+                    "{}: n_b = {} (μ = {:.3}), {}, {}, sampler {}",
                     r.input.loss.label(),
                     r.nb_resolved,
                     r.mu_resolved,
-                    r.gamma_resolved,
-                    r.delta_resolved,
-                    classify_regime(r.delta_resolved, r.mu_resolved).label(),
+                    r.rate().describe(),
+                    r.regime()
+                        .map(|g| format!("{} regime", g.label()))
+                        .unwrap_or_else(|| "regime: give γ₀ and δ".to_string()),
                     r.sampler_resolved
                 )
             })

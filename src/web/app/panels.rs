@@ -1,6 +1,7 @@
 //! One panel per protocol: live overlap chart (with hover read-out), risk chart, M/Q heatmaps,
 //! progress bar with samples/s and ETA, stats, and exports (CSV, JSON, PNG).
 
+use crate::config::scaling::ResolvedRate;
 use crate::export::{csv_header, csv_rows_from_points};
 use crate::model::Loss;
 use crate::protocol::{RunId, RunSummary};
@@ -350,9 +351,17 @@ impl Panel {
             self.state, self.step, self.steps
         )];
         if let Some(s) = &self.summary {
+            let rate = ResolvedRate {
+                gamma: s.gamma,
+                gamma0: s.gamma0,
+                delta: s.delta,
+            };
             lines.push(format!(
-                "n_b = {} · γ = {:.4e} · μ = {:.3} · δ = {:.3} · sampler: {}",
-                s.nb, s.gamma, s.mu, s.delta, s.sampler
+                "n_b = {} · μ = {:.3} · {} · sampler: {}",
+                s.nb,
+                s.mu,
+                rate.describe(),
+                s.sampler
             ));
             lines.push(format!("risk: {}", s.risk_method));
         }
