@@ -237,10 +237,12 @@ fn theory_overlay(generation: u32, run: RunId, config: &ResolvedConfig) -> FromW
                     risk: t.risk[i],
                 })
                 .collect();
-            let mut note = format!(
-                "overlap recursion, {} regime, {}",
-                out.regime, out.drift_method
-            );
+            let regime = out
+                .regime
+                .as_deref()
+                .map(|r| format!("{r} regime"))
+                .unwrap_or_else(|| "no regime (γ given as a bare number)".to_string());
+            let mut note = format!("overlap recursion, {regime}, {}", out.drift_method);
             if let Some(m) = out.message {
                 note.push_str(&format!("; stopped: {m}"));
             }
