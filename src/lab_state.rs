@@ -124,7 +124,8 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    fn new(key: &str, message: impl Into<String>) -> Self {
+    /// An error for `key`.
+    pub fn new(key: &str, message: impl Into<String>) -> Self {
         FieldError {
             key: key.to_string(),
             message: message.into(),

@@ -26,6 +26,8 @@ pub mod statistics;
 pub mod sweep;
 pub mod theory;
 pub mod trajectory;
+pub mod ui;
+pub mod url_state;
 
 #[cfg(feature = "web")]
 pub mod web;

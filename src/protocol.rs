@@ -138,6 +138,11 @@ pub enum FromWorker {
     },
     /// All runs are paused (acknowledges Pause / Step).
     Paused,
+    /// The worker panicked (its wasm instance is unusable; the page starts a new worker).
+    Crashed {
+        /// The panic message and location (at most 2000 characters).
+        message: String,
+    },
     /// A sweep job finished.
     JobDone {
         /// Generation of the sweep.

@@ -48,13 +48,22 @@ impl Panel {
     }
     /// max_j ||M_j|| at the end of each run.
     fn final_overlaps(&self) -> Vec<f64> {
-        self.runs.iter().map(|r| max_overlap(r.trajectory.m.last().unwrap())).collect()
+        self.runs
+            .iter()
+            .map(|r| max_overlap(r.trajectory.m.last().unwrap()))
+            .collect()
     }
     /// max over the run of max_j ||M_j||, per run.
     fn peak_overlaps(&self) -> Vec<f64> {
         self.runs
             .iter()
-            .map(|r| r.trajectory.m.iter().map(|m| max_overlap(m)).fold(0.0, f64::max))
+            .map(|r| {
+                r.trajectory
+                    .m
+                    .iter()
+                    .map(|m| max_overlap(m))
+                    .fold(0.0, f64::max)
+            })
             .collect()
     }
 }
@@ -97,7 +106,11 @@ fn run_configs(
                     .collect();
                 handles.into_iter().map(|h| h.join().unwrap()).collect()
             });
-            println!("{label} {:?}: {}", config.input.loss, config.rate().describe());
+            println!(
+                "{label} {:?}: {}",
+                config.input.loss,
+                config.rate().describe()
+            );
             Panel {
                 loss: config.input.loss,
                 runs,
@@ -147,7 +160,11 @@ fn fig2_mu1_same_exponent_constant_factor() {
     assert_eq!((plain.recovered(), corr.recovered()), (8, 8));
     let scale = 1024.0; // d^(l-1) / n_b
     for p in [plain, corr] {
-        assert!((2.0..20.0).contains(&(p.median_escape() / scale)), "{:?}", p.loss);
+        assert!(
+            (2.0..20.0).contains(&(p.median_escape() / scale)),
+            "{:?}",
+            p.loss
+        );
     }
     let ratio = plain.median_escape() / corr.median_escape();
     assert!((1.2..4.0).contains(&ratio), "{ratio}");
@@ -219,7 +236,11 @@ fn wide_student_at_mu_1() {
     let (plain, corr) = (panel(&panels, Loss::Mse), panel(&panels, Loss::Correlation));
     assert!(plain.recovered() >= 6 && corr.recovered() == 8);
     for p in [plain, corr] {
-        assert!((4.0..16.0).contains(&(p.median_escape() / 256.0)), "{:?}", p.loss);
+        assert!(
+            (4.0..16.0).contains(&(p.median_escape() / 256.0)),
+            "{:?}",
+            p.loss
+        );
     }
     let ratio = plain.median_escape() / corr.median_escape();
     assert!((0.7..1.4).contains(&ratio), "{ratio}");
@@ -246,7 +267,11 @@ fn wide_student_at_mu_1_75_plain_sgd_forgets() {
 fn noise_learning_learns_nothing() {
     let panels = run_preset("regime-noise-learning", SEEDS);
     let p = &panels[0];
-    assert!(p.peak_overlaps().iter().all(|&m| m < 0.15), "{:?}", p.peak_overlaps());
+    assert!(
+        p.peak_overlaps().iter().all(|&m| m < 0.15),
+        "{:?}",
+        p.peak_overlaps()
+    );
     assert!(p.median_final_risk() > p.initial_risk());
 }
 
@@ -272,7 +297,10 @@ fn population_flow_keeps_decreasing() {
         .map(|&t| median(&risks_at(p, t)))
         .collect();
     println!("population flow: {checkpoints:?}");
-    assert!(checkpoints.windows(2).all(|w| w[1] < w[0]), "{checkpoints:?}");
+    assert!(
+        checkpoints.windows(2).all(|w| w[1] < w[0]),
+        "{checkpoints:?}"
+    );
 }
 
 /// adaptive (He3, d = 512, mu = 1.85): plain SGD stays at its initial risk; correlation loss
@@ -287,7 +315,10 @@ fn adaptive_reaches_the_noise_floor() {
     assert!(plain.median_final_risk() > 0.95 * plain.initial_risk());
     assert_eq!(corr.recovered(), 8);
     assert!((0.05..1.0).contains(&corr.median_final_risk()));
-    assert!(corr.final_overlaps().iter().all(|&m| (0.95..0.995).contains(&m)));
+    assert!(corr
+        .final_overlaps()
+        .iter()
+        .all(|&m| (0.95..0.995).contains(&m)));
     assert!(adaptive.median_final_risk() < 1e-5);
 
     // the plateau is a noise floor: a ten times smaller rate (ten times more steps) stalls lower

@@ -167,10 +167,21 @@ fn plain_sgd_on_an_information_exponent_one_target_has_slope_minus_one() {
     for protocol in [Loss::Mse, Loss::Correlation] {
         // both protocols get the same rate at every mu
         for &m in &mu {
-            let rate = |p: Loss| s.iter().find(|x| x.protocol == p && x.mu == m).unwrap().gamma;
-            assert!((rate(Loss::Mse) - rate(Loss::Correlation)).abs() < 1e-15, "mu = {m}");
+            let rate = |p: Loss| {
+                s.iter()
+                    .find(|x| x.protocol == p && x.mu == m)
+                    .unwrap()
+                    .gamma
+            };
+            assert!(
+                (rate(Loss::Mse) - rate(Loss::Correlation)).abs() < 1e-15,
+                "mu = {m}"
+            );
         }
-        assert!(s.iter().all(|x| x.censored_runs == 0), "censored runs: {s:?}");
+        assert!(
+            s.iter().all(|x| x.censored_runs == 0),
+            "censored runs: {s:?}"
+        );
         let fit = fit_frontier(&s, protocol, 0.25, 0.75).unwrap();
         println!(
             "  erf {protocol:?}, mu in [0.25, 0.75]: slope {:.3} +- {:.3}",

@@ -36,7 +36,7 @@ fn each_region_of_the_plane() {
     assert_eq!(classify_regime(0.5, 1.0), Regime::PopulationFlow); // plain SGD, He3, n_b = d
     assert_eq!(classify_regime(0.75, 0.25), Regime::SaadSollaLine);
     assert_eq!(classify_regime(0.25, 0.75), Regime::SaadSollaLine); // l = 1 optimal rate
-    // the line has a tolerance
+                                                                    // the line has a tolerance
     assert_eq!(
         classify_regime(0.5 + 0.1 * LINE_TOLERANCE, 0.5),
         Regime::SaadSollaLine

@@ -90,8 +90,14 @@ fn low_information_exponents() {
 
 #[test]
 fn learning_rate_conventions() {
-    assert!(close(optimal_learning_rate_exponent(Protocol::PlainSgd, 1.0, 3).unwrap(), 0.5));
-    assert!(close(optimal_learning_rate_exponent(Protocol::PlainSgd, 1.75, 3).unwrap(), 0.0));
+    assert!(close(
+        optimal_learning_rate_exponent(Protocol::PlainSgd, 1.0, 3).unwrap(),
+        0.5
+    ));
+    assert!(close(
+        optimal_learning_rate_exponent(Protocol::PlainSgd, 1.75, 3).unwrap(),
+        0.0
+    ));
     assert!(close(
         optimal_learning_rate_exponent(Protocol::CorrelationLoss, 1.75, 3).unwrap(),
         -0.25
@@ -108,7 +114,9 @@ fn learning_rate_conventions() {
     let exact = authors_learning_rate(0.032, 256.0, 4, 256.0, 3).unwrap(); // mu = 1
     assert!(close(
         exact,
-        0.032 * 4.0 * 256f64.powf(-optimal_learning_rate_exponent(Protocol::PlainSgd, 1.0, 3).unwrap())
+        0.032
+            * 4.0
+            * 256f64.powf(-optimal_learning_rate_exponent(Protocol::PlainSgd, 1.0, 3).unwrap())
     ));
 }
 
@@ -221,7 +229,11 @@ fn both_protocols_share_the_optimal_rate_below_the_critical_batch() {
             let plain = optimal_learning_rate_exponent(Protocol::PlainSgd, mu, l).unwrap();
             let corr = optimal_learning_rate_exponent(Protocol::CorrelationLoss, mu, l).unwrap();
             assert!(close(plain, corr), "l = {l}, mu = {mu}: {plain} vs {corr}");
-            let expected = if l <= 2 { 1.0 - mu } else { l as f64 / 2.0 - mu };
+            let expected = if l <= 2 {
+                1.0 - mu
+            } else {
+                l as f64 / 2.0 - mu
+            };
             assert!(close(plain, expected), "l = {l}, mu = {mu}: {plain}");
             mu += 0.125;
         }

@@ -561,9 +561,17 @@ mod tests {
         .unwrap()
         .resolve()
         .unwrap();
-        assert!((r.delta_resolved.unwrap() + 0.25).abs() < 1e-12, "{:?}", r.delta_resolved);
+        assert!(
+            (r.delta_resolved.unwrap() + 0.25).abs() < 1e-12,
+            "{:?}",
+            r.delta_resolved
+        );
         assert!((r.gamma0_resolved.unwrap() - 0.128).abs() < 1e-15);
-        assert!(r.rate().describe().contains("δ = -0.250"), "{}", r.rate().describe());
+        assert!(
+            r.rate().describe().contains("δ = -0.250"),
+            "{}",
+            r.rate().describe()
+        );
     }
 
     /// l = 1 targets get gamma = gamma0 n_b / d under `optimal`, for both protocols.
@@ -579,7 +587,10 @@ mod tests {
             .unwrap();
             assert_eq!(r.information_exponent, 1);
             assert!((r.delta_resolved.unwrap() - 0.5).abs() < 1e-12, "{loss}");
-            assert!((r.gamma_resolved - 0.5 * 64.0 / 4096.0).abs() < 1e-12, "{loss}");
+            assert!(
+                (r.gamma_resolved - 0.5 * 64.0 / 4096.0).abs() < 1e-12,
+                "{loss}"
+            );
         }
     }
 }

@@ -105,10 +105,7 @@ impl ResolvedRate {
                 short_number(gamma0),
                 delta
             ),
-            _ => format!(
-                "γ = {:.4e} (a bare number: no δ, no regime)",
-                self.gamma
-            ),
+            _ => format!("γ = {:.4e} (a bare number: no δ, no regime)", self.gamma),
         }
     }
 }

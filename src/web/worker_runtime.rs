@@ -14,21 +14,35 @@ use crate::simulation::{RunStatus, Simulation, TrajectoryPoint};
 use crate::sweep::SweepPoint;
 use crate::theory::from_config::run_theory;
 use crate::theory::overlap_recursion::Terms;
+use crate::ui::slicing::{ProgressThrottle, SliceBudget};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageChannel, MessageEvent};
 
-/// Target wall time of one slice of one run.
-pub const SLICE_MILLISECONDS: f64 = 12.0;
+pub use crate::ui::slicing::SLICE_MILLISECONDS;
 
 struct ActiveRun {
     id: RunId,
     /// Set for sweep jobs: report a [`FromWorker::JobDone`] instead of streaming points.
     job: Option<(u32, u32)>,
     simulation: Simulation,
-    budget: u64,
+    budget: SliceBudget,
+    throttle: ProgressThrottle,
     done: bool,
+}
+
+impl ActiveRun {
+    fn new(id: RunId, job: Option<(u32, u32)>, simulation: Simulation, budget: u64) -> Self {
+        ActiveRun {
+            id,
+            job,
+            simulation,
+            budget: SliceBudget::new(budget),
+            throttle: ProgressThrottle::new(),
+            done: false,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -68,7 +82,12 @@ fn post(message: &FromWorker) {
 
 /// Entry point of the worker binary: installs the message handler and announces readiness.
 pub fn start() {
-    console_error_panic_hook::set_once();
+    // a panic leaves the wasm instance unusable: tell the page why before it traps
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        let message: String = info.to_string().chars().take(2000).collect();
+        post(&FromWorker::Crashed { message });
+    }));
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
         match from_js::<ToWorker>(event.data()) {
             Ok(message) => handle(message),
@@ -123,13 +142,7 @@ fn handle(message: ToWorker) {
                         if theory {
                             post(&theory_overlay(generation, id, simulation.config()));
                         }
-                        active.push(ActiveRun {
-                            id,
-                            job: None,
-                            simulation,
-                            budget: 1024,
-                            done: false,
-                        });
+                        active.push(ActiveRun::new(id, None, simulation, 1024));
                     }
                     Err(e) => post(&FromWorker::Invalid {
                         generation,
@@ -162,7 +175,9 @@ fn handle(message: ToWorker) {
                 let mut out = Vec::new();
                 for run in s.runs.iter_mut().filter(|r| !r.done) {
                     run.simulation.run_steps(1);
-                    out.extend(after_slice(generation, run, 0.0));
+                    // a single step is always shown
+                    run.throttle = ProgressThrottle::new();
+                    out.extend(after_slice(generation, run, now()));
                 }
                 out
             });
@@ -182,13 +197,12 @@ fn handle(message: ToWorker) {
                     }
                     s.generation = generation;
                     s.paused = false;
-                    s.runs.push(ActiveRun {
-                        id: job,
-                        job: Some((generation, job)),
+                    s.runs.push(ActiveRun::new(
+                        job,
+                        Some((generation, job)),
                         simulation,
-                        budget: 1 << 14,
-                        done: false,
-                    });
+                        1 << 14,
+                    ));
                 }),
                 Err(e) => post(&FromWorker::JobDone {
                     generation,
@@ -280,8 +294,9 @@ fn progress(
     }
 }
 
-/// Messages to post after a slice of `run`; marks it done when it finished or diverged.
-fn after_slice(generation: u32, run: &mut ActiveRun, rate: f64) -> Vec<FromWorker> {
+/// Messages to post after a slice of `run` at time `now_ms`; marks it done when it finished or
+/// diverged. Progress goes out at most once per throttle interval, and always at the end.
+fn after_slice(generation: u32, run: &mut ActiveRun, now_ms: f64) -> Vec<FromWorker> {
     if let Some((generation, job)) = run.job {
         if *run.simulation.status() == RunStatus::Running {
             return Vec::new();
@@ -293,6 +308,11 @@ fn after_slice(generation: u32, run: &mut ActiveRun, rate: f64) -> Vec<FromWorke
             point: Ok(SweepPoint::from_simulation(&run.simulation)),
         }];
     }
+    let ended = *run.simulation.status() != RunStatus::Running;
+    if !run.throttle.due(now_ms, ended) {
+        return Vec::new();
+    }
+    let rate = run.throttle.posted(now_ms).unwrap_or(0.0);
     let points = run.simulation.drain_new_points();
     let mut out = vec![progress(generation, run.id, &run.simulation, points, rate)];
     match run.simulation.status().clone() {
@@ -329,7 +349,8 @@ fn schedule() {
     });
 }
 
-/// One slice of every unfinished run.
+/// One slice of every unfinished run: `advance` calls until the slice's time is used (or the
+/// run ends), the budget adapting to the cost of a call; progress throttled per run.
 fn tick() {
     let messages = STATE.with(|s| {
         let mut s = s.borrow_mut();
@@ -342,13 +363,21 @@ fn tick() {
         for run in s.runs.iter_mut().filter(|r| !r.done) {
             let start = now();
             let before = run.simulation.samples();
-            run.simulation.advance(run.budget);
-            let elapsed = (now() - start).max(0.01);
+            loop {
+                let call = now();
+                run.simulation.advance(run.budget.samples());
+                let end = now();
+                run.budget.adapt(end - call);
+                if *run.simulation.status() != RunStatus::Running
+                    || end - start >= SLICE_MILLISECONDS
+                {
+                    break;
+                }
+            }
+            let end = now();
             let drawn = (run.simulation.samples() - before) as f64;
-            // grow/shrink the budget towards one slice per SLICE_MILLISECONDS
-            let factor = (SLICE_MILLISECONDS / elapsed).clamp(0.5, 2.0);
-            run.budget = ((run.budget as f64 * factor) as u64).clamp(64, 1 << 30);
-            out.extend(after_slice(generation, run, drawn / elapsed * 1000.0));
+            run.throttle.record(drawn, end - start);
+            out.extend(after_slice(generation, run, end));
         }
         s.runs.retain(|r| !(r.done && r.job.is_some()));
         out

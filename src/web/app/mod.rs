@@ -12,6 +12,8 @@ pub mod panels;
 use crate::lab_state::{FieldError, LabState, HIDEABLE};
 use crate::presets::{preset, PRESETS};
 use crate::protocol::{FromWorker, RunId, ToWorker};
+use crate::ui::run_state::{lab_status, RunState, WorkerState};
+use crate::url_state::UrlState;
 use crate::web::dom::{
     create, download, download_text, now_ms, set_hidden, set_text, set_value, value,
 };
@@ -31,7 +33,14 @@ struct App {
     state: LabState,
     panels: Vec<Panel>,
     paused: bool,
+    worker: WorkerState,
     redraw: Redraw,
+}
+
+/// Writes the top status line from the worker's and the panels' states.
+fn show_status(app: &App) {
+    let runs: Vec<RunState> = app.panels.iter().map(|p| p.state.clone()).collect();
+    set_text(&app.document, "status", &lab_status(&app.worker, &runs));
 }
 
 /// Shortest time between the starts of two redraw sweeps. The worker streams a message per
@@ -221,9 +230,12 @@ fn start_runs(app: &mut App) {
     }
     app.generation += 1;
     app.paused = false;
+    if matches!(app.worker, WorkerState::Restarted(_)) {
+        app.worker = WorkerState::Ready;
+    }
     for panel in &mut app.panels {
         *panel = Panel::new(panel.id, panel.loss);
-        panel.state = "starting".into();
+        panel.state = RunState::Starting;
     }
     let runs = app
         .panels
@@ -242,12 +254,48 @@ fn start_runs(app: &mut App) {
     request_redraw(app);
 }
 
+/// Spawns the simulation worker; a failure is shown in the top status line.
+fn spawn_worker(document: &Document) -> Option<WorkerClient> {
+    let client = WorkerClient::spawn(WORKER_SCRIPT, on_worker_message, |message| {
+        with_app(|app| {
+            app.worker = WorkerState::Failed(message);
+            show_status(app);
+        });
+    });
+    match client {
+        Ok(client) => Some(client),
+        Err(e) => {
+            set_text(
+                document,
+                "status",
+                &format!("could not start the simulation worker: {e:?}"),
+            );
+            None
+        }
+    }
+}
+
 fn on_worker_message(message: FromWorker) {
     with_app(|app| {
         let generation = app.generation;
         let find = |app: &mut App, run: RunId| app.panels.iter_mut().position(|p| p.id == run);
         match message {
-            FromWorker::Ready => set_text(&app.document, "status", "worker ready"),
+            FromWorker::Ready => {
+                if !matches!(app.worker, WorkerState::Restarted(_)) {
+                    app.worker = WorkerState::Ready;
+                }
+            }
+            FromWorker::Crashed { message } => {
+                for p in app.panels.iter_mut().filter(|p| p.state.is_live()) {
+                    p.state = RunState::Crashed(message.clone());
+                }
+                app.worker = WorkerState::Restarted(message);
+                app.paused = false;
+                set_text(&app.document, "pause", "Pause");
+                // a new worker; the form, the URL and the drawn results stay as they are
+                app.client = spawn_worker(&app.document);
+                request_redraw(app);
+            }
             FromWorker::Started {
                 generation: g,
                 run,
@@ -255,7 +303,11 @@ fn on_worker_message(message: FromWorker) {
             } if g == generation => {
                 if let Some(i) = find(app, run) {
                     app.panels[i].summary = Some(summary);
-                    app.panels[i].state = "running".into();
+                    app.panels[i].state = if app.paused {
+                        RunState::Paused
+                    } else {
+                        RunState::Running
+                    };
                 }
             }
             FromWorker::Progress {
@@ -293,7 +345,7 @@ fn on_worker_message(message: FromWorker) {
             }
             FromWorker::Finished { generation: g, run } if g == generation => {
                 if let Some(i) = find(app, run) {
-                    app.panels[i].state = "finished".into();
+                    app.panels[i].state = RunState::Finished;
                 }
                 request_redraw(app);
             }
@@ -303,7 +355,7 @@ fn on_worker_message(message: FromWorker) {
                 message,
             } if g == generation => {
                 if let Some(i) = find(app, run) {
-                    app.panels[i].state = format!("diverged at {message}");
+                    app.panels[i].state = RunState::Diverged(message);
                 }
                 request_redraw(app);
             }
@@ -313,7 +365,7 @@ fn on_worker_message(message: FromWorker) {
                 message,
             } if g == generation => {
                 if let Some(i) = find(app, run) {
-                    app.panels[i].state = format!("invalid: {message}");
+                    app.panels[i].state = RunState::Invalid(message);
                 }
                 request_redraw(app);
             }
@@ -327,9 +379,14 @@ fn on_worker_message(message: FromWorker) {
                 ) {
                     let _ = status.set_attribute("data-paused-at", &format!("{:.1}", perf.now()));
                 }
+                for p in &mut app.panels {
+                    p.state = p.state.paused(true);
+                }
+                request_redraw(app);
             }
             _ => {}
         }
+        show_status(app);
     });
 }
 
@@ -579,61 +636,6 @@ fn apply_embed(document: &Document, state: &LabState) {
     }
 }
 
-/// The state from the URL hash: a preset id alone loads that preset; other keys override.
-/// Bad parameters are reported and dropped; the valid ones are kept.
-fn state_from_hash(hash: &str) -> (LabState, Vec<FieldError>) {
-    let hash = hash.trim_start_matches('#');
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(hash.as_bytes())
-        .into_owned()
-        .collect();
-    let only_meta = pairs
-        .iter()
-        .all(|(k, _)| matches!(k.as_str(), "preset" | "embed" | "hide"));
-    let preset_id = pairs
-        .iter()
-        .find(|(k, _)| k == "preset")
-        .map(|(_, v)| v.clone());
-    let mut errors = Vec::new();
-    let mut base: Vec<(String, String)> = Vec::new();
-    if let Some(id) = &preset_id {
-        match preset(id) {
-            Some(p) if only_meta => {
-                base = p
-                    .pairs
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect()
-            }
-            Some(_) => {}
-            None => errors.push(FieldError {
-                key: "preset".into(),
-                message: format!(
-                    "unknown preset; known: {}",
-                    PRESETS.iter().map(|p| p.id).collect::<Vec<_>>().join(", ")
-                ),
-            }),
-        }
-    }
-    let mut all: Vec<(String, String)> = base
-        .into_iter()
-        .chain(pairs)
-        .filter(|(k, _)| !(k == "preset" && errors.iter().any(|e| e.key == "preset")))
-        .collect();
-    loop {
-        match LabState::from_pairs(all.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
-            Ok(s) => return (s, errors),
-            Err(errs) => {
-                let before = all.len();
-                all.retain(|(k, _)| !errs.iter().any(|e| &e.key == k));
-                errors.extend(errs);
-                if all.len() == before {
-                    return (LabState::default(), errors);
-                }
-            }
-        }
-    }
-}
-
 thread_local! {
     /// The explorer's `sweep=` URL parameter until the explorer is installed (None after).
     static EXPLORER_PENDING: RefCell<Option<Option<String>>> = const { RefCell::new(None) };
@@ -699,18 +701,12 @@ pub fn start() -> Result<(), JsValue> {
         select.append_child(&option)?;
     }
     let hash = window.location().hash().unwrap_or_default();
-    let (state, url_errors) = state_from_hash(&hash);
-    let url_pairs: Vec<(String, String)> =
-        form_urlencoded::parse(hash.trim_start_matches('#').as_bytes())
-            .into_owned()
-            .collect();
-    let explorer_view = url_pairs
-        .iter()
-        .any(|(k, v)| k == "view" && v == "explorer");
-    let sweep = url_pairs
-        .iter()
-        .find(|(k, _)| k == "sweep")
-        .map(|(_, v)| v.clone());
+    let UrlState {
+        lab: state,
+        explorer: explorer_view,
+        sweep,
+        errors: url_errors,
+    } = UrlState::parse(&hash);
     EXPLORER_PENDING.with(|p| *p.borrow_mut() = Some(sweep));
     show_view(&document, explorer_view);
     listen(&document, "tab-compare", "click", || {
@@ -756,6 +752,7 @@ pub fn start() -> Result<(), JsValue> {
             state,
             panels: Vec::new(),
             paused: false,
+            worker: WorkerState::Loading,
             redraw: Redraw::default(),
         })
     });
@@ -772,11 +769,16 @@ pub fn start() -> Result<(), JsValue> {
                 });
             }
             app.paused = !app.paused;
+            for p in &mut app.panels {
+                p.state = p.state.paused(app.paused);
+            }
             set_text(
                 &app.document,
                 "pause",
                 if app.paused { "Resume" } else { "Pause" },
             );
+            show_status(app);
+            request_redraw(app);
         });
     })?;
     listen(&document, "step", "click", || {
@@ -792,9 +794,12 @@ pub fn start() -> Result<(), JsValue> {
                 c.send(ToWorker::Reset);
             }
             app.generation += 1;
+            app.paused = false;
+            set_text(&app.document, "pause", "Pause");
             for p in &mut app.panels {
                 *p = Panel::new(p.id, p.loss);
             }
+            show_status(app);
             request_redraw(app);
         });
     })?;
@@ -894,17 +899,7 @@ pub fn start() -> Result<(), JsValue> {
     // (unless the page opens on the explorer), install the explorer, then flag the page ready.
     let mut steps: Vec<Box<dyn FnOnce()>> = vec![Box::new(|| {
         mark("lab: worker");
-        let client = WorkerClient::spawn(WORKER_SCRIPT, on_worker_message, |message| {
-            with_app(|app| set_text(&app.document, "status", &message));
-        });
-        with_app(|app| match client {
-            Ok(client) => app.client = Some(client),
-            Err(e) => set_text(
-                &app.document,
-                "status",
-                &format!("could not start the simulation worker: {e:?}"),
-            ),
-        });
+        with_app(|app| app.client = spawn_worker(&app.document));
     })];
     if !explorer_view {
         steps.push(Box::new(|| {

@@ -6,6 +6,8 @@ use crate::export::{csv_header, csv_rows_from_points};
 use crate::model::Loss;
 use crate::protocol::{RunId, RunSummary};
 use crate::simulation::TrajectoryPoint;
+use crate::ui::format::{format_duration, format_rate};
+use crate::ui::run_state::RunState;
 use crate::web::chart::{draw_chart, draw_heatmaps, ChartGeometry, ChartSpec, Marker, Series};
 use crate::web::dom::{create, set_hidden};
 use wasm_bindgen::JsCast;
@@ -76,8 +78,8 @@ pub struct Panel {
     pub theory_note: Option<String>,
     /// Resolved numbers.
     pub summary: Option<RunSummary>,
-    /// "running", "finished", "diverged at ...".
-    pub state: String,
+    /// What the run is doing.
+    pub state: RunState,
     /// Steps done / total.
     pub step: u64,
     /// Total steps.
@@ -140,7 +142,7 @@ impl Panel {
             theory: Vec::new(),
             theory_note: None,
             summary: None,
-            state: "idle".into(),
+            state: RunState::Idle,
             step: 0,
             steps: 0,
             rate: 0.0,
@@ -332,7 +334,7 @@ impl Panel {
         if let Some(p) = document.get_element_by_id(&format!("{prefix}-progress")) {
             let _ = p.set_attribute("aria-valuenow", &format!("{:.0}", 100.0 * fraction));
         }
-        let eta_text = if self.state == "running" && self.rate > 0.0 {
+        let eta_text = if self.state.shows_eta() && self.rate > 0.0 {
             let remaining =
                 (self.steps - self.step.min(self.steps)) as f64 * self.nb() as f64 / self.rate;
             format!(
@@ -385,7 +387,7 @@ impl Panel {
         if let Some(e) = document.get_element_by_id(&format!("{prefix}-stats")) {
             e.set_text_content(Some(&lines.join("\n")));
             let _ = e.set_attribute("data-steps", &self.step.to_string());
-            let _ = e.set_attribute("data-state", &self.state);
+            let _ = e.set_attribute("data-state", self.state.key());
         }
     }
 
@@ -438,32 +440,6 @@ impl Panel {
             "theory": self.theory,
         })
         .to_string()
-    }
-}
-
-fn format_rate(rate: f64) -> String {
-    if rate >= 1e6 {
-        format!("{:.1} M samples/s", rate / 1e6)
-    } else if rate >= 1e3 {
-        format!("{:.1} k samples/s", rate / 1e3)
-    } else {
-        format!("{rate:.0} samples/s")
-    }
-}
-
-fn format_duration(seconds: f64) -> String {
-    if !seconds.is_finite() {
-        "—".into()
-    } else if seconds < 60.0 {
-        format!("{seconds:.0} s")
-    } else if seconds < 3600.0 {
-        format!(
-            "{:.0} min {:.0} s",
-            (seconds / 60.0).floor(),
-            seconds % 60.0
-        )
-    } else {
-        format!("{:.1} h", seconds / 3600.0)
     }
 }
 

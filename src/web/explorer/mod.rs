@@ -12,6 +12,7 @@ use crate::model::{target_information_exponent, Loss};
 use crate::protocol::{FromWorker, ToWorker};
 use crate::sweep::{points_to_csv, summarise, LearningRateByProtocol, SweepConfig, SweepPoint};
 use crate::theory::scaling_laws::{phase_diagram, FrontierOwner, Protocol};
+use crate::ui::sweep_form::{keys_beyond_the_form, merge_form};
 use crate::web::chart::{draw_chart, ChartSpec, LegendCorner, Marker, Region, Series};
 use crate::web::dom::{checked, download_text, now_ms, set_text, set_value, value};
 use crate::web::worker_client::{WorkerClient, WORKER_SCRIPT};
@@ -53,6 +54,9 @@ pub const MAX_WORKERS: usize = 16;
 
 thread_local! {
     static EXPLORER: RefCell<Option<Explorer>> = const { RefCell::new(None) };
+    /// The sweep config the form was filled from (a link's, or the default) and the form's
+    /// JSON as shown for it: keys the user has not edited keep the link's values.
+    static FORM_BASE: RefCell<Option<(SweepConfig, serde_json::Value)>> = const { RefCell::new(None) };
 }
 
 fn with<R>(f: impl FnOnce(&mut Explorer) -> R) -> Option<R> {
@@ -147,13 +151,18 @@ fn form_json(document: &Document) -> Result<serde_json::Value, String> {
 fn validate(document: &Document) -> Option<(SweepConfig, Vec<crate::config::RunConfig>)> {
     let result = pool_size(document)
         .and_then(|_| form_json(document))
-        .and_then(|json| {
+        .and_then(|form| {
+            let json = FORM_BASE.with(|b| match &*b.borrow() {
+                Some((base, shown)) => merge_form(base, shown, &form),
+                None => form.clone(),
+            });
             let config = SweepConfig::from_json(&json.to_string()).map_err(|e| e.to_string())?;
             let jobs = config.jobs().map_err(|e| e.to_string())?;
-            Ok((config, jobs))
+            let beyond = keys_beyond_the_form(&config, &form);
+            Ok((config, jobs, beyond))
         });
     match result {
-        Ok((config, jobs)) => {
+        Ok((config, jobs, beyond)) => {
             set_text(document, "x-error", "");
             let l = target_information_exponent(&config.target, config.k)
                 .map_or("?".into(), |l| l.to_string());
@@ -175,7 +184,15 @@ fn validate(document: &Document) -> Option<(SweepConfig, Vec<crate::config::RunC
                     clt_mu.join(", ")
                 )
             };
-            set_text(document, "x-summary", &format!("{} runs (information exponent l = {l}); every run stops at weak recovery or after {} steps{clt}", jobs.len(), config.max_steps));
+            let beyond = if beyond.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; also set by the link (no control here): {}",
+                    beyond.join(", ")
+                )
+            };
+            set_text(document, "x-summary", &format!("{} runs (information exponent l = {l}); every run stops at weak recovery or after {} steps{clt}{beyond}", jobs.len(), config.max_steps));
             if let Some(b) = document.get_element_by_id("x-run") {
                 let _ = b.remove_attribute("disabled");
             }
@@ -241,16 +258,8 @@ fn start(ex: &mut Explorer) {
     ex.finished_ms = None;
     ex.busy = vec![None; n];
     for i in 0..n {
-        let generation = ex.generation;
-        match WorkerClient::spawn(
-            WORKER_SCRIPT,
-            move |m| on_message(i, generation, m),
-            |e| {
-                with(|ex| set_text(&ex.document, "x-status", &e));
-            },
-        ) {
-            Ok(w) => ex.workers.push(w),
-            Err(e) => web_sys::console::error_1(&e),
+        if let Some(w) = spawn_pool_worker(i, ex.generation) {
+            ex.workers.push(w);
         }
     }
     for i in 0..ex.workers.len() {
@@ -262,6 +271,23 @@ fn start(ex: &mut Explorer) {
         &format!("running on {} workers", ex.workers.len()),
     );
     request_redraw(ex);
+}
+
+/// Spawns pool worker `index` for sweep `generation`.
+fn spawn_pool_worker(index: usize, generation: u32) -> Option<WorkerClient> {
+    match WorkerClient::spawn(
+        WORKER_SCRIPT,
+        move |m| on_message(index, generation, m),
+        |e| {
+            with(|ex| set_text(&ex.document, "x-status", &e));
+        },
+    ) {
+        Ok(w) => Some(w),
+        Err(e) => {
+            web_sys::console::error_1(&e);
+            None
+        }
+    }
 }
 
 fn dispatch(ex: &mut Explorer, worker: usize) {
@@ -290,18 +316,47 @@ fn on_message(worker: usize, generation: u32, message: FromWorker) {
         if generation != ex.generation {
             return;
         }
-        if let FromWorker::JobDone { job, point, .. } = message {
-            match point {
-                Ok(p) => ex.points.push((job, p)),
-                Err(e) => ex.errors.push(e),
+        let finished_job = match message {
+            FromWorker::JobDone { job, point, .. } => {
+                match point {
+                    Ok(p) => ex.points.push((job, p)),
+                    Err(e) => ex.errors.push(e),
+                }
+                true
             }
-            if worker < ex.busy.len() {
+            FromWorker::Crashed { message } => {
+                // the job in flight is lost; a fresh worker takes the next one
+                if let Some(Some(job)) = ex.busy.get(worker).copied() {
+                    ex.errors
+                        .push(format!("job {job}: the worker crashed: {message}"));
+                }
+                if worker < ex.workers.len() {
+                    match spawn_pool_worker(worker, generation) {
+                        Some(w) => ex.workers[worker] = w,
+                        None => ex.busy[worker] = None,
+                    }
+                }
+                true
+            }
+            _ => false,
+        };
+        if finished_job {
+            if worker < ex.busy.len() && worker < ex.workers.len() {
                 dispatch(ex, worker);
             }
             let done = ex.points.len() + ex.errors.len();
             if done == ex.jobs.len() {
                 ex.finished_ms = Some(now_ms());
-                set_text(&ex.document, "x-status", "finished");
+                let status = if ex.errors.is_empty() {
+                    "finished".to_string()
+                } else {
+                    format!(
+                        "finished: {} of {} runs failed (listed below)",
+                        ex.errors.len(),
+                        ex.jobs.len()
+                    )
+                };
+                set_text(&ex.document, "x-status", &status);
                 ex.workers.clear();
             }
             request_redraw(ex);
@@ -650,6 +705,9 @@ pub fn install(document: &Document, sweep_json: Option<&str>) -> Result<(), JsVa
         match SweepConfig::from_json(json) {
             Ok(config) => {
                 write_form(document, &config);
+                if let Ok(shown) = form_json(document) {
+                    FORM_BASE.with(|b| *b.borrow_mut() = Some((config.clone(), shown)));
+                }
                 // the form keeps one policy kind and per-protocol prefactors
                 let other: Vec<&str> = Loss::ALL
                     .into_iter()
