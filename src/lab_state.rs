@@ -20,6 +20,7 @@
 //! | `preset`, `embed`, `hide` | preset id, embed mode (1), controls to hide | `hide=controls` |
 
 use crate::config::scaling::{BatchScaling, LearningRate};
+use crate::config::json::{cut, cut_to};
 use crate::config::{display_number, ConfigError, ResolvedConfig, RunConfig};
 use crate::initialisation::Initialisation;
 use crate::model::{Link, Loss, Target};
@@ -124,10 +125,17 @@ pub struct FieldError {
 }
 
 impl FieldError {
+    /// An error for `key`; the key is cut at 60 characters and the message at 600, so
+    /// untrusted text is never echoed whole.
     fn new(key: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
         FieldError {
-            key: key.to_string(),
-            message: message.into(),
+            key: cut(key),
+            message: if message.len() > 600 {
+                cut_to(&message, 600)
+            } else {
+                message
+            },
         }
     }
 }
@@ -194,13 +202,9 @@ fn flag(key: &str, value: &str) -> Result<bool, FieldError> {
     }
 }
 
-/// Untrusted text shortened for messages.
+/// Untrusted text shortened for messages (at 60 characters, like the JSON configs).
 fn truncate(s: &str) -> String {
-    let mut t: String = s.chars().take(24).collect();
-    if s.chars().count() > 24 {
-        t.push('…');
-    }
-    t
+    cut(s)
 }
 
 impl LabState {
@@ -218,11 +222,17 @@ impl LabState {
                 .find(|(key, _)| *key == k)
                 .map(|(_, v)| *v)
         };
+        let mut seen = std::collections::HashSet::new();
         for (key, _) in &pairs {
             if !KEYS.contains(key) {
                 errors.push(FieldError::new(
                     key,
                     format!("unknown parameter; known: {}", KEYS.join(", ")),
+                ));
+            } else if !seen.insert(*key) {
+                errors.push(FieldError::new(
+                    key,
+                    "is given twice (each parameter at most once)",
                 ));
             }
         }
@@ -240,7 +250,7 @@ impl LabState {
             );
         }
         if let Some(v) = get("activation") {
-            if v.trim().is_empty() {
+            if v.is_empty() {
                 c.activation = None;
             } else {
                 attempt(
@@ -254,8 +264,9 @@ impl LabState {
             if let Some(v) = get(key) {
                 attempt(whole(key, v).map(|x| match key {
                     "d" => c.d = x,
-                    "p" => c.p = x as usize,
-                    "k" => c.k = x as usize,
+                    // out of range values stay out of range (resolve rejects them)
+                    "p" => c.p = usize::try_from(x).unwrap_or(usize::MAX),
+                    "k" => c.k = usize::try_from(x).unwrap_or(usize::MAX),
                     "steps" => c.steps = x,
                     _ => c.seed = x,
                 }));
@@ -316,7 +327,7 @@ impl LabState {
         }
         if let Some(v) = get("update") {
             attempt(
-                match v.trim() {
+                match v {
                     "projected" => Ok(Update::Projected),
                     "spherical" => Ok(Update::Spherical),
                     other => Err(FieldError::new(
@@ -329,7 +340,7 @@ impl LabState {
         }
         if let Some(v) = get("init") {
             attempt(
-                match v.trim() {
+                match v {
                     "warm" => Ok(Initialisation::Warm),
                     "cold" => Ok(Initialisation::Cold),
                     "m0" => get("m0")
@@ -348,7 +359,7 @@ impl LabState {
         }
         if let Some(v) = get("sampler") {
             attempt(
-                match v.trim() {
+                match v {
                     "auto" => Ok(SamplerChoice::Auto),
                     "exact" => Ok(SamplerChoice::Exact),
                     "full" => Ok(SamplerChoice::Full),
@@ -373,7 +384,7 @@ impl LabState {
         if let Some(v) = get("panels") {
             let parsed: Result<Vec<Loss>, _> = v
                 .split(',')
-                .filter(|x| !x.trim().is_empty())
+                .filter(|x| !x.is_empty())
                 .map(|x| x.parse::<Loss>())
                 .collect();
             attempt(
@@ -396,7 +407,7 @@ impl LabState {
         }
         if let Some(v) = get("unit") {
             attempt(
-                match v.trim() {
+                match v {
                     "steps" => Ok(false),
                     "samples" => Ok(true),
                     other => Err(FieldError::new(
@@ -429,8 +440,20 @@ impl LabState {
                 }
             }
         }
-        if let Some(v) = get("preset") {
-            s.preset = Some(v.trim().to_string()).filter(|x| !x.is_empty());
+        if let Some(v) = get("preset").filter(|v| !v.is_empty()) {
+            if crate::presets::preset(v).is_some() {
+                s.preset = Some(v.to_string());
+            } else {
+                let known: Vec<&str> = crate::presets::PRESETS.iter().map(|p| p.id).collect();
+                errors.push(FieldError::new(
+                    "preset",
+                    format!(
+                        "unknown preset '{}'; known: {}",
+                        truncate(v),
+                        known.join(", ")
+                    ),
+                ));
+            }
         }
         // range checks: the same validation as the CLI, for every panel
         if errors.is_empty() {
