@@ -19,8 +19,8 @@
 //! | `log`, `unit`, `theory` | time axis log (1/0), `steps`/`samples`, theory overlay (1/0) | |
 //! | `preset`, `embed`, `hide` | preset id, embed mode (1), controls to hide | `hide=controls` |
 
+use crate::config::json::{cut, cut_to, key_name};
 use crate::config::scaling::{BatchScaling, LearningRate};
-use crate::config::json::{cut, cut_to};
 use crate::config::{display_number, ConfigError, ResolvedConfig, RunConfig};
 use crate::initialisation::Initialisation;
 use crate::model::{Link, Loss, Target};
@@ -226,7 +226,7 @@ impl LabState {
         for (key, _) in &pairs {
             if !KEYS.contains(key) {
                 errors.push(FieldError::new(
-                    key,
+                    &key_name(key),
                     format!("unknown parameter; known: {}", KEYS.join(", ")),
                 ));
             } else if !seen.insert(*key) {
@@ -653,6 +653,42 @@ mod tests {
         assert!(errors[0].message.contains("[0, 12]"));
         let errors = LabState::from_hash("c=-1").unwrap_err();
         assert_eq!(errors[0].key, "c");
+    }
+
+    #[test]
+    fn keys_at_most_once_names_exactly_and_echoes_cut() {
+        let errors = LabState::from_hash("d=64&p=2&d=128").unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].key, "d");
+        assert!(errors[0].message.contains("twice"), "{errors:?}");
+        for bad in ["HE3", "%20he3", "he3%20", "he%2B3", "he03", "Tanh_product"] {
+            let errors = LabState::from_hash(&format!("target={bad}")).unwrap_err();
+            assert_eq!(errors[0].key, "target", "{bad}: {errors:?}");
+        }
+        for bad in ["Mse", "mse,%20correlation"] {
+            let errors = LabState::from_hash(&format!("panels={bad}")).unwrap_err();
+            assert_eq!(errors[0].key, "panels", "{bad}: {errors:?}");
+        }
+        let errors = LabState::from_hash("sampler=%20exact").unwrap_err();
+        assert_eq!(errors[0].key, "sampler");
+        assert!(LabState::from_hash("target=he3n&activation=he2&panels=mse,correlation").is_ok());
+        // a 1 MB value or key is echoed cut, never whole
+        let long = "x".repeat(1_000_000);
+        for hash in [
+            format!("target={long}"),
+            format!("{long}=1"),
+            format!("d={long}"),
+            format!("hide={long}"),
+            format!("preset={long}"),
+        ] {
+            let errors = LabState::from_hash(&hash).unwrap_err();
+            for e in &errors {
+                assert!(e.to_string().len() < 1000, "{} bytes", e.to_string().len());
+            }
+        }
+        let errors = LabState::from_hash("preset=nope").unwrap_err();
+        assert_eq!(errors[0].key, "preset");
+        assert!(errors[0].message.contains("fig2-mu1"), "{errors:?}");
     }
 
     #[test]

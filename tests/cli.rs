@@ -215,7 +215,11 @@ fn runs_stream_in_order_and_match_the_single_runs() {
         .collect();
     let config = format!(r#"{{"d": 64, "p": 2, "runs": [{}]}}"#, runs.join(", "));
     let out = sgdlab(&["run", "-"], &config);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let list = v["runs"].as_array().unwrap();
     assert_eq!(list.len(), 7);
@@ -257,7 +261,10 @@ fn runs_lists_are_bounded_and_fail_before_copying_shared_keys() {
     let out = sgdlab(&["run", "-"], &format!(r#"{{"runs": [{runs}]}}"#));
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("runs: has 10001 entries; at most 10000"), "{stderr}");
+    assert!(
+        stderr.contains("runs: has 10001 entries; at most 10000"),
+        "{stderr}"
+    );
     // a run whose recorded trajectory alone would not fit in memory
     let out = sgdlab(
         &["run", "-"],
@@ -265,7 +272,10 @@ fn runs_lists_are_bounded_and_fail_before_copying_shared_keys() {
     );
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("error: record_points: this run would hold about"), "{stderr}");
+    assert!(
+        stderr.contains("error: record_points: this run would hold about"),
+        "{stderr}"
+    );
     // shared keys are type-checked once, without a runs[i] prefix; overrides with it
     let out = sgdlab(&["run", "-"], r#"{"steps": "10", "runs": [{}, {}]}"#);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -275,7 +285,10 @@ fn runs_lists_are_bounded_and_fail_before_copying_shared_keys() {
     );
     let out = sgdlab(&["run", "-"], r#"{"runs": [{}, {"batch": [1, 0.5]}]}"#);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("error: runs[1].batch: expected an object like"), "{stderr}");
+    assert!(
+        stderr.contains("error: runs[1].batch: expected an object like"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -288,7 +301,10 @@ fn the_output_is_opened_before_computing() {
     );
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("cannot write /nonexistent/dir/x.json"), "{stderr}");
+    assert!(
+        stderr.contains("cannot write /nonexistent/dir/x.json"),
+        "{stderr}"
+    );
     assert!(start.elapsed().as_secs() < 10);
     for command in ["run", "theory"] {
         let out = sgdlab(
@@ -355,38 +371,162 @@ fn a_closed_or_broken_standard_output_is_an_error() {
 #[test]
 fn every_entry_point_reads_json_strictly() {
     let cases: &[(&[&str], &str, &str)] = &[
-        (&["run", "-"], r#"{"d": 64, "d": 128}"#, "error: d: is given twice"),
-        (&["run", "-"], r#"{"runs": [{"seed": 1, "seed": 2}]}"#, "error: runs[0].seed: is given twice"),
-        (&["run", "-"], r#"{"init": {"kind": "warm", "kind": "cold"}}"#, "error: init.kind: is given twice"),
-        (&["theory", "-"], r#"{"steps": 5, "steps": 6}"#, "error: steps: is given twice"),
-        (&["theory", "-"], r#"{"terms": {"noise": true, "noise": false}}"#, "error: terms.noise: is given twice"),
-        (&["sweep", "-"], r#"{"seeds": [1], "seeds": [2]}"#, "error: seeds: is given twice"),
-        (&["run", "-"], r#"{"batch": [1, 0.5]}"#, "error: batch: expected an object like"),
-        (&["run", "-"], r#"{"batch": [1, 0.5, 7]}"#, "error: batch: expected an object like"),
-        (&["run", "-"], r#"{"init": ["m0", 0.5]}"#, "error: init: expected an object like"),
-        (&["run", "-"], r#"{"lr": ["optimal", 0.5]}"#, "error: lr: expected an object like {\"policy\": \"optimal\", \"gamma0\": 0.01}"),
-        (&["sweep", "-"], r#"{"lr": ["optimal", 0.5]}"#, "error: lr: expected an object like"),
-        (&["theory", "-"], r#"{"adaptive": [0.5, 0.9, 0.1]}"#, "error: adaptive: expected an object like"),
-        (&["run", "-"], r#"{"target": "HE3"}"#, "error: target: expected a link name"),
-        (&["run", "-"], r#"{"target": " he3"}"#, "error: target: expected a link name"),
-        (&["run", "-"], r#"{"target": "he+3"}"#, "error: target: expected a link name"),
-        (&["run", "-"], r#"{"activation": "he03"}"#, "error: activation: expected a link name"),
-        (&["sweep", "-"], r#"{"target": "Tanh_Product"}"#, "error: target: expected a link name"),
+        (
+            &["run", "-"],
+            r#"{"d": 64, "d": 128}"#,
+            "error: d: is given twice",
+        ),
+        (
+            &["run", "-"],
+            r#"{"runs": [{"seed": 1, "seed": 2}]}"#,
+            "error: runs[0].seed: is given twice",
+        ),
+        (
+            &["run", "-"],
+            r#"{"init": {"kind": "warm", "kind": "cold"}}"#,
+            "error: init.kind: is given twice",
+        ),
+        (
+            &["theory", "-"],
+            r#"{"steps": 5, "steps": 6}"#,
+            "error: steps: is given twice",
+        ),
+        (
+            &["theory", "-"],
+            r#"{"terms": {"noise": true, "noise": false}}"#,
+            "error: terms.noise: is given twice",
+        ),
+        (
+            &["sweep", "-"],
+            r#"{"seeds": [1], "seeds": [2]}"#,
+            "error: seeds: is given twice",
+        ),
+        (
+            &["run", "-"],
+            r#"{"batch": [1, 0.5]}"#,
+            "error: batch: expected an object like",
+        ),
+        (
+            &["run", "-"],
+            r#"{"batch": [1, 0.5, 7]}"#,
+            "error: batch: expected an object like",
+        ),
+        (
+            &["run", "-"],
+            r#"{"init": ["m0", 0.5]}"#,
+            "error: init: expected an object like",
+        ),
+        (
+            &["run", "-"],
+            r#"{"lr": ["optimal", 0.5]}"#,
+            "error: lr: expected an object like {\"policy\": \"optimal\", \"gamma0\": 0.01}",
+        ),
+        (
+            &["sweep", "-"],
+            r#"{"lr": ["optimal", 0.5]}"#,
+            "error: lr: expected an object like",
+        ),
+        (
+            &["theory", "-"],
+            r#"{"adaptive": [0.5, 0.9, 0.1]}"#,
+            "error: adaptive: expected an object like",
+        ),
+        (
+            &["run", "-"],
+            r#"{"target": "HE3"}"#,
+            "error: target: expected a link name",
+        ),
+        (
+            &["run", "-"],
+            r#"{"target": " he3"}"#,
+            "error: target: expected a link name",
+        ),
+        (
+            &["run", "-"],
+            r#"{"target": "he+3"}"#,
+            "error: target: expected a link name",
+        ),
+        (
+            &["run", "-"],
+            r#"{"activation": "he03"}"#,
+            "error: activation: expected a link name",
+        ),
+        (
+            &["sweep", "-"],
+            r#"{"target": "Tanh_Product"}"#,
+            "error: target: expected a link name",
+        ),
         (&["run", "-"], r#"{"loss": "MSE"}"#, "error: loss: expected"),
-        (&["run", "-"], r#"{garbage}"#, "error: (document): not valid JSON at line 1, column 2"),
-        (&["run", "-"], "{\n  \"d\": 64,\n  \"p\": }", "error: (document): not valid JSON at line 3, column"),
-        (&["theory", "-"], r#"{"d": 64"#, "error: (document): not valid JSON at line 1"),
-        (&["sweep", "-"], r#"{"d": 64} x"#, "error: (document): not valid JSON at line 1, column 11: trailing characters"),
-        (&["run", "-"], "[1, 2]", "error: (document): must be a JSON object"),
-        (&["run", "-"], r#"{"steps": 1.5}"#, "error: steps: expected a whole number in [1, 1e9], got 1.5"),
-        (&["run", "-"], r#"{"steps": -3}"#, "error: steps: expected a whole number in [1, 1e9], got -3"),
-        (&["run", "-"], r#"{"lr": {"policy": "best"}}"#, "error: lr.policy: expected \"fixed\", \"optimal\" or \"authors\", got \"best\""),
-        (&["run", "-"], r#"{"lr": {"policy": "optimal"}}"#, "error: lr.gamma0: is required: expected a number"),
-        (&["run", "-"], r#"{"lr": {"policy": "optimal", "gamma0": "big"}}"#, "error: lr.gamma0: expected a number in [1e-300, 1e12], got \"big\""),
-        (&["run", "-"], r#"{"p": "two"}"#, "error: p: expected a whole number in [1, 16], got \"two\""),
-        (&["sweep", "-"], r#"{"seeds": [1, "x"]}"#, "error: seeds[1]: expected a whole number, got \"x\""),
-        (&["run", "-"], r#"{"init": {"kind": "overlaps", "Q": [[1, "a"]], "M": [[0]]}}"#, "error: init.Q[0][1]: expected a number, got \"a\""),
-        (&["run", "-"], r#"{"stop_at_recovery": 1}"#, "error: stop_at_recovery: expected true or false, got 1"),
+        (
+            &["run", "-"],
+            r#"{garbage}"#,
+            "error: (document): not valid JSON at line 1, column 2",
+        ),
+        (
+            &["run", "-"],
+            "{\n  \"d\": 64,\n  \"p\": }",
+            "error: (document): not valid JSON at line 3, column",
+        ),
+        (
+            &["theory", "-"],
+            r#"{"d": 64"#,
+            "error: (document): not valid JSON at line 1",
+        ),
+        (
+            &["sweep", "-"],
+            r#"{"d": 64} x"#,
+            "error: (document): not valid JSON at line 1, column 11: trailing characters",
+        ),
+        (
+            &["run", "-"],
+            "[1, 2]",
+            "error: (document): must be a JSON object",
+        ),
+        (
+            &["run", "-"],
+            r#"{"steps": 1.5}"#,
+            "error: steps: expected a whole number in [1, 1e9], got 1.5",
+        ),
+        (
+            &["run", "-"],
+            r#"{"steps": -3}"#,
+            "error: steps: expected a whole number in [1, 1e9], got -3",
+        ),
+        (
+            &["run", "-"],
+            r#"{"lr": {"policy": "best"}}"#,
+            "error: lr.policy: expected \"fixed\", \"optimal\" or \"authors\", got \"best\"",
+        ),
+        (
+            &["run", "-"],
+            r#"{"lr": {"policy": "optimal"}}"#,
+            "error: lr.gamma0: is required: expected a number",
+        ),
+        (
+            &["run", "-"],
+            r#"{"lr": {"policy": "optimal", "gamma0": "big"}}"#,
+            "error: lr.gamma0: expected a number in [1e-300, 1e12], got \"big\"",
+        ),
+        (
+            &["run", "-"],
+            r#"{"p": "two"}"#,
+            "error: p: expected a whole number in [1, 16], got \"two\"",
+        ),
+        (
+            &["sweep", "-"],
+            r#"{"seeds": [1, "x"]}"#,
+            "error: seeds[1]: expected a whole number, got \"x\"",
+        ),
+        (
+            &["run", "-"],
+            r#"{"init": {"kind": "overlaps", "Q": [[1, "a"]], "M": [[0]]}}"#,
+            "error: init.Q[0][1]: expected a number, got \"a\"",
+        ),
+        (
+            &["run", "-"],
+            r#"{"stop_at_recovery": 1}"#,
+            "error: stop_at_recovery: expected true or false, got 1",
+        ),
     ];
     for (args, config, expected) in cases {
         let out = sgdlab(args, config);
@@ -396,8 +536,15 @@ fn every_entry_point_reads_json_strictly() {
         assert!(!stderr.contains("error: ?"), "{stderr}");
     }
     // the canonical spellings still work
-    let out = sgdlab(&["run", "-"], r#"{"d": 64, "target": "he3n", "activation": "he2", "steps": 3}"#);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = sgdlab(
+        &["run", "-"],
+        r#"{"d": 64, "target": "he3n", "activation": "he2", "steps": 3}"#,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -409,12 +556,20 @@ fn echoed_values_are_cut() {
         (["run", "-"], format!(r#"{{"steps": "{long}"}}"#)),
         (["theory", "-"], format!(r#"{{"loss": "{long}"}}"#)),
         (["sweep", "-"], format!(r#"{{"protocols": ["{long}"]}}"#)),
-        (["run", "-"], format!(r#"{{"runs": [{{"lr": {{"policy": "{long}"}}}}]}}"#)),
+        (
+            ["run", "-"],
+            format!(r#"{{"runs": [{{"lr": {{"policy": "{long}"}}}}]}}"#),
+        ),
     ] {
         let out = sgdlab(&args, &config);
         assert_eq!(out.status.code(), Some(2));
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.len() < 1000, "{} bytes: {}", stderr.len(), &stderr[..300]);
+        assert!(
+            stderr.len() < 1000,
+            "{} bytes: {}",
+            stderr.len(),
+            &stderr[..300]
+        );
         assert!(stderr.contains("xxxxxxxxxx…"), "{stderr}");
     }
 }
@@ -422,20 +577,32 @@ fn echoed_values_are_cut() {
 #[test]
 fn huge_sweeps_are_refused_fast() {
     let seeds: Vec<String> = (0..1_000_001).map(|s| s.to_string()).collect();
-    let config = format!(r#"{{"protocols": ["mse"], "mu": [1], "seeds": [{}]}}"#, seeds.join(","));
+    let config = format!(
+        r#"{{"protocols": ["mse"], "mu": [1], "seeds": [{}]}}"#,
+        seeds.join(",")
+    );
     let start = std::time::Instant::now();
     let out = sgdlab(&["sweep", "-"], &config);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("error: seeds: the sweep has 1000001 runs"), "{stderr}");
+    assert!(
+        stderr.contains("error: seeds: the sweep has 1000001 runs"),
+        "{stderr}"
+    );
     assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
     // a million distinct seeds are checked for repeats in linear time
     let mut seeds: Vec<String> = (0..1_000_000).map(|s| s.to_string()).collect();
     seeds[999_999] = "5".into();
-    let config = format!(r#"{{"protocols": ["mse"], "mu": [1], "seeds": [{}]}}"#, seeds.join(","));
+    let config = format!(
+        r#"{{"protocols": ["mse"], "mu": [1], "seeds": [{}]}}"#,
+        seeds.join(",")
+    );
     let start = std::time::Instant::now();
     let out = sgdlab(&["sweep", "-"], &config);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("error: seeds[999999]: 5 is listed twice"), "{stderr}");
+    assert!(
+        stderr.contains("error: seeds[999999]: 5 is listed twice"),
+        "{stderr}"
+    );
     assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
 }

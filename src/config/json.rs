@@ -110,7 +110,8 @@ fn spec(kind: Kind, nullable: bool, expected: impl Into<String>) -> Option<Field
     })
 }
 
-const LINKS: &str = "he<l> or he<l>n with 1 <= l <= 12 (e.g. \"he3\"), \"erf\", \"tanh\" or \"relu\"";
+const LINKS: &str =
+    "he<l> or he<l>n with 1 <= l <= 12 (e.g. \"he3\"), \"erf\", \"tanh\" or \"relu\"";
 const LR_OBJECT: &str = "an object like {\"policy\": \"optimal\", \"gamma0\": 0.01} (policy fixed with gamma0 and delta, optimal with gamma0, or authors with c)";
 
 /// The spec of the key at `path` (indices written `[]`, e.g. `init.Q[][]`) in `schema`, or
@@ -234,9 +235,22 @@ pub fn field_spec(schema: Schema, path: &str) -> Option<FieldSpec> {
     }
 }
 
-/// `key` appended to the JSON path `path` (`""` is the document itself).
+/// A key as it appears in a field path: plain when it is a non-empty run of ASCII letters,
+/// digits and `_` (every key the configs know), else as a JSON string (`""`, `"a.b"`, `"?"`),
+/// so a path always names the key unambiguously; cut at [`MAX_ECHO_CHARS`] characters.
+pub fn key_name(key: &str) -> String {
+    let plain = !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if plain {
+        cut(key)
+    } else {
+        Value::from(cut(key)).to_string()
+    }
+}
+
+/// `key` appended to the JSON path `path` (`""` is the document itself), written by
+/// [`key_name`].
 pub fn join(path: &str, key: &str) -> String {
-    let key = cut(key);
+    let key = key_name(key);
     if path.is_empty() {
         key
     } else {
@@ -393,7 +407,11 @@ pub fn parse_object(text: &str) -> Result<Map<String, Value>, ConfigError> {
 
 /// Checks the JSON type of every key of `object` the schema knows (recursively), naming the
 /// first wrong one by its path under `prefix` (`""`, or `runs[2]` for an entry of `runs`).
-pub fn check_types(schema: Schema, object: &Map<String, Value>, prefix: &str) -> Result<(), ConfigError> {
+pub fn check_types(
+    schema: Schema,
+    object: &Map<String, Value>,
+    prefix: &str,
+) -> Result<(), ConfigError> {
     for (key, value) in object {
         check_value(schema, value, &join(prefix, key), &join("", key))?;
     }
@@ -474,14 +492,21 @@ pub fn from_value<T: serde::de::DeserializeOwned>(
         let path = if path == "." { String::new() } else { path };
         let message = e.into_inner().to_string();
         let quoted = message.split('`').nth(1).map(str::to_string);
-        let full = |p: &str| join(prefix, p);
+        // `p` is a path already (its keys written by `key_name`): prefix it as it is
+        let full = |p: &str| match (prefix.is_empty(), p.is_empty()) {
+            (true, _) => p.to_string(),
+            (false, true) => prefix.to_string(),
+            (false, false) => format!("{prefix}.{p}"),
+        };
         if let (Some(key), true) = (&quoted, message.starts_with("unknown field")) {
             let rest = message.splitn(3, '`').nth(2).unwrap_or("");
-            let field = if path == *key || path.ends_with(&format!(".{key}")) {
-                full(&path)
+            // serde's path may or may not end with the unknown key itself
+            let parent = if path == *key {
+                ""
             } else {
-                full(&join(&path, key))
+                path.strip_suffix(&format!(".{key}")).unwrap_or(&path)
             };
+            let field = full(&join(parent, key));
             return ConfigError::new(field, format!("unknown key{rest}"));
         }
         if let (Some(key), true) = (&quoted, message.starts_with("missing field")) {
@@ -498,9 +523,10 @@ pub fn from_value<T: serde::de::DeserializeOwned>(
         }
         let shown = value_at(object, &field).map(echo);
         match (field_spec(schema, &spec_path(&full(&field))), shown) {
-            (Some(s), Some(shown)) => {
-                ConfigError::new(full(&field), format!("expected {}, got {shown}", s.expected))
-            }
+            (Some(s), Some(shown)) => ConfigError::new(
+                full(&field),
+                format!("expected {}, got {shown}", s.expected),
+            ),
             _ => ConfigError::new(
                 if field.is_empty() {
                     if prefix.is_empty() {
@@ -525,9 +551,7 @@ impl<'de> serde::Deserializer<'de> for MapDeserializer<'de> {
     type Error = serde_json::Error;
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
         serde::Deserializer::deserialize_map(
-            serde::de::value::MapDeserializer::new(
-                self.0.iter().map(|(k, v)| (k.as_str(), v)),
-            ),
+            serde::de::value::MapDeserializer::new(self.0.iter().map(|(k, v)| (k.as_str(), v))),
             visitor,
         )
     }

@@ -624,7 +624,12 @@ fn state_from_hash(hash: &str) -> (LabState, Vec<FieldError>) {
             Ok(s) => return (s, errors),
             Err(errs) => {
                 let before = all.len();
-                all.retain(|(k, _)| !errs.iter().any(|e| &e.key == k));
+                // errors name a key as `key_name` writes it (cut, quoted when unusual)
+                all.retain(|(k, _)| {
+                    !errs
+                        .iter()
+                        .any(|e| e.key == crate::config::json::key_name(k))
+                });
                 errors.extend(errs);
                 if all.len() == before {
                     return (LabState::default(), errors);
