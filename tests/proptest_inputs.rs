@@ -9,7 +9,7 @@
 
 use proptest::prelude::*;
 use serde_json::{Map, Value};
-use sgdlab::config::{ConfigError, RunConfig};
+use sgdlab::config::{ConfigError, ErrorKind, RunConfig};
 use sgdlab::lab_state::{LabState, KEYS};
 use sgdlab::sweep::SweepConfig;
 use sgdlab::theory::from_config::theory_config_from_json;
@@ -194,8 +194,14 @@ fn names_a_field(text: &str, e: &ConfigError) -> Result<(), TestCaseError> {
         "too long: {e}"
     );
     if e.field == "(document)" {
+        prop_assert_eq!(e.kind, ErrorKind::Syntax, "{}", e);
         return Ok(());
     }
+    prop_assert!(
+        e.kind != ErrorKind::Syntax,
+        "a syntax error names {}: {e}",
+        e.field
+    );
     let object: Option<Map<String, Value>> = serde_json::from_str(text).ok();
     if object.is_none() {
         // the reader stops at the first problem: a key given twice before a syntax error

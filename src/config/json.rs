@@ -13,7 +13,7 @@
 //!
 //! Values echoed in messages are cut at [`MAX_ECHO_CHARS`] characters ([`cut`]).
 
-use super::{ConfigError, MAX_K, MAX_P};
+use super::{ConfigError, ErrorKind, MAX_K, MAX_P};
 use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use std::cell::RefCell;
@@ -344,7 +344,8 @@ impl<'de> Visitor<'de> for Strict<'_> {
         while let Some(key) = map.next_key::<String>()? {
             let path = join(&self.path, &key);
             if object.contains_key(&key) {
-                *self.error.borrow_mut() = Some(ConfigError::new(
+                *self.error.borrow_mut() = Some(ConfigError::of_kind(
+                    ErrorKind::Duplicate,
                     path,
                     "is given twice (each key at most once per object)",
                 ));
@@ -382,7 +383,8 @@ pub fn parse_object(text: &str) -> Result<Map<String, Value>, ConfigError> {
             let what = text
                 .rsplit_once(" at line ")
                 .map_or(text.as_str(), |(w, _)| w);
-            return Err(ConfigError::new(
+            return Err(ConfigError::of_kind(
+                ErrorKind::Syntax,
                 DOCUMENT,
                 format!(
                     "not valid JSON at line {}, column {}: {}",
@@ -395,7 +397,8 @@ pub fn parse_object(text: &str) -> Result<Map<String, Value>, ConfigError> {
     };
     match value {
         Value::Object(map) => Ok(map),
-        other => Err(ConfigError::new(
+        other => Err(ConfigError::of_kind(
+            ErrorKind::Syntax,
             DOCUMENT,
             format!(
                 "must be a JSON object {{\"key\": value, ...}}, got {}",
@@ -426,7 +429,8 @@ fn check_value(schema: Schema, value: &Value, path: &str, key: &str) -> Result<(
         return Ok(());
     }
     if !s.kind.matches(value) {
-        return Err(ConfigError::new(
+        return Err(ConfigError::of_kind(
+            ErrorKind::Type,
             path,
             format!("expected {}, got {}", s.expected, echo(value)),
         ));
@@ -507,13 +511,21 @@ pub fn from_value<T: serde::de::DeserializeOwned>(
                 path.strip_suffix(&format!(".{key}")).unwrap_or(&path)
             };
             let field = full(&join(parent, key));
-            return ConfigError::new(field, format!("unknown key{rest}"));
+            return ConfigError::of_kind(
+                ErrorKind::UnknownKey,
+                field,
+                format!("unknown key{rest}"),
+            );
         }
         if let (Some(key), true) = (&quoted, message.starts_with("missing field")) {
             let field = join(&path, key);
             let expected = field_spec(schema, &spec_path(&full(&field)))
                 .map_or(String::new(), |s| format!(": expected {}", s.expected));
-            return ConfigError::new(full(&field), format!("is required{expected}"));
+            return ConfigError::of_kind(
+                ErrorKind::Missing,
+                full(&field),
+                format!("is required{expected}"),
+            );
         }
         let mut field = path.clone();
         if message.starts_with("unknown variant") {
@@ -523,11 +535,13 @@ pub fn from_value<T: serde::de::DeserializeOwned>(
         }
         let shown = value_at(object, &field).map(echo);
         match (field_spec(schema, &spec_path(&full(&field))), shown) {
-            (Some(s), Some(shown)) => ConfigError::new(
+            (Some(s), Some(shown)) => ConfigError::of_kind(
+                ErrorKind::Type,
                 full(&field),
                 format!("expected {}, got {shown}", s.expected),
             ),
-            _ => ConfigError::new(
+            _ => ConfigError::of_kind(
+                ErrorKind::Type,
                 if field.is_empty() {
                     if prefix.is_empty() {
                         DOCUMENT.to_string()

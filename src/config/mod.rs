@@ -114,20 +114,47 @@ impl Default for RunConfig {
     }
 }
 
-/// A config value outside its valid range, naming the field.
+/// A config that cannot be used, naming the field.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {message}")]
 pub struct ConfigError {
-    /// JSON path of the offending field, e.g. `batch.mu`.
+    /// JSON path of the offending field, e.g. `batch.mu`, `runs[2].init.Q[0][1]`, or
+    /// `(document)` ([`json::DOCUMENT`]) for the document as a whole.
     pub field: String,
     /// What is wrong and what is allowed.
     pub message: String,
+    /// What kind of problem it is.
+    pub kind: ErrorKind,
+}
+
+/// The kind of a [`ConfigError`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The text is not JSON, or not a JSON object (`field` is `(document)`).
+    Syntax,
+    /// A key given twice in one object.
+    Duplicate,
+    /// A key the config does not know.
+    UnknownKey,
+    /// A required key (e.g. an `lr` policy's `gamma0`) is missing.
+    Missing,
+    /// A value of the wrong JSON type, or a name not in the list.
+    Type,
+    /// A value of the right type outside its range, or settings that do not fit together.
+    Value,
 }
 
 impl ConfigError {
-    /// An error for `field`. As a safety net against echoing untrusted input without limit,
-    /// the field is cut at 200 characters and the message at 600.
+    /// An error of kind [`ErrorKind::Value`] for `field`. As a safety net against echoing
+    /// untrusted input without limit, the field is cut at 200 characters and the message at
+    /// 600.
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::of_kind(ErrorKind::Value, field, message)
+    }
+
+    /// An error of `kind` for `field` (cut like [`ConfigError::new`]).
+    pub fn of_kind(kind: ErrorKind, field: impl Into<String>, message: impl Into<String>) -> Self {
         let field = field.into();
         let message = message.into();
         ConfigError {
@@ -141,7 +168,13 @@ impl ConfigError {
             } else {
                 message
             },
+            kind,
         }
+    }
+
+    /// The same error named by another field (for a caller that maps fields onto its own).
+    pub fn renamed(self, field: impl Into<String>) -> Self {
+        Self::of_kind(self.kind, field, self.message)
     }
 }
 
@@ -189,7 +222,8 @@ impl ConfigFile {
             .map(|(i, c)| {
                 c.resolve().map_err(|e| {
                     if self.is_list {
-                        ConfigError::new(format!("runs[{i}].{}", e.field), e.message)
+                        let field = format!("runs[{i}].{}", e.field);
+                        e.renamed(field)
                     } else {
                         e
                     }
@@ -266,7 +300,8 @@ impl RunConfig {
             });
         };
         let serde_json::Value::Array(runs) = runs else {
-            return Err(ConfigError::new(
+            return Err(ConfigError::of_kind(
+                ErrorKind::Type,
                 "runs",
                 format!(
                     "expected a list of run objects like [{{\"seed\": 1}}, {{\"seed\": 2}}], got {}",
@@ -314,9 +349,10 @@ impl RunConfig {
             let prefix = format!("runs[{i}]");
             let config: RunConfig = json::from_value(Schema::Run, &merged, &prefix)?;
             drop(merged);
-            config
-                .resolve()
-                .map_err(|e| ConfigError::new(format!("{prefix}.{}", e.field), e.message))?;
+            config.resolve().map_err(|e| {
+                let field = format!("{prefix}.{}", e.field);
+                e.renamed(field)
+            })?;
             configs.push(config);
         }
         Ok(ConfigFile {
@@ -539,5 +575,25 @@ mod tests {
         assert_eq!(e.field, "gamma");
         let e = RunConfig::from_json(r#"{"target": "sigmoid"}"#).unwrap_err();
         assert!(e.message.contains("tanh_product"), "{e}");
+        assert_eq!(e.kind, ErrorKind::Type);
+    }
+
+    #[test]
+    fn errors_have_a_kind() {
+        let kind = |text: &str| RunConfig::list_from_json(text).unwrap_err().kind;
+        assert_eq!(kind("{"), ErrorKind::Syntax);
+        assert_eq!(kind("[]"), ErrorKind::Syntax);
+        assert_eq!(kind(r#"{"d": 1, "d": 2}"#), ErrorKind::Duplicate);
+        assert_eq!(kind(r#"{"bogus": 1}"#), ErrorKind::UnknownKey);
+        assert_eq!(kind(r#"{"lr": {"policy": "fixed"}}"#), ErrorKind::Missing);
+        assert_eq!(kind(r#"{"steps": "1"}"#), ErrorKind::Type);
+        assert_eq!(kind(r#"{"runs": [{"steps": 0}]}"#), ErrorKind::Value);
+        let e =
+            RunConfig::list_from_json(r#"{"runs": [{}, {"batch": {"n0": 1, "mu": 1, "x": 0}}]}"#)
+                .unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.kind),
+            ("runs[1].batch.x", ErrorKind::UnknownKey)
+        );
     }
 }
