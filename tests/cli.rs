@@ -253,7 +253,11 @@ fn runs_lists_are_bounded_and_fail_before_copying_shared_keys() {
     let out = sgdlab(&["run", "-"], &config);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("runs[0].init"), "{stderr}");
+    assert!(
+        stderr.contains("error: init.Q: must be a 1 x 1 matrix"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("(a shared key, in runs[0])"), "{stderr}");
     assert!(stderr.len() < 1000, "{stderr}");
     assert!(start.elapsed().as_secs() < 20);
     // too many runs

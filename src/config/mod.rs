@@ -286,7 +286,8 @@ impl RunConfig {
     ///
     /// The shared keys are checked once (errors name them plainly, e.g. `init.Q[3]`); each
     /// entry's overrides, and then the merged run, are checked with the entry's prefix
-    /// (`runs[2].eta`). Every run is validated ([`RunConfig::resolve`]) as soon as it is built,
+    /// (`runs[2].eta`); a range error in a shared value names the shared key and the entry
+    /// (`init.Q: ... (a shared key, in runs[0])`). Every run is validated ([`RunConfig::resolve`]) as soon as it is built,
     /// so an invalid file fails at its first bad entry without copying the shared keys into
     /// every run first; a shared key an entry overrides is never copied for that entry.
     pub fn list_from_json(text: &str) -> Result<ConfigFile, ConfigError> {
@@ -341,6 +342,7 @@ impl RunConfig {
             let serde_json::Value::Object(mut merged) = run else {
                 unreachable!("checked above")
             };
+            let overridden: std::collections::HashSet<String> = merged.keys().cloned().collect();
             for (key, value) in &object {
                 if !merged.contains_key(key) {
                     merged.insert(key.clone(), value.clone());
@@ -350,8 +352,15 @@ impl RunConfig {
             let config: RunConfig = json::from_value(Schema::Run, &merged, &prefix)?;
             drop(merged);
             config.resolve().map_err(|e| {
-                let field = format!("{prefix}.{}", e.field);
-                e.renamed(field)
+                // a value the entry sets is named in the entry; a shared one where it is written
+                let root = e.field.split(['.', '[']).next().unwrap_or("");
+                if overridden.contains(root) || !object.contains_key(root) {
+                    let field = format!("{prefix}.{}", e.field);
+                    e.renamed(field)
+                } else {
+                    let message = format!("{} (a shared key, in {prefix})", e.message);
+                    ConfigError::of_kind(e.kind, e.field, message)
+                }
             })?;
             configs.push(config);
         }
