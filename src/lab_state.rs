@@ -19,6 +19,7 @@
 //! | `log`, `unit`, `theory` | time axis log (1/0), `steps`/`samples`, theory overlay (1/0) | |
 //! | `preset`, `embed`, `hide` | preset id, embed mode (1), controls to hide | `hide=controls` |
 
+use crate::config::json::{cut, cut_to, key_name};
 use crate::config::scaling::{BatchScaling, LearningRate};
 use crate::config::{display_number, ConfigError, ResolvedConfig, RunConfig};
 use crate::initialisation::Initialisation;
@@ -124,11 +125,17 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    /// An error for `key`.
+    /// An error for `key`; the key is cut at 60 characters and the message at 600, so
+    /// untrusted text is never echoed whole.
     pub fn new(key: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
         FieldError {
-            key: key.to_string(),
-            message: message.into(),
+            key: cut(key),
+            message: if message.len() > 600 {
+                cut_to(&message, 600)
+            } else {
+                message
+            },
         }
     }
 }
@@ -195,13 +202,9 @@ fn flag(key: &str, value: &str) -> Result<bool, FieldError> {
     }
 }
 
-/// Untrusted text shortened for messages.
+/// Untrusted text shortened for messages (at 60 characters, like the JSON configs).
 fn truncate(s: &str) -> String {
-    let mut t: String = s.chars().take(24).collect();
-    if s.chars().count() > 24 {
-        t.push('…');
-    }
-    t
+    cut(s)
 }
 
 impl LabState {
@@ -219,11 +222,17 @@ impl LabState {
                 .find(|(key, _)| *key == k)
                 .map(|(_, v)| *v)
         };
+        let mut seen = std::collections::HashSet::new();
         for (key, _) in &pairs {
             if !KEYS.contains(key) {
                 errors.push(FieldError::new(
-                    key,
+                    &key_name(key),
                     format!("unknown parameter; known: {}", KEYS.join(", ")),
+                ));
+            } else if !seen.insert(*key) {
+                errors.push(FieldError::new(
+                    key,
+                    "is given twice (each parameter at most once)",
                 ));
             }
         }
@@ -241,7 +250,7 @@ impl LabState {
             );
         }
         if let Some(v) = get("activation") {
-            if v.trim().is_empty() {
+            if v.is_empty() {
                 c.activation = None;
             } else {
                 attempt(
@@ -255,8 +264,9 @@ impl LabState {
             if let Some(v) = get(key) {
                 attempt(whole(key, v).map(|x| match key {
                     "d" => c.d = x,
-                    "p" => c.p = x as usize,
-                    "k" => c.k = x as usize,
+                    // out of range values stay out of range (resolve rejects them)
+                    "p" => c.p = usize::try_from(x).unwrap_or(usize::MAX),
+                    "k" => c.k = usize::try_from(x).unwrap_or(usize::MAX),
                     "steps" => c.steps = x,
                     _ => c.seed = x,
                 }));
@@ -317,7 +327,7 @@ impl LabState {
         }
         if let Some(v) = get("update") {
             attempt(
-                match v.trim() {
+                match v {
                     "projected" => Ok(Update::Projected),
                     "spherical" => Ok(Update::Spherical),
                     other => Err(FieldError::new(
@@ -330,7 +340,7 @@ impl LabState {
         }
         if let Some(v) = get("init") {
             attempt(
-                match v.trim() {
+                match v {
                     "warm" => Ok(Initialisation::Warm),
                     "cold" => Ok(Initialisation::Cold),
                     "m0" => get("m0")
@@ -349,7 +359,7 @@ impl LabState {
         }
         if let Some(v) = get("sampler") {
             attempt(
-                match v.trim() {
+                match v {
                     "auto" => Ok(SamplerChoice::Auto),
                     "exact" => Ok(SamplerChoice::Exact),
                     "full" => Ok(SamplerChoice::Full),
@@ -374,7 +384,7 @@ impl LabState {
         if let Some(v) = get("panels") {
             let parsed: Result<Vec<Loss>, _> = v
                 .split(',')
-                .filter(|x| !x.trim().is_empty())
+                .filter(|x| !x.is_empty())
                 .map(|x| x.parse::<Loss>())
                 .collect();
             attempt(
@@ -397,7 +407,7 @@ impl LabState {
         }
         if let Some(v) = get("unit") {
             attempt(
-                match v.trim() {
+                match v {
                     "steps" => Ok(false),
                     "samples" => Ok(true),
                     other => Err(FieldError::new(
@@ -430,8 +440,20 @@ impl LabState {
                 }
             }
         }
-        if let Some(v) = get("preset") {
-            s.preset = Some(v.trim().to_string()).filter(|x| !x.is_empty());
+        if let Some(v) = get("preset").filter(|v| !v.is_empty()) {
+            if crate::presets::preset(v).is_some() {
+                s.preset = Some(v.to_string());
+            } else {
+                let known: Vec<&str> = crate::presets::PRESETS.iter().map(|p| p.id).collect();
+                errors.push(FieldError::new(
+                    "preset",
+                    format!(
+                        "unknown preset '{}'; known: {}",
+                        truncate(v),
+                        known.join(", ")
+                    ),
+                ));
+            }
         }
         // range checks: the same validation as the CLI, for every panel
         if errors.is_empty() {
@@ -631,6 +653,42 @@ mod tests {
         assert!(errors[0].message.contains("[0, 12]"));
         let errors = LabState::from_hash("c=-1").unwrap_err();
         assert_eq!(errors[0].key, "c");
+    }
+
+    #[test]
+    fn keys_at_most_once_names_exactly_and_echoes_cut() {
+        let errors = LabState::from_hash("d=64&p=2&d=128").unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].key, "d");
+        assert!(errors[0].message.contains("twice"), "{errors:?}");
+        for bad in ["HE3", "%20he3", "he3%20", "he%2B3", "he03", "Tanh_product"] {
+            let errors = LabState::from_hash(&format!("target={bad}")).unwrap_err();
+            assert_eq!(errors[0].key, "target", "{bad}: {errors:?}");
+        }
+        for bad in ["Mse", "mse,%20correlation"] {
+            let errors = LabState::from_hash(&format!("panels={bad}")).unwrap_err();
+            assert_eq!(errors[0].key, "panels", "{bad}: {errors:?}");
+        }
+        let errors = LabState::from_hash("sampler=%20exact").unwrap_err();
+        assert_eq!(errors[0].key, "sampler");
+        assert!(LabState::from_hash("target=he3n&activation=he2&panels=mse,correlation").is_ok());
+        // a 1 MB value or key is echoed cut, never whole
+        let long = "x".repeat(1_000_000);
+        for hash in [
+            format!("target={long}"),
+            format!("{long}=1"),
+            format!("d={long}"),
+            format!("hide={long}"),
+            format!("preset={long}"),
+        ] {
+            let errors = LabState::from_hash(&hash).unwrap_err();
+            for e in &errors {
+                assert!(e.to_string().len() < 1000, "{} bytes", e.to_string().len());
+            }
+        }
+        let errors = LabState::from_hash("preset=nope").unwrap_err();
+        assert_eq!(errors[0].key, "preset");
+        assert!(errors[0].message.contains("fig2-mu1"), "{errors:?}");
     }
 
     #[test]

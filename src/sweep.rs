@@ -20,7 +20,7 @@
 
 use crate::config::scaling::{BatchScaling, LearningRate};
 use crate::config::{
-    check_range, display_number, from_json_named, ConfigError, ResolvedConfig, RunConfig, MAX_STEPS,
+    check_range, display_number, json, ConfigError, ResolvedConfig, RunConfig, MAX_STEPS,
 };
 use crate::initialisation::Initialisation;
 use crate::model::{AdaptiveSchedule, Link, Loss, Target};
@@ -165,13 +165,19 @@ impl LearningRateByProtocol {
         let mut out = Self::default();
         for pair in text.split([',', ' ', ';']).filter(|t| !t.is_empty()) {
             let (name, value) = pair.split_once('=').ok_or_else(|| {
-                format!("'{pair}': write protocol=prefactor, e.g. correlation=0.1")
+                format!(
+                    "'{}': write protocol=prefactor, e.g. correlation=0.1",
+                    json::cut(pair)
+                )
             })?;
             let protocol = Loss::ALL
                 .into_iter()
                 .find(|p| p.to_string() == name.trim())
                 .ok_or_else(|| {
-                    format!("'{name}': not a protocol (mse, correlation or adaptive)")
+                    format!(
+                        "'{}': not a protocol (mse, correlation or adaptive)",
+                        json::cut(name)
+                    )
                 })?;
             if out.get(protocol).is_some() {
                 return Err(format!("'{name}' is listed twice"));
@@ -181,7 +187,9 @@ impl LearningRateByProtocol {
                 .parse()
                 .ok()
                 .filter(|x: &f64| x.is_finite() && *x > 0.0)
-                .ok_or_else(|| format!("{name}: '{value}' is not a positive number"))?;
+                .ok_or_else(|| {
+                    format!("{name}: '{}' is not a positive number", json::cut(value))
+                })?;
             out.set(protocol, Some(base.with_prefactor(x)));
         }
         Ok(out)
@@ -208,7 +216,7 @@ impl LearningRateByProtocol {
 impl SweepConfig {
     /// Parses a JSON sweep config; unknown keys and type errors name the field.
     pub fn from_json(text: &str) -> Result<Self, ConfigError> {
-        from_json_named(text)
+        json::read(json::Schema::Sweep, text)
     }
 
     /// The learning-rate policy of `protocol`: its entry of `lr_by_protocol`, else `lr`.
@@ -253,14 +261,37 @@ impl SweepConfig {
 
     /// Validates the sweep axes (lists non-empty, no repeats, ranges), naming the field.
     fn validate_axes(&self) -> Result<(), ConfigError> {
+        // the size first, so a huge list is refused before any per-entry work
+        let jobs = self
+            .protocols
+            .len()
+            .saturating_mul(self.mu.len())
+            .saturating_mul(self.seeds.len());
+        if jobs > MAX_JOBS {
+            let field = if self.seeds.len() >= self.mu.len() {
+                "seeds"
+            } else {
+                "mu"
+            };
+            return Err(ConfigError::new(
+                field,
+                format!(
+                    "the sweep has {jobs} runs (protocols x mu x seeds = {} x {} x {}); at most {MAX_JOBS} are allowed",
+                    self.protocols.len(),
+                    self.mu.len(),
+                    self.seeds.len()
+                ),
+            ));
+        }
         if self.protocols.is_empty() {
             return Err(ConfigError::new(
                 "protocols",
                 "must list at least one protocol (mse, correlation, adaptive)",
             ));
         }
+        let mut seen = std::collections::HashSet::new();
         for (i, p) in self.protocols.iter().enumerate() {
-            if self.protocols[..i].contains(p) {
+            if !seen.insert(*p) {
                 return Err(ConfigError::new(
                     format!("protocols[{i}]"),
                     format!("'{p}' is listed twice"),
@@ -273,9 +304,11 @@ impl SweepConfig {
                 "must list at least one batch exponent in [0, 12]",
             ));
         }
+        let mut seen_mu = std::collections::HashSet::with_capacity(self.mu.len());
         for (i, &mu) in self.mu.iter().enumerate() {
             check_range(&format!("mu[{i}]"), mu, 0.0, 12.0)?;
-            if self.mu[..i].contains(&mu) {
+            // + 0.0 maps -0 to 0, so the two count as the same exponent
+            if !seen_mu.insert((mu + 0.0).to_bits()) {
                 return Err(ConfigError::new(
                     format!("mu[{i}]"),
                     format!("{} is listed twice", display_number(mu)),
@@ -295,8 +328,9 @@ impl SweepConfig {
         if self.seeds.is_empty() {
             return Err(ConfigError::new("seeds", "must list at least one seed"));
         }
+        let mut seen_seeds = std::collections::HashSet::with_capacity(self.seeds.len());
         for (i, s) in self.seeds.iter().enumerate() {
-            if self.seeds[..i].contains(s) {
+            if !seen_seeds.insert(*s) {
                 return Err(ConfigError::new(
                     format!("seeds[{i}]"),
                     format!("{s} is listed twice"),
@@ -316,19 +350,6 @@ impl SweepConfig {
             return Err(ConfigError::new(
                 "max_samples",
                 "must be a positive integer (or null for no sample cap), got 0",
-            ));
-        }
-        let jobs = self
-            .protocols
-            .len()
-            .saturating_mul(self.mu.len())
-            .saturating_mul(self.seeds.len());
-        if jobs > MAX_JOBS {
-            return Err(ConfigError::new(
-                "seeds",
-                format!(
-                    "the sweep has {jobs} runs (protocols x mu x seeds); at most {MAX_JOBS} are allowed"
-                ),
             ));
         }
         Ok(())

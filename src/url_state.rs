@@ -5,6 +5,7 @@
 //! batch-size explorer and `sweep={...}` carries its sweep config (validated by the explorer).
 //! Every bad key is reported by name with the reason and ignored; the rest still applies.
 
+use crate::config::json::key_name;
 use crate::lab_state::{FieldError, LabState};
 use crate::presets::{preset, PRESETS};
 
@@ -73,7 +74,13 @@ impl UrlState {
         let mut all: Vec<(String, String)> = Vec::new();
         if let Some(id) = &preset_id {
             match preset(id) {
-                Some(p) => all.extend(p.pairs.iter().map(|(k, v)| (k.to_string(), v.to_string()))),
+                // the URL's own keys override the preset's
+                Some(p) => all.extend(
+                    p.pairs
+                        .iter()
+                        .filter(|(k, _)| !lab_pairs.iter().any(|(key, _)| key == k))
+                        .map(|(k, v)| (k.to_string(), v.to_string())),
+                ),
                 None => {
                     errors.push(FieldError::new(
                         "preset",
@@ -101,7 +108,8 @@ impl UrlState {
                 }
                 Err(errs) => {
                     let before = all.len();
-                    all.retain(|(k, _)| !errs.iter().any(|e| &e.key == k));
+                    // errors name a key as `key_name` writes it (cut, quoted when unusual)
+                    all.retain(|(k, _)| !errs.iter().any(|e| e.key == key_name(k)));
                     for e in errs {
                         if !errors
                             .iter()

@@ -239,9 +239,21 @@ fn error(json: &str) -> (String, String) {
 #[test]
 fn config_errors_name_the_field_and_the_valid_range() {
     let cases: &[(&str, &str, &str)] = &[
-        (r#"{"bogus": 1}"#, "bogus", "unknown field"),
-        (r#"{"steps": 10}"#, "steps", "unknown field"),
-        (r#"{"mu": [0.5, "one"]}"#, "mu[1]", "invalid type"),
+        (r#"{"bogus": 1}"#, "bogus", "unknown key, expected one of"),
+        (r#"{"steps": 10}"#, "steps", "unknown key"),
+        (
+            r#"{"mu": [0.5, "one"]}"#,
+            "mu[1]",
+            "expected a number in [0, 12], got \"one\"",
+        ),
+        (r#"{"mu": 1}"#, "mu", "expected a list of batch exponents"),
+        (r#"{"seeds": [1, 2], "seeds": [3]}"#, "seeds", "given twice"),
+        (r#"{"lr": [1, 2]}"#, "lr", "expected an object like"),
+        (
+            r#"{"lr_by_protocol": {"mse": {"policy": "optimal", "gamma0": "x"}}}"#,
+            "lr_by_protocol.mse.gamma0",
+            "expected a number",
+        ),
         (r#"{"mu": []}"#, "mu", "at least one"),
         (r#"{"mu": [0.5, 13]}"#, "mu[1]", "[0, 12]"),
         (r#"{"mu": [1, 0.5, 1]}"#, "mu[2]", "listed twice"),
@@ -271,7 +283,11 @@ fn config_errors_name_the_field_and_the_valid_range() {
             "lr.gamma0",
             "[1e-300, 1e12]",
         ),
-        (r#"{"lr": {"policy": "fixed", "gamma0": 1}}"#, "lr", "delta"),
+        (
+            r#"{"lr": {"policy": "fixed", "gamma0": 1}}"#,
+            "lr.delta",
+            "is required",
+        ),
         (
             r#"{"lr": {"policy": "best", "gamma0": 1}}"#,
             "lr.policy",
@@ -281,8 +297,8 @@ fn config_errors_name_the_field_and_the_valid_range() {
         (r#"{"d": 2}"#, "d", "at least 2(p + k)"),
         (r#"{"p": 0}"#, "p", "[1, 16]"),
         (r#"{"sampler": "full", "d": 8000000}"#, "sampler", "mu[0]"),
-        (r#"{"mu": [0.5"#, "mu", "not valid JSON"),
-        (r#"[1024, 2]"#, "config", "JSON object"),
+        (r#"{"mu": [0.5"#, "(document)", "not valid JSON at line 1"),
+        (r#"[1024, 2]"#, "(document)", "JSON object"),
     ];
     for (json, field, message) in cases {
         let (f, m) = error(json);
@@ -347,7 +363,7 @@ fn each_protocol_can_have_its_own_learning_rate_policy() {
         (
             r#"{"lr_by_protocol": {"hinge": {"policy": "optimal", "gamma0": 1}}}"#,
             "lr_by_protocol.hinge",
-            "unknown field",
+            "unknown key",
         ),
         (
             r#"{"protocols": ["mse"], "lr_by_protocol": {"correlation": {"policy": "optimal", "gamma0": 1}}}"#,
@@ -361,8 +377,8 @@ fn each_protocol_can_have_its_own_learning_rate_policy() {
         ),
         (
             r#"{"lr_by_protocol": {"correlation": {"policy": "fixed", "gamma0": 1}}}"#,
-            "lr_by_protocol.correlation",
-            "delta",
+            "lr_by_protocol.correlation.delta",
+            "is required",
         ),
     ];
     for (json, field, message) in cases {

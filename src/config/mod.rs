@@ -4,6 +4,7 @@
 //! Every key is validated; unknown keys are rejected. Errors name the field and the valid
 //! range ([`ConfigError`]). See the README for the full schema.
 
+pub mod json;
 pub mod scaling;
 
 use crate::initialisation::Initialisation;
@@ -29,6 +30,11 @@ pub const MAX_STEPS: u64 = 1_000_000_000;
 /// gamma = c n_b p d^(-l/2) with c = 0.032 (their mu = 1.75 figure); gamma = 1e-3 at
 /// d = n_b = 1024, p = 1, l = 3, where both protocols learn He_3 within about 3 x 10^4 steps.
 pub const DEFAULT_LEARNING_RATE: LearningRate = LearningRate::Authors { c: 0.032 };
+/// Largest number of entries in a `runs` list.
+pub const MAX_RUNS: usize = 10_000;
+/// Largest estimated memory of one run's recorded trajectory and its JSON text
+/// ([`ResolvedConfig::output_bytes_estimate`]), in bytes (4 GiB).
+pub const MAX_RUN_OUTPUT_BYTES: u64 = 4 << 30;
 /// Default CLT threshold of the `auto` sampler, in samples per step.
 pub const DEFAULT_CLT_THRESHOLD: u64 = 1 << 22;
 
@@ -109,60 +115,68 @@ impl Default for RunConfig {
     }
 }
 
-/// A config value outside its valid range, naming the field.
+/// A config that cannot be used, naming the field.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {message}")]
 pub struct ConfigError {
-    /// JSON path of the offending field, e.g. `batch.mu`.
+    /// JSON path of the offending field, e.g. `batch.mu`, `runs[2].init.Q[0][1]`, or
+    /// `(document)` ([`json::DOCUMENT`]) for the document as a whole.
     pub field: String,
     /// What is wrong and what is allowed.
     pub message: String,
+    /// What kind of problem it is.
+    pub kind: ErrorKind,
+}
+
+/// The kind of a [`ConfigError`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The text is not JSON, or not a JSON object (`field` is `(document)`).
+    Syntax,
+    /// A key given twice in one object.
+    Duplicate,
+    /// A key the config does not know.
+    UnknownKey,
+    /// A required key (e.g. an `lr` policy's `gamma0`) is missing.
+    Missing,
+    /// A value of the wrong JSON type, or a name not in the list.
+    Type,
+    /// A value of the right type outside its range, or settings that do not fit together.
+    Value,
 }
 
 impl ConfigError {
-    /// An error for `field`.
+    /// An error of kind [`ErrorKind::Value`] for `field`. As a safety net against echoing
+    /// untrusted input without limit, the field is cut at 200 characters and the message at
+    /// 600.
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::of_kind(ErrorKind::Value, field, message)
+    }
+
+    /// An error of `kind` for `field` (cut like [`ConfigError::new`]).
+    pub fn of_kind(kind: ErrorKind, field: impl Into<String>, message: impl Into<String>) -> Self {
+        let field = field.into();
+        let message = message.into();
         ConfigError {
-            field: field.into(),
-            message: message.into(),
+            field: if field.len() > 200 {
+                json::cut_to(&field, 200)
+            } else {
+                field
+            },
+            message: if message.len() > 600 {
+                json::cut_to(&message, 600)
+            } else {
+                message
+            },
+            kind,
         }
     }
-}
 
-/// Parses JSON into `T` (a config type with `deny_unknown_fields`), naming the offending field
-/// of any error by its path (`batch.mu`, `init.m0`, `runs[2].eta`; an unknown key by its own
-/// name) and prefixing syntax errors with "not valid JSON".
-/// A top-level array is rejected ("must be a JSON object"): serde would read it positionally
-/// into the struct's fields.
-pub fn from_json_named<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ConfigError> {
-    if text.trim_start().starts_with('[') {
-        return Err(ConfigError::new("config", "must be a JSON object"));
+    /// The same error named by another field (for a caller that maps fields onto its own).
+    pub fn renamed(self, field: impl Into<String>) -> Self {
+        Self::of_kind(self.kind, field, self.message)
     }
-    let deserializer = &mut serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(deserializer).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let message = inner.to_string();
-        let field = match message.split('`').nth(1) {
-            Some(key) if message.starts_with("unknown field") => {
-                if path == "." {
-                    key.to_string()
-                } else if path == key || path.ends_with(&format!(".{key}")) {
-                    path
-                } else {
-                    format!("{path}.{key}")
-                }
-            }
-            _ if path == "." || path.is_empty() => "config".to_string(),
-            _ => path,
-        };
-        let message = if inner.is_syntax() || inner.is_eof() {
-            format!("not valid JSON: {message}")
-        } else {
-            message
-        };
-        ConfigError::new(field, message)
-    })
 }
 
 /// A number as people write it: plain for 1e-3 <= |x| < 1e6, scientific otherwise (1e-9, 1e12).
@@ -209,7 +223,8 @@ impl ConfigFile {
             .map(|(i, c)| {
                 c.resolve().map_err(|e| {
                     if self.is_list {
-                        ConfigError::new(format!("runs[{i}].{}", e.field), e.message)
+                        let field = format!("runs[{i}].{}", e.field);
+                        e.renamed(field)
                     } else {
                         e
                     }
@@ -261,49 +276,117 @@ impl ResolvedConfig {
         self.delta_resolved
             .map(|delta| classify_regime(delta, self.mu_resolved))
     }
+
+    /// Number of trajectory points a run records at most: every step up to `steps`, and never
+    /// more than `record_points` uniform points plus the geometric grid kept for log-time plots
+    /// (under 300 points up to 1e9 steps).
+    pub fn recorded_points_bound(&self) -> u64 {
+        (self.input.steps + 1).min(self.input.record_points as u64 + 300)
+    }
+
+    /// An upper estimate of the memory one finished run holds, in bytes: its recorded
+    /// trajectory (p x k and p x p matrices and the risk at every point, 8 bytes a number
+    /// plus row overheads) and that trajectory as JSON text (about 24 bytes a number). Runs
+    /// above [`MAX_RUN_OUTPUT_BYTES`] are refused by the command line.
+    pub fn output_bytes_estimate(&self) -> u64 {
+        let (p, k) = (self.input.p as u64, self.input.k as u64);
+        let numbers = p * (p + k) + 2;
+        self.recorded_points_bound() * (numbers * 32 + 2 * p * 24 + 64) + (64 << 10)
+    }
 }
 
 impl RunConfig {
-    /// Parses a JSON config; unknown keys and type errors name the field.
+    /// Parses a JSON config strictly ([`json`]): unknown keys, keys given twice and type
+    /// errors name the field and say what is expected.
     pub fn from_json(text: &str) -> Result<Self, ConfigError> {
-        from_json_named(text)
+        json::read(json::Schema::Run, text)
     }
 
     /// Parses a config file that is either one run, or `{"runs": [...], ...shared keys}` where
-    /// each entry of `runs` overrides the shared keys. Errors name the run index and field.
+    /// each entry of `runs` overrides the shared keys (at most [`MAX_RUNS`] entries).
+    ///
+    /// The shared keys are checked once (errors name them plainly, e.g. `init.Q[3]`); each
+    /// entry's overrides, and then the merged run, are checked with the entry's prefix
+    /// (`runs[2].eta`); a range error in a shared value names the shared key and the entry
+    /// (`init.Q: ... (a shared key, in runs[0])`). Every run is validated ([`RunConfig::resolve`]) as soon as it is built,
+    /// so an invalid file fails at its first bad entry without copying the shared keys into
+    /// every run first; a shared key an entry overrides is never copied for that entry.
     pub fn list_from_json(text: &str) -> Result<ConfigFile, ConfigError> {
-        let value: serde_json::Value = serde_json::from_str(text)
-            .map_err(|e| ConfigError::new("config", format!("not valid JSON: {e}")))?;
-        let serde_json::Value::Object(mut object) = value else {
-            return Err(ConfigError::new("config", "must be a JSON object"));
-        };
+        use json::Schema;
+        let mut object = json::parse_object(text)?;
         let Some(runs) = object.remove("runs") else {
-            return Self::from_json(text).map(|c| ConfigFile {
+            json::check_types(Schema::Run, &object, "")?;
+            return json::from_value(Schema::Run, &object, "").map(|c| ConfigFile {
                 runs: vec![c],
                 is_list: false,
             });
         };
         let serde_json::Value::Array(runs) = runs else {
-            return Err(ConfigError::new("runs", "must be a list of run objects"));
+            return Err(ConfigError::of_kind(
+                ErrorKind::Type,
+                "runs",
+                format!(
+                    "expected a list of run objects like [{{\"seed\": 1}}, {{\"seed\": 2}}], got {}",
+                    json::echo(&runs)
+                ),
+            ));
         };
         if runs.is_empty() {
             return Err(ConfigError::new("runs", "must contain at least one run"));
         }
-        let runs = runs
-            .into_iter()
-            .enumerate()
-            .map(|(i, run)| {
-                let serde_json::Value::Object(overrides) = run else {
-                    return Err(ConfigError::new(format!("runs[{i}]"), "must be an object"));
-                };
-                let mut merged = object.clone();
-                merged.extend(overrides);
-                Self::from_json(&serde_json::Value::Object(merged).to_string())
-                    .map_err(|e| ConfigError::new(format!("runs[{i}].{}", e.field), e.message))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        if runs.len() > MAX_RUNS {
+            return Err(ConfigError::new(
+                "runs",
+                format!(
+                    "has {} entries; at most {MAX_RUNS} runs are allowed in one file",
+                    runs.len()
+                ),
+            ));
+        }
+        // shared keys: types, names and unknown keys, once
+        json::check_types(Schema::Run, &object, "")?;
+        json::from_value::<RunConfig>(Schema::Run, &object, "")?;
+        for (i, run) in runs.iter().enumerate() {
+            let serde_json::Value::Object(overrides) = run else {
+                return Err(ConfigError::new(
+                    format!("runs[{i}]"),
+                    format!(
+                        "expected a run object like {{\"seed\": 1}}, got {}",
+                        json::echo(run)
+                    ),
+                ));
+            };
+            json::check_types(Schema::Run, overrides, &format!("runs[{i}]"))?;
+        }
+        let mut configs = Vec::with_capacity(runs.len());
+        for (i, run) in runs.into_iter().enumerate() {
+            let serde_json::Value::Object(mut merged) = run else {
+                unreachable!("checked above")
+            };
+            let overridden: std::collections::HashSet<String> = merged.keys().cloned().collect();
+            for (key, value) in &object {
+                if !merged.contains_key(key) {
+                    merged.insert(key.clone(), value.clone());
+                }
+            }
+            let prefix = format!("runs[{i}]");
+            let config: RunConfig = json::from_value(Schema::Run, &merged, &prefix)?;
+            drop(merged);
+            config.resolve().map_err(|e| {
+                // a value the entry sets is named in the entry; a shared one where it is written
+                let root = e.field.split(['.', '[']).next().unwrap_or("");
+                if overridden.contains(root) || !object.contains_key(root) {
+                    let field = format!("{prefix}.{}", e.field);
+                    e.renamed(field)
+                } else {
+                    let message = format!("{} (a shared key, in {prefix})", e.message);
+                    ConfigError::of_kind(e.kind, e.field, message)
+                }
+            })?;
+            configs.push(config);
+        }
         Ok(ConfigFile {
-            runs,
+            runs: configs,
             is_list: true,
         })
     }
@@ -527,6 +610,26 @@ mod tests {
         assert_eq!(e.field, "gamma");
         let e = RunConfig::from_json(r#"{"target": "sigmoid"}"#).unwrap_err();
         assert!(e.message.contains("tanh_product"), "{e}");
+        assert_eq!(e.kind, ErrorKind::Type);
+    }
+
+    #[test]
+    fn errors_have_a_kind() {
+        let kind = |text: &str| RunConfig::list_from_json(text).unwrap_err().kind;
+        assert_eq!(kind("{"), ErrorKind::Syntax);
+        assert_eq!(kind("[]"), ErrorKind::Syntax);
+        assert_eq!(kind(r#"{"d": 1, "d": 2}"#), ErrorKind::Duplicate);
+        assert_eq!(kind(r#"{"bogus": 1}"#), ErrorKind::UnknownKey);
+        assert_eq!(kind(r#"{"lr": {"policy": "fixed"}}"#), ErrorKind::Missing);
+        assert_eq!(kind(r#"{"steps": "1"}"#), ErrorKind::Type);
+        assert_eq!(kind(r#"{"runs": [{"steps": 0}]}"#), ErrorKind::Value);
+        let e =
+            RunConfig::list_from_json(r#"{"runs": [{}, {"batch": {"n0": 1, "mu": 1, "x": 0}}]}"#)
+                .unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.kind),
+            ("runs[1].batch.x", ErrorKind::UnknownKey)
+        );
     }
 
     /// A regime is a statement about how gamma scales with d: the same number typed as a bare

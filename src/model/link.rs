@@ -38,28 +38,36 @@ pub enum Link {
 #[error("unknown link '{0}': expected he<l> or he<l>n with 1 <= l <= {MAX_HERMITE_DEGREE} (e.g. he3, he3n), erf, tanh or relu")]
 pub struct ParseLinkError(pub String);
 
+/// Parses a link name exactly as written: lowercase, no sign, no leading zeros and no
+/// whitespace (`he3`, `he3n`, `erf`, `tanh`, `relu`); `HE3`, ` he3`, `he+3` and `he03` are
+/// rejected. The error echoes the input cut at 60 characters.
 impl FromStr for Link {
     type Err = ParseLinkError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let t = s.trim().to_ascii_lowercase();
-        match t.as_str() {
+        match s {
             "erf" => return Ok(Link::Erf),
             "tanh" => return Ok(Link::Tanh),
             "relu" => return Ok(Link::Relu),
             _ => {}
         }
-        if let Some(rest) = t.strip_prefix("he") {
+        if let Some(rest) = s.strip_prefix("he") {
             let (digits, normalised) = match rest.strip_suffix('n') {
                 Some(d) => (d, true),
                 None => (rest, false),
             };
-            if let Ok(degree) = digits.parse::<u32>() {
-                if (1..=MAX_HERMITE_DEGREE).contains(&degree) {
-                    return Ok(Link::Hermite { degree, normalised });
+            let canonical = !digits.is_empty()
+                && digits.len() <= 2
+                && digits.bytes().all(|b| b.is_ascii_digit())
+                && !digits.starts_with('0');
+            if canonical {
+                if let Ok(degree) = digits.parse::<u32>() {
+                    if (1..=MAX_HERMITE_DEGREE).contains(&degree) {
+                        return Ok(Link::Hermite { degree, normalised });
+                    }
                 }
             }
         }
-        Err(ParseLinkError(s.to_string()))
+        Err(ParseLinkError(crate::config::json::cut(s)))
     }
 }
 
@@ -205,7 +213,10 @@ mod tests {
             let l: Link = s.parse().unwrap();
             assert_eq!(l.to_string(), s);
         }
-        for bad in ["he0", "he13", "hex", "sigmoid", ""] {
+        for bad in [
+            "he0", "he13", "hex", "sigmoid", "", "HE3", " he3", "he3 ", "he+3", "he03", "he3N",
+            "Erf", "he", "hen", "he-1",
+        ] {
             let e = bad.parse::<Link>().unwrap_err();
             assert!(e.to_string().contains("expected he<l>"), "{e}");
         }

@@ -91,12 +91,13 @@ impl Loss {
 impl FromStr for Loss {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        match s.trim().to_ascii_lowercase().as_str() {
+        match s {
             "mse" => Ok(Loss::Mse),
             "correlation" => Ok(Loss::Correlation),
             "adaptive" => Ok(Loss::Adaptive),
             _ => Err(format!(
-                "unknown loss '{s}': expected mse, correlation or adaptive"
+                "unknown loss '{}': expected mse, correlation or adaptive",
+                crate::config::json::cut(s)
             )),
         }
     }

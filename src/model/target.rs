@@ -60,12 +60,13 @@ impl Target {
 impl FromStr for Target {
     type Err = ParseLinkError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s.trim().eq_ignore_ascii_case("tanh_product") {
+        if s == "tanh_product" {
             return Ok(Target::TanhProduct);
         }
         s.parse::<Link>().map(Target::Committee).map_err(|_| {
             ParseLinkError(format!(
-                "{s}' (or 'tanh_product' for the multi-index teacher tanh(z_1...z_k)"
+                "{}' (or 'tanh_product' for the multi-index teacher tanh(z_1...z_k)",
+                crate::config::json::cut(s)
             ))
         })
     }

@@ -164,35 +164,29 @@ pub fn run_theory(config: &ResolvedConfig, terms: Terms) -> Result<TheoryOutput,
 }
 
 /// Parses a theory config: a run config (as for [`RunConfig::from_json`]) plus an optional
-/// `terms` object. `RunConfig` rejects unknown keys (and `deny_unknown_fields` does not combine
-/// with `#[serde(flatten)]`), so `terms` is removed from the JSON object first and the rest is
-/// parsed as a run config. Errors name the field (`terms.noise`, `d`, ...).
+/// `terms` object, through the same strict reader ([`crate::config::json`]: no key twice,
+/// structs only as JSON objects, user-term type errors). `RunConfig` rejects unknown keys (and
+/// `deny_unknown_fields` does not combine with `#[serde(flatten)]`), so `terms` is removed from
+/// the JSON object first and the rest is read as a run config. Errors name the field
+/// (`terms.noise`, `d`, ...).
 pub fn theory_config_from_json(text: &str) -> Result<(RunConfig, Terms), ConfigError> {
-    let value: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| ConfigError::new("config", format!("not valid JSON: {e}")))?;
-    let serde_json::Value::Object(mut object) = value else {
-        return Err(ConfigError::new("config", "must be a JSON object"));
-    };
+    use crate::config::json::{self, Schema};
+    let mut object = json::parse_object(text)?;
     if object.contains_key("runs") {
         return Err(ConfigError::new(
             "runs",
             "a theory config describes one run (no runs list)",
         ));
     }
+    json::check_types(Schema::Theory, &object, "")?;
     let terms = match object.remove("terms") {
         None => Terms::ALL,
-        Some(v) => serde_path_to_error::deserialize::<_, Terms>(v).map_err(|e| {
-            let path = e.path().to_string();
-            let message = e.into_inner().to_string();
-            let field = match message.split('`').nth(1) {
-                Some(key) if message.starts_with("unknown field") => format!("terms.{key}"),
-                _ if path == "." || path.is_empty() => "terms".to_string(),
-                _ => format!("terms.{path}"),
-            };
-            ConfigError::new(field, message)
-        })?,
+        Some(serde_json::Value::Object(terms)) => {
+            json::from_value::<Terms>(Schema::Theory, &terms, "terms")?
+        }
+        Some(_) => unreachable!("check_types accepts only an object for terms"),
     };
-    let run = RunConfig::from_json(&serde_json::Value::Object(object).to_string())?;
+    let run = json::from_value(Schema::Theory, &object, "")?;
     Ok((run, terms))
 }
 
@@ -224,7 +218,12 @@ mod tests {
         let e = theory_config_from_json(r#"{"terms": {}, "bogus": 1}"#).unwrap_err();
         assert_eq!(e.field, "bogus");
         let e = theory_config_from_json(r#"[1]"#).unwrap_err();
-        assert_eq!(e.field, "config");
+        assert_eq!(e.field, "(document)");
+        let e = theory_config_from_json(r#"{"d": 256, "d": 512}"#).unwrap_err();
+        assert_eq!(e.field, "d");
+        assert!(e.message.contains("twice"), "{e}");
+        let e = theory_config_from_json(r#"{"terms": [true, false, true]}"#).unwrap_err();
+        assert_eq!(e.field, "terms");
     }
 
     #[test]

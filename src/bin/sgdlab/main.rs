@@ -8,11 +8,14 @@
 //! * `sgdlab theory CONFIG.json [--csv] [--out FILE]`: the overlap recursion of the same config
 //!   (plus `terms: {gradient, noise, mean_step}`), in the same output schema.
 //!
-//! Invalid configs print `error: <field>: <what is allowed>` and exit with status 2.
+//! Invalid configs print `error: <field>: <what is allowed>` and exit with status 2. The output
+//! (`--out FILE` or standard output) is opened before anything is computed; a failed write
+//! (a bad path, a full disk, a closed pipe or standard output) prints `error: cannot write ...`
+//! and exits with status 1. `run` streams each finished run to the output in order.
 
 use clap::{Parser, Subcommand};
 use rayon::prelude::*;
-use sgdlab::config::{ConfigError, ConfigFile, RunConfig};
+use sgdlab::config::{ConfigError, ConfigFile, ResolvedConfig, RunConfig, MAX_RUN_OUTPUT_BYTES};
 use sgdlab::export::{csv_header, csv_rows};
 use sgdlab::simulation::{RunOutput, Simulation};
 use sgdlab::sweep::{points_to_csv, run_resolved, summarise, SweepConfig, SweepPoint};
@@ -99,48 +102,220 @@ fn read_config(path: &PathBuf) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
-fn write_output(out: &Option<PathBuf>, text: &str) -> Result<(), String> {
-    match out {
-        Some(path) => {
-            std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+/// Where results go: opened before anything is computed, so a bad path (or a closed standard
+/// output) fails at once instead of after a long run.
+struct Output {
+    writer: std::io::BufWriter<Box<dyn Write>>,
+    name: String,
+}
+
+/// An error and the exit status it gives: 2 for invalid input, 1 for failed I/O.
+struct Failure {
+    message: String,
+    status: u8,
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure { message, status: 2 }
+    }
+}
+
+impl From<ConfigError> for Failure {
+    fn from(e: ConfigError) -> Self {
+        e.to_string().into()
+    }
+}
+
+impl Output {
+    /// Creates (truncates) the file, or takes standard output; on Unix a closed standard
+    /// output (`>&-`) is an error here, not a silent success.
+    fn open(out: &Option<PathBuf>) -> Result<Output, Failure> {
+        let io_failure = |message: String| Failure { message, status: 1 };
+        match out {
+            Some(path) => {
+                let file = std::fs::File::create(path)
+                    .map_err(|e| io_failure(format!("cannot write {}: {e}", path.display())))?;
+                Ok(Output {
+                    writer: std::io::BufWriter::new(Box::new(file)),
+                    name: path.display().to_string(),
+                })
+            }
+            None => Ok(Output {
+                writer: std::io::BufWriter::new(stdout_writer().map_err(io_failure)?),
+                name: "standard output".to_string(),
+            }),
         }
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(text.as_bytes())
-                .and_then(|_| stdout.flush())
-                .map_err(|e| format!("cannot write output: {e}"))
+    }
+
+    /// Writes `text`; a failed write (a full disk, a closed pipe) is an error.
+    fn write(&mut self, text: &str) -> Result<(), Failure> {
+        self.writer
+            .write_all(text.as_bytes())
+            .map_err(|e| self.failure(e))
+    }
+
+    /// Flushes everything written; must be called once at the end.
+    fn finish(mut self) -> Result<(), Failure> {
+        self.writer.flush().map_err(|e| self.failure(e))
+    }
+
+    fn failure(&self, e: std::io::Error) -> Failure {
+        Failure {
+            message: format!("cannot write to {}: {e}", self.name),
+            status: 1,
         }
     }
 }
 
-fn run_all(file: &ConfigFile) -> Result<Vec<RunOutput>, ConfigError> {
+/// Standard output as a writer that reports errors. Rust's `Stdout` silently discards writes
+/// to a closed descriptor (EBADF), so on Unix descriptor 1 is duplicated (which fails when it
+/// is closed) and written directly.
+///
+/// Rust's runtime reopens a standard output that was closed at start-up (`>&-`) on /dev/null
+/// for reading and writing; on Linux that case is recognised (descriptor 1 is /dev/null open
+/// read-write, where a shell's `>/dev/null` opens it write-only) and reported as closed.
+#[cfg(unix)]
+fn stdout_writer() -> Result<Box<dyn Write>, String> {
+    use std::os::fd::AsFd;
+    if stdout_was_closed() {
+        return Err("standard output is closed (nothing could be written); redirect it to a file, or use --out FILE".to_string());
+    }
+    let fd = std::io::stdout()
+        .as_fd()
+        .try_clone_to_owned()
+        .map_err(|e| format!("standard output is not open: {e}"))?;
+    Ok(Box::new(std::fs::File::from(fd)))
+}
+
+/// true when descriptor 1 is the read-write /dev/null Rust's runtime puts in place of a closed
+/// standard output (Linux, from /proc; false wherever that cannot be told).
+#[cfg(unix)]
+fn stdout_was_closed() -> bool {
+    let is_null = std::fs::read_link("/proc/self/fd/1")
+        .is_ok_and(|target| target == std::path::Path::new("/dev/null"));
+    if !is_null {
+        return false;
+    }
+    let Ok(info) = std::fs::read_to_string("/proc/self/fdinfo/1") else {
+        return false;
+    };
+    info.lines()
+        .find_map(|l| l.strip_prefix("flags:"))
+        .and_then(|f| u32::from_str_radix(f.trim(), 8).ok())
+        .is_some_and(|flags| flags & 0o3 == 0o2)
+}
+
+/// Standard output as a writer.
+#[cfg(not(unix))]
+fn stdout_writer() -> Result<Box<dyn Write>, String> {
+    Ok(Box::new(std::io::stdout()))
+}
+
+/// The CSV header and rows of one run (`label` names it in multi-run files).
+fn run_csv(label: &str, o: &RunOutput) -> String {
+    csv_rows(label, &o.trajectory, o.config.nb_resolved)
+}
+
+/// Validates every run of `file` and checks its memory estimate against
+/// [`MAX_RUN_OUTPUT_BYTES`], before any output is opened.
+fn resolve_runs(file: &ConfigFile) -> Result<Vec<ResolvedConfig>, Failure> {
     let resolved = file.resolve()?;
-    Ok(resolved
-        .into_par_iter()
-        .map(|r| Simulation::from_resolved(r).run_to_end())
-        .collect())
+    for (i, r) in resolved.iter().enumerate() {
+        let bytes = r.output_bytes_estimate();
+        if bytes > MAX_RUN_OUTPUT_BYTES {
+            let field = if file.is_list {
+                format!("runs[{i}].record_points")
+            } else {
+                "record_points".to_string()
+            };
+            return Err(ConfigError::new(
+                field,
+                format!(
+                    "this run would hold about {:.1} GiB of trajectory and JSON ({} points of {} numbers); at most {} GiB per run: lower record_points or steps",
+                    bytes as f64 / (1u64 << 30) as f64,
+                    r.recorded_points_bound(),
+                    r.input.p * (r.input.p + r.input.k) + 2,
+                    MAX_RUN_OUTPUT_BYTES >> 30
+                ),
+            )
+            .into());
+        }
+    }
+    Ok(resolved)
 }
 
-fn runs_csv(outputs: &[RunOutput]) -> String {
-    let mut text = String::new();
-    let first = &outputs[0].config.input;
-    text.push_str(&csv_header(first.p, first.k));
-    text.push('\n');
-    for (i, o) in outputs.iter().enumerate() {
-        let label = if outputs.len() == 1 {
-            o.config.input.loss.to_string()
-        } else {
-            format!("run{i}_{}", o.config.input.loss)
-        };
-        text.push_str(&csv_rows(&label, &o.trajectory, o.config.nb_resolved));
+/// Runs every config and streams the results to `output` in order: runs are computed in
+/// chunks of at most one run per thread (fewer when the memory estimate of a chunk would pass
+/// [`RUNS_MEMORY_BUDGET`]), and each chunk is written out before the next starts, so memory
+/// stays bounded however many runs there are. `is_list`: the file had a `runs` list.
+fn stream_runs(
+    resolved: Vec<ResolvedConfig>,
+    is_list: bool,
+    csv: bool,
+    output: &mut Output,
+) -> Result<(), Failure> {
+    let largest = resolved
+        .iter()
+        .map(ResolvedConfig::output_bytes_estimate)
+        .max()
+        .unwrap_or(1);
+    let threads = rayon::current_num_threads().max(1);
+    let chunk = ((RUNS_MEMORY_BUDGET / largest.max(1)) as usize).clamp(1, threads);
+    let single = resolved.len() == 1;
+    if csv {
+        let first = &resolved[0].input;
+        output.write(&format!("{}\n", csv_header(first.p, first.k)))?;
+    } else if is_list {
+        output.write("{\"runs\":[")?;
     }
-    text
+    let mut done = 0;
+    let mut resolved = resolved.into_iter();
+    loop {
+        let batch: Vec<_> = resolved.by_ref().take(chunk).collect();
+        if batch.is_empty() {
+            break;
+        }
+        let outputs: Vec<RunOutput> = batch
+            .into_par_iter()
+            .map(|r| Simulation::from_resolved(r).run_to_end())
+            .collect();
+        for o in outputs {
+            let text = if csv {
+                let label = if single {
+                    o.config.input.loss.to_string()
+                } else {
+                    format!("run{done}_{}", o.config.input.loss)
+                };
+                run_csv(&label, &o)
+            } else {
+                let json = serde_json::to_string(&o).map_err(|e| e.to_string())?;
+                if is_list && done > 0 {
+                    format!(",{json}")
+                } else {
+                    json
+                }
+            };
+            output.write(&text)?;
+            if let Some(m) = &o.message {
+                eprintln!("warning: run diverged: {m}");
+            }
+            done += 1;
+        }
+    }
+    if !csv && is_list {
+        output.write("]}")?;
+    }
+    Ok(())
 }
+
+/// Memory budget of the runs computed at the same time by `sgdlab run` with a `runs` list
+/// (by [`sgdlab::config::ResolvedConfig::output_bytes_estimate`]), in bytes (2 GiB).
+const RUNS_MEMORY_BUDGET: u64 = 2 << 30;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
+    let result: Result<(), Failure> = match cli.command {
         Command::Run {
             config,
             preset,
@@ -149,10 +324,8 @@ fn main() -> ExitCode {
         } => (|| {
             let file = match (config, preset) {
                 (_, Some(id)) => preset_file(&id)?,
-                (Some(path), None) => {
-                    RunConfig::list_from_json(&read_config(&path)?).map_err(|e| e.to_string())?
-                }
-                (None, None) => return Err("give a CONFIG file or --preset".to_string()),
+                (Some(path), None) => RunConfig::list_from_json(&read_config(&path)?)?,
+                (None, None) => return Err("give a CONFIG file or --preset".to_string().into()),
             };
             let configs = &file.runs;
             if csv
@@ -162,58 +335,51 @@ fn main() -> ExitCode {
             {
                 return Err(
                     "--csv needs the same p and k in every run (use JSON output otherwise)"
-                        .to_string(),
+                        .to_string()
+                        .into(),
                 );
             }
-            let outputs = run_all(&file).map_err(|e| e.to_string())?;
-            let text = if csv {
-                runs_csv(&outputs)
-            } else if !file.is_list {
-                serde_json::to_string(&outputs[0]).map_err(|e| e.to_string())?
-            } else {
-                serde_json::to_string(&serde_json::json!({ "runs": outputs }))
-                    .map_err(|e| e.to_string())?
-            };
-            write_output(&out, &text)?;
-            let diverged: Vec<_> = outputs.iter().filter_map(|o| o.message.clone()).collect();
-            for m in &diverged {
-                eprintln!("warning: run diverged: {m}");
-            }
-            Ok(())
+            let resolved = resolve_runs(&file)?;
+            let is_list = file.is_list;
+            drop(file);
+            let mut output = Output::open(&out)?;
+            stream_runs(resolved, is_list, csv, &mut output)?;
+            output.finish()
         })(),
         Command::Theory { config, csv, out } => (|| {
-            let (run, terms) =
-                theory_config_from_json(&read_config(&config)?).map_err(|e| e.to_string())?;
-            let resolved = run.resolve().map_err(|e| e.to_string())?;
-            let output = run_theory(&resolved, terms).map_err(|e| e.to_string())?;
+            let (run, terms) = theory_config_from_json(&read_config(&config)?)?;
+            let resolved = run.resolve()?;
+            let mut output = Output::open(&out)?;
+            let result = run_theory(&resolved, terms)?;
             let text = if csv {
                 format!(
                     "{}\n{}",
                     csv_header(run.p, run.k),
                     csv_rows(
                         &format!("theory_{}", run.loss),
-                        &output.trajectory,
+                        &result.trajectory,
                         resolved.nb_resolved
                     )
                 )
             } else {
-                serde_json::to_string(&output).map_err(|e| e.to_string())?
+                serde_json::to_string(&result).map_err(|e| e.to_string())?
             };
-            write_output(&out, &text)?;
-            if let Some(m) = &output.message {
+            output.write(&text)?;
+            output.finish()?;
+            if let Some(m) = &result.message {
                 eprintln!("warning: the recursion stopped early: {m}");
             }
             Ok(())
         })(),
         Command::Sweep { config, csv, out } => (|| {
-            let sweep =
-                SweepConfig::from_json(&read_config(&config)?).map_err(|e| e.to_string())?;
-            let jobs = sweep.jobs().map_err(|e| e.to_string())?;
+            let sweep = SweepConfig::from_json(&read_config(&config)?)?;
+            let jobs = sweep.jobs()?;
             let resolved = jobs
                 .iter()
                 .map(|j| j.resolve())
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| e.to_string())?;
+                .collect::<Result<Vec<_>, _>>()?;
+            drop(jobs);
+            let mut output = Output::open(&out)?;
             let points: Vec<SweepPoint> = resolved.into_par_iter().map(run_resolved).collect();
             let text = if csv {
                 points_to_csv(&points)
@@ -223,14 +389,15 @@ fn main() -> ExitCode {
                 )
                 .map_err(|e| e.to_string())?
             };
-            write_output(&out, &text)
+            output.write(&text)?;
+            output.finish()
         })(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::from(2)
+        Err(failure) => {
+            eprintln!("error: {}", failure.message);
+            ExitCode::from(failure.status)
         }
     }
 }

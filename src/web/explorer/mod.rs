@@ -69,7 +69,12 @@ fn number(document: &Document, id: &str, field: &str) -> Result<f64, String> {
         .parse::<f64>()
         .ok()
         .filter(|x| x.is_finite())
-        .ok_or_else(|| format!("{field}: '{}' is not a number", v.trim()))
+        .ok_or_else(|| {
+            format!(
+                "{field}: '{}' is not a number",
+                crate::config::json::cut(v.trim())
+            )
+        })
 }
 
 /// The mu grid from, to, step (inclusive of `to` up to round-off).
@@ -227,7 +232,7 @@ fn pool_size(document: &Document) -> Result<usize, String> {
         Ok(n) if (1..=MAX_WORKERS).contains(&n) => Ok(n),
         _ => Err(format!(
             "Web Workers: '{}' is not a whole number in [1, {MAX_WORKERS}]",
-            v.trim()
+            crate::config::json::cut(v.trim())
         )),
     }
 }
