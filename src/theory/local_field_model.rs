@@ -21,7 +21,7 @@ use super::error::TheoryError;
 use super::gaussian_expectations::{Estimate, NumericalSettings, MAX_POLYNOMIAL_FIELDS};
 use super::joint_integration::{drift_by_joint_integration, risk_by_joint_integration};
 use super::polynomial_model::{PolynomialDrift, PolynomialRisk};
-use crate::linalg::pivoted_cholesky;
+use crate::linalg::{min_eigenvalue, psd_factor};
 use crate::model::{Link, Overlaps, StepLoss, Target};
 use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
@@ -252,11 +252,11 @@ impl LocalFieldModel {
         let symmetric = (0..self.p).all(|i| {
             (0..i).all(|j| (q[(i, j)] - q[(j, i)]).abs() <= 1e-10 * (1.0 + q[(i, j)].abs()))
         });
-        if !symmetric || pivoted_cholesky(&omega).is_none() {
-            let min_eigenvalue = ((&omega + omega.transpose()) * 0.5)
-                .symmetric_eigenvalues()
-                .min();
-            return Err(TheoryError::NotPositiveSemiDefinite { min_eigenvalue });
+        // the validation of the overlaps and the sampler's factorisation use the same test
+        if !symmetric || psd_factor(&omega).is_err() {
+            return Err(TheoryError::NotPositiveSemiDefinite {
+                min_eigenvalue: min_eigenvalue(&omega),
+            });
         }
         Ok(omega)
     }

@@ -8,12 +8,15 @@
 //! * `sgdlab theory CONFIG.json [--csv] [--out FILE]`: the overlap recursion of the same config
 //!   (plus `terms: {gradient, noise, mean_step}`), in the same output schema.
 //!
-//! Invalid configs print `error: <field>: <what is allowed>` and exit with status 2.
+//! Invalid configs print `error: <field>: <what is allowed>` and exit with status 2, and so do
+//! settings whose estimated cost is above the budget of [`sgdlab::preflight::MAX_OPERATIONS`]
+//! unless `--force` is given. Warnings of the output (`warnings`) are repeated on stderr.
 
 use clap::{Parser, Subcommand};
 use rayon::prelude::*;
 use sgdlab::config::{ConfigError, ConfigFile, RunConfig};
 use sgdlab::export::{csv_header, csv_rows};
+use sgdlab::preflight::{check_budget, simulation_cost, theory_cost, CostEstimate};
 use sgdlab::simulation::{RunOutput, Simulation};
 use sgdlab::sweep::{points_to_csv, run_resolved, summarise, SweepConfig, SweepPoint};
 use sgdlab::theory::from_config::{run_theory, theory_config_from_json};
@@ -48,6 +51,10 @@ enum Command {
         /// Write to this file instead of standard output.
         #[arg(long, short)]
         out: Option<PathBuf>,
+        /// Run even when the estimated cost is above the budget (10^12 operations, about 25
+        /// minutes on the reference machine).
+        #[arg(long)]
+        force: bool,
     },
     /// Run the deterministic overlap recursion of a config (same JSON as `run`, plus
     /// `terms: {gradient, noise, mean_step}`), from the same initial overlaps as the simulation.
@@ -60,6 +67,10 @@ enum Command {
         /// Write to this file instead of standard output.
         #[arg(long, short)]
         out: Option<PathBuf>,
+        /// Run even when the estimated cost is above the budget (10^12 operations, about 25
+        /// minutes on the reference machine).
+        #[arg(long)]
+        force: bool,
     },
     /// Sweep the batch exponent mu for several protocols and seeds on all cores (weak-recovery
     /// times for the phase diagram). Prints `{"points": [...], "summaries": [...]}`.
@@ -72,6 +83,10 @@ enum Command {
         /// Write to this file instead of standard output.
         #[arg(long, short)]
         out: Option<PathBuf>,
+        /// Run even when the estimated cost is above the budget (10^12 operations, about 25
+        /// minutes on the reference machine).
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -114,8 +129,17 @@ fn write_output(out: &Option<PathBuf>, text: &str) -> Result<(), String> {
     }
 }
 
-fn run_all(file: &ConfigFile) -> Result<Vec<RunOutput>, ConfigError> {
+fn run_all(file: &ConfigFile, force: bool) -> Result<Vec<RunOutput>, ConfigError> {
     let resolved = file.resolve()?;
+    for (i, r) in resolved.iter().enumerate() {
+        check_budget(&simulation_cost(r), "nb, steps, sampler", force).map_err(|e| {
+            if file.is_list {
+                ConfigError::new(format!("runs[{i}].{}", e.field), e.message)
+            } else {
+                e
+            }
+        })?;
+    }
     Ok(resolved
         .into_par_iter()
         .map(|r| Simulation::from_resolved(r).run_to_end())
@@ -146,6 +170,7 @@ fn main() -> ExitCode {
             preset,
             csv,
             out,
+            force,
         } => (|| {
             let file = match (config, preset) {
                 (_, Some(id)) => preset_file(&id)?,
@@ -165,7 +190,7 @@ fn main() -> ExitCode {
                         .to_string(),
                 );
             }
-            let outputs = run_all(&file).map_err(|e| e.to_string())?;
+            let outputs = run_all(&file, force).map_err(|e| e.to_string())?;
             let text = if csv {
                 runs_csv(&outputs)
             } else if !file.is_list {
@@ -179,12 +204,22 @@ fn main() -> ExitCode {
             for m in &diverged {
                 eprintln!("warning: run diverged: {m}");
             }
+            for w in outputs.iter().flat_map(|o| &o.warnings) {
+                eprintln!("warning: {w}");
+            }
             Ok(())
         })(),
-        Command::Theory { config, csv, out } => (|| {
+        Command::Theory {
+            config,
+            csv,
+            out,
+            force,
+        } => (|| {
             let (run, terms) =
                 theory_config_from_json(&read_config(&config)?).map_err(|e| e.to_string())?;
             let resolved = run.resolve().map_err(|e| e.to_string())?;
+            check_budget(&theory_cost(&resolved), "p, k, steps", force)
+                .map_err(|e| e.to_string())?;
             let output = run_theory(&resolved, terms).map_err(|e| e.to_string())?;
             let text = if csv {
                 format!(
@@ -203,9 +238,17 @@ fn main() -> ExitCode {
             if let Some(m) = &output.message {
                 eprintln!("warning: the recursion stopped early: {m}");
             }
+            for w in &output.warnings {
+                eprintln!("warning: {w}");
+            }
             Ok(())
         })(),
-        Command::Sweep { config, csv, out } => (|| {
+        Command::Sweep {
+            config,
+            csv,
+            out,
+            force,
+        } => (|| {
             let sweep =
                 SweepConfig::from_json(&read_config(&config)?).map_err(|e| e.to_string())?;
             let jobs = sweep.jobs().map_err(|e| e.to_string())?;
@@ -213,6 +256,13 @@ fn main() -> ExitCode {
                 .iter()
                 .map(|j| j.resolve())
                 .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| e.to_string())?;
+            // an upper bound: jobs stop at weak recovery
+            let total = resolved
+                .iter()
+                .map(simulation_cost)
+                .fold(CostEstimate::ZERO, CostEstimate::plus);
+            check_budget(&total, "mu, seeds, max_steps, max_samples", force)
                 .map_err(|e| e.to_string())?;
             let points: Vec<SweepPoint> = resolved.into_par_iter().map(run_resolved).collect();
             let text = if csv {
