@@ -49,7 +49,7 @@ fn runs_above_the_budget_are_refused_naming_the_fields() {
 }
 
 #[test]
-fn theory_above_the_budget_is_refused_unless_forced() {
+fn theory_above_the_budget_is_refused() {
     let out = sgdlab(
         &["theory", "-"],
         r#"{"p": 16, "k": 8, "d": 4096, "steps": 100000}"#,
@@ -70,6 +70,25 @@ fn sweeps_above_the_budget_are_refused() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("max_steps"), "{}", stderr(&out));
+}
+
+#[test]
+fn force_runs_a_config_above_the_budget() {
+    // 10^9 steps are far above the budget, but this run stops at once (recovered at step 0)
+    let config =
+        r#"{"steps": 1000000000, "stop_at_recovery": true, "init": {"kind": "m0", "m0": 0.9}}"#;
+    let refused = sgdlab(&["run", "-"], config);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("nb, steps, sampler"),
+        "{}",
+        stderr(&refused)
+    );
+    let out = sgdlab(&["run", "--force", "-"], config);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["steps_done"], 1);
+    assert!(v["estimated_cost"]["operations"].as_f64().unwrap() > 1e12);
 }
 
 #[test]

@@ -40,10 +40,13 @@ fn rows(m: &DMatrix<f64>) -> Vec<Vec<f64>> {
         .collect()
 }
 
+/// p, k, Q, M of an `init.overlaps` config.
+type Case = (usize, usize, Vec<Vec<f64>>, Vec<Vec<f64>>);
+
 /// (p, k, Q, M): a 16 x 16 Kahan-type Omega with lambda_min = -2e-11 read as 15 students and
 /// one teacher (its last vector), or a 16 x 16 Kahan-type Q next to k = 8 orthogonal teachers
 /// (Omega 24 x 24, the largest model).
-fn near_singular_cases() -> Vec<(usize, usize, Vec<Vec<f64>>, Vec<Vec<f64>>)> {
+fn near_singular_cases() -> Vec<Case> {
     let omega = shifted_kahan_gram(16, 0.9, -2e-11);
     let q = omega.view((0, 0), (15, 15)).into_owned();
     let m = omega.view((0, 15), (15, 1)).into_owned();

@@ -10,13 +10,17 @@
 //!
 //! Invalid configs print `error: <field>: <what is allowed>` and exit with status 2, and so do
 //! settings whose estimated cost is above the budget of [`sgdlab::preflight::MAX_OPERATIONS`]
-//! unless `--force` is given. Warnings of the output (`warnings`) are repeated on stderr.
+//! (sweeps: [`sgdlab::preflight::MAX_SWEEP_OPERATIONS`] in the worst case) unless `--force` is
+//! given. Warnings of the output (`warnings`) are repeated on stderr.
 
 use clap::{Parser, Subcommand};
 use rayon::prelude::*;
 use sgdlab::config::{ConfigError, ConfigFile, RunConfig};
 use sgdlab::export::{csv_header, csv_rows};
-use sgdlab::preflight::{check_budget, simulation_cost, theory_cost, CostEstimate};
+use sgdlab::preflight::{
+    check_budget, check_budget_of, human_seconds, simulation_cost, theory_cost, CostEstimate,
+    MAX_SWEEP_OPERATIONS,
+};
 use sgdlab::simulation::{RunOutput, Simulation};
 use sgdlab::sweep::{points_to_csv, run_resolved, summarise, SweepConfig, SweepPoint};
 use sgdlab::theory::from_config::{run_theory, theory_config_from_json};
@@ -83,8 +87,8 @@ enum Command {
         /// Write to this file instead of standard output.
         #[arg(long, short)]
         out: Option<PathBuf>,
-        /// Run even when the estimated cost is above the budget (10^12 operations, about 25
-        /// minutes on the reference machine).
+        /// Run even when the worst-case estimated cost (every job running max_steps) is above
+        /// the sweep budget (10^15 operations, about 17 days of one reference core).
         #[arg(long)]
         force: bool,
     },
@@ -262,8 +266,19 @@ fn main() -> ExitCode {
                 .iter()
                 .map(simulation_cost)
                 .fold(CostEstimate::ZERO, CostEstimate::plus);
-            check_budget(&total, "mu, seeds, max_steps, max_samples", force)
-                .map_err(|e| e.to_string())?;
+            check_budget_of(
+                &total,
+                MAX_SWEEP_OPERATIONS,
+                "mu, seeds, max_steps, max_samples",
+                force,
+            )
+            .map_err(|e| e.to_string())?;
+            if total.seconds > 60.0 {
+                eprintln!(
+                    "note: the sweep may take up to {} of one reference core if no run recovers before max_steps",
+                    human_seconds(total.seconds)
+                );
+            }
             let points: Vec<SweepPoint> = resolved.into_par_iter().map(run_resolved).collect();
             let text = if csv {
                 points_to_csv(&points)

@@ -355,6 +355,9 @@ impl Panel {
                 s.nb, s.gamma, s.mu, s.delta, s.sampler
             ));
             lines.push(format!("risk: {}", s.risk_method));
+            for w in &s.warnings {
+                lines.push(format!("warning: {w}"));
+            }
         }
         if let Some(p) = self.points.last() {
             let m =
