@@ -1,4 +1,4 @@
-//! Initial weights (SCIENCE.md section 2), sampled either as literal d-dimensional weights
+//! Initial weights (the paper's initialisations), sampled either as literal d-dimensional weights
 //! (for the `full` sampler) or directly as their overlaps, with the same law and a cost
 //! independent of d (for the `exact` and `clt` samplers).
 //!

@@ -323,7 +323,7 @@ impl LocalFieldModel {
         ))
     }
 
-    /// The drift terms psi (p x k), phiGF (p x p) and phiHD (p x p) of SCIENCE.md section 5
+    /// The drift terms psi (p x k), phiGF (p x p) and phiHD (p x p) of the overlap recursion
     /// for the error term of `step_loss` (see [`DriftTerms`]); `noise` is Delta.
     pub fn drift_terms(
         &self,
