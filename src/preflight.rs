@@ -5,8 +5,9 @@
 //! # Cost model
 //! Costs are counted in *operations* (one multiply-add of an inner loop; a Gaussian draw counts
 //! 5, a non-polynomial link evaluation 50) and converted to seconds on a reference machine at
-//! [`REFERENCE_SECONDS_PER_OPERATION`] (calibrated on one x86-64 core: within a factor of about
-//! 3 of measured times for p <= 16, k <= 8). With r = p + k:
+//! [`REFERENCE_SECONDS_PER_OPERATION`] (calibrated on one x86-64 core: measured times are
+//! between 0.2 and 1.2 times the estimate for p <= 16, k <= 8 and every sampler and backend).
+//! With r = p + k:
 //! * `exact`: steps (n_b e + 1000 + 7 r^3), e = r^2 + p r + p (p + 1) / 2 + 5 (r + 1) + w (p + k)
 //!   per sample, w = 5 for polynomial links and 50 otherwise; samples = steps n_b;
 //! * `full`: steps n_b (d (4 + 2 p) + e); samples = steps n_b;
@@ -14,8 +15,8 @@
 //!   the batch sums; samples = 4096 steps actually drawn;
 //! * theory (the overlap recursion), per step by backend: erf closed forms
 //!   2000 + 500 p^2 (p + k); compiled polynomials (r <= 16) 2000 + 10^(1.2 + 0.2 r) p^3;
-//!   polynomial decomposition (r > 16) 10^(0.6 + 0.2 r) p^3; quadrature / Monte Carlo
-//!   10^6 r^2.
+//!   polynomial decomposition (r > 16) 2000 + 1.6 x 10^5 p^3 k^(1/3); quadrature / Monte
+//!   Carlo 10^6 r^2.
 //!
 //! # Noise-dominated steps
 //! Per step, the noise term of dQ_jj is (gamma / p)^2 (d / n_b) phiHD_jj with
@@ -35,13 +36,13 @@ use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
 
 /// Seconds per operation of the reference machine (one x86-64 core, optimised build).
-pub const REFERENCE_SECONDS_PER_OPERATION: f64 = 1.5e-9;
+pub const REFERENCE_SECONDS_PER_OPERATION: f64 = 1e-9;
 
-/// Largest estimated cost run without `--force`: 10^12 operations, about 25 minutes on the
+/// Largest estimated cost run without `--force`: 10^12 operations, about 17 minutes on the
 /// reference machine.
 pub const MAX_OPERATIONS: f64 = 1e12;
 
-/// Largest worst-case cost of a sweep run without `--force`: 10^15 operations (about 17 days
+/// Largest worst-case cost of a sweep run without `--force`: 10^15 operations (about 12 days
 /// on one reference core). A sweep's jobs stop at weak recovery, usually long before their step
 /// cap, so its estimate (every job running `max_steps`) is an upper bound; the sweep budget is
 /// therefore 1000 times the budget of one run, and `max_samples` is the way to lower it.
@@ -129,7 +130,7 @@ pub fn theory_step_operations(config: &ResolvedConfig) -> f64 {
             2000.0 + 500.0 * p * p * r
         }
         Backend::CompiledPolynomial => 2000.0 + 10f64.powf(1.2 + 0.2 * r) * p.powi(3),
-        Backend::Decomposition => 2000.0 + 10f64.powf(0.6 + 0.2 * r) * p.powi(3),
+        Backend::Decomposition => 2000.0 + 1.6e5 * p.powi(3) * k.cbrt(),
         Backend::JointIntegration => 1e6 * r * r,
     }
 }

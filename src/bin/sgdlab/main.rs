@@ -55,7 +55,7 @@ enum Command {
         /// Write to this file instead of standard output.
         #[arg(long, short)]
         out: Option<PathBuf>,
-        /// Run even when the estimated cost is above the budget (10^12 operations, about 25
+        /// Run even when the estimated cost is above the budget (10^12 operations, about 17
         /// minutes on the reference machine).
         #[arg(long)]
         force: bool,
@@ -71,7 +71,7 @@ enum Command {
         /// Write to this file instead of standard output.
         #[arg(long, short)]
         out: Option<PathBuf>,
-        /// Run even when the estimated cost is above the budget (10^12 operations, about 25
+        /// Run even when the estimated cost is above the budget (10^12 operations, about 17
         /// minutes on the reference machine).
         #[arg(long)]
         force: bool,
@@ -88,7 +88,7 @@ enum Command {
         #[arg(long, short)]
         out: Option<PathBuf>,
         /// Run even when the worst-case estimated cost (every job running max_steps) is above
-        /// the sweep budget (10^15 operations, about 17 days of one reference core).
+        /// the sweep budget (10^15 operations, about 12 days of one reference core).
         #[arg(long)]
         force: bool,
     },
