@@ -70,6 +70,14 @@ fn sweeps_above_the_budget_are_refused() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("max_steps"), "{}", stderr(&out));
+    // an affordable sweep reports its worst-case cost
+    let out = sgdlab(
+        &["sweep", "-"],
+        r#"{"d": 256, "mu": [1], "protocols": ["correlation"], "seeds": [0], "max_steps": 50}"#,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["estimated_cost"]["samples"], 50.0 * 256.0);
 }
 
 #[test]

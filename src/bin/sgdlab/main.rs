@@ -77,7 +77,8 @@ enum Command {
         force: bool,
     },
     /// Sweep the batch exponent mu for several protocols and seeds on all cores (weak-recovery
-    /// times for the phase diagram). Prints `{"points": [...], "summaries": [...]}`.
+    /// times for the phase diagram). Prints `{"points": [...], "summaries": [...],
+    /// "estimated_cost": {...}}`.
     Sweep {
         /// Sweep config (JSON; see the README), or - for standard input.
         config: PathBuf,
@@ -284,7 +285,7 @@ fn main() -> ExitCode {
                 points_to_csv(&points)
             } else {
                 serde_json::to_string(
-                    &serde_json::json!({ "points": points, "summaries": summarise(&points) }),
+                    &serde_json::json!({ "points": points, "summaries": summarise(&points), "estimated_cost": total }),
                 )
                 .map_err(|e| e.to_string())?
             };
