@@ -16,8 +16,8 @@
 //! IEEE-754 operations only, so a seed still gives bit-identical results on every target.
 //!
 //! Acceptance uses one tolerance, shared with [`crate::model::Overlaps::new`]: a symmetric
-//! matrix is a valid Gram matrix iff lambda_min(A) >= -[`psd_tolerance`](A)
-//! = -[`PSD_TOLERANCE`] * max(1, max_i A_ii). Every matrix that passes the validation of the
+//! matrix is a valid Gram matrix iff lambda_min(A) >= -tol(A), with tol(A) =
+//! [`PSD_TOLERANCE`] * max(1, max_i A_ii) ([`psd_tolerance`]). Every matrix that passes the validation of the
 //! overlaps therefore factors.
 
 use nalgebra::DMatrix;
@@ -204,8 +204,8 @@ fn factor_with_tolerance(a: &DMatrix<f64>, reject: bool) -> Result<PsdFactor, Ps
 /// Factors a symmetric positive semi-definite `a` as L L^T (pivoted Cholesky, with the
 /// eigendecomposition fallback of the module documentation for numerically singular input).
 ///
-/// Errors: a non-finite entry, or lambda_min(a) < -[`psd_tolerance`](a)
-/// (= -1e-10 max(1, max_i a_ii)). Negative eigenvalues within the tolerance are round-off and
+/// Errors: a non-finite entry, or lambda_min(a) < -tol(a) with tol(a) = 1e-10 max(1, max_i a_ii)
+/// ([`psd_tolerance`]). Negative eigenvalues within the tolerance are round-off and
 /// set to zero.
 pub fn psd_factor(a: &DMatrix<f64>) -> Result<PsdFactor, PsdError> {
     factor_with_tolerance(a, true)

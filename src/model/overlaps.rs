@@ -58,8 +58,8 @@ impl Overlaps {
     }
 
     /// Validated overlaps: shapes, symmetry, unit diagonal of Q, finite entries, and
-    /// Omega positive semi-definite: lambda_min(Omega) >= -[`psd_tolerance`](Omega) = -1e-10,
-    /// the same tolerance as [`crate::linalg::psd_factor`], so validated overlaps always factor.
+    /// Omega positive semi-definite: lambda_min(Omega) >= -tol(Omega) = -1e-10
+    /// ([`psd_tolerance`]), the same tolerance as [`crate::linalg::psd_factor`], so validated overlaps always factor.
     pub fn new(q: DMatrix<f64>, m: DMatrix<f64>) -> Result<Self, OverlapsError> {
         let p = q.nrows();
         let k = m.ncols();
