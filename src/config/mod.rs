@@ -73,7 +73,7 @@ pub struct RunConfig {
     pub steps: u64,
     /// Seed of the whole run (`seed`).
     pub seed: u64,
-    /// Sampler (`sampler`: auto | full | exact | clt).
+    /// Sampler (`sampler`: auto | full | exact | clt; clt needs n_b >= [`MIN_CLT_BATCH`]).
     pub sampler: SamplerChoice,
     /// Above this many samples per step `auto` uses the CLT sampler (`clt_threshold`).
     pub clt_threshold: u64,
@@ -81,7 +81,9 @@ pub struct RunConfig {
     pub eta: f64,
     /// Stop as soon as weak recovery is reached (`stop_at_recovery`).
     pub stop_at_recovery: bool,
-    /// Number of uniformly spaced trajectory points kept (`record_points`).
+    /// Number of uniformly spaced trajectory points kept (`record_points`), in
+    /// [16, [`crate::trajectory::max_record_points`]`(p, k)`] so that at most
+    /// [`crate::trajectory::MAX_TRAJECTORY_FLOATS`] numbers are stored.
     pub record_points: usize,
 }
 
