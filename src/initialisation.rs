@@ -1,4 +1,4 @@
-//! Initial weights (SCIENCE.md section 2), sampled either as literal d-dimensional weights
+//! Initial weights (the paper's initialisations), sampled either as literal d-dimensional weights
 //! (for the `full` sampler) or directly as their overlaps, with the same law and a cost
 //! independent of d (for the `exact` and `clt` samplers).
 //!
@@ -7,13 +7,15 @@
 //!   uniformly random unit vector orthogonal to span(W*).
 //! * `m0`: the same with a chosen m0 in [0, 1] (m0 = 0 for the erf figure).
 //! * `cold`: w_j uniform on the unit sphere of R^d.
-//! * `overlaps`: given (Q, M), validated (symmetric, unit diagonal, Omega PSD).
+//! * `overlaps`: given (Q, M), validated (symmetric, unit diagonal, Omega PSD up to the
+//!   round-off tolerance lambda_min(Omega) >= -1e-10 of [`crate::linalg::psd_factor`], which
+//!   then factors every accepted matrix, numerically singular ones included).
 //!
 //! In overlap space: the Gram matrix of the p vectors v_j (unnormalised Gaussian in d - k
 //! dimensions) is Wishart_p(d - k, I), drawn by Bartlett's decomposition.
 
-use crate::linalg::pivoted_cholesky;
-use crate::model::Overlaps;
+use crate::linalg::psd_part_factor;
+use crate::model::{Overlaps, OverlapsError};
 use crate::random::{standard_normal, wishart_bartlett_factor, SimRng};
 use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
@@ -86,7 +88,10 @@ impl Initialisation {
         }
     }
 
-    /// Explicit overlaps, validated; errors are (field, message).
+    /// Explicit overlaps, validated; errors are (field, message), the field being `init.Q`
+    /// (shape, symmetry, unit diagonal, a non-finite entry of Q), `init.M` (shape, a non-finite
+    /// entry of M) or `init` (Omega = [[Q, M], [M^T, I]] not positive semi-definite: a property
+    /// of Q and M together).
     pub fn explicit_overlaps(
         &self,
         p: usize,
@@ -102,7 +107,15 @@ impl Initialisation {
                     "init.M",
                     format!("must be a {p} x {k} matrix (a list of {p} rows of {k} numbers)"),
                 ))?;
-                Overlaps::new(q, m).map_err(|e| ("init", e.to_string()))
+                Overlaps::new(q, m).map_err(|e| {
+                    let field = match &e {
+                        OverlapsError::Shape { name: "M", .. }
+                        | OverlapsError::NotFinite { name: "M" } => "init.M",
+                        OverlapsError::NotPositiveSemiDefinite { .. } => "init",
+                        _ => "init.Q",
+                    };
+                    (field, e.to_string())
+                })
             })()),
             _ => None,
         }
@@ -152,9 +165,14 @@ impl Initialisation {
         let d = d as usize;
         let mut w = vec![0.0; p * d];
         if let Some(Ok(o)) = self.explicit_overlaps(p, k) {
-            // W_j = [M_j | R_j | 0], R R^T = Q - M M^T
+            // W_j = [M_j | R_j | 0], R R^T = Q - M M^T (the Schur complement of I_k in Omega:
+            // positive semi-definite up to round-off for validated overlaps; its negative part is
+            // clipped, and it fails only on a non-finite entry, which validated |Q_jl|, |M_jr|
+            // <= 1 exclude)
             let residual = &o.q - &o.m * o.m.transpose();
-            let (r, _) = pivoted_cholesky(&residual).expect("validated overlaps are a Gram matrix");
+            let r = psd_part_factor(&residual)
+                .expect("validated overlaps are finite")
+                .factor;
             for j in 0..p {
                 for c in 0..k {
                     w[j * d + c] = o.m[(j, c)];

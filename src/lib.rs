@@ -17,6 +17,7 @@ pub mod initialisation;
 pub mod lab_state;
 pub mod linalg;
 pub mod model;
+pub mod preflight;
 pub mod presets;
 pub mod protocol;
 pub mod random;

@@ -66,6 +66,14 @@ pub struct RunSummary {
     pub sampler: SamplerKind,
     /// How the risk is computed.
     pub risk_method: String,
+    /// Warnings about the settings ([`crate::preflight::noise_warnings`]); empty for sound
+    /// settings.
+    #[serde(default)]
+    pub warnings: Vec<String>,
+    /// Estimated cost in seconds on the reference machine
+    /// ([`crate::preflight::simulation_cost`]).
+    #[serde(default)]
+    pub estimated_seconds: f64,
 }
 
 /// Worker -> page.

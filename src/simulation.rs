@@ -11,6 +11,7 @@
 
 use crate::config::{ConfigError, ResolvedConfig, RunConfig};
 use crate::model::{Loss, Overlaps, StepLoss};
+use crate::preflight::{noise_warnings, simulation_cost, CostEstimate};
 use crate::random::{streams_from_seed, RandomStreams};
 use crate::sampler::{CltSampler, ExactSampler, FullSampler, Sampler, SamplerKind, StepSettings};
 use crate::theory::population_risk;
@@ -69,6 +70,11 @@ pub struct RunOutput {
     pub diverged: bool,
     /// Why it diverged (null otherwise).
     pub message: Option<String>,
+    /// Warnings about settings whose result cannot mean much (see
+    /// [`crate::preflight::noise_warnings`]); empty for sound settings.
+    pub warnings: Vec<String>,
+    /// The estimated cost of the run before it started ([`crate::preflight::simulation_cost`]).
+    pub estimated_cost: CostEstimate,
 }
 
 /// A run in progress.
@@ -85,6 +91,11 @@ pub struct Simulation {
     risk_method: String,
     trajectory: Trajectory,
     new_points: Vec<TrajectoryPoint>,
+    /// Whether recorded points are also queued for [`Simulation::drain_new_points`] (off in
+    /// [`Simulation::run_to_end`], where nobody drains them and the queue would grow with
+    /// every point ever recorded, thinned ones included).
+    streaming: bool,
+    warnings: Vec<String>,
     status: RunStatus,
 }
 
@@ -118,6 +129,7 @@ impl Simulation {
             ))),
         };
         let overlaps = sampler.overlaps();
+        let warnings = noise_warnings(&config, &overlaps);
         let estimate = population_risk(&c.target, &config.activation_resolved, &overlaps, c.noise);
         let mut simulation = Simulation {
             gamma: config.gamma_resolved,
@@ -131,6 +143,8 @@ impl Simulation {
             initial_risk: estimate.value,
             risk_method: estimate.method.to_string(),
             new_points: Vec::new(),
+            streaming: true,
+            warnings,
             status: RunStatus::Running,
             config,
         };
@@ -156,6 +170,12 @@ impl Simulation {
     /// Current learning rate (changes in the adaptive protocol).
     pub fn gamma(&self) -> f64 {
         self.gamma
+    }
+
+    /// Warnings about the settings, decided at the start (see
+    /// [`crate::preflight::noise_warnings`]); empty for sound settings.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// Current status.
@@ -221,6 +241,9 @@ impl Simulation {
         if force || self.trajectory.wants(self.step) {
             let risk = risk.unwrap_or_else(|| self.risk(overlaps));
             self.trajectory.record(self.step, overlaps, risk, force);
+            if !self.streaming {
+                return;
+            }
             self.new_points.push(TrajectoryPoint {
                 step: self.step,
                 m: matrix_rows(&overlaps.m),
@@ -309,6 +332,8 @@ impl Simulation {
 
     /// Runs to the end and returns the output in the CLI schema.
     pub fn run_to_end(mut self) -> RunOutput {
+        self.streaming = false;
+        self.new_points = Vec::new();
         let remaining = self.config.input.steps - self.step;
         self.run_steps(remaining);
         self.into_output()
@@ -323,6 +348,8 @@ impl Simulation {
             _ => (false, None),
         };
         RunOutput {
+            estimated_cost: simulation_cost(&self.config),
+            warnings: self.warnings,
             sampler: self.config.sampler_resolved,
             config: self.config,
             risk_method: self.risk_method,

@@ -5,17 +5,47 @@
 //! p x p matrices), `risk` (population risk at each recorded step), `weak_recovery_step`
 //! (first step with max_j ||M_j|| >= eta, or null).
 //!
-//! # Bounded memory
+//! # Bounded memory and time
 //! [`Trajectory::record`] keeps every step that is a multiple of the current `stride` plus a
 //! geometric grid (steps 0..=16 and then every step where floor(1.08^i) lands), so log-time
 //! plots keep their early points. When more than `capacity` uniform points are held, the stride
-//! doubles and the points off the new grid are dropped. Memory stays O(capacity + log T).
+//! doubles and the points off the new grid are dropped. Memory stays O(capacity + log T): at
+//! most `capacity` uniform points, at most [`MAX_GEOMETRIC_POINTS`] geometric ones, and the
+//! weak-recovery and last steps.
+//!
+//! The number of uniform points is kept as a running count, so a record costs O(1) and a
+//! thinning O(len); a thinning halves the uniform points, so at least capacity / 2 records
+//! separate two thinnings and the cost is O(1) amortised per recorded step.
+//! [`MAX_TRAJECTORY_FLOATS`] bounds what a config may ask for (see
+//! [`max_record_points`]).
 
 use crate::model::Overlaps;
 use serde::{Deserialize, Serialize};
 
 /// Default number of uniformly spaced points kept.
 pub const DEFAULT_CAPACITY: usize = 2048;
+
+/// Largest number of recorded numbers a run may request: record_points (p^2 + p k + 1)
+/// <= 2^22 = 4 194 304 (Q, M and the risk at each uniform point; 32 MiB as f64, about 80 MB
+/// as JSON).
+pub const MAX_TRAJECTORY_FLOATS: usize = 1 << 22;
+
+/// Largest number of uniform points of any config, whatever p and k.
+pub const MAX_RECORD_POINTS: usize = 1_000_000;
+
+/// Smallest number of uniform points.
+pub const MIN_RECORD_POINTS: usize = 16;
+
+/// At most this many geometric-grid points (steps 0..=16 and floor(1.08^i) up to 10^9 steps;
+/// see [`on_geometric_grid`]) are kept on top of the uniform ones.
+pub const MAX_GEOMETRIC_POINTS: usize = 300;
+
+/// The largest `record_points` at p student neurons and k teacher directions:
+/// min([`MAX_RECORD_POINTS`], floor([`MAX_TRAJECTORY_FLOATS`] / (p^2 + p k + 1))).
+/// 1 000 000 at p = k = 1, 10 894 at p = 16, k = 8.
+pub fn max_record_points(p: usize, k: usize) -> usize {
+    (MAX_TRAJECTORY_FLOATS / (p * p + p * k + 1)).min(MAX_RECORD_POINTS)
+}
 
 /// A recorded trajectory of overlaps and risk.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -38,6 +68,9 @@ pub struct Trajectory {
     /// Maximum number of uniformly spaced points kept.
     #[serde(skip)]
     capacity: usize,
+    /// Number of held points on the uniform grid (steps that are multiples of `stride`).
+    #[serde(skip)]
+    uniform: usize,
 }
 
 /// Rows of a matrix as nested vectors.
@@ -100,14 +133,14 @@ impl Trajectory {
         self.m.push(matrix_rows(&overlaps.m));
         self.q.push(matrix_rows(&overlaps.q));
         self.risk.push(risk);
-        let uniform = self
-            .steps
-            .iter()
-            .filter(|&&s| s % self.stride() == 0)
-            .count();
-        if uniform > self.capacity.max(16) {
+        if step % self.stride() == 0 {
+            self.uniform += 1;
+        }
+        if self.uniform > self.capacity.max(16) {
             self.stride = self.stride() * 2;
             self.thin();
+            let stride = self.stride();
+            self.uniform = self.steps.iter().filter(|&&s| s % stride == 0).count();
         }
     }
 
@@ -168,6 +201,90 @@ mod tests {
         assert!(*t.steps.last().unwrap() > 900_000);
         assert_eq!(t.m.len(), t.len());
         assert_eq!(t.risk.len(), t.len());
+    }
+
+    /// The previous implementation (recounting the uniform points at every record), kept as
+    /// the reference for the kept set.
+    fn reference_steps(capacity: usize, steps: u64, forced: &[u64]) -> Vec<u64> {
+        let mut kept: Vec<u64> = Vec::new();
+        let mut stride = 1u64;
+        for step in 0..=steps {
+            let force = forced.contains(&step);
+            if !(force || step % stride == 0 || on_geometric_grid(step)) {
+                continue;
+            }
+            kept.push(step);
+            if kept.iter().filter(|&&s| s % stride == 0).count() > capacity {
+                stride *= 2;
+                let last = kept.len() - 1;
+                kept = kept
+                    .iter()
+                    .enumerate()
+                    .filter(|&(i, &s)| i == last || s % stride == 0 || on_geometric_grid(s))
+                    .map(|(_, &s)| s)
+                    .collect();
+            }
+        }
+        kept
+    }
+
+    #[test]
+    fn kept_grid_is_unchanged_by_the_running_count() {
+        let o = Overlaps {
+            q: DMatrix::identity(1, 1),
+            m: DMatrix::from_element(1, 1, 0.1),
+        };
+        for (capacity, steps, forced) in [
+            (DEFAULT_CAPACITY, 100_000u64, vec![]),
+            (16, 5_000, vec![333, 4_999]),
+            (100, 77_777, vec![12_345, 77_777]),
+        ] {
+            let mut t = Trajectory::with_capacity(capacity);
+            for step in 0..=steps {
+                let force = forced.contains(&step);
+                t.record(step, &o, 1.0, force);
+            }
+            assert_eq!(
+                t.steps,
+                reference_steps(capacity, steps, &forced),
+                "{capacity}"
+            );
+            assert!(t.uniform <= capacity);
+        }
+    }
+
+    #[test]
+    fn a_large_capacity_keeps_every_step_of_a_long_run() {
+        // nb = 1, 2 x 10^5 steps, 10^6 points: every step is kept (this used to take 46 s, as
+        // each record recounted all the points held)
+        let o = Overlaps {
+            q: DMatrix::identity(1, 1),
+            m: DMatrix::from_element(1, 1, 0.1),
+        };
+        let mut t = Trajectory::with_capacity(1_000_000);
+        for step in 0..=200_000u64 {
+            t.record(step, &o, 1.0, false);
+        }
+        assert_eq!(t.len(), 200_001);
+        assert_eq!(t.stride(), 1);
+        assert_eq!(t.uniform, 200_001);
+    }
+
+    #[test]
+    fn record_points_bound_follows_p_and_k() {
+        assert_eq!(max_record_points(1, 1), MAX_RECORD_POINTS);
+        assert_eq!(max_record_points(16, 8), 10_894);
+        for (p, k) in [(1, 1), (4, 2), (16, 8), (16, 1)] {
+            assert!(max_record_points(p, k) * (p * p + p * k + 1) <= MAX_TRAJECTORY_FLOATS);
+        }
+        // geometric grid up to 10^9 steps
+        let geometric = 17
+            + (0..400)
+                .map(|i| 1.08f64.powi(i).floor() as u64)
+                .filter(|&s| s > 16 && s <= 1_000_000_000)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len();
+        assert!(geometric <= MAX_GEOMETRIC_POINTS, "{geometric}");
     }
 
     #[test]

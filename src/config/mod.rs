@@ -37,6 +37,11 @@ pub const MAX_RUNS: usize = 10_000;
 pub const MAX_RUN_OUTPUT_BYTES: u64 = 4 << 30;
 /// Default CLT threshold of the `auto` sampler, in samples per step.
 pub const DEFAULT_CLT_THRESHOLD: u64 = 1 << 22;
+/// Smallest batch of the `clt` sampler: n_b >= 4096. Each clt step draws 4096 exact samples
+/// to estimate the covariance of the batch sums, so below this batch clt is slower than the
+/// exact sampler, and its Gaussian approximation of a sum of n_b terms (skewness of order
+/// n_b^(-1/2)) is poor: the one-step laws of He_3 still differ visibly at n_b = 4096.
+pub const MIN_CLT_BATCH: u64 = 4096;
 
 /// A run as written by a user (JSON keys in parentheses).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -75,7 +80,7 @@ pub struct RunConfig {
     pub steps: u64,
     /// Seed of the whole run (`seed`).
     pub seed: u64,
-    /// Sampler (`sampler`: auto | full | exact | clt).
+    /// Sampler (`sampler`: auto | full | exact | clt; clt needs n_b >= [`MIN_CLT_BATCH`]).
     pub sampler: SamplerChoice,
     /// Above this many samples per step `auto` uses the CLT sampler (`clt_threshold`).
     pub clt_threshold: u64,
@@ -83,7 +88,9 @@ pub struct RunConfig {
     pub eta: f64,
     /// Stop as soon as weak recovery is reached (`stop_at_recovery`).
     pub stop_at_recovery: bool,
-    /// Number of uniformly spaced trajectory points kept (`record_points`).
+    /// Number of uniformly spaced trajectory points kept (`record_points`), in
+    /// [16, [`crate::trajectory::max_record_points`]`(p, k)`] so that at most
+    /// [`crate::trajectory::MAX_TRAJECTORY_FLOATS`] numbers are stored.
     pub record_points: usize,
 }
 
@@ -434,11 +441,16 @@ impl RunConfig {
                 format!("must be an integer in [1, {MAX_STEPS}], got {}", c.steps),
             ));
         }
-        if !(16..=1_000_000).contains(&c.record_points) {
+        let max_points = crate::trajectory::max_record_points(c.p, c.k);
+        if !(crate::trajectory::MIN_RECORD_POINTS..=max_points).contains(&c.record_points) {
             return Err(ConfigError::new(
                 "record_points",
                 format!(
-                    "must be an integer in [16, 1000000], got {}",
+                    "must be an integer in [{}, {max_points}] at p = {}, k = {} (the trajectory keeps at most record_points (p^2 + p k + 1) <= {} numbers), got {}",
+                    crate::trajectory::MIN_RECORD_POINTS,
+                    c.p,
+                    c.k,
+                    crate::trajectory::MAX_TRAJECTORY_FLOATS,
                     c.record_points
                 ),
             ));
@@ -542,6 +554,17 @@ impl RunConfig {
                 }
             }
         };
+        if sampler == SamplerKind::Clt && nb < MIN_CLT_BATCH as f64 {
+            let (field, why) = if c.sampler == SamplerChoice::Auto {
+                (
+                    "clt_threshold",
+                    format!("auto uses clt above clt_threshold = {}", c.clt_threshold),
+                )
+            } else {
+                ("sampler", "clt was requested".to_string())
+            };
+            return Err(ConfigError::new(field, format!("{why}, but clt needs n_b in [{MIN_CLT_BATCH}, 1e13], got n_b = {}: each clt step draws {MIN_CLT_BATCH} exact samples to estimate its covariance, so for smaller batches use exact (faster, and exact rather than a Gaussian approximation)", display_number(nb))));
+        }
         if sampler == SamplerKind::Full && c.d > MAX_D_FULL {
             return Err(ConfigError::new("sampler", format!("full keeps W (p x d) in memory: d must be <= {MAX_D_FULL} for it; use exact (same law, cost independent of d)")));
         }

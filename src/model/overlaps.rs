@@ -3,7 +3,7 @@
 //!
 //! Every observable of the model (population risk, weak recovery) is a function of these.
 
-use crate::linalg::pivoted_cholesky;
+use crate::linalg::{min_eigenvalue, psd_factor, psd_tolerance};
 use nalgebra::DMatrix;
 
 /// Overlaps of p student neurons and k orthonormal teacher directions.
@@ -37,8 +37,13 @@ pub enum OverlapsError {
     #[error("{name} contains a non-finite entry")]
     NotFinite { name: &'static str },
     /// Omega = [[Q, M], [M^T, I]] is not a Gram matrix.
-    #[error("[[Q, M], [M^T, I]] must be positive semi-definite (a Gram matrix of unit vectors); its smallest eigenvalue is {min_eigenvalue:.3e}")]
-    NotPositiveSemiDefinite { min_eigenvalue: f64 },
+    #[error("[[Q, M], [M^T, I]] must be positive semi-definite (a Gram matrix of unit vectors); its smallest eigenvalue is {min_eigenvalue:.3e}, below the round-off tolerance -{tolerance:.1e}")]
+    NotPositiveSemiDefinite {
+        /// Smallest eigenvalue of Omega.
+        min_eigenvalue: f64,
+        /// The tolerance ([`crate::linalg::psd_tolerance`] of Omega, 1e-10).
+        tolerance: f64,
+    },
 }
 
 impl Overlaps {
@@ -53,7 +58,8 @@ impl Overlaps {
     }
 
     /// Validated overlaps: shapes, symmetry, unit diagonal of Q, finite entries, and
-    /// Omega positive semi-definite (smallest eigenvalue >= -1e-10).
+    /// Omega positive semi-definite: lambda_min(Omega) >= -tol(Omega) = -1e-10
+    /// ([`psd_tolerance`]), the same tolerance as [`crate::linalg::psd_factor`], so validated overlaps always factor.
     pub fn new(q: DMatrix<f64>, m: DMatrix<f64>) -> Result<Self, OverlapsError> {
         let p = q.nrows();
         let k = m.ncols();
@@ -100,9 +106,13 @@ impl Overlaps {
             }
         }
         let overlaps = Overlaps { q, m };
-        let min_eigenvalue = overlaps.omega().symmetric_eigenvalues().min();
-        if min_eigenvalue < -1e-10 {
-            return Err(OverlapsError::NotPositiveSemiDefinite { min_eigenvalue });
+        let omega = overlaps.omega();
+        let (min_eigenvalue, tolerance) = (min_eigenvalue(&omega), psd_tolerance(&omega));
+        if min_eigenvalue < -tolerance {
+            return Err(OverlapsError::NotPositiveSemiDefinite {
+                min_eigenvalue,
+                tolerance,
+            });
         }
         Ok(overlaps)
     }
@@ -141,9 +151,10 @@ impl Overlaps {
     }
 
     /// Coordinates of the student and teacher vectors in an orthonormal basis of their span:
-    /// L with Omega = L L^T (pivoted Cholesky; works for singular Omega).
+    /// L with Omega = L L^T ([`psd_factor`]; works for singular and numerically singular
+    /// Omega), or `None` when Omega is not finite or not positive semi-definite.
     pub fn factor(&self) -> Option<DMatrix<f64>> {
-        pivoted_cholesky(&self.omega()).map(|(l, _)| l)
+        psd_factor(&self.omega()).ok().map(|f| f.factor)
     }
 }
 

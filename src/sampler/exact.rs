@@ -1,9 +1,11 @@
-//! The exact dimension-free sampler (SCIENCE.md section 4).
+//! The exact dimension-free sampler: the Gram matrix of the weights and the teacher directions
+//! as a Markov chain.
 //!
 //! x is isotropic, so the next Gram matrix Omega' of (w_1..w_p, w*_1..w*_k) depends on the
 //! current one only: Omega is itself a Markov chain. One step, with r = p + k:
-//! 1. Omega = L L^T (pivoted Cholesky; rows of L are the vectors' coordinates in an
-//!    orthonormal basis of their span; singular Omega is fine).
+//! 1. Omega = L L^T ([`psd_part_factor`]: pivoted Cholesky with an eigendecomposition fallback;
+//!    rows of L are the vectors' coordinates in an orthonormal basis of their span; singular
+//!    and numerically singular Omega are fine, round-off negative eigenvalues are clipped).
 //! 2. For each sample u: s_u ~ N(0, I_r), fields lambda_u = L s_u (first p student, last k
 //!    teacher), label noise xi_u, coefficient c_u (see [`per_sample_coefficients`]).
 //! 3. A = sum_u c_u s_u^T (p x r), C = sum_u c_u c_u^T (p x p).
@@ -20,7 +22,7 @@ use super::{
     per_sample_coefficients, project_overlaps, Sampler, SamplerKind, StepError, StepSettings,
     Update,
 };
-use crate::linalg::pivoted_cholesky;
+use crate::linalg::psd_part_factor;
 use crate::model::Overlaps;
 use crate::random::{standard_normal, wishart_bartlett_factor, SimRng};
 use nalgebra::DMatrix;
@@ -33,6 +35,8 @@ pub struct ExactSampler {
     overlaps: Overlaps,
     /// Factor L of the current Omega (r x r, row-major); `None` until the step's first sample.
     factor: Option<Vec<f64>>,
+    /// Set when Omega could not be factored; returned by the step's `finish_step`.
+    factor_error: Option<StepError>,
     /// A, p x r row-major.
     a: Vec<f64>,
     /// C, p x p row-major (upper triangle accumulated).
@@ -55,6 +59,7 @@ impl ExactSampler {
             k,
             overlaps,
             factor: None,
+            factor_error: None,
             a: vec![0.0; p * r],
             c: vec![0.0; p * p],
             s: vec![0.0; r],
@@ -64,11 +69,21 @@ impl ExactSampler {
         }
     }
 
+    /// Factors Omega once per step. Omega is a Gram matrix by construction (validated initial
+    /// overlaps, then projections of S' S'^T + K W K^T), so any negative eigenvalue is round-off
+    /// and is clipped. A non-finite Omega (impossible after a successful step) leaves a zero
+    /// factor *and* a recorded error that the step's [`Sampler::finish_step`] returns, so it is
+    /// never applied silently.
     fn ensure_factor(&mut self) -> &[f64] {
         if self.factor.is_none() {
             let r = self.p + self.k;
-            let (l, _) = pivoted_cholesky(&self.overlaps.omega())
-                .unwrap_or_else(|| (DMatrix::zeros(r, r), 0));
+            let l = match psd_part_factor(&self.overlaps.omega()) {
+                Ok(f) => f.factor,
+                Err(e) => {
+                    self.factor_error = Some(StepError::Diverged(format!("Omega: {e}")));
+                    DMatrix::zeros(r, r)
+                }
+            };
             self.factor = Some((0..r * r).map(|i| l[(i / r, i % r)]).collect());
         }
         self.factor.as_deref().unwrap()
@@ -172,6 +187,9 @@ impl Sampler for ExactSampler {
     ) -> Result<(), StepError> {
         let (p, k, r) = (self.p, self.k, self.p + self.k);
         let l = DMatrix::from_row_slice(r, r, self.ensure_factor());
+        if let Some(e) = self.factor_error.take() {
+            return Err(e);
+        }
         let mut a = DMatrix::from_row_slice(p, r, &self.a);
         let c = DMatrix::from_fn(p, p, |i, j| self.c[i.min(j) * p + i.max(j)]);
         let student = l.rows(0, p).into_owned();
@@ -185,8 +203,10 @@ impl Sampler for ExactSampler {
             }
         }
         let moved = &student + &a;
-        let (kf, _) = pivoted_cholesky(&c)
-            .ok_or_else(|| StepError::Diverged("non-finite step covariance C".into()))?;
+        // C = sum_u c_u c_u^T is positive semi-definite by construction
+        let kf = psd_part_factor(&c)
+            .map_err(|_| StepError::Diverged("non-finite step covariance C".into()))?
+            .factor;
         let mut t = vec![0.0; p * p];
         wishart_bartlett_factor(orthogonal, p, (settings.d - r as u64) as f64, &mut t);
         let kt = &kf * DMatrix::from_row_slice(p, p, &t);

@@ -38,7 +38,7 @@ use serde::Serialize;
 ///
 /// JSON keys: `config`, `terms`, `regime`, `risk_method`, `drift_method`, then the flattened
 /// trajectory (`steps`, `M`, `Q`, `risk`, `weak_recovery_step`), `switch_step`, `steps_done`,
-/// `diverged`, `message`.
+/// `diverged`, `message`, `warnings`, `estimated_cost`.
 #[derive(Clone, Debug, Serialize)]
 pub struct TheoryOutput {
     /// The resolved config (n_b and gamma as numbers).
@@ -64,6 +64,11 @@ pub struct TheoryOutput {
     pub diverged: bool,
     /// Why it stopped (null otherwise).
     pub message: Option<String>,
+    /// Warnings about settings whose result cannot mean much (see
+    /// [`crate::preflight::noise_warnings`]); empty for sound settings.
+    pub warnings: Vec<String>,
+    /// The estimated cost of the recursion ([`crate::preflight::theory_cost`]).
+    pub estimated_cost: crate::preflight::CostEstimate,
 }
 
 /// The initial overlaps the simulation of `config` starts from (same seed, same draw).
@@ -143,8 +148,15 @@ pub fn recursion_from_config(
 /// and why, and the trajectory holds every step before.
 pub fn run_theory(config: &ResolvedConfig, terms: Terms) -> Result<TheoryOutput, ConfigError> {
     let (initial, settings) = recursion_from_config(config, terms, true)?;
-    let run = run_overlap_recursion(&initial, &settings)
-        .map_err(|e| ConfigError::new("config", e.to_string()))?;
+    let warnings = crate::preflight::noise_warnings(config, &initial);
+    let run = run_overlap_recursion(&initial, &settings).map_err(|e| {
+        // an initial condition the theory engine rejects comes from `init`
+        let field = match &e {
+            super::RecursionError::InvalidInitialCondition(_) => "init",
+            _ => "config",
+        };
+        ConfigError::new(field, e.to_string())
+    })?;
     let (diverged, message) = match &run.divergence {
         Some(d) => (true, Some(d.to_string())),
         None => (false, None),
@@ -160,6 +172,8 @@ pub fn run_theory(config: &ResolvedConfig, terms: Terms) -> Result<TheoryOutput,
         steps_done: run.steps_done,
         diverged,
         message,
+        warnings,
+        estimated_cost: crate::preflight::theory_cost(config),
     })
 }
 
@@ -230,7 +244,7 @@ mod tests {
     fn the_recursion_starts_where_the_simulation_starts() {
         for (sampler, init) in [
             ("exact", r#"{"kind": "warm"}"#),
-            ("clt", r#"{"kind": "cold"}"#),
+            ("clt", r#"{"kind": "cold"}, "nb": 8192"#),
             ("full", r#"{"kind": "m0", "m0": 0.2}"#),
         ] {
             let text = format!(

@@ -21,7 +21,7 @@ use super::error::TheoryError;
 use super::gaussian_expectations::{Estimate, NumericalSettings, MAX_POLYNOMIAL_FIELDS};
 use super::joint_integration::{drift_by_joint_integration, risk_by_joint_integration};
 use super::polynomial_model::{PolynomialDrift, PolynomialRisk};
-use crate::linalg::pivoted_cholesky;
+use crate::linalg::{min_eigenvalue, psd_factor};
 use crate::model::{Link, Overlaps, StepLoss, Target};
 use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
@@ -252,11 +252,11 @@ impl LocalFieldModel {
         let symmetric = (0..self.p).all(|i| {
             (0..i).all(|j| (q[(i, j)] - q[(j, i)]).abs() <= 1e-10 * (1.0 + q[(i, j)].abs()))
         });
-        if !symmetric || pivoted_cholesky(&omega).is_none() {
-            let min_eigenvalue = ((&omega + omega.transpose()) * 0.5)
-                .symmetric_eigenvalues()
-                .min();
-            return Err(TheoryError::NotPositiveSemiDefinite { min_eigenvalue });
+        // the validation of the overlaps and the sampler's factorisation use the same test
+        if !symmetric || psd_factor(&omega).is_err() {
+            return Err(TheoryError::NotPositiveSemiDefinite {
+                min_eigenvalue: min_eigenvalue(&omega),
+            });
         }
         Ok(omega)
     }
@@ -323,7 +323,7 @@ impl LocalFieldModel {
         ))
     }
 
-    /// The drift terms psi (p x k), phiGF (p x p) and phiHD (p x p) of SCIENCE.md section 5
+    /// The drift terms psi (p x k), phiGF (p x p) and phiHD (p x p) of the overlap recursion
     /// for the error term of `step_loss` (see [`DriftTerms`]); `noise` is Delta.
     pub fn drift_terms(
         &self,

@@ -118,6 +118,8 @@ fn summary(simulation: &Simulation) -> RunSummary {
         information_exponent: c.information_exponent,
         sampler: c.sampler_resolved,
         risk_method: simulation.risk_method().to_string(),
+        warnings: simulation.warnings().to_vec(),
+        estimated_seconds: crate::preflight::simulation_cost(c).seconds,
     }
 }
 

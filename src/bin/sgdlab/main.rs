@@ -8,7 +8,10 @@
 //! * `sgdlab theory CONFIG.json [--csv] [--out FILE]`: the overlap recursion of the same config
 //!   (plus `terms: {gradient, noise, mean_step}`), in the same output schema.
 //!
-//! Invalid configs print `error: <field>: <what is allowed>` and exit with status 2. The output
+//! Invalid configs print `error: <field>: <what is allowed>` and exit with status 2, and so do
+//! settings whose estimated cost is above the budget of [`sgdlab::preflight::MAX_OPERATIONS`]
+//! (sweeps: [`sgdlab::preflight::MAX_SWEEP_OPERATIONS`] in the worst case) unless `--force` is
+//! given. Warnings of the output (`warnings`) are repeated on stderr. The output
 //! (`--out FILE` or standard output) is opened before anything is computed; a failed write
 //! (a bad path, a full disk, a closed pipe or standard output) prints `error: cannot write ...`
 //! and exits with status 1. `run` streams each finished run to the output in order.
@@ -17,6 +20,10 @@ use clap::{Parser, Subcommand};
 use rayon::prelude::*;
 use sgdlab::config::{ConfigError, ConfigFile, ResolvedConfig, RunConfig, MAX_RUN_OUTPUT_BYTES};
 use sgdlab::export::{csv_header, csv_rows};
+use sgdlab::preflight::{
+    check_budget, check_budget_of, human_seconds, simulation_cost, theory_cost, CostEstimate,
+    MAX_SWEEP_OPERATIONS,
+};
 use sgdlab::simulation::{RunOutput, Simulation};
 use sgdlab::sweep::{points_to_csv, run_resolved, summarise, SweepConfig, SweepPoint};
 use sgdlab::theory::from_config::{run_theory, theory_config_from_json};
@@ -51,6 +58,10 @@ enum Command {
         /// Write to this file instead of standard output.
         #[arg(long, short)]
         out: Option<PathBuf>,
+        /// Run even when the estimated cost is above the budget (10^12 operations, about 17
+        /// minutes on the reference machine).
+        #[arg(long)]
+        force: bool,
     },
     /// Run the deterministic overlap recursion of a config (same JSON as `run`, plus
     /// `terms: {gradient, noise, mean_step}`), from the same initial overlaps as the simulation.
@@ -63,9 +74,14 @@ enum Command {
         /// Write to this file instead of standard output.
         #[arg(long, short)]
         out: Option<PathBuf>,
+        /// Run even when the estimated cost is above the budget (10^12 operations, about 17
+        /// minutes on the reference machine).
+        #[arg(long)]
+        force: bool,
     },
     /// Sweep the batch exponent mu for several protocols and seeds on all cores (weak-recovery
-    /// times for the phase diagram). Prints `{"points": [...], "summaries": [...]}`.
+    /// times for the phase diagram). Prints `{"points": [...], "summaries": [...],
+    /// "estimated_cost": {...}}`.
     Sweep {
         /// Sweep config (JSON; see the README), or - for standard input.
         config: PathBuf,
@@ -75,6 +91,10 @@ enum Command {
         /// Write to this file instead of standard output.
         #[arg(long, short)]
         out: Option<PathBuf>,
+        /// Run even when the estimated cost is above the budget (10^12 operations, about 17
+        /// minutes on the reference machine).
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -219,9 +239,16 @@ fn run_csv(label: &str, o: &RunOutput) -> String {
 
 /// Validates every run of `file` and checks its memory estimate against
 /// [`MAX_RUN_OUTPUT_BYTES`], before any output is opened.
-fn resolve_runs(file: &ConfigFile) -> Result<Vec<ResolvedConfig>, Failure> {
+fn resolve_runs(file: &ConfigFile, force: bool) -> Result<Vec<ResolvedConfig>, Failure> {
     let resolved = file.resolve()?;
     for (i, r) in resolved.iter().enumerate() {
+        check_budget(&simulation_cost(r), "nb, steps, sampler", force).map_err(|e| {
+            if file.is_list {
+                ConfigError::new(format!("runs[{i}].{}", e.field), e.message)
+            } else {
+                e
+            }
+        })?;
         let bytes = r.output_bytes_estimate();
         if bytes > MAX_RUN_OUTPUT_BYTES {
             let field = if file.is_list {
@@ -300,6 +327,9 @@ fn stream_runs(
             if let Some(m) = &o.message {
                 eprintln!("warning: run diverged: {m}");
             }
+            for w in &o.warnings {
+                eprintln!("warning: {w}");
+            }
             done += 1;
         }
     }
@@ -321,6 +351,7 @@ fn main() -> ExitCode {
             preset,
             csv,
             out,
+            force,
         } => (|| {
             let file = match (config, preset) {
                 (_, Some(id)) => preset_file(&id)?,
@@ -339,16 +370,22 @@ fn main() -> ExitCode {
                         .into(),
                 );
             }
-            let resolved = resolve_runs(&file)?;
+            let resolved = resolve_runs(&file, force)?;
             let is_list = file.is_list;
             drop(file);
             let mut output = Output::open(&out)?;
             stream_runs(resolved, is_list, csv, &mut output)?;
             output.finish()
         })(),
-        Command::Theory { config, csv, out } => (|| {
+        Command::Theory {
+            config,
+            csv,
+            out,
+            force,
+        } => (|| {
             let (run, terms) = theory_config_from_json(&read_config(&config)?)?;
             let resolved = run.resolve()?;
+            check_budget(&theory_cost(&resolved), "p, k, steps", force)?;
             let mut output = Output::open(&out)?;
             let result = run_theory(&resolved, terms)?;
             let text = if csv {
@@ -369,9 +406,17 @@ fn main() -> ExitCode {
             if let Some(m) = &result.message {
                 eprintln!("warning: the recursion stopped early: {m}");
             }
+            for w in &result.warnings {
+                eprintln!("warning: {w}");
+            }
             Ok(())
         })(),
-        Command::Sweep { config, csv, out } => (|| {
+        Command::Sweep {
+            config,
+            csv,
+            out,
+            force,
+        } => (|| {
             let sweep = SweepConfig::from_json(&read_config(&config)?)?;
             let jobs = sweep.jobs()?;
             let resolved = jobs
@@ -379,13 +424,30 @@ fn main() -> ExitCode {
                 .map(|j| j.resolve())
                 .collect::<Result<Vec<_>, _>>()?;
             drop(jobs);
+            // an upper bound: jobs stop at weak recovery
+            let total = resolved
+                .iter()
+                .map(simulation_cost)
+                .fold(CostEstimate::ZERO, CostEstimate::plus);
+            check_budget_of(
+                &total,
+                MAX_SWEEP_OPERATIONS,
+                "mu, seeds, max_steps, max_samples",
+                force,
+            )?;
+            if total.seconds > 60.0 {
+                eprintln!(
+                    "note: the sweep may take up to {} of one reference core if no run recovers before max_steps",
+                    human_seconds(total.seconds)
+                );
+            }
             let mut output = Output::open(&out)?;
             let points: Vec<SweepPoint> = resolved.into_par_iter().map(run_resolved).collect();
             let text = if csv {
                 points_to_csv(&points)
             } else {
                 serde_json::to_string(
-                    &serde_json::json!({ "points": points, "summaries": summarise(&points) }),
+                    &serde_json::json!({ "points": points, "summaries": summarise(&points), "estimated_cost": total }),
                 )
                 .map_err(|e| e.to_string())?
             };

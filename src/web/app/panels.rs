@@ -366,6 +366,15 @@ impl Panel {
                 s.sampler
             ));
             lines.push(format!("risk: {}", s.risk_method));
+            for w in &s.warnings {
+                lines.push(format!("warning: {w}"));
+            }
+            if s.estimated_seconds > 60.0 {
+                lines.push(format!(
+                    "expensive: about {} on the reference core (estimated before the run)",
+                    crate::preflight::human_seconds(s.estimated_seconds)
+                ));
+            }
         }
         if let Some(p) = self.points.last() {
             let m =
