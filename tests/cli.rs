@@ -269,7 +269,7 @@ fn runs_lists_are_bounded_and_fail_before_copying_shared_keys() {
         stderr.contains("runs: has 10001 entries; at most 10000"),
         "{stderr}"
     );
-    // a run whose recorded trajectory alone would not fit in memory
+    // a run whose recorded trajectory alone would not fit the recording bound
     let out = sgdlab(
         &["run", "-"],
         r#"{"p": 16, "k": 8, "d": 100, "steps": 1000000000, "record_points": 1000000}"#,
@@ -277,7 +277,7 @@ fn runs_lists_are_bounded_and_fail_before_copying_shared_keys() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("error: record_points: this run would hold about"),
+        stderr.contains("error: record_points: must be an integer in [16, 10894] at p = 16, k = 8"),
         "{stderr}"
     );
     // shared keys are type-checked once, without a runs[i] prefix; overrides with it
@@ -365,7 +365,7 @@ fn a_closed_or_broken_standard_output_is_an_error() {
         .stdin
         .take()
         .unwrap()
-        .write_all(br#"{"d": 64, "p": 16, "k": 8, "steps": 3000, "record_points": 100000}"#)
+        .write_all(br#"{"d": 64, "p": 16, "k": 8, "steps": 3000, "record_points": 10000}"#)
         .unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(1));
