@@ -4,11 +4,13 @@
 //! Every key is validated; unknown keys are rejected. Errors name the field and the valid
 //! range ([`ConfigError`]). See the README for the full schema.
 
+pub mod auto_sampler;
 pub mod scaling;
 
 use crate::initialisation::Initialisation;
 use crate::model::{target_information_exponent, AdaptiveSchedule, Link, Loss, Target};
 use crate::sampler::{SamplerChoice, SamplerKind, Update};
+use auto_sampler::{resolve_auto_sampler, AutoSamplerInput, MAX_DRAWN_BATCH};
 use scaling::{BatchScaling, LearningRate};
 use serde::{Deserialize, Serialize};
 
@@ -70,7 +72,8 @@ pub struct RunConfig {
     pub seed: u64,
     /// Sampler (`sampler`: auto | full | exact | clt).
     pub sampler: SamplerChoice,
-    /// Above this many samples per step `auto` uses the CLT sampler (`clt_threshold`).
+    /// Above this many samples per step `auto` considers the CLT sampler (`clt_threshold`; it
+    /// takes it when its moments are exact or accurate, see [`auto_sampler`]).
     pub clt_threshold: u64,
     /// Weak-recovery threshold on max_j ||M_j|| (`eta`).
     pub eta: f64,
@@ -424,18 +427,25 @@ impl RunConfig {
             SamplerChoice::Full => SamplerKind::Full,
             SamplerChoice::Exact => SamplerKind::Exact,
             SamplerChoice::Clt => SamplerKind::Clt,
-            SamplerChoice::Auto => {
-                if nb > c.clt_threshold as f64 {
-                    SamplerKind::Clt
-                } else {
-                    SamplerKind::Exact
-                }
-            }
+            SamplerChoice::Auto => resolve_auto_sampler(&AutoSamplerInput {
+                target: c.target,
+                activation,
+                loss: c.loss,
+                p: c.p,
+                k: c.k,
+                d: c.d,
+                nb,
+                gamma,
+                noise: c.noise,
+                init: &c.init,
+                update: c.update,
+                clt_threshold: c.clt_threshold,
+            }),
         };
         if sampler == SamplerKind::Full && c.d > MAX_D_FULL {
             return Err(ConfigError::new("sampler", format!("full keeps W (p x d) in memory: d must be <= {MAX_D_FULL} for it; use exact (same law, cost independent of d)")));
         }
-        if sampler != SamplerKind::Clt && nb > 1e10 {
+        if sampler != SamplerKind::Clt && nb > MAX_DRAWN_BATCH {
             return Err(ConfigError::new("sampler", format!("{} would draw n_b = {nb:e} samples per step; use clt or auto for batches above 1e10", if sampler == SamplerKind::Full { "full" } else { "exact" })));
         }
         Ok(ResolvedConfig {
