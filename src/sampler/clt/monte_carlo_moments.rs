@@ -182,7 +182,10 @@ mod tests {
             errors[0],
             errors[errors.len() / 2]
         );
-        assert!(bad * 2 > seeds, "only {bad} of {seeds} estimates off by > 20%");
+        assert!(
+            bad * 2 > seeds,
+            "only {bad} of {seeds} estimates off by > 20%"
+        );
         assert!(
             errors[0] > crate::sampler::AUTO_MAX_RELATIVE_ERROR,
             "the reported error should flag every estimate: smallest {}",
@@ -207,6 +210,10 @@ mod tests {
         assert!(a.max_relative_error > 0.0);
         // two independent estimates differ by about sqrt(2) standard errors
         let diff = worst_variance_error(&a.moments, &b.moments);
-        assert!(diff < 5.0 * a.max_relative_error, "{diff} vs {}", a.max_relative_error);
+        assert!(
+            diff < 5.0 * a.max_relative_error,
+            "{diff} vs {}",
+            a.max_relative_error
+        );
     }
 }
