@@ -17,7 +17,7 @@
 //!   moment plan exceeds [`MAX_PLANNED_MONOMIALS`]): mu is the theory engine's expectation,
 //!   E[c_j s^T] = b_j (L^T)^+ with b_j = E[sigma'(lambda_j) e lambda^T] = [phiGF_j., psi_j.]
 //!   (Stein, lambda = L s) and E[c_j c_l] = phiHD_jl; Sigma is the sample covariance of
-//!   [`MONTE_CARLO_SAMPLES`] exact draws per step, with a batch-means standard error
+//!   min([`MONTE_CARLO_SAMPLES`], n_b) exact draws per step, with a batch-means standard error
 //!   ([`monte_carlo_moments`]). The largest relative error over the run is reported
 //!   ([`CltSampler::moment_report`], the `clt_moments` key of a run's output).
 //!
@@ -50,14 +50,15 @@ pub use step_moments::{StepMoments, StepVectorLayout};
 
 use super::{ExactSampler, Sampler, SamplerKind, StepError, StepSettings};
 use crate::linalg::pivoted_cholesky;
-use crate::model::Overlaps;
+use crate::model::{Link, Overlaps, StepLoss, Target};
 use crate::random::{standard_normal, SimRng};
 use crate::theory::drift_terms;
 use nalgebra::{DMatrix, DVector};
 use rand::SeedableRng;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
-/// Exact draws per step for a Monte Carlo covariance (relative standard error of a variance
-/// about sqrt((kurtosis - 1) / 65536): 1% for erf).
+/// Exact draws per step for a Monte Carlo covariance, or n_b if smaller (relative standard
+/// error of a variance about sqrt((kurtosis - 1) / 65536): 1.5% for erf).
 pub const MONTE_CARLO_SAMPLES: usize = 65536;
 
 /// Largest pilot relative error ([`auto_moment_error`]) at which `auto` still picks clt:
@@ -72,7 +73,7 @@ pub const PILOT_SEED: u64 = 0x5eed_c17;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum MomentSource {
     /// Exact polynomial moments when the model allows, else Monte Carlo with
-    /// [`MONTE_CARLO_SAMPLES`] draws per step.
+    /// min([`MONTE_CARLO_SAMPLES`], n_b) draws per step.
     #[default]
     Automatic,
     /// Monte Carlo with this many draws per step for every model (4096 was the sampler's only
@@ -180,7 +181,10 @@ fn moments_at(
     }
     let samples = match source {
         MomentSource::MonteCarlo { samples } => samples,
-        MomentSource::Automatic => MONTE_CARLO_SAMPLES,
+        // never more draws for the moments than the batch itself has
+        MomentSource::Automatic => {
+            MONTE_CARLO_SAMPLES.min(usize::try_from(settings.nb).unwrap_or(usize::MAX))
+        }
     };
     let estimate = monte_carlo_moments(settings, l, p, data, samples);
     (
@@ -199,10 +203,48 @@ fn moments_at(
 /// are exact polynomial moments, else the batch-means relative standard error
 /// max_{u <= v} SE(Sigma_uv) / sqrt(Sigma_uu Sigma_vv) of a pilot [`MONTE_CARLO_SAMPLES`]-draw
 /// estimate (seeded with [`PILOT_SEED`]). `auto` compares it with [`AUTO_MAX_RELATIVE_ERROR`].
+///
+/// The unscaled moments do not depend on gamma, n_b or d, so results are cached per model,
+/// noise level and overlaps (a sweep resolves many such configs).
 pub fn auto_moment_error(settings: &StepSettings, overlaps: &Overlaps) -> f64 {
+    type Key = (Target, Link, StepLoss, u64, usize, usize, Vec<u64>);
+    static CACHE: OnceLock<Mutex<Vec<(Key, f64)>>> = OnceLock::new();
+    let key: Key = (
+        settings.target,
+        settings.activation,
+        settings.step_loss,
+        settings.noise_sd.to_bits(),
+        overlaps.p(),
+        overlaps.k(),
+        overlaps
+            .q
+            .iter()
+            .chain(overlaps.m.iter())
+            .map(|x| x.to_bits())
+            .collect(),
+    );
+    let cache = CACHE.get_or_init(|| Mutex::new(Vec::new()));
+    if let Some((_, e)) = cache
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .iter()
+        .find(|(k, _)| *k == key)
+    {
+        return *e;
+    }
     let l = gram_factor(overlaps);
     let mut pilot = SimRng::seed_from_u64(PILOT_SEED);
-    moments_at(settings, overlaps, &l, MomentSource::Automatic, &mut pilot).2
+    let settings = StepSettings {
+        nb: settings.nb.max(MONTE_CARLO_SAMPLES as u64),
+        ..*settings
+    };
+    let error = moments_at(&settings, overlaps, &l, MomentSource::Automatic, &mut pilot).2;
+    let mut entries = cache.lock().unwrap_or_else(PoisonError::into_inner);
+    if entries.len() >= 64 {
+        entries.remove(0);
+    }
+    entries.push((key, error));
+    error
 }
 
 impl CltSampler {
