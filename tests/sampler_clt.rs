@@ -90,6 +90,9 @@ fn sd_and_kurtosis(x: &[f64]) -> (f64, f64) {
     ((var * n / (n - 1.0)).sqrt(), fourth / (var * var))
 }
 
+/// A named scalar read off the overlaps.
+type Entry = (String, Box<dyn Fn(&Overlaps) -> f64>);
+
 /// One compared entry.
 struct Agreement {
     name: String,
@@ -107,7 +110,7 @@ struct Agreement {
 fn agreement(exact: &[Vec<Overlaps>], clt: &[Vec<Overlaps>], p: usize, k: usize) -> Vec<Agreement> {
     let mut out = Vec::new();
     for step in 0..STEPS {
-        let mut entries: Vec<(String, Box<dyn Fn(&Overlaps) -> f64>)> = Vec::new();
+        let mut entries: Vec<Entry> = Vec::new();
         for j in 0..p {
             for r in 0..k {
                 entries.push((

@@ -17,7 +17,8 @@
 //!   moment plan exceeds [`MAX_PLANNED_MONOMIALS`]): mu is the theory engine's expectation,
 //!   E[c_j s^T] = b_j (L^T)^+ with b_j = E[sigma'(lambda_j) e lambda^T] = [phiGF_j., psi_j.]
 //!   (Stein, lambda = L s) and E[c_j c_l] = phiHD_jl; Sigma is the sample covariance of
-//!   min([`MONTE_CARLO_SAMPLES`], n_b) exact draws per step, with a batch-means standard error
+//!   [`automatic_monte_carlo_samples`] exact draws per step (65536 unless n_b is smaller or the
+//!   model is large), with a batch-means standard error
 //!   ([`monte_carlo_moments`]). The largest relative error over the run is reported
 //!   ([`CltSampler::moment_report`], the `clt_moments` key of a run's output).
 //!
@@ -61,19 +62,36 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 /// error of a variance about sqrt((kurtosis - 1) / 65536): 1.5% for erf).
 pub const MONTE_CARLO_SAMPLES: usize = 65536;
 
+/// Work budget of one Monte Carlo covariance, in accumulated products t_u t_v (65536 draws of a
+/// 64-entry t): larger models (dimension of t above 64, i.e. about p >= 6) use fewer draws.
+pub const MONTE_CARLO_WORK: usize = MONTE_CARLO_SAMPLES * 64 * 64;
+
+/// Fewest draws of an automatic Monte Carlo covariance (unless n_b is smaller).
+pub const MIN_MONTE_CARLO_SAMPLES: usize = 4096;
+
+/// Draws of an automatic Monte Carlo covariance:
+/// min(n_b, max(4096, min(65536, 2^28 / dim(t)^2))) with dim(t) = p (p + k) + p (p + 1) / 2
+/// (never more draws than the batch itself has, a bounded cost per step for large models).
+pub fn automatic_monte_carlo_samples(settings: &StepSettings, p: usize, k: usize) -> usize {
+    let dim = StepVectorLayout::new(p, k).len().max(1);
+    let by_work =
+        (MONTE_CARLO_WORK / (dim * dim)).clamp(MIN_MONTE_CARLO_SAMPLES, MONTE_CARLO_SAMPLES);
+    by_work.min(usize::try_from(settings.nb).unwrap_or(usize::MAX))
+}
+
 /// Largest pilot relative error ([`auto_moment_error`]) at which `auto` still picks clt:
 /// 3% on a variance, about 1.5% on a standard deviation.
 pub const AUTO_MAX_RELATIVE_ERROR: f64 = 0.03;
 
 /// Seed of the pilot Monte Carlo estimate of [`auto_moment_error`] (independent of the run's
 /// seed, so that the sampler choice does not depend on it).
-pub const PILOT_SEED: u64 = 0x5eed_c17;
+pub const PILOT_SEED: u64 = 0x05ee_dc17;
 
 /// Where the sampler takes its per-sample covariance from.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum MomentSource {
     /// Exact polynomial moments when the model allows, else Monte Carlo with
-    /// min([`MONTE_CARLO_SAMPLES`], n_b) draws per step.
+    /// [`automatic_monte_carlo_samples`] draws per step (65536 for small models).
     #[default]
     Automatic,
     /// Monte Carlo with this many draws per step for every model (4096 was the sampler's only
@@ -181,10 +199,7 @@ fn moments_at(
     }
     let samples = match source {
         MomentSource::MonteCarlo { samples } => samples,
-        // never more draws for the moments than the batch itself has
-        MomentSource::Automatic => {
-            MONTE_CARLO_SAMPLES.min(usize::try_from(settings.nb).unwrap_or(usize::MAX))
-        }
+        MomentSource::Automatic => automatic_monte_carlo_samples(settings, p, k),
     };
     let estimate = monte_carlo_moments(settings, l, p, data, samples);
     (
@@ -201,8 +216,8 @@ fn moments_at(
 
 /// The relative error of the clt covariance for `settings` at `overlaps`: 0 when the moments
 /// are exact polynomial moments, else the batch-means relative standard error
-/// max_{u <= v} SE(Sigma_uv) / sqrt(Sigma_uu Sigma_vv) of a pilot [`MONTE_CARLO_SAMPLES`]-draw
-/// estimate (seeded with [`PILOT_SEED`]). `auto` compares it with [`AUTO_MAX_RELATIVE_ERROR`].
+/// max_{u <= v} SE(Sigma_uv) / sqrt(Sigma_uu Sigma_vv) of a pilot estimate with the draws a
+/// step at n_b >= 65536 would use (seeded with [`PILOT_SEED`]). `auto` compares it with [`AUTO_MAX_RELATIVE_ERROR`].
 ///
 /// The unscaled moments do not depend on gamma, n_b or d, so results are cached per model,
 /// noise level and overlaps (a sweep resolves many such configs).
