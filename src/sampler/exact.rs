@@ -1,4 +1,4 @@
-//! The exact dimension-free sampler (SCIENCE.md section 4).
+//! The exact dimension-free sampler.
 //!
 //! x is isotropic, so the next Gram matrix Omega' of (w_1..w_p, w*_1..w*_k) depends on the
 //! current one only: Omega is itself a Markov chain. One step, with r = p + k:

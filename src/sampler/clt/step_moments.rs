@@ -77,7 +77,7 @@ impl StepVectorLayout {
     }
 }
 
-/// Mean mu = E[t] and covariance Sigma = E[t t^T] - mu mu^T of one sample's t.
+/// Mean mu = E\[t\] and covariance Sigma = E\[t t^T\] - mu mu^T of one sample's t.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StepMoments {
     /// mu.
