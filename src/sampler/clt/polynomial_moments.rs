@@ -426,6 +426,10 @@ mod tests {
                 assert!((v - terms.phi_hd[(j, l2)]).abs() < 1e-10 * v.abs().max(1.0));
             }
         }
+        let theory = super::super::theory_mean(&s, &o, &l);
+        for (x, y) in exact.mean.iter().zip(theory.iter()) {
+            assert!((x - y).abs() <= 1e-9 * mean_scale, "mean {x} vs theory {y}");
+        }
     }
 
     #[test]
