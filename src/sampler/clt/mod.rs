@@ -80,8 +80,10 @@ pub fn automatic_monte_carlo_samples(settings: &StepSettings, p: usize, k: usize
 }
 
 /// Largest pilot relative error ([`auto_moment_error`]) at which `auto` still picks clt:
-/// 3% on a variance, about 1.5% on a standard deviation.
-pub const AUTO_MAX_RELATIVE_ERROR: f64 = 0.03;
+/// 5% on a variance, about 2.5% on a standard deviation. Measured pilot errors (warm start,
+/// d = 1000): erf, tanh and tanh(z_1 z_2 z_3) 0.8-1.6%, ReLU 2-3%, a He_l teacher with a bounded
+/// student (heavy-tailed labels) 10-41%.
+pub const AUTO_MAX_RELATIVE_ERROR: f64 = 0.05;
 
 /// Seed of the pilot Monte Carlo estimate of [`auto_moment_error`] (independent of the run's
 /// seed, so that the sampler choice does not depend on it).
