@@ -6,7 +6,9 @@ use rand::SeedableRng;
 use sgdlab::initialisation::Initialisation;
 use sgdlab::model::{Link, StepLoss, Target};
 use sgdlab::random::SimRng;
-use sgdlab::sampler::{ExactSampler, FullSampler, Sampler, StepSettings, Update};
+use sgdlab::sampler::{
+    CltSampler, ExactSampler, FullSampler, MomentSource, Sampler, StepSettings, Update,
+};
 use std::hint::black_box;
 
 fn settings(d: u64, nb: u64) -> StepSettings {
@@ -105,5 +107,69 @@ fn trajectory_record(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, exact_step, exact_vs_full, trajectory_record);
+/// One clt step (n_b = 10^8, d = 4096): exact polynomial moments against the former 4096-draw
+/// Monte Carlo covariance, and the erf Monte Carlo covariance (65536 draws).
+fn clt_step(c: &mut Criterion) {
+    let mut group = c.benchmark_group("clt_step");
+    let cases = [
+        (
+            "he3_p1_k1_exact_moments",
+            Link::HE3,
+            1usize,
+            MomentSource::Automatic,
+        ),
+        (
+            "he3_p1_k1_monte_carlo_4096",
+            Link::HE3,
+            1,
+            MomentSource::MonteCarlo { samples: 4096 },
+        ),
+        (
+            "he3_p4_k1_exact_moments",
+            Link::HE3,
+            4,
+            MomentSource::Automatic,
+        ),
+        (
+            "he3_p4_k1_monte_carlo_4096",
+            Link::HE3,
+            4,
+            MomentSource::MonteCarlo { samples: 4096 },
+        ),
+        (
+            "erf_p2_k1_monte_carlo_65536",
+            Link::Erf,
+            2,
+            MomentSource::Automatic,
+        ),
+    ];
+    for (name, link, p, source) in cases {
+        let s = StepSettings {
+            target: Target::Committee(link),
+            activation: link,
+            gamma: 1e-2,
+            ..settings(4096, 100_000_000)
+        };
+        let mut rng = SimRng::seed_from_u64(5);
+        let mut orth = SimRng::seed_from_u64(6);
+        let start = Initialisation::M0 { m0: 0.3 }.sample_overlaps(&mut rng, p, 1, s.d);
+        let mut sampler = CltSampler::with_moment_source(start, source);
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                sampler.accumulate(&s, &mut rng, s.nb);
+                sampler.finish_step(&s, &mut orth).unwrap();
+                black_box(sampler.overlaps());
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    exact_step,
+    exact_vs_full,
+    trajectory_record,
+    clt_step
+);
 criterion_main!(benches);

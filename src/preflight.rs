@@ -11,8 +11,10 @@
 //! * `exact`: steps (n_b e + 1000 + 7 r^3), e = r^2 + p r + p (p + 1) / 2 + 5 (r + 1) + w (p + k)
 //!   per sample, w = 5 for polynomial links and 50 otherwise; samples = steps n_b;
 //! * `full`: steps n_b (d (4 + 2 p) + e); samples = steps n_b;
-//! * `clt`: steps (4096 (e + D^2) + D^3 + theory step), D = p r + p (p + 1) / 2 the dimension of
-//!   the batch sums; samples = 4096 steps actually drawn;
+//! * `clt`: steps (S (e + D^2) + D^3 + theory step), D = p r + p (p + 1) / 2 the dimension of
+//!   the batch sums, S = min(n_b, 65536) the Monte Carlo draws of a non-polynomial link's
+//!   covariance; samples = S steps. For polynomial links the moments are exact and cheaper
+//!   (3 microseconds a step at p = 1, 0.8 ms at p = 4), so this is an upper bound there;
 //! * theory (the overlap recursion), per step by backend: erf closed forms
 //!   2000 + 500 p^2 (p + k); compiled polynomials (r <= 16) 2000 + 10^(1.2 + 0.2 r) p^3;
 //!   polynomial decomposition (r > 16) 2000 + 1.6 x 10^5 p^3 k^(1/3); quadrature / Monte
@@ -48,9 +50,6 @@ pub const MAX_OPERATIONS: f64 = 1e12;
 /// therefore 1000 times the budget of one run, and `max_samples` is the way to lower it.
 pub const MAX_SWEEP_OPERATIONS: f64 = 1e15;
 
-/// Exact samples the `clt` sampler draws per step (its covariance estimate).
-const CLT_SAMPLES_PER_STEP: f64 = 4096.0;
-
 /// Ratio of the noise term to the largest order-gamma drift above which a run is flagged:
 /// two orders of magnitude (the paper's noise-learning setting, d = 10^4, n_b = 10,
 /// gamma = 0.3 d^(-1/8), erf, p = k = 2, is about 8).
@@ -62,7 +61,7 @@ pub const NOISE_PROBE_SAMPLES: usize = 4096;
 /// An estimated cost, reported in the output (`estimated_cost`).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CostEstimate {
-    /// Samples drawn (steps n_b for `exact` and `full`, 4096 per step for `clt`, 0 for the
+    /// Samples drawn (steps n_b for `exact` and `full`, at most 65536 per step for `clt`, 0 for the
     /// theory recursion).
     pub samples: f64,
     /// Operations (see the module documentation).
@@ -152,12 +151,10 @@ pub fn simulation_cost(config: &ResolvedConfig) -> CostEstimate {
         ),
         SamplerKind::Clt => {
             let dim = p * r + p * (p + 1.0) / 2.0;
+            let draws = nb.min(crate::sampler::MONTE_CARLO_SAMPLES as f64);
             CostEstimate::new(
-                steps * CLT_SAMPLES_PER_STEP,
-                steps
-                    * (CLT_SAMPLES_PER_STEP * (e + dim * dim)
-                        + dim.powi(3)
-                        + theory_step_operations(config)),
+                steps * draws,
+                steps * (draws * (e + dim * dim) + dim.powi(3) + theory_step_operations(config)),
             )
         }
     }

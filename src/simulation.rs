@@ -13,7 +13,9 @@ use crate::config::{ConfigError, ResolvedConfig, RunConfig};
 use crate::model::{Loss, Overlaps, StepLoss};
 use crate::preflight::{noise_warnings, simulation_cost, CostEstimate};
 use crate::random::{streams_from_seed, RandomStreams};
-use crate::sampler::{CltSampler, ExactSampler, FullSampler, Sampler, SamplerKind, StepSettings};
+use crate::sampler::{
+    CltMomentReport, CltSampler, ExactSampler, FullSampler, Sampler, SamplerKind, StepSettings,
+};
 use crate::theory::population_risk;
 use crate::trajectory::{matrix_rows, Trajectory};
 use serde::{Deserialize, Serialize};
@@ -59,6 +61,10 @@ pub struct RunOutput {
     pub sampler: SamplerKind,
     /// How the risk was computed (closed form, exact polynomial, quadrature, Monte Carlo).
     pub risk_method: String,
+    /// clt runs only: how the per-sample moments of the Gaussian step law were obtained and
+    /// the largest relative standard error of their covariance (0 when exact).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clt_moments: Option<CltMomentReport>,
     /// The recorded trajectory (`steps`, `M`, `Q`, `risk`, `weak_recovery_step`).
     #[serde(flatten)]
     pub trajectory: Trajectory,
@@ -191,6 +197,12 @@ impl Simulation {
     /// How the population risk is computed.
     pub fn risk_method(&self) -> &str {
         &self.risk_method
+    }
+
+    /// For a clt run, how its per-sample moments were obtained and their largest relative
+    /// error so far (`None` for other samplers and before the first step).
+    pub fn clt_moments(&self) -> Option<CltMomentReport> {
+        self.sampler.clt_moments()
     }
 
     /// The recorded trajectory so far.
@@ -353,6 +365,7 @@ impl Simulation {
             sampler: self.config.sampler_resolved,
             config: self.config,
             risk_method: self.risk_method,
+            clt_moments: self.sampler.clt_moments(),
             trajectory: self.trajectory,
             switch_step: self.switch_step,
             steps_done: self.step,

@@ -82,8 +82,9 @@ pub struct SweepConfig {
     /// max(1, floor(max_samples / n_b)) steps (and at most `max_steps`), so capped runs at large
     /// batches stay affordable.
     pub max_samples: Option<u64>,
-    /// Sampler (`sampler`: auto | full | exact | clt); `auto` uses clt above `clt_threshold`
-    /// samples per step and exact below.
+    /// Sampler (`sampler`: auto | full | exact | clt); `auto` uses exact up to `clt_threshold`
+    /// samples per step and clt above it where the clt moments are exact or accurate (see
+    /// [`crate::config::auto_sampler`]).
     pub sampler: SamplerChoice,
     /// CLT threshold of `auto` in samples per step (`clt_threshold`).
     pub clt_threshold: u64,

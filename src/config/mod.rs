@@ -4,6 +4,7 @@
 //! Every key is validated; unknown keys are rejected. Errors name the field and the valid
 //! range ([`ConfigError`]). See the README for the full schema.
 
+pub mod auto_sampler;
 pub mod json;
 pub mod scaling;
 
@@ -11,6 +12,7 @@ use crate::initialisation::Initialisation;
 use crate::model::{target_information_exponent, AdaptiveSchedule, Link, Loss, Target};
 use crate::sampler::{SamplerChoice, SamplerKind, Update};
 use crate::theory::regimes::{classify_regime, Regime};
+use auto_sampler::{resolve_auto_sampler, AutoSamplerInput, MAX_DRAWN_BATCH};
 use scaling::{BatchScaling, LearningRate, ResolvedRate};
 use serde::{Deserialize, Serialize};
 
@@ -37,10 +39,10 @@ pub const MAX_RUNS: usize = 10_000;
 pub const MAX_RUN_OUTPUT_BYTES: u64 = 4 << 30;
 /// Default CLT threshold of the `auto` sampler, in samples per step.
 pub const DEFAULT_CLT_THRESHOLD: u64 = 1 << 22;
-/// Smallest batch of the `clt` sampler: n_b >= 4096. Each clt step draws 4096 exact samples
-/// to estimate the covariance of the batch sums, so below this batch clt is slower than the
-/// exact sampler, and its Gaussian approximation of a sum of n_b terms (skewness of order
-/// n_b^(-1/2)) is poor: the one-step laws of He_3 still differ visibly at n_b = 4096.
+/// Smallest batch of the `clt` sampler: n_b >= 4096. The clt sampler replaces a sum of n_b
+/// terms by a Gaussian, whose error (skewness of order n_b^(-1/2)) is poor at small batches
+/// (the one-step laws of He_3 with MSE still differ visibly at n_b = 16384), and below this
+/// batch the exact sampler is cheap and exact.
 pub const MIN_CLT_BATCH: u64 = 4096;
 
 /// A run as written by a user (JSON keys in parentheses).
@@ -82,7 +84,8 @@ pub struct RunConfig {
     pub seed: u64,
     /// Sampler (`sampler`: auto | full | exact | clt; clt needs n_b >= [`MIN_CLT_BATCH`]).
     pub sampler: SamplerChoice,
-    /// Above this many samples per step `auto` uses the CLT sampler (`clt_threshold`).
+    /// Above this many samples per step `auto` considers the CLT sampler (`clt_threshold`; it
+    /// takes it when its moments are exact or accurate, see [`auto_sampler`]).
     pub clt_threshold: u64,
     /// Weak-recovery threshold on max_j ||M_j|| (`eta`).
     pub eta: f64,
@@ -546,13 +549,20 @@ impl RunConfig {
             SamplerChoice::Full => SamplerKind::Full,
             SamplerChoice::Exact => SamplerKind::Exact,
             SamplerChoice::Clt => SamplerKind::Clt,
-            SamplerChoice::Auto => {
-                if nb > c.clt_threshold as f64 {
-                    SamplerKind::Clt
-                } else {
-                    SamplerKind::Exact
-                }
-            }
+            SamplerChoice::Auto => resolve_auto_sampler(&AutoSamplerInput {
+                target: c.target,
+                activation,
+                loss: c.loss,
+                p: c.p,
+                k: c.k,
+                d: c.d,
+                nb,
+                gamma,
+                noise: c.noise,
+                init: &c.init,
+                update: c.update,
+                clt_threshold: c.clt_threshold,
+            }),
         };
         if sampler == SamplerKind::Clt && nb < MIN_CLT_BATCH as f64 {
             let (field, why) = if c.sampler == SamplerChoice::Auto {
@@ -568,7 +578,7 @@ impl RunConfig {
         if sampler == SamplerKind::Full && c.d > MAX_D_FULL {
             return Err(ConfigError::new("sampler", format!("full keeps W (p x d) in memory: d must be <= {MAX_D_FULL} for it; use exact (same law, cost independent of d)")));
         }
-        if sampler != SamplerKind::Clt && nb > 1e10 {
+        if sampler != SamplerKind::Clt && nb > MAX_DRAWN_BATCH {
             return Err(ConfigError::new("sampler", format!("{} would draw n_b = {nb:e} samples per step; use clt or auto for batches above 1e10", if sampler == SamplerKind::Full { "full" } else { "exact" })));
         }
         Ok(ResolvedConfig {

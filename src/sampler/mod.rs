@@ -1,21 +1,25 @@
-//! Samplers of one SGD step (SCIENCE.md sections 2 and 4), behind one interface.
+//! Samplers of one SGD step, behind one interface.
 //!
 //! * [`FullSampler`]: the literal d-dimensional simulation (W is p x d, fresh Gaussian
 //!   inputs every step). The reference.
 //! * [`ExactSampler`]: the dimension-free Markov chain on the Gram matrix Omega. Same law as
 //!   `full`, cost O(n_b r^2 + r^3) per step with r = p + k, independent of d.
-//! * [`CltSampler`] (large-batch mode): the per-step sums replaced by their Gaussian law.
+//! * [`CltSampler`] (large-batch mode): the per-step sums replaced by their Gaussian law, with
+//!   exact per-sample moments for polynomial links and a reported Monte Carlo error otherwise.
 //!
 //! A step is fed in pieces: [`Sampler::accumulate`] adds any number of the batch's samples
 //! (so a worker can check for control messages inside a 10^8-sample batch), then
 //! [`Sampler::finish_step`] applies the update.
 
-mod clt;
+pub mod clt;
 mod exact;
 mod full;
 mod per_sample;
 
-pub use clt::{CltSampler, COVARIANCE_SAMPLES};
+pub use clt::{
+    auto_moment_error, automatic_monte_carlo_samples, CltMomentMethod, CltMomentReport, CltSampler,
+    MomentSource, AUTO_MAX_RELATIVE_ERROR, MONTE_CARLO_SAMPLES, PILOT_SEED,
+};
 pub use exact::ExactSampler;
 pub use full::FullSampler;
 pub use per_sample::per_sample_coefficients;
@@ -48,12 +52,14 @@ pub enum SamplerKind {
     Clt,
 }
 
-/// The sampler requested in a config: a kind, or `auto` (exact below the CLT threshold of
-/// samples per step, clt above).
+/// The sampler requested in a config: a kind, or `auto` (exact up to the CLT threshold of
+/// samples per step; above it clt when its per-sample moments are exact or their pilot
+/// relative error is at most [`AUTO_MAX_RELATIVE_ERROR`], and always above 10^10).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SamplerChoice {
-    /// exact if n_b <= clt_threshold, else clt.
+    /// exact if n_b <= clt_threshold; else clt if [`auto_moment_error`] <=
+    /// [`AUTO_MAX_RELATIVE_ERROR`] (0 for polynomial links) or n_b > 10^10, exact otherwise.
     #[default]
     Auto,
     /// [`SamplerKind::Full`].
@@ -109,6 +115,10 @@ pub trait Sampler: Send {
     fn kind(&self) -> SamplerKind;
     /// The current overlaps (Q, M).
     fn overlaps(&self) -> Overlaps;
+    /// How a large-batch sampler obtained its per-sample moments (`None` for the others).
+    fn clt_moments(&self) -> Option<CltMomentReport> {
+        None
+    }
     /// Adds `samples` samples of the current step's batch, drawing from `data`.
     fn accumulate(&mut self, settings: &StepSettings, data: &mut SimRng, samples: u64);
     /// Applies the accumulated step (after exactly n_b samples) and normalises.

@@ -20,7 +20,7 @@ pub mod gaussian_expectations;
 mod joint_integration;
 pub mod local_field_model;
 pub mod overlap_recursion;
-mod polynomial_model;
+pub(crate) mod polynomial_model;
 pub mod population_risk;
 pub mod regimes;
 pub mod scaling_laws;

@@ -19,15 +19,21 @@ use super::gaussian_expectations::{
 use crate::model::{Link, StepLoss};
 use nalgebra::DMatrix;
 
-/// The polynomials sigma(z_j), sigma'(z_j), g(z*) and f(z) of one model.
-struct CommitteePolynomials {
-    derivative: Vec<FieldPolynomial>,
-    teacher: FieldPolynomial,
-    student: FieldPolynomial,
+/// The polynomials sigma'(z_j), g(z*) and f(z) of one committee model, in the fields
+/// z_0..z_{p-1} (student) and z_p..z_{p+k-1} (teacher). Also used by the large-batch sampler
+/// for its exact per-sample moments.
+pub(crate) struct CommitteePolynomials {
+    /// sigma'(z_j), j < p.
+    pub(crate) derivative: Vec<FieldPolynomial>,
+    /// g = (1/k) sum_r g1(z_{p+r}).
+    pub(crate) teacher: FieldPolynomial,
+    /// f = (1/p) sum_j sigma(z_j).
+    pub(crate) student: FieldPolynomial,
 }
 
 impl CommitteePolynomials {
-    fn new(link: Link, activation: Link, p: usize, k: usize) -> Option<Self> {
+    /// `None` if a link is not a polynomial or p + k > 16.
+    pub(crate) fn new(link: Link, activation: Link, p: usize, k: usize) -> Option<Self> {
         let sigma = FieldFunction::Value(activation).polynomial_coefficients()?;
         let sigma_prime = FieldFunction::Derivative(activation).polynomial_coefficients()?;
         let g1 = FieldFunction::Value(link).polynomial_coefficients()?;
@@ -54,6 +60,14 @@ impl CommitteePolynomials {
         e.add_scaled(&self.student, -1.0);
         e
     }
+
+    /// The noiseless error term of `step_loss`: g - f (MSE) or g (correlation loss).
+    pub(crate) fn error_term(&self, step_loss: StepLoss) -> FieldPolynomial {
+        match step_loss {
+            StepLoss::Mse => self.residual(),
+            StepLoss::Correlation => self.teacher.clone(),
+        }
+    }
 }
 
 fn field(index: usize) -> Option<FieldPolynomial> {
@@ -61,7 +75,7 @@ fn field(index: usize) -> Option<FieldPolynomial> {
 }
 
 /// Compiles polynomials against one plan built from all their monomials.
-fn compile_all(
+pub(crate) fn compile_all(
     fields: usize,
     polynomials: &[FieldPolynomial],
 ) -> Option<(GaussianMomentPlan, Vec<CompiledExpectation>)> {
@@ -125,10 +139,7 @@ impl PolynomialDrift {
         k: usize,
     ) -> Option<Self> {
         let polys = CommitteePolynomials::new(link, activation, p, k)?;
-        let e = match step_loss {
-            StepLoss::Mse => polys.residual(),
-            StepLoss::Correlation => polys.teacher.clone(),
-        };
+        let e = polys.error_term(step_loss);
         let e2 = e.times(&e)?;
         let mut polynomials = Vec::new();
         for j in 0..p {

@@ -126,6 +126,27 @@ impl FieldPolynomial {
         Some(out)
     }
 
+    /// The partial derivative d/dz_field: sum_a c_a a_field z^(a - e_field) (`field` beyond
+    /// [`MAX_POLYNOMIAL_FIELDS`] gives the zero polynomial).
+    pub fn derivative(&self, field: usize) -> FieldPolynomial {
+        let mut out = FieldPolynomial::zero();
+        if field >= MAX_POLYNOMIAL_FIELDS {
+            return out;
+        }
+        for (&m, &c) in &self.terms {
+            let a = m.exponent(field);
+            if a > 0 {
+                out.add_term(m.lowered(field), c * a as f64);
+            }
+        }
+        out
+    }
+
+    /// The total degree max_a sum_i a_i over the non-zero terms (0 for constants and zero).
+    pub fn degree(&self) -> u32 {
+        self.terms.keys().map(|m| m.degree()).max().unwrap_or(0)
+    }
+
     /// (monomial, coefficient) pairs in a fixed order.
     pub fn terms(&self) -> impl Iterator<Item = (Monomial, f64)> + '_ {
         self.terms.iter().map(|(&m, &c)| (m, c))
@@ -173,5 +194,26 @@ mod tests {
         assert_eq!(Monomial::power(2, 3).unwrap().degree(), 3);
         assert_eq!(Monomial::power(5, 1).unwrap().first_field(), Some(5));
         assert!(Monomial::power(16, 1).is_none());
+    }
+
+    #[test]
+    fn derivative_and_degree() {
+        // d/dz0 (z0^3 z1 + 2 z1^2) = 3 z0^2 z1; d/dz1 = z0^3 + 4 z1
+        let mut p = FieldPolynomial::zero();
+        p.add_term(
+            Monomial::power(0, 3)
+                .unwrap()
+                .times(Monomial::power(1, 1).unwrap())
+                .unwrap(),
+            1.0,
+        );
+        p.add_term(Monomial::power(1, 2).unwrap(), 2.0);
+        assert_eq!(p.degree(), 4);
+        let d0 = p.derivative(0);
+        assert_eq!(d0.len(), 1);
+        assert_eq!(d0.evaluate(&[2.0, 3.0]), 3.0 * 4.0 * 3.0);
+        assert_eq!(p.derivative(1).evaluate(&[2.0, 3.0]), 8.0 + 12.0);
+        assert!(p.derivative(5).is_empty());
+        assert_eq!(FieldPolynomial::zero().degree(), 0);
     }
 }
