@@ -35,6 +35,9 @@ pub enum ToWorker {
     Step,
     /// Drop all runs.
     Reset,
+    /// Makes the worker panic on purpose. The page sends it only from its test hook
+    /// `window.sgdlabCrashWorker()`, which the end-to-end tests call to check crash recovery.
+    Panic,
     /// Run one sweep job to weak recovery or its cap (batch-size explorer); answered by
     /// [`FromWorker::JobDone`]. Jobs queue behind each other in the worker.
     Job {

@@ -1,6 +1,6 @@
 //! Batch-size sweeps: weak-recovery time against the batch exponent mu = log_d n_b, per
 //! protocol, over several seeds (the measured points of the paper's phase diagram, Fig. 1;
-//! SCIENCE.md sections 3 and 7).
+//! docs/science.md §3 and §7).
 //!
 //! A [`SweepConfig`] (JSON, the `sgdlab sweep CONFIG.json` schema) holds the model keys of a
 //! run (`d, p, k, target, activation, noise, update, init, eta`) plus the sweep axes

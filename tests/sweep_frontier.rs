@@ -1,4 +1,4 @@
-//! The phase-diagram frontiers measured by batch-size sweeps (SCIENCE.md sections 3 and 7,
+//! The phase-diagram frontiers measured by batch-size sweeps (docs/science.md §3 and §7,
 //! paper Fig. 1), He_3 teacher and student (l = 3), p = k = 1, warm start, eta = 0.5, learning
 //! rate at each protocol's optimal exponent, gamma = gamma0 d^(-delta*(mu)).
 //!
@@ -12,7 +12,7 @@
 //! gamma^2 d C / (2 n_b) per step, C = E[sigma'^2 e^2] = 108 (correlation loss) or 3456
 //! (plain SGD, whose error y - f carries the network's own He_3); with gamma = gamma0 n_b d^-3/2
 //! both scale alike and the drift wins for gamma0 < 36 / C: 0.33 for correlation loss, 0.0104 for
-//! plain SGD. A larger prefactor (0.1, the reference of SCIENCE.md section 3) also makes the
+//! plain SGD. A larger prefactor (0.1, the reference of docs/science.md §3) also makes the
 //! correlation-loss run at mu = 2 take 3 steps, where the line bends (slope -0.86 over [0.5, 2]
 //! at d = 1024), and plain SGD never recovers. Medians over 11 seeds; the runs of one sweep are
 //! deterministic, and other seed sets were checked to give the same slopes to +-0.01.

@@ -1,4 +1,4 @@
-//! Drift terms psi, phiGF, phiHD (SCIENCE.md section 5): spot values, agreement with an
+//! Drift terms psi, phiGF, phiHD (docs/science.md §5): spot values, agreement with an
 //! independent Monte Carlo of their definitions, and agreement between backends.
 
 mod theory_support;

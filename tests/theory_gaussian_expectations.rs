@@ -1,4 +1,4 @@
-//! The elementary Gaussian expectations I2, I3, I4, I2noise (SCIENCE.md section 6) against an
+//! The elementary Gaussian expectations I2, I3, I4, I2noise (docs/science.md §6) against an
 //! independent Monte Carlo with 5-standard-error tolerances, exact polynomial identities, and
 //! error handling.
 

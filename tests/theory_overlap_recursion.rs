@@ -1,4 +1,4 @@
-//! The deterministic overlap recursion (SCIENCE.md section 5): the step algebra, the
+//! The deterministic overlap recursion (docs/science.md §5): the step algebra, the
 //! mean-step term, term switches, losses, and the qualitative regimes of the paper's
 //! Fig. 3 and adaptive-protocol figure, from the recursion alone.
 
@@ -215,7 +215,7 @@ fn correlation_loss_learns_he3_from_a_small_overlap() {
 
 #[test]
 fn fig3_erf_committee_regimes_order_the_risk() {
-    // SCIENCE.md section 8 item 3: erf, p = k = 2, d = 1e4, Delta = 0.01, m0 = 0, 1e4 steps
+    // docs/science.md §8 item 3: erf, p = k = 2, d = 1e4, Delta = 0.01, m0 = 0, 1e4 steps
     let d = 10_000u64;
     let df = d as f64;
     let o = Overlaps::new(DMatrix::identity(2, 2), DMatrix::zeros(2, 2)).unwrap();
@@ -269,7 +269,7 @@ fn fig3_erf_committee_regimes_order_the_risk() {
 
 #[test]
 fn adaptive_protocol_reaches_the_noise_floor() {
-    // SCIENCE.md section 8 item 5: l = 3, mu = 1.85, Delta = 1e-6, 100 steps
+    // docs/science.md §8 item 5: l = 3, mu = 1.85, Delta = 1e-6, 100 steps
     let d = 1024u64;
     let nb = (d as f64).powf(1.85).floor() as u64;
     let gamma = 0.032 * nb as f64 * (d as f64).powf(-1.5); // authors' convention, p = 1

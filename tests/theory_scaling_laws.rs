@@ -1,4 +1,4 @@
-//! Scaling-law predictions and the phase diagram (SCIENCE.md section 7, paper Fig. 1).
+//! Scaling-law predictions and the phase diagram (docs/science.md §7, paper Fig. 1).
 
 use sgdlab::theory::scaling_laws::*;
 
@@ -50,7 +50,7 @@ fn correlation_loss_for_he3() {
         .unwrap()
         .learning_rate_exponent;
     assert!((below - above).abs() < 1e-8);
-    // SCIENCE.md measured slope of log_d T vs mu for He_3 correlation loss: about -0.9 (prediction -1)
+    // docs/science.md measured slope of log_d T vs mu for He_3 correlation loss: about -0.9 (prediction -1)
     let slope = predicted_time_exponent(Protocol::CorrelationLoss, 1.5, 3).unwrap()
         - predicted_time_exponent(Protocol::CorrelationLoss, 0.5, 3).unwrap();
     assert!(close(slope, -1.0));
@@ -106,7 +106,7 @@ fn learning_rate_conventions() {
         optimal_learning_rate_exponent(Protocol::CorrelationLoss, 2.5, 3).unwrap(),
         -0.75
     ));
-    // SCIENCE.md section 8 item 2: d = 256, mu = 1.75, c = 0.032, p = 4: gamma ~ 0.5
+    // docs/science.md §8 item 2: d = 256, mu = 1.75, c = 0.032, p = 4: gamma ~ 0.5
     let nb = 256f64.powf(1.75).floor();
     let gamma = authors_learning_rate(0.032, nb, 4, 256.0, 3).unwrap();
     assert!(close(gamma, 0.032 * 16384.0 * 4.0 / 4096.0), "{gamma}");

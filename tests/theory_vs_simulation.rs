@@ -1,4 +1,4 @@
-//! Issue 4's evidence: the deterministic overlap recursion (SCIENCE.md section 5) against the
+//! Issue 4's evidence: the deterministic overlap recursion (docs/science.md §5) against the
 //! mean of simulated trajectories (exact dimension-free sampler, section 4), started from the
 //! SAME initial overlaps ([`recursion_from_config`] draws them from the run's seed exactly as
 //! the simulation does).
@@ -321,7 +321,7 @@ fn erf_saad_solla(d: u64, steps: u64) -> ResolvedConfig {
     ))
 }
 
-/// Saad & Solla line (SCIENCE.md section 8 item 3): d = 10^4, n_b = 100, gamma = 8 d^(-1/2)
+/// Saad & Solla line (docs/science.md §8 item 3): d = 10^4, n_b = 100, gamma = 8 d^(-1/2)
 /// = 0.08, erf committee p = k = 2, Delta = 0.01, m0 = 0; 16 seeds, t <= 2000 (before the
 /// simulations leave the symmetric plateau). Tolerance: module documentation. Without the noise
 /// term the recursion misses by more than 20 x the tolerance (it predicts a risk plateau at a
@@ -341,7 +341,7 @@ fn erf_committee_saad_solla_mean_follows_the_recursion() {
     assert!(spec < 0.05, "mean |M_j1 - M_j2| at t = 2000: {spec}");
 }
 
-/// Population flow (SCIENCE.md section 8 item 3): d = 10^4, n_b = 100, gamma = 10 d^(-1)
+/// Population flow (docs/science.md §8 item 3): d = 10^4, n_b = 100, gamma = 10 d^(-1)
 /// = 10^-3, 8 seeds, t <= 10^4. Tolerance: module documentation. The asymptotic
 /// population-flow recursion (gradient terms only) is also compared: at d = 10^4 its missing
 /// noise term is visible (its risk is about 1% low at t = 10^4, many paired standard errors),

@@ -1,4 +1,4 @@
-//! The paper's three-regime picture (Fig. 3 right; SCIENCE.md section 8 item 3) from
+//! The paper's three-regime picture (Fig. 3 right; docs/science.md §8 item 3) from
 //! SIMULATIONS (exact sampler), with the recursion overlaid. tests/theory_overlap_recursion.rs
 //! shows the same orderings from the recursion alone.
 //!

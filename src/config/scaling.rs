@@ -1,4 +1,4 @@
-//! Batch size and learning rate, given directly or by their scaling with d (SCIENCE.md
+//! Batch size and learning rate, given directly or by their scaling with d (docs/science.md
 //! section 2): n_b = floor(n0 d^mu), gamma = gamma0 d^(-delta).
 //!
 //! Learning-rate policies:

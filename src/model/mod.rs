@@ -1,4 +1,4 @@
-//! The model of the paper (SCIENCE.md section 1): links, teacher, losses and overlaps.
+//! The model of the paper (docs/science.md §1): links, teacher, losses and overlaps.
 
 pub mod hermite;
 pub mod information_exponent;

@@ -1,5 +1,5 @@
 //! Risk and drift terms of a committee teacher g(z) = (1/k) sum_r g1(z_r) as sums of the
-//! elementary expectations of SCIENCE.md section 6 (fields: lambda_j = index j < p,
+//! elementary expectations of docs/science.md §6 (fields: lambda_j = index j < p,
 //! lambda*_r = index p + r; s = sigma for the student, g1 for the teacher):
 //!
 //! ```text

@@ -1,4 +1,4 @@
-//! The order-parameter drift terms of SCIENCE.md section 5.
+//! The order-parameter drift terms of docs/science.md §5.
 //!
 //! With local fields (lambda_1..lambda_p, lambda*_1..lambda*_k) ~ N(0, Omega), label
 //! y = g(lambda*) + sqrt(Delta) xi and error term e = y - f (MSE) or e = y (correlation loss,

@@ -1,4 +1,4 @@
-//! Deterministic theory (SCIENCE.md sections 5-7): Gaussian expectations over the local
+//! Deterministic theory (docs/science.md §5–§7): Gaussian expectations over the local
 //! fields, the overlap recursion, asymptotic regimes and scaling laws.
 //!
 //! * [`gaussian_expectations`]: E[F(z)] for jointly Gaussian local fields, exact when possible

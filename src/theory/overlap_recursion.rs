@@ -1,4 +1,4 @@
-//! The deterministic overlap recursion of SCIENCE.md section 5: the expected SGD step
+//! The deterministic overlap recursion of docs/science.md §5: the expected SGD step
 //! projected on the order parameters, with exact normalisation.
 //!
 //! With g = gamma / p, a_j = 1 and the drift terms psi, phiGF, phiHD of [`DriftTerms`]:

@@ -1,4 +1,4 @@
-//! The population risk as a function of the overlaps (SCIENCE.md section 3):
+//! The population risk as a function of the overlaps (docs/science.md §3):
 //!
 //! ```text
 //! R(Q, M) = (1/2) E[(y - f)^2] = (1/2) (Delta + E[(f* - f)^2]),

@@ -1,4 +1,4 @@
-//! Scaling-law predictions of the paper (SCIENCE.md section 7) with mu = log_d n_b,
+//! Scaling-law predictions of the paper (docs/science.md §7) with mu = log_d n_b,
 //! theta = log_d T (steps to weak recovery), log_d N = theta + mu (samples) and
 //! log_d gamma, for information exponent l:
 //!

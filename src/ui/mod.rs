@@ -5,4 +5,5 @@
 pub mod format;
 pub mod run_state;
 pub mod slicing;
+pub mod start_check;
 pub mod sweep_form;

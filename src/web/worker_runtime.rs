@@ -85,7 +85,12 @@ pub fn start() {
     // a panic leaves the wasm instance unusable: tell the page why before it traps
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
-        let message: String = info.to_string().chars().take(2000).collect();
+        let message: String = info
+            .to_string()
+            .replace('\n', " ")
+            .chars()
+            .take(2000)
+            .collect();
         post(&FromWorker::Crashed { message });
     }));
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
@@ -214,6 +219,7 @@ fn handle(message: ToWorker) {
             }
             schedule();
         }
+        ToWorker::Panic => panic!("panic requested by the page (crash-recovery test)"),
         ToWorker::Reset => STATE.with(|s| {
             let mut s = s.borrow_mut();
             s.runs.clear();

@@ -1,5 +1,5 @@
 //! The result of a Gaussian expectation: a value and the method that produced it, so every
-//! number the lab shows can say how it was computed (SCIENCE.md section 6: "always say which
+//! number the lab shows can say how it was computed (docs/science.md §6: "always say which
 //! was used").
 
 use serde::{Deserialize, Serialize};

@@ -1,5 +1,5 @@
 //! A function applied to one Gaussian local field: a link's value s(z), its derivative
-//! s'(z), or the field itself z. Products of these are the integrands of SCIENCE.md
+//! s'(z), or the field itself z. Products of these are the integrands of docs/science.md
 //! section 6 (I2 = E[s(a) s(b)], I3 = E[s'(a) b s(c)], I4 = E[s'(a) s'(b) s(c) s(d)],
 //! I2noise = E[s'(a) s'(b)]).
 

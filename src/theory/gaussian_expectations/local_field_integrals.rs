@@ -1,6 +1,6 @@
 //! Expectations of products of functions of jointly Gaussian local fields,
 //! E[f_1(z_1) ... f_n(z_n)] with z ~ N(0, C) and C a sub-matrix of
-//! Omega = [[Q, M], [M^T, I]] (SCIENCE.md section 6):
+//! Omega = [[Q, M], [M^T, I]] (docs/science.md §6):
 //!
 //! * I2 = E[s_a(a) s_b(b)],
 //! * I3 = E[s_a'(a) b s_c(c)],

@@ -1,4 +1,4 @@
-//! Expectations over jointly Gaussian local fields (SCIENCE.md section 6).
+//! Expectations over jointly Gaussian local fields (docs/science.md §6).
 //!
 //! Every term of the theory is E[F(z)] for z ~ N(0, C) with C taken from
 //! Omega = [[Q, M], [M^T, I]]. This module evaluates them exactly when it can and says how it

@@ -13,6 +13,7 @@ use crate::lab_state::{FieldError, LabState, HIDEABLE};
 use crate::presets::{preset, PRESETS};
 use crate::protocol::{FromWorker, RunId, ToWorker};
 use crate::ui::run_state::{lab_status, RunState, WorkerState};
+use crate::ui::start_check::confirmation_needed;
 use crate::url_state::UrlState;
 use crate::web::dom::{
     create, download, download_text, now_ms, set_hidden, set_text, set_value, value,
@@ -34,6 +35,8 @@ struct App {
     panels: Vec<Panel>,
     paused: bool,
     worker: WorkerState,
+    /// The settings (as a URL hash) whose cost warning was shown: a second Start runs them.
+    confirmed: Option<String>,
     redraw: Redraw,
 }
 
@@ -222,6 +225,17 @@ fn show_readout(app: &App, run: RunId, x: Option<f64>) {
 
 fn start_runs(app: &mut App) {
     let Some(state) = validate(app) else { return };
+    // expensive settings run only after a second Start with the same settings
+    let key = state.to_hash();
+    if let Some(message) = state.resolve().ok().and_then(|r| confirmation_needed(&r)) {
+        if app.confirmed.as_deref() != Some(key.as_str()) {
+            app.confirmed = Some(key);
+            set_text(&app.document, "form-error", &message);
+            return;
+        }
+    } else {
+        app.confirmed = None;
+    }
     app.state = state;
     write_hash(&app.state);
     if let Err(e) = build_panels(app) {
@@ -621,6 +635,56 @@ fn share(app: &mut App, embed: bool) {
 }
 
 /// Applies embed mode and hidden control groups.
+/// Lists the rejected URL parameters above the form (hidden when there are none).
+fn show_url_errors(document: &Document, errors: &[FieldError]) -> Result<(), JsValue> {
+    let box_ = document
+        .get_element_by_id("url-errors")
+        .ok_or("missing #url-errors")?;
+    let text = errors
+        .iter()
+        .map(|e| format!("URL parameter {e} — ignored"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    box_.set_text_content(Some(&text));
+    set_hidden(&box_, errors.is_empty());
+    Ok(())
+}
+
+/// The user changed the URL hash in an open tab: load its state and run it (the page itself
+/// rewrites the hash with `history.replaceState`, which fires no event).
+fn on_hash_change() {
+    let Some(hash) = web_sys::window().and_then(|w| w.location().hash().ok()) else {
+        return;
+    };
+    let url = UrlState::parse(&hash);
+    with_app(|app| {
+        if let Err(e) = show_url_errors(&app.document, &url.errors) {
+            web_sys::console::error_1(&e);
+        }
+        app.state = url.lab.clone();
+        form::write_state(&app.document, &app.state);
+        set_value(
+            &app.document,
+            "preset",
+            app.state.preset.as_deref().unwrap_or(""),
+        );
+        set_text(
+            &app.document,
+            "preset-explanation",
+            app.state
+                .preset
+                .as_deref()
+                .and_then(preset)
+                .map_or("", |p| p.explanation),
+        );
+        apply_embed(&app.document, &app.state);
+        show_view(&app.document, url.explorer);
+        if !url.explorer {
+            start_runs(app);
+        }
+    });
+}
+
 fn apply_embed(document: &Document, state: &LabState) {
     if let Some(body) = document.body() {
         body.set_class_name(if state.embed { "embed" } else { "" });
@@ -719,18 +783,7 @@ pub fn start() -> Result<(), JsValue> {
             show_view(&d, true);
         }
     })?;
-    if !url_errors.is_empty() {
-        let box_ = document
-            .get_element_by_id("url-errors")
-            .ok_or("missing #url-errors")?;
-        let text = url_errors
-            .iter()
-            .map(|e| format!("URL parameter {e} — ignored"))
-            .collect::<Vec<_>>()
-            .join("\n");
-        box_.set_text_content(Some(&text));
-        set_hidden(&box_, false);
-    }
+    show_url_errors(&document, &url_errors)?;
     form::write_state(&document, &state);
     set_value(&document, "preset", state.preset.as_deref().unwrap_or(""));
     set_text(
@@ -753,6 +806,7 @@ pub fn start() -> Result<(), JsValue> {
             panels: Vec::new(),
             paused: false,
             worker: WorkerState::Loading,
+            confirmed: None,
             redraw: Redraw::default(),
         })
     });
@@ -888,6 +942,19 @@ pub fn start() -> Result<(), JsValue> {
     listen(&document, "copy-embed", "click", || {
         with_app(|app| share(app, true));
     })?;
+    let hash_change = Closure::<dyn FnMut()>::new(on_hash_change);
+    window.add_event_listener_with_callback("hashchange", hash_change.as_ref().unchecked_ref())?;
+    hash_change.forget();
+    // test hook: the end-to-end tests crash the worker to check that the page recovers
+    let crash = Closure::<dyn FnMut()>::new(|| {
+        with_app(|app| {
+            if let Some(c) = &app.client {
+                c.send(ToWorker::Panic);
+            }
+        });
+    });
+    js_sys::Reflect::set(&window, &"sgdlabCrashWorker".into(), crash.as_ref())?;
+    crash.forget();
     let resize = Closure::<dyn FnMut()>::new(|| {
         with_app(request_redraw);
     });
