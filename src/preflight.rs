@@ -30,8 +30,9 @@
 
 use crate::config::{display_number, ConfigError, ResolvedConfig};
 use crate::linalg::psd_part_factor;
-use crate::model::{Link, Overlaps};
+use crate::model::{Link, Loss, Overlaps, StepLoss};
 use crate::random::{standard_normal, SimRng};
+use crate::sampler::cached_polynomial_moments;
 use crate::sampler::{per_sample_coefficients, SamplerKind, StepSettings};
 use crate::theory::{automatic_backend, Backend};
 use rand::SeedableRng;
@@ -151,13 +152,36 @@ pub fn simulation_cost(config: &ResolvedConfig) -> CostEstimate {
         ),
         SamplerKind::Clt => {
             let dim = p * r + p * (p + 1.0) / 2.0;
-            let draws = nb.min(crate::sampler::MONTE_CARLO_SAMPLES as f64);
-            CostEstimate::new(
-                steps * draws,
-                steps * (draws * (e + dim * dim) + dim.powi(3) + theory_step_operations(config)),
-            )
+            let fixed = dim.powi(3) + theory_step_operations(config);
+            match exact_clt_moments(config) {
+                // exact moments: about 30 operations per planned Gaussian moment
+                Some(moments) => CostEstimate::new(0.0, steps * (30.0 * moments + fixed)),
+                None => {
+                    let draws = nb.min(crate::sampler::MONTE_CARLO_SAMPLES as f64);
+                    CostEstimate::new(steps * draws, steps * (draws * (e + dim * dim) + fixed))
+                }
+            }
         }
     }
+}
+
+/// The Gaussian moments the clt sampler evaluates per step when its moments are exact
+/// (polynomial links within the plan's size cap; the largest over the adaptive protocol's two
+/// losses), `None` when it estimates them by Monte Carlo.
+fn exact_clt_moments(config: &ResolvedConfig) -> Option<f64> {
+    let c = &config.input;
+    let losses: &[StepLoss] = match c.loss {
+        Loss::Mse => &[StepLoss::Mse],
+        Loss::Correlation => &[StepLoss::Correlation],
+        Loss::Adaptive => &[StepLoss::Correlation, StepLoss::Mse],
+    };
+    losses
+        .iter()
+        .map(|&loss| {
+            cached_polynomial_moments(c.target, config.activation_resolved, loss, c.p, c.k)
+                .map(|plan| plan.planned_moments() as f64)
+        })
+        .try_fold(0.0f64, |most, n| n.map(|n| most.max(n)))
 }
 
 /// The estimated cost of the overlap recursion of `config` (`steps` steps, no samples).
