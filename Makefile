@@ -1,6 +1,6 @@
 # Online SGD Lab. Two commands matter:
 #   make serve   build the app and serve it on http://127.0.0.1:8080
-#   make test    run every test suite (native, wasm in headless Chromium, end-to-end)
+#   make test    lint, then run every test suite (native, wasm in headless Chromium, end-to-end)
 # Both first run scripts/setup.sh, which installs the pinned tools it finds missing.
 
 SHELL := /bin/bash
@@ -12,7 +12,7 @@ export WASM_BINDGEN_TEST_TIMEOUT ?= 120
 E2E_PUBLIC_URL ?= /online-sgd-lab/demo/
 WASM_FEATURES := --target wasm32-unknown-unknown --no-default-features --features web
 
-.PHONY: setup serve build test test-native test-wasm test-e2e bench bench-wasm bench-ui bench-explorer clean
+.PHONY: setup serve build lint test test-native test-wasm test-e2e bench bench-wasm bench-ui bench-explorer clean
 
 setup:
 	@bash scripts/setup.sh
@@ -24,7 +24,16 @@ serve: setup
 build: setup
 	trunk build --release
 
-test: setup test-native test-wasm test-e2e
+# Lints, all warnings as errors: clippy on the native targets (library, CLI, tests, benches)
+# and on the browser build, formatting, and rustdoc (broken links; `missing_docs` of
+# Cargo.toml's [lints] fires in the clippy runs). Each step checks only, builds nothing to run.
+lint: setup
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy $(WASM_FEATURES) --bins --lib -- -D warnings
+	cargo fmt --check
+	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps
+
+test: setup lint test-native test-wasm test-e2e
 	@echo "make test: all suites passed"
 
 test-native:

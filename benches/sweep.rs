@@ -1,5 +1,5 @@
-//! Sweep throughput: the same batch-size sweep on 1 and on N worker threads (N = all cores),
-//! with the speed-up. Run: `cargo bench --bench sweep` (figures go to BENCHMARKS.md).
+//! Sweep throughput: the same batch-size sweep (`run_sweep_jobs`) on rayon pools of 1 and of N
+//! threads (N = all cores), with the speed-up. Run: `cargo bench --bench sweep` (figures go to BENCHMARKS.md).
 //! Under `cargo test --all-targets` (no `--bench` argument) it runs a small smoke version.
 //!
 //! Workload: He_3, correlation loss, d = 1024, mu in {0.5, 0.75, ..., 2}, gamma0 = 0.01 at the
@@ -8,7 +8,7 @@
 
 use sgdlab::config::scaling::LearningRate;
 use sgdlab::model::Loss;
-use sgdlab::sweep::{run_jobs_threaded, SweepConfig};
+use sgdlab::sweep::{run_sweep_jobs, SweepConfig};
 use std::time::Instant;
 
 fn main() {
@@ -39,7 +39,11 @@ fn main() {
     let mut reference: Option<(f64, Vec<_>)> = None;
     for &threads in &counts {
         let start = Instant::now();
-        let points = run_jobs_threaded(&jobs, threads).unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let points = pool.install(|| run_sweep_jobs(&jobs)).unwrap();
         let wall = start.elapsed().as_secs_f64();
         let samples: u64 = points.iter().map(|p| p.samples).sum();
         let speedup = reference.as_ref().map_or(1.0, |(t1, _)| t1 / wall);

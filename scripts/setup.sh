@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs every tool Online SGD Lab needs, at pinned versions, idempotently:
 # a tool already present at the right version is skipped.
-#   - Rust target wasm32-unknown-unknown
+#   - Rust target wasm32-unknown-unknown, components clippy and rustfmt (make lint)
 #   - wasm-bindgen-cli, exactly the version of the `wasm-bindgen` crate in Cargo.lock
 #   - trunk 0.21.14
 #   - Debian's chromium + chromium-driver (headless browser tests)
@@ -19,6 +19,12 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   log "adding rust target wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
 fi
+for component in clippy rustfmt; do
+  if ! rustup component list --installed | grep -q "^$component"; then
+    log "adding rust component $component"
+    rustup component add "$component"
+  fi
+done
 
 # 2. wasm-bindgen-cli at the Cargo.lock version
 if [ ! -f Cargo.lock ]; then cargo generate-lockfile; fi

@@ -7,7 +7,7 @@
 //! literally in d dimensions or exactly in the (p + k)-dimensional space of its overlaps,
 //! plus the deterministic theory the paper compares against.
 //!
-//! The core has no web dependency; the optional [`web`] module (feature `web`) holds the
+//! The core has no web dependency; the optional `web` module (feature `web`) holds the
 //! browser front end and worker runtime.
 
 pub mod config;

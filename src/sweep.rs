@@ -10,8 +10,9 @@
 //! independent [`RunConfig`]s: n_b = floor(n0 d^mu), the learning rate of `lr` resolved with
 //! each protocol's own exponent, `steps = max_steps`, `stop_at_recovery = true`. A job's
 //! result depends only on its `RunConfig` (one seed determines the run), so jobs may run in
-//! any order on any number of workers (rayon in the CLI, a Web Worker pool in the browser)
-//! and give bit-identical [`SweepPoint`]s.
+//! any order on any number of workers and give bit-identical [`SweepPoint`]s: natively the
+//! one runner [`run_sweep_jobs`] (rayon with the `cli` feature; used by the CLI, the tests and
+//! the benchmarks), in the browser a Web Worker pool.
 //!
 //! Escape times from m0 ~ 1/sqrt(d) are heavy-tailed, so a sweep is read through
 //! [`summarise`]: per (protocol, mu) the median and quartiles of theta = log_d T over seeds,
@@ -455,14 +456,6 @@ impl SweepPoint {
         }
     }
 
-    /// log_d of the samples to weak recovery, +infinity when censored.
-    pub fn log_samples(&self, d: u64) -> f64 {
-        match self.weak_recovery_step {
-            Some(t) => ((t.max(1) as f64) * self.nb as f64).ln() / (d as f64).ln(),
-            None => f64::INFINITY,
-        }
-    }
-
     /// One CSV row in the columns of [`CSV_HEADER`] (empty cells for nulls).
     pub fn csv_row(&self) -> String {
         let opt = |x: Option<String>| x.unwrap_or_default();
@@ -516,50 +509,41 @@ pub fn run_job(job: &RunConfig) -> Result<SweepPoint, ConfigError> {
     Ok(run_resolved(job.resolve()?))
 }
 
-/// Runs every job of `config` one after the other on the calling thread.
-pub fn run_sweep_sequential(config: &SweepConfig) -> Result<SweepOutput, ConfigError> {
-    let points = config
-        .jobs()?
-        .iter()
-        .map(run_job)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(SweepOutput { points })
+/// Runs already validated jobs and returns one point per job, in the order of `resolved`.
+///
+/// With the `cli` feature the jobs run on the current rayon thread pool (the global one, or
+/// the pool of an enclosing `ThreadPool::install`); without it (the browser build, whose page
+/// spreads jobs over its own Web Worker pool) one after the other on the calling thread.
+/// Each point depends only on its job, so the result is the same for any number of threads.
+pub fn run_resolved_jobs(resolved: Vec<ResolvedConfig>) -> Vec<SweepPoint> {
+    #[cfg(feature = "cli")]
+    {
+        use rayon::prelude::*;
+        resolved.into_par_iter().map(run_resolved).collect()
+    }
+    #[cfg(not(feature = "cli"))]
+    {
+        resolved.into_iter().map(run_resolved).collect()
+    }
 }
 
-/// Runs `jobs` on `threads` std threads (each takes the next job from a shared counter) and
-/// returns the points in the order of `jobs`: identical to the sequential result.
-/// Native only (threads are not available in the browser; the page uses its worker pool).
-#[cfg(not(target_arch = "wasm32"))]
-pub fn run_jobs_threaded(
-    jobs: &[RunConfig],
-    threads: usize,
-) -> Result<Vec<SweepPoint>, ConfigError> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Mutex;
+/// The sweep runner: validates every job (a [`RunConfig`] from [`SweepConfig::jobs`]), then
+/// runs them with [`run_resolved_jobs`] (rayon with the `cli` feature, sequential otherwise).
+/// Points come in the order of `jobs`. Errors, before running anything, when a job does not
+/// validate.
+pub fn run_sweep_jobs(jobs: &[RunConfig]) -> Result<Vec<SweepPoint>, ConfigError> {
     let resolved = jobs
         .iter()
         .map(RunConfig::resolve)
         .collect::<Result<Vec<_>, _>>()?;
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<SweepPoint>>> = Mutex::new(vec![None; jobs.len()]);
-    std::thread::scope(|scope| {
-        for _ in 0..threads.clamp(1, jobs.len().max(1)) {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= resolved.len() {
-                    break;
-                }
-                let point = run_resolved(resolved[i].clone());
-                results.lock().unwrap()[i] = Some(point);
-            });
-        }
-    });
-    Ok(results
-        .into_inner()
-        .unwrap()
-        .into_iter()
-        .map(|p| p.expect("every job ran"))
-        .collect())
+    Ok(run_resolved_jobs(resolved))
+}
+
+/// Runs every job of `config` with [`run_sweep_jobs`].
+pub fn run_sweep(config: &SweepConfig) -> Result<SweepOutput, ConfigError> {
+    Ok(SweepOutput {
+        points: run_sweep_jobs(&config.jobs()?)?,
+    })
 }
 
 /// Summary of the runs of one (protocol, mu) over its seeds. theta = log_d T; censored runs

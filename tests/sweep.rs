@@ -93,18 +93,32 @@ fn max_samples_caps_the_steps_of_large_batches() {
     assert_eq!(steps, [1000, 97, 1]);
 }
 
+/// `run_sweep_jobs` on a rayon pool of `threads` threads.
+fn on_threads(threads: usize, jobs: &[RunConfig]) -> Vec<SweepPoint> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(|| run_sweep_jobs(jobs).unwrap())
+}
+
 #[test]
 fn sweep_is_deterministic_for_a_seed_list() {
     let config = small();
-    let first = run_sweep_sequential(&config).unwrap();
-    let second = run_sweep_sequential(&config).unwrap();
+    let first = run_sweep(&config).unwrap();
+    let second = run_sweep(&config).unwrap();
     assert_eq!(first, second);
     let jobs = config.jobs().unwrap();
-    // any number of workers, any order: the same points
-    let threaded = run_jobs_threaded(&jobs, 2).unwrap();
-    assert_eq!(threaded, first.points);
+    // any number of threads, any order: the same points
+    for threads in 1..=3 {
+        assert_eq!(
+            on_threads(threads, &jobs),
+            first.points,
+            "{threads} threads"
+        );
+    }
     let reversed: Vec<RunConfig> = jobs.iter().rev().cloned().collect();
-    let mut back = run_jobs_threaded(&reversed, 3).unwrap();
+    let mut back = on_threads(3, &reversed);
     back.reverse();
     assert_eq!(back, first.points);
     // a job's result depends only on its RunConfig: seed 7 inside another seed list
@@ -112,7 +126,7 @@ fn sweep_is_deterministic_for_a_seed_list() {
         seeds: vec![7, 1000],
         ..config.clone()
     };
-    let other = run_sweep_sequential(&other).unwrap();
+    let other = run_sweep(&other).unwrap();
     assert_eq!(other.points[0], first.points[1]);
     assert_eq!(run_job(&jobs[4]).unwrap(), first.points[4]);
     // different seeds do give different runs
@@ -165,7 +179,7 @@ fn censored_runs_are_marked_and_summarised_as_infinite() {
         max_steps: 5,
         ..Default::default()
     };
-    let out = run_sweep_sequential(&config).unwrap();
+    let out = run_sweep(&config).unwrap();
     for p in &out.points {
         assert!(p.censored && p.weak_recovery_step.is_none() && p.theta.is_none());
         assert_eq!(p.samples, 5 * 16);
@@ -341,7 +355,7 @@ fn each_protocol_can_have_its_own_learning_rate_policy() {
         assert!((g - e).abs() < 1e-12 * e, "{gamma:?}");
     }
     // the sweep's points carry the resolved gamma; the config round-trips through JSON
-    let out = run_sweep_sequential(&SweepConfig {
+    let out = run_sweep(&SweepConfig {
         max_steps: 3,
         ..config.clone()
     })

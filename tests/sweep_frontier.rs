@@ -29,6 +29,15 @@ fn workers() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
+/// The sweep runner `run_sweep_jobs` on a rayon pool of `threads` threads.
+fn on_threads(threads: usize, jobs: &[sgdlab::config::RunConfig]) -> Vec<SweepPoint> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(|| run_sweep_jobs(jobs).unwrap())
+}
+
 fn sweep(d: u64, protocols: &[Loss], mu: &[f64]) -> Vec<SweepSummary> {
     run_sweep(SweepConfig {
         d,
@@ -45,7 +54,7 @@ fn run_sweep(config: SweepConfig) -> Vec<SweepSummary> {
     let d = config.d;
     let jobs = config.jobs().unwrap();
     let start = Instant::now();
-    let points = run_jobs_threaded(&jobs, workers()).unwrap();
+    let points = on_threads(workers(), &jobs);
     let summaries = summarise(&points);
     println!(
         "d = {d}, lr = {:?}, seeds {:?}: {} runs on {} threads in {:.1} s",

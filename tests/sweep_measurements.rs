@@ -39,11 +39,20 @@ fn threads() -> usize {
     )
 }
 
+/// The sweep runner `run_sweep_jobs` on a rayon pool of `threads` threads.
+fn on_threads(threads: usize, jobs: &[sgdlab::config::RunConfig]) -> Vec<SweepPoint> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(|| run_sweep_jobs(jobs).unwrap())
+}
+
 /// Runs a sweep and prints one row per (protocol, mu) plus the frontier fits.
 fn measure(config: &SweepConfig, fit_ranges: &[(Loss, f64, f64)]) -> Vec<SweepSummary> {
     let jobs = config.jobs().unwrap();
     let start = Instant::now();
-    let points = run_jobs_threaded(&jobs, threads()).unwrap();
+    let points = on_threads(threads(), &jobs);
     let elapsed = start.elapsed().as_secs_f64();
     let summaries = summarise(&points);
     if let Ok(path) = std::env::var("SWEEP_POINTS_OUT") {
@@ -152,7 +161,7 @@ fn plain_sgd_plateau_across_d() {
             max_steps: 10_000_000,
             ..Default::default()
         };
-        let points = run_jobs_threaded(&config.jobs().unwrap(), threads()).unwrap();
+        let points = on_threads(threads(), &config.jobs().unwrap());
         let s = summarise(&points).remove(0);
         let t = s.median_steps.unwrap();
         println!(

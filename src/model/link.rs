@@ -6,7 +6,7 @@
 //! | `he<l>n` | He_l(z) / sqrt(l!) | l He_{l-1}(z) / sqrt(l!) | l |
 //! | `erf` | erf(z / sqrt 2) | sqrt(2/pi) exp(-z^2/2) | 1 |
 //! | `tanh` | tanh z | 1 - tanh^2 z | 1 |
-//! | `relu` | max(z, 0) | 1[z > 0] | 1 |
+//! | `relu` | max(z, 0) | 1{z > 0} (the indicator) | 1 |
 //!
 //! Links are written as strings (`"he3"`, `"he3n"`, `"erf"`, `"tanh"`, `"relu"`) in configs,
 //! URLs and the UI.
@@ -24,7 +24,13 @@ pub const MAX_HERMITE_DEGREE: u32 = 12;
 #[serde(try_from = "String", into = "String")]
 pub enum Link {
     /// He_degree(z), divided by sqrt(degree!) when `normalised`.
-    Hermite { degree: u32, normalised: bool },
+    Hermite {
+        /// The Hermite degree l (1 <= l <= [`MAX_HERMITE_DEGREE`]); also the information
+        /// exponent of the link.
+        degree: u32,
+        /// Divide by sqrt(l!), so that E[He_l(z)^2 / l!] = 1 for z ~ N(0, 1).
+        normalised: bool,
+    },
     /// erf(z / sqrt 2), the Saad & Solla activation.
     Erf,
     /// tanh(z).

@@ -21,21 +21,43 @@ pub enum OverlapsError {
     /// Wrong shape.
     #[error("{name} must be {rows} x {cols}, got {got_rows} x {got_cols}")]
     Shape {
+        /// Which matrix: `"Q"` or `"M"`.
         name: &'static str,
+        /// Expected number of rows (p for both Q and M).
         rows: usize,
+        /// Expected number of columns (p for Q, k for M).
         cols: usize,
+        /// Rows of the matrix given.
         got_rows: usize,
+        /// Columns of the matrix given.
         got_cols: usize,
     },
     /// Q not symmetric.
     #[error("Q must be symmetric: Q[{i}][{j}] = {a} but Q[{j}][{i}] = {b}")]
-    NotSymmetric { i: usize, j: usize, a: f64, b: f64 },
+    NotSymmetric {
+        /// Row of the first offending entry.
+        i: usize,
+        /// Column of the first offending entry.
+        j: usize,
+        /// `Q[i][j]`.
+        a: f64,
+        /// `Q[j][i]`, which differs from `a`.
+        b: f64,
+    },
     /// Projected runs keep ||w_j|| = 1.
     #[error("Q[{i}][{i}] must be 1 (neurons live on the unit sphere), got {value}")]
-    NotUnitDiagonal { i: usize, value: f64 },
+    NotUnitDiagonal {
+        /// Index of the neuron whose squared norm `Q[i][i]` is not 1.
+        i: usize,
+        /// The value of `Q[i][i]` found.
+        value: f64,
+    },
     /// An entry is NaN or infinite.
     #[error("{name} contains a non-finite entry")]
-    NotFinite { name: &'static str },
+    NotFinite {
+        /// Which matrix: `"Q"` or `"M"`.
+        name: &'static str,
+    },
     /// Omega = [[Q, M], [M^T, I]] is not a Gram matrix.
     #[error("[[Q, M], [M^T, I]] must be positive semi-definite (a Gram matrix of unit vectors); its smallest eigenvalue is {min_eigenvalue:.3e}, below the round-off tolerance -{tolerance:.1e}")]
     NotPositiveSemiDefinite {

@@ -18,7 +18,7 @@
 //! Each elementary expectation uses a closed form when one applies (erf) without building a
 //! sub-matrix, and otherwise [`expectation_of_product_with`].
 
-use super::drift_terms::DriftTerms;
+use super::drift_matrices::DriftTerms;
 use super::error::TheoryError;
 use super::gaussian_expectations::{
     erf_closed_form, expectation_of_product_with, Estimate, FieldFunction, Method,

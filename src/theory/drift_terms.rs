@@ -15,48 +15,10 @@
 //! E[c_j lambda^T] = [phiGF_j., psi_j.] and E[c_j c_l] = phiHD_jl, which is also how the
 //! large-batch (CLT) sampler uses them.
 
+pub use super::drift_matrices::DriftTerms;
 use super::error::TheoryError;
-use super::gaussian_expectations::Method;
 use super::local_field_model::with_cached_model;
 use crate::model::{Link, Overlaps, StepLoss, Target};
-use nalgebra::DMatrix;
-
-/// psi, phiGF and phiHD at one point (Q, M), with how they were computed.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DriftTerms {
-    /// psi_jr = E[sigma'(lambda_j) lambda*_r e], p x k.
-    pub psi: DMatrix<f64>,
-    /// phiGF_jl = E[sigma'(lambda_j) lambda_l e], p x p (not symmetric).
-    pub phi_gf: DMatrix<f64>,
-    /// phiHD_jl = E[sigma'(lambda_j) sigma'(lambda_l) e^2] including the label noise
-    /// Delta E[sigma'_j sigma'_l], p x p symmetric.
-    pub phi_hd: DMatrix<f64>,
-    /// The least exact method used for any entry (for Monte Carlo, the largest standard
-    /// error of an entry).
-    pub method: Method,
-}
-
-impl DriftTerms {
-    /// Matrices of the right shapes filled with NaN (the infallible API's answer to invalid
-    /// input).
-    pub fn not_a_number(p: usize, k: usize) -> Self {
-        DriftTerms {
-            psi: DMatrix::from_element(p, k, f64::NAN),
-            phi_gf: DMatrix::from_element(p, p, f64::NAN),
-            phi_hd: DMatrix::from_element(p, p, f64::NAN),
-            method: Method::ClosedForm,
-        }
-    }
-
-    /// true when every entry is finite.
-    pub fn is_finite(&self) -> bool {
-        self.psi
-            .iter()
-            .chain(self.phi_gf.iter())
-            .chain(self.phi_hd.iter())
-            .all(|x| x.is_finite())
-    }
-}
 
 /// The drift terms psi, phiGF, phiHD for `target` (g), student `activation` (sigma), the error
 /// term of `step_loss`, the overlaps (Q, M) and label-noise variance `noise` = Delta.

@@ -16,7 +16,7 @@
 //! draws otherwise (each reported entry then carries its standard error; the method reports
 //! the largest).
 
-use super::drift_terms::DriftTerms;
+use super::drift_matrices::DriftTerms;
 use super::error::TheoryError;
 use super::gaussian_expectations::gauss_hermite_quadrature::{
     default_nodes_per_dimension, for_each_quadrature_node,

@@ -16,7 +16,7 @@
 //!   by seeded Monte Carlo (module `joint_integration`).
 
 use super::committee_decomposition::{drift_by_decomposition, risk_by_decomposition};
-use super::drift_terms::DriftTerms;
+use super::drift_matrices::DriftTerms;
 use super::error::TheoryError;
 use super::gaussian_expectations::{Estimate, NumericalSettings, MAX_POLYNOMIAL_FIELDS};
 use super::joint_integration::{drift_by_joint_integration, risk_by_joint_integration};

@@ -13,6 +13,7 @@
 //! * [`scaling_laws`]: the paper's predictions for log_d T and log_d N, and its phase diagram.
 
 mod committee_decomposition;
+mod drift_matrices;
 pub mod drift_terms;
 mod error;
 pub mod from_config;

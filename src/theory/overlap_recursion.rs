@@ -29,7 +29,7 @@
 //! correlation until R(t) < threshold R(0), then MSE with gamma <- jump gamma at the switch and
 //! gamma <- decay gamma after every MSE step (the same bookkeeping as the simulations).
 
-use super::drift_terms::DriftTerms;
+use super::drift_matrices::DriftTerms;
 use super::error::TheoryError;
 use super::gaussian_expectations::{ExpectationError, Method, NumericalSettings};
 use super::local_field_model::LocalFieldModel;

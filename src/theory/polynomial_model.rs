@@ -12,7 +12,7 @@
 //! for new overlaps runs the plan on Omega and takes fixed linear combinations: a few
 //! microseconds for He_3 with p = 4.
 
-use super::drift_terms::DriftTerms;
+use super::drift_matrices::DriftTerms;
 use super::gaussian_expectations::{
     CompiledExpectation, FieldFunction, FieldPolynomial, GaussianMomentPlan, Method,
 };

@@ -1,6 +1,6 @@
 //! The page's DOM-free logic, tested natively: how a cooperative worker slices its work and
 //! throttles its progress messages ([`slicing`]), and the status texts the page shows
-//! ([`format`]). Nothing here touches the browser.
+//! ([`mod@format`]). Nothing here touches the browser.
 
 pub mod format;
 pub mod run_state;

@@ -99,11 +99,6 @@ impl WorkerClient {
             Err(e) => web_sys::console::error_2(&"page: cannot serialise message".into(), &e),
         }
     }
-
-    /// true once the worker reported Ready.
-    pub fn is_ready(&self) -> bool {
-        self.handshake.borrow().ready
-    }
 }
 
 impl Drop for WorkerClient {

@@ -25,7 +25,7 @@ use sgdlab::preflight::{
     MAX_SWEEP_OPERATIONS,
 };
 use sgdlab::simulation::{RunOutput, Simulation};
-use sgdlab::sweep::{points_to_csv, run_resolved, summarise, SweepConfig, SweepPoint};
+use sgdlab::sweep::{points_to_csv, run_resolved_jobs, summarise, SweepConfig, SweepPoint};
 use sgdlab::theory::from_config::{run_theory, theory_config_from_json};
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -442,7 +442,7 @@ fn main() -> ExitCode {
                 );
             }
             let mut output = Output::open(&out)?;
-            let points: Vec<SweepPoint> = resolved.into_par_iter().map(run_resolved).collect();
+            let points: Vec<SweepPoint> = run_resolved_jobs(resolved);
             let text = if csv {
                 points_to_csv(&points)
             } else {

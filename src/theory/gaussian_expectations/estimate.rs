@@ -32,11 +32,6 @@ pub enum Method {
 }
 
 impl Method {
-    /// true for closed forms and exact polynomial moments.
-    pub fn is_exact(&self) -> bool {
-        matches!(self, Method::ClosedForm | Method::ExactPolynomial)
-    }
-
     /// The Monte Carlo standard error, if any.
     pub fn standard_error(&self) -> Option<f64> {
         match self {

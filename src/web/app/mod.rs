@@ -294,10 +294,9 @@ fn on_worker_message(message: FromWorker) {
         let generation = app.generation;
         let find = |app: &mut App, run: RunId| app.panels.iter_mut().position(|p| p.id == run);
         match message {
-            FromWorker::Ready => {
-                if !matches!(app.worker, WorkerState::Restarted(_)) {
-                    app.worker = WorkerState::Ready;
-                }
+            // after a crash the page stays in Restarted (its message shown) until a new run
+            FromWorker::Ready if !matches!(app.worker, WorkerState::Restarted(_)) => {
+                app.worker = WorkerState::Ready;
             }
             FromWorker::Crashed { message } => {
                 for p in app.panels.iter_mut().filter(|p| p.state.is_live()) {
