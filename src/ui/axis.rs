@@ -40,6 +40,31 @@ pub fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
     ticks
 }
 
+/// At most `max` of `ticks`: on a log axis the decades first (when at least two are among
+/// them), then every k-th tick.
+pub fn thin_ticks(ticks: &[f64], max: usize, log: bool) -> Vec<f64> {
+    let max = max.max(2);
+    if ticks.len() <= max {
+        return ticks.to_vec();
+    }
+    let mut t = ticks.to_vec();
+    if log {
+        let decades: Vec<f64> = t
+            .iter()
+            .copied()
+            .filter(|v| (v.log10() - v.log10().round()).abs() < 1e-9)
+            .collect();
+        if decades.len() >= 2 {
+            t = decades;
+        }
+    }
+    if t.len() > max {
+        let stride = t.len().div_ceil(max);
+        t = t.into_iter().step_by(stride).collect();
+    }
+    t
+}
+
 /// Unlabelled grid positions of a logarithmic axis: the integer multiples of each decade
 /// (empty above six decades, where they would crowd).
 pub fn log_minor_ticks(lo: f64, hi: f64) -> Vec<f64> {
@@ -198,10 +223,7 @@ mod tests {
 
     #[test]
     fn log_ticks_are_decades_on_wide_ranges() {
-        assert_eq!(
-            log_ticks(1.0, 1e4),
-            vec![1.0, 10.0, 100.0, 1000.0, 10000.0]
-        );
+        assert_eq!(log_ticks(1.0, 1e4), vec![1.0, 10.0, 100.0, 1000.0, 10000.0]);
         let t = log_ticks(1.0, 3e4);
         assert_eq!(t.last().copied(), Some(1e4));
         // many decades: thinned, never more than a dozen labels
@@ -223,8 +245,19 @@ mod tests {
     }
 
     #[test]
+    fn thinning_keeps_decades_then_strides() {
+        let t = log_ticks(1e-3, 1e-1);
+        assert_eq!(thin_ticks(&t, 4, true).len(), 3);
+        assert_eq!(thin_ticks(&t, 10, true), t);
+        assert!(thin_ticks(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 3, false).len() <= 3);
+    }
+
+    #[test]
     fn linear_ticks_use_nice_steps() {
-        assert_eq!(linear_ticks(0.0, 1.0, 6), vec![0.0, 0.2, 0.4, 0.6000000000000001, 0.8, 1.0]);
+        assert_eq!(
+            linear_ticks(0.0, 1.0, 6),
+            vec![0.0, 0.2, 0.4, 0.6000000000000001, 0.8, 1.0]
+        );
         let t = linear_ticks(-1.05, 1.05, 6);
         assert_eq!(t, vec![-1.0, -0.5, 0.0, 0.5, 1.0]);
         assert!(linear_ticks(0.0, 30000.0, 6).len() <= 6);
