@@ -49,13 +49,20 @@ pub fn thin_ticks(ticks: &[f64], max: usize, log: bool) -> Vec<f64> {
     }
     let mut t = ticks.to_vec();
     if log {
-        let decades: Vec<f64> = t
-            .iter()
-            .copied()
-            .filter(|v| (v.log10() - v.log10().round()).abs() < 1e-9)
-            .collect();
+        let is_decade = |v: &f64| (v.log10() - v.log10().round()).abs() < 1e-9;
+        let decades: Vec<f64> = t.iter().copied().filter(is_decade).collect();
         if decades.len() >= 2 {
             t = decades;
+        } else if let Some(&d) = decades.first() {
+            // the decade and the tick farthest from it
+            let (first, last) = (t[0], t[t.len() - 1]);
+            let other = if (d / first).log10().abs() >= (last / d).log10().abs() {
+                first
+            } else {
+                last
+            };
+            t = if other < d { vec![other, d] } else { vec![d, other] };
+            t.dedup();
         }
     }
     if t.len() > max {
@@ -249,6 +256,8 @@ mod tests {
         let t = log_ticks(1e-3, 1e-1);
         assert_eq!(thin_ticks(&t, 4, true).len(), 3);
         assert_eq!(thin_ticks(&t, 10, true), t);
+        // one decade among them: kept, with the tick farthest from it
+        assert_eq!(thin_ticks(&[0.2, 0.5, 1.0, 2.0], 2, true), vec![0.2, 1.0]);
         assert!(thin_ticks(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 3, false).len() <= 3);
     }
 

@@ -311,7 +311,11 @@ pub fn draw_chart(canvas: &HtmlCanvasElement, spec: &ChartSpec) -> Result<ChartG
     // legend rows below the plot
     let margin = 8.0 * ratio;
     let legend_font: TextStyle = font(11.0).into_font().into();
-    let entries = legend_entries(spec, ratio);
+    let mut entries = legend_entries(spec, ratio);
+    if entries.len() == 1 && spec.regions.is_empty() && spec.horizontal_lines.is_empty() {
+        // a single line needs no legend: the title names it
+        entries.clear();
+    }
     let swatch_w = 18.0 * ratio;
     let widths: Vec<f64> = entries
         .iter()

@@ -606,7 +606,7 @@ fn page_url_without_hash() -> String {
 /// Height (CSS px) the embed snippet's iframe states, enough for the default embed (presets,
 /// batch size, buttons and both panels side by side at 700 px); the snippet's script then
 /// follows the height the embedded page reports.
-pub const EMBED_HEIGHT: u32 = 1000;
+pub const EMBED_HEIGHT: u32 = 1150;
 
 /// Type of the `postMessage` an embedded page sends its parent when its height changes:
 /// `{type: "sgdlab:height", height}` (CSS px).
