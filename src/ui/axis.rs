@@ -4,7 +4,7 @@
 //! `chart.rs` draws with these, so every axis of the page follows the same rules:
 //! - a log axis has a tick at every decade, plus 2 and 5 multiples when it spans fewer than
 //!   three decades (a risk axis from 0.02 to 0.08 gets 0.02 and 0.05 instead of no label);
-//! - all labels of a log axis are powers of ten (`10⁴`, `2·10⁻³`), so a samples axis never
+//! - all labels of a log axis are powers of ten (`10⁴`, `2·10⁻³`; `m·10⁰` reads `m`), so a samples axis never
 //!   mixes `10000` with `1e5`; a linear axis is plain (`0.25`, `2000`) unless one of its ticks
 //!   is 10⁴ or more (or below 10⁻³ and nonzero), then all its ticks are powers of ten.
 
@@ -61,7 +61,11 @@ pub fn thin_ticks(ticks: &[f64], max: usize, log: bool) -> Vec<f64> {
             } else {
                 last
             };
-            t = if other < d { vec![other, d] } else { vec![d, other] };
+            t = if other < d {
+                vec![other, d]
+            } else {
+                vec![d, other]
+            };
             t.dedup();
         }
     }
@@ -188,7 +192,10 @@ pub fn format_tick(v: f64, format: TickFormat) -> String {
                 n += 1;
             }
             let sign = if v < 0.0 { "-" } else { "" };
-            if (m - 1.0).abs() < 1e-6 {
+            if n == 0 {
+                // m·10⁰ is just m
+                format!("{sign}{}", short_decimal(m))
+            } else if (m - 1.0).abs() < 1e-6 {
                 format!("{sign}10{}", superscript(n))
             } else {
                 format!("{sign}{}·10{}", short_decimal(m), superscript(n))
@@ -282,8 +289,9 @@ mod tests {
             .iter()
             .map(|&v| format_tick(v, TickFormat::Power))
             .collect();
-        assert_eq!(labels, ["10⁰", "10¹", "10²", "10³", "10⁴", "10⁵", "10⁶"]);
+        assert_eq!(labels, ["1", "10¹", "10²", "10³", "10⁴", "10⁵", "10⁶"]);
         assert_eq!(format_tick(0.02, TickFormat::Power), "2·10⁻²");
+        assert_eq!(format_tick(6.0, TickFormat::Power), "6");
         assert_eq!(format_tick(-2.5e4, TickFormat::Power), "-2.5·10⁴");
         // a linear axis switches as a whole
         let ticks = linear_ticks(0.0, 30000.0, 6);

@@ -668,6 +668,12 @@ pub fn draw_heatmaps(
                     diverging_color(v).filled(),
                 ))
                 .map_err(|e| e.to_string())?;
+                // a light outline, so a cell near 0 (white) is still seen
+                area.draw(&Rectangle::new(
+                    [(x, y), (x + cell - 1, y + cell - 1)],
+                    ShapeStyle::from(&RGBColor(215, 215, 215)).stroke_width(1),
+                ))
+                .map_err(|e| e.to_string())?;
                 if cell as f64 > 30.0 * ratio {
                     area.draw(&Text::new(
                         format!("{v:.2}"),

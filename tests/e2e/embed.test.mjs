@@ -152,10 +152,11 @@ test('hide=caption hides the preset explanation; screenshots of the normal page 
   assert.equal(await frame.isVisible('#preset-explanation'), false);
   assert.equal(await frame.isVisible('#preset'), true);
   await page.close();
-  for (const [width, height, name] of [[1400, 1300, 'page-1400-wide-mu1.png'], [390, 844, 'page-390.png']]) {
+  for (const [width, height, name, hash] of [[1400, 1300, 'page-1400-wide-mu1.png', 'preset=wide-mu1&steps=20000'],
+    [390, 844, 'page-390.png', 'preset=wide-mu1&steps=20000'], [1400, 1000, 'page-1400-samples.png', 'steps=10000&unit=samples']]) {
     const p = await browser.newPage({ viewport: { width, height } });
     const errors = collectErrors(p);
-    await p.goto(`${site.url}#preset=wide-mu1&steps=20000`);
+    await p.goto(`${site.url}#${hash}`);
     await labReady(p);
     await p.waitForFunction(() => [...document.querySelectorAll('#panels .stats')].every((e) => e.dataset.state === 'finished'), null, { timeout: 90000 });
     await p.waitForTimeout(800);

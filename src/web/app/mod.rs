@@ -1044,7 +1044,10 @@ fn first_run(app: &mut App) {
                 web_sys::console::error_1(&e);
             }
             apply_embed(&app.document, &app.state);
-            let _ = app.document.body().map(|b| b.set_attribute("data-waiting-for-view", ""));
+            let _ = app
+                .document
+                .body()
+                .map(|b| b.set_attribute("data-waiting-for-view", ""));
             if when_visible(&panels, || {
                 if let Some(b) = web_sys::window()
                     .and_then(|w| w.document())
@@ -1056,7 +1059,10 @@ fn first_run(app: &mut App) {
             }) {
                 return;
             }
-            let _ = app.document.body().map(|b| b.remove_attribute("data-waiting-for-view"));
+            let _ = app
+                .document
+                .body()
+                .map(|b| b.remove_attribute("data-waiting-for-view"));
         }
     }
     start_runs(app);
@@ -1150,8 +1156,7 @@ fn post_height_on_resize(document: &Document) {
         let _ = js_sys::Reflect::set(&message, &"height".into(), &(height as f64).into());
         let _ = parent.post_message(&message, "*");
     });
-    if let Ok(observer) =
-        js_sys::Reflect::construct(&ctor, &js_sys::Array::of1(callback.as_ref()))
+    if let Ok(observer) = js_sys::Reflect::construct(&ctor, &js_sys::Array::of1(callback.as_ref()))
     {
         callback.forget();
         call_method(&observer, "observe", Some(root.as_ref()));
