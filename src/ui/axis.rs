@@ -113,7 +113,7 @@ pub fn linear_ticks(lo: f64, hi: f64, max: usize) -> Vec<f64> {
     let step = [1.0, 2.0, 5.0, 10.0]
         .iter()
         .map(|m| m * decade)
-        .find(|s| ((hi - lo) / s).floor() as usize + 1 <= max)
+        .find(|s| (((hi - lo) / s).floor() as usize) < max)
         .unwrap_or(10.0 * decade);
     let mut out = Vec::new();
     let mut k = (lo / step).ceil();
