@@ -603,10 +603,17 @@ fn page_url_without_hash() -> String {
         .unwrap_or_default()
 }
 
-/// Height (CSS px) the embed snippet's iframe states, enough for the default embed (presets,
-/// batch size, buttons and both panels side by side at 700 px); the snippet's script then
-/// follows the height the embedded page reports.
+/// Height (CSS px) the embed snippet's iframe states for one row of panels (presets, batch
+/// size, buttons and two panels side by side at 700 px); the snippet's script then follows
+/// the height the embedded page reports.
 pub const EMBED_HEIGHT: u32 = 1150;
+
+/// Stated iframe height for `panels` protocols: [`EMBED_HEIGHT`] plus a row of panels for
+/// each further pair (two panels per row at 700 px).
+pub fn embed_height(panels: usize) -> u32 {
+    let rows = panels.div_ceil(2).max(1) as u32;
+    EMBED_HEIGHT + 700 * (rows - 1)
+}
 
 /// Type of the `postMessage` an embedded page sends its parent when its height changes:
 /// `{type: "sgdlab:height", height}` (CSS px).
@@ -614,7 +621,7 @@ pub const HEIGHT_MESSAGE: &str = "sgdlab:height";
 
 /// The embed snippet: an iframe of `url` and a small optional script that sizes it to the
 /// height the embedded page reports (delete the script to keep the stated height).
-pub fn embed_snippet(url: &str, id: &str) -> String {
+pub fn embed_snippet(url: &str, id: &str, height: u32) -> String {
     format!(
         concat!(
             r#"<iframe src="{url}" width="700" height="{h}" id="{id}" style="border:0;width:100%;max-width:700px" title="Online SGD Lab" loading="lazy"></iframe>"#,
@@ -622,7 +629,7 @@ pub fn embed_snippet(url: &str, id: &str) -> String {
             r#"<script>/* optional: the iframe follows the lab's height */addEventListener("message",function(e){{var f=document.getElementById("{id}");if(f&&e.source===f.contentWindow&&e.data&&e.data.type==="{msg}"&&e.data.height>0)f.style.height=Math.ceil(e.data.height)+"px"}});</script>"#
         ),
         url = url,
-        h = EMBED_HEIGHT,
+        h = height,
         id = id,
         msg = HEIGHT_MESSAGE,
     )
@@ -647,6 +654,7 @@ fn share(app: &mut App, embed: bool) {
         embed_snippet(
             &url.replace('"', "%22"),
             &format!("sgdlab-{:x}", random_seed() & 0xff_ffff),
+            embed_height(state.panels.len()),
         )
     } else {
         url
