@@ -1063,7 +1063,12 @@ fn first_run(app: &mut App) {
                 {
                     let _ = b.remove_attribute("data-waiting-for-view");
                 }
-                with_app(start_runs);
+                // unless the reader pressed Start (or changed the URL) first
+                with_app(|app| {
+                    if app.panels.iter().all(|p| p.state == RunState::Idle) {
+                        start_runs(app);
+                    }
+                });
             }) {
                 return;
             }
