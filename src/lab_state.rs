@@ -17,7 +17,7 @@
 //! | `steps`, `seed`, `sampler`, `eta` | run | |
 //! | `panels` | protocols side by side | `mse,correlation,adaptive` |
 //! | `log`, `unit`, `theory` | time axis log (1/0), `steps`/`samples`, theory overlay (1/0) | |
-//! | `preset`, `embed`, `hide` | preset id, embed mode (1), controls to hide | `hide=controls` |
+//! | `preset`, `embed`, `hide`, `autostart` | preset id, embed mode (1), controls to hide, start without waiting for Start (1, default) | `hide=controls` |
 
 use crate::config::json::{cut, cut_to, key_name};
 use crate::config::scaling::{BatchScaling, LearningRate};
@@ -28,7 +28,7 @@ use crate::sampler::{SamplerChoice, Update};
 use serde::{Deserialize, Serialize};
 
 /// Every key the lab understands, in display order.
-pub const KEYS: [&str; 29] = [
+pub const KEYS: [&str; 30] = [
     "preset",
     "target",
     "activation",
@@ -56,6 +56,7 @@ pub const KEYS: [&str; 29] = [
     "theory",
     "embed",
     "hide",
+    "autostart",
     "adaptive_threshold",
     "adaptive_jump",
 ];
@@ -94,8 +95,11 @@ pub struct LabState {
     pub preset: Option<String>,
     /// Embed mode: panels and a chosen subset of controls only.
     pub embed: bool,
-    /// Control groups hidden in embed mode (`controls`, `model`, `batch`, `rate`, `run`, `buttons`, `presets`, `export`).
+    /// Control groups hidden in embed mode (`controls`, `model`, `batch`, `rate`, `run`, `buttons`, `presets`, `export`, `caption`).
     pub hide: Vec<String>,
+    /// Start the runs without waiting for the reader (`autostart=0` waits for Start). Embeds
+    /// that autostart begin when they are scrolled into view, not on load.
+    pub autostart: bool,
 }
 
 impl Default for LabState {
@@ -111,6 +115,7 @@ impl Default for LabState {
             preset: None,
             embed: false,
             hide: Vec::new(),
+            autostart: true,
         }
     }
 }
@@ -421,6 +426,9 @@ impl LabState {
         if let Some(v) = get("embed") {
             attempt(flag("embed", v).map(|x| s.embed = x));
         }
+        if let Some(v) = get("autostart") {
+            attempt(flag("autostart", v).map(|x| s.autostart = x));
+        }
         if let Some(v) = get("hide") {
             s.hide = v
                 .split(',')
@@ -594,6 +602,9 @@ impl LabState {
         if !self.hide.is_empty() {
             push("hide", self.hide.join(","));
         }
+        if !self.autostart {
+            push("autostart", "0".into());
+        }
         p
     }
 
@@ -608,8 +619,8 @@ impl LabState {
 }
 
 /// Control groups that `hide=` may name.
-pub const HIDEABLE: [&str; 8] = [
-    "controls", "model", "batch", "rate", "run", "buttons", "presets", "export",
+pub const HIDEABLE: [&str; 9] = [
+    "controls", "model", "batch", "rate", "run", "buttons", "presets", "export", "caption",
 ];
 
 #[cfg(test)]
@@ -689,6 +700,21 @@ mod tests {
         let errors = LabState::from_hash("preset=nope").unwrap_err();
         assert_eq!(errors[0].key, "preset");
         assert!(errors[0].message.contains("fig2-mu1"), "{errors:?}");
+    }
+
+    #[test]
+    fn autostart_is_validated_and_round_trips() {
+        assert!(LabState::from_hash("").unwrap().autostart);
+        let s = LabState::from_hash("embed=1&autostart=0&hide=caption,export").unwrap();
+        assert!(!s.autostart);
+        assert_eq!(s.hide, ["caption", "export"]);
+        assert!(s.to_hash().contains("autostart=0"));
+        assert_eq!(LabState::from_hash(&s.to_hash()).unwrap(), s);
+        // the default is not written
+        assert!(!LabState::default().to_hash().contains("autostart"));
+        assert!(LabState::from_hash("autostart=1").unwrap().autostart);
+        let errors = LabState::from_hash("autostart=later").unwrap_err();
+        assert_eq!(errors[0].key, "autostart");
     }
 
     #[test]

@@ -6,6 +6,11 @@
 //! the Okabe-Ito colour-blind-safe palette.
 
 use crate::decimation::decimate_to_columns;
+use crate::ui::axis::{
+    axis_format, format_tick, legend_layout, legend_rows, linear_ticks, log_minor_ticks, log_ticks,
+    thin_ticks,
+};
+use plotters::drawing::DrawingAreaErrorKind;
 use plotters::prelude::*;
 use plotters::style::ShapeStyle;
 use plotters_canvas::CanvasBackend;
@@ -94,7 +99,8 @@ pub struct ChartSpec {
     pub legend: LegendCorner,
 }
 
-/// Legend placement.
+/// Legend placement wish of a spec. Legends are now always drawn in rows below the plot area,
+/// never over the data, so this no longer moves them; it is kept so specs stay unchanged.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum LegendCorner {
     /// Top left (default).
@@ -104,16 +110,6 @@ pub enum LegendCorner {
     UpperRight,
     /// Bottom right.
     LowerRight,
-}
-
-impl LegendCorner {
-    fn position(self) -> SeriesLabelPosition {
-        match self {
-            LegendCorner::UpperLeft => SeriesLabelPosition::UpperLeft,
-            LegendCorner::UpperRight => SeriesLabelPosition::UpperRight,
-            LegendCorner::LowerRight => SeriesLabelPosition::LowerRight,
-        }
-    }
 }
 
 /// Sizes the canvas backing store to its CSS box times devicePixelRatio; returns the ratio.
@@ -135,24 +131,10 @@ pub fn fit_canvas_to_display(canvas: &HtmlCanvasElement) -> f64 {
     ratio
 }
 
-/// Tick label: integers without decimals, powers of ten as 1e-6, others with 3 significant digits.
+/// Tick label of a value on its own (plain between 10⁻³ and 10⁴, powers of ten outside); the
+/// axes use one format per axis ([`crate::ui::axis::axis_format`]).
 pub fn tick_label(v: f64) -> String {
-    if v == 0.0 {
-        return "0".into();
-    }
-    let a = v.abs();
-    let exponent = a.log10().round();
-    if (a.log10() - exponent).abs() < 1e-9 && !(-2.0..=4.0).contains(&exponent) {
-        return format!("{}1e{}", if v < 0.0 { "-" } else { "" }, exponent as i32);
-    }
-    if !(1e-3..1e5).contains(&a) {
-        return format!("{v:.2e}");
-    }
-    if (v - v.round()).abs() < 1e-9 * a.max(1.0) {
-        return format!("{}", v.round() as i64);
-    }
-    let text = format!("{v:.3}");
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
+    crate::ui::axis::tick_label(v)
 }
 
 fn bounds(spec: &ChartSpec) -> ((f64, f64), (f64, f64)) {
@@ -212,11 +194,8 @@ fn bounds(spec: &ChartSpec) -> ((f64, f64), (f64, f64)) {
         let pad = 0.05 * (y1 - y0);
         (y0, y1) = (y0 - pad, y1 + pad);
     } else if spec.log_y && spec.y_range.is_none() {
-        // whole decades, so a log axis always has labelled ticks
-        (y0, y1) = (
-            10f64.powf(y0.log10().floor()),
-            10f64.powf((y1 * 1.0001).log10().ceil()),
-        );
+        // a little room above and below; `log_ticks` labels even a fraction of a decade
+        (y0, y1) = (y0 / 1.25, y1 * 1.25);
     }
     if spec.log_x && x1 / x0 < 10.0 {
         x1 = x0 * 10.0;
@@ -257,7 +236,68 @@ impl ChartGeometry {
     }
 }
 
-/// Draws `spec` into `canvas`, filling it. Errors are returned as text, never panics.
+/// How a legend entry is drawn.
+#[derive(Clone, Copy, Debug)]
+enum Swatch {
+    Line {
+        color: RGBColor,
+        width: u32,
+        dashed: bool,
+    },
+    Dots(RGBColor),
+    Triangles(RGBColor),
+    Crosses(RGBColor),
+    Area(RGBColor),
+}
+
+/// The legend entries of `spec`, in drawing order.
+fn legend_entries(spec: &ChartSpec, ratio: f64) -> Vec<(String, Swatch)> {
+    let mut out = Vec::new();
+    for region in spec.regions.iter().filter(|r| !r.label.is_empty()) {
+        out.push((
+            region.label.clone(),
+            Swatch::Area(PALETTE[region.color % PALETTE.len()]),
+        ));
+    }
+    for (_, label) in &spec.horizontal_lines {
+        out.push((
+            label.clone(),
+            Swatch::Line {
+                color: RGBColor(120, 120, 120),
+                width: ratio as u32,
+                dashed: true,
+            },
+        ));
+    }
+    if let Some((_, label)) = &spec.vertical_marker {
+        out.push((
+            label.clone(),
+            Swatch::Line {
+                color: RGBColor(213, 94, 0),
+                width: (1.5 * ratio) as u32,
+                dashed: false,
+            },
+        ));
+    }
+    for s in spec.series.iter().filter(|s| !s.label.is_empty()) {
+        let color = PALETTE[s.color % PALETTE.len()];
+        let swatch = match s.markers {
+            Marker::Line => Swatch::Line {
+                color,
+                width: ((if s.bold { 2.5 } else { 1.2 }) * ratio).round() as u32,
+                dashed: s.dashed,
+            },
+            Marker::Dots => Swatch::Dots(color),
+            Marker::OpenTriangles => Swatch::Triangles(color),
+            Marker::Crosses => Swatch::Crosses(color),
+        };
+        out.push((s.label.clone(), swatch));
+    }
+    out
+}
+
+/// Draws `spec` into `canvas`, filling it: the plot on top, its legend in rows below (never
+/// over the data). Errors are returned as text, never panics.
 pub fn draw_chart(canvas: &HtmlCanvasElement, spec: &ChartSpec) -> Result<ChartGeometry, String> {
     let ratio = fit_canvas_to_display(canvas);
     let backend =
@@ -267,6 +307,57 @@ pub fn draw_chart(canvas: &HtmlCanvasElement, spec: &ChartSpec) -> Result<ChartG
     let ((x0, x1), (y0, y1)) = bounds(spec);
     let font = |size: f64| ("sans-serif", (size * ratio) as u32);
     let width_px = canvas.width() as usize;
+    let (w, h) = root.dim_in_pixel();
+    // legend rows below the plot
+    let margin = 8.0 * ratio;
+    let legend_font: TextStyle = font(11.0).into_font().into();
+    let mut entries = legend_entries(spec, ratio);
+    if entries.len() == 1 && spec.regions.is_empty() && spec.horizontal_lines.is_empty() {
+        // a single line needs no legend: the title names it
+        entries.clear();
+    }
+    let swatch_w = 18.0 * ratio;
+    let widths: Vec<f64> = entries
+        .iter()
+        .map(|(label, _)| {
+            let tw = root
+                .estimate_text_size(label, &legend_font)
+                .map_or(label.chars().count() as f64 * 6.0 * ratio, |(tw, _)| {
+                    tw as f64
+                });
+            swatch_w + 4.0 * ratio + tw
+        })
+        .collect();
+    let layout = legend_layout(&widths, w as f64 - 2.0 * margin, 12.0 * ratio);
+    let row_h = 15.0 * ratio;
+    let legend_h = if entries.is_empty() {
+        0.0
+    } else {
+        legend_rows(&layout) as f64 * row_h + 4.0 * ratio
+    };
+    let legend_h = legend_h.min(h as f64 * 0.45);
+    let (plot_area, legend_area) = root.split_vertically(h as i32 - legend_h.round() as i32);
+    // ticks: decades (with 2 and 5 multiples on short log ranges), thinned to fit
+    let plot_css_w = (w as f64 / ratio - 90.0).max(60.0);
+    let plot_css_h = (h as f64 - legend_h) / ratio - 70.0;
+    let ticks = |lo: f64, hi: f64, log: bool, room: f64, per: f64| {
+        let max = ((room / per).floor() as usize).max(2);
+        let t = if log {
+            thin_ticks(&log_ticks(lo, hi), max, true)
+        } else {
+            linear_ticks(lo, hi, max.min(7))
+        };
+        let minor = if log {
+            log_minor_ticks(lo, hi)
+        } else {
+            Vec::new()
+        };
+        (t, minor)
+    };
+    let (x_ticks, x_minor) = ticks(x0, x1, spec.log_x, plot_css_w, 48.0);
+    let (y_ticks, y_minor) = ticks(y0, y1, spec.log_y, plot_css_h.max(40.0), 28.0);
+    let x_format = axis_format(&x_ticks, spec.log_x);
+    let y_format = axis_format(&y_ticks, spec.log_y);
     macro_rules! draw_with {
         ($builder:expr, $to_pixel:expr) => {{
             let mut chart = $builder.map_err(|e| e.to_string())?;
@@ -276,29 +367,25 @@ pub fn draw_chart(canvas: &HtmlCanvasElement, spec: &ChartSpec) -> Result<ChartG
                 .y_desc(spec.y_label.as_str())
                 .label_style(font(11.0))
                 .axis_desc_style(font(12.0))
-                .light_line_style(RGBColor(235, 235, 235))
-                .x_labels(6)
-                .y_labels(6)
-                .x_label_formatter(&|v| tick_label(*v))
-                .y_label_formatter(&|v| tick_label(*v))
+                .bold_line_style(RGBColor(222, 222, 222))
+                .light_line_style(RGBColor(242, 242, 242))
+                // linear axes keep plotters' 1-2-5 ticks (the same steps as `linear_ticks`)
+                .x_labels(x_ticks.len().max(2))
+                .y_labels(y_ticks.len().max(2))
+                .x_label_formatter(&|v| format_tick(*v, x_format))
+                .y_label_formatter(&|v| format_tick(*v, y_format))
                 .draw()
                 .map_err(|e| e.to_string())?;
             for region in &spec.regions {
                 let color = PALETTE[region.color % PALETTE.len()].mix(0.12);
-                let anno = chart
+                chart
                     .draw_series(std::iter::once(Polygon::new(
                         region.polygon.clone(),
                         color.filled(),
                     )))
                     .map_err(|e| e.to_string())?;
-                // unlabelled regions stay out of the legend
-                if !region.label.is_empty() {
-                    anno.label(region.label.clone()).legend(move |(x, y)| {
-                        Rectangle::new([(x, y - 4), (x + 16, y + 4)], color.filled())
-                    });
-                }
             }
-            for (y, label) in &spec.horizontal_lines {
+            for (y, _) in &spec.horizontal_lines {
                 let style = ShapeStyle::from(&RGBColor(120, 120, 120)).stroke_width(ratio as u32);
                 chart
                     .draw_series(DashedLineSeries::new(
@@ -307,18 +394,14 @@ pub fn draw_chart(canvas: &HtmlCanvasElement, spec: &ChartSpec) -> Result<ChartG
                         (4.0 * ratio) as u32,
                         style,
                     ))
-                    .map_err(|e| e.to_string())?
-                    .label(label.clone())
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
+                    .map_err(|e| e.to_string())?;
             }
-            if let Some((x, label)) = &spec.vertical_marker {
+            if let Some((x, _)) = &spec.vertical_marker {
                 let style =
                     ShapeStyle::from(&RGBColor(213, 94, 0)).stroke_width((1.5 * ratio) as u32);
                 chart
                     .draw_series(LineSeries::new(vec![(*x, y0), (*x, y1)], style))
-                    .map_err(|e| e.to_string())?
-                    .label(label.clone())
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
+                    .map_err(|e| e.to_string())?;
             }
             for s in &spec.series {
                 let color = PALETTE[s.color % PALETTE.len()];
@@ -337,10 +420,10 @@ pub fn draw_chart(canvas: &HtmlCanvasElement, spec: &ChartSpec) -> Result<ChartG
                     .collect();
                 let points = decimate_to_columns(&points, width_px, $to_pixel);
                 let size = (3.5 * ratio) as i32;
-                let anno = if s.markers == Marker::Dots {
+                if s.markers == Marker::Dots {
                     chart
                         .draw_series(points.iter().map(|&p| Circle::new(p, size, color.filled())))
-                        .map_err(|e| e.to_string())?
+                        .map_err(|e| e.to_string())?;
                 } else if s.markers == Marker::OpenTriangles {
                     chart
                         .draw_series(
@@ -348,12 +431,12 @@ pub fn draw_chart(canvas: &HtmlCanvasElement, spec: &ChartSpec) -> Result<ChartG
                                 .iter()
                                 .map(|&p| TriangleMarker::new(p, size + 1, style)),
                         )
-                        .map_err(|e| e.to_string())?
+                        .map_err(|e| e.to_string())?;
                 } else if s.markers == Marker::Crosses {
                     let bold = style.stroke_width((2.5 * ratio).round() as u32);
                     chart
                         .draw_series(points.iter().map(|&p| Cross::new(p, 2 * size, bold)))
-                        .map_err(|e| e.to_string())?
+                        .map_err(|e| e.to_string())?;
                 } else if s.dashed {
                     chart
                         .draw_series(DashedLineSeries::new(
@@ -362,38 +445,13 @@ pub fn draw_chart(canvas: &HtmlCanvasElement, spec: &ChartSpec) -> Result<ChartG
                             (3.0 * ratio) as u32,
                             style,
                         ))
-                        .map_err(|e| e.to_string())?
+                        .map_err(|e| e.to_string())?;
                 } else {
                     chart
                         .draw_series(LineSeries::new(points, style))
-                        .map_err(|e| e.to_string())?
-                };
-                if !s.label.is_empty() {
-                    // the legend shows the series' own marker
-                    let marker = s.markers;
-                    anno.label(s.label.clone()).legend(move |(x, y)| {
-                        let centre = (x + 8, y);
-                        match marker {
-                            Marker::Line => {
-                                PathElement::new(vec![(x, y), (x + 16, y)], style).into_dyn()
-                            }
-                            Marker::Dots => Circle::new(centre, size, color.filled()).into_dyn(),
-                            Marker::OpenTriangles => {
-                                TriangleMarker::new(centre, size + 1, style).into_dyn()
-                            }
-                            Marker::Crosses => Cross::new(centre, size + 1, style).into_dyn(),
-                        }
-                    });
+                        .map_err(|e| e.to_string())?;
                 }
             }
-            chart
-                .configure_series_labels()
-                .label_font(font(11.0))
-                .background_style(WHITE.mix(0.85))
-                .border_style(RGBColor(200, 200, 200))
-                .position(spec.legend.position())
-                .draw()
-                .map_err(|e| e.to_string())?;
             let (xr, _) = chart.plotting_area().get_pixel_range();
             ChartGeometry {
                 left: xr.start as f64,
@@ -405,33 +463,154 @@ pub fn draw_chart(canvas: &HtmlCanvasElement, spec: &ChartSpec) -> Result<ChartG
             }
         }};
     }
-    let mut builder = ChartBuilder::on(&root);
+    let mut builder = ChartBuilder::on(&plot_area);
     builder
         .caption(spec.title.as_str(), font(14.0))
-        .margin((8.0 * ratio) as u32)
+        .margin(margin as u32)
+        // room for half of the last x tick label, so 10⁴ is never cut to 10
+        .margin_right((22.0 * ratio) as u32)
         .x_label_area_size((36.0 * ratio) as u32)
         .y_label_area_size((56.0 * ratio) as u32);
     let span = width_px as f64;
+    let key = |t: &Vec<f64>, m: &Vec<f64>| (t.clone(), m.clone());
+    let ((xt, xm), (yt, ym)) = (key(&x_ticks, &x_minor), key(&y_ticks, &y_minor));
+    let xs = move || {
+        let (a, b) = (xt.clone(), xm.clone());
+        (move |_: usize| a.clone(), move |_: usize| b.clone())
+    };
+    let ys = move || {
+        let (a, b) = (yt.clone(), ym.clone());
+        (move |_: usize| a.clone(), move |_: usize| b.clone())
+    };
+    let ((xb, xl), (yb, yl)) = (xs(), ys());
     let geometry = match (spec.log_x, spec.log_y) {
         (false, false) => draw_with!(builder.build_cartesian_2d(x0..x1, y0..y1), |x: f64| (x
             - x0)
             / (x1 - x0)
             * span),
         (true, false) => draw_with!(
-            builder.build_cartesian_2d((x0..x1).log_scale(), y0..y1),
+            builder.build_cartesian_2d(
+                (x0..x1)
+                    .log_scale()
+                    .with_key_point_func(xb)
+                    .with_light_point_func(xl),
+                y0..y1
+            ),
             |x: f64| (x / x0).ln() / (x1 / x0).ln() * span
         ),
         (false, true) => draw_with!(
-            builder.build_cartesian_2d(x0..x1, (y0..y1).log_scale()),
+            builder.build_cartesian_2d(
+                x0..x1,
+                (y0..y1)
+                    .log_scale()
+                    .with_key_point_func(yb)
+                    .with_light_point_func(yl)
+            ),
             |x: f64| (x - x0) / (x1 - x0) * span
         ),
         (true, true) => draw_with!(
-            builder.build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale()),
+            builder.build_cartesian_2d(
+                (x0..x1)
+                    .log_scale()
+                    .with_key_point_func(xb)
+                    .with_light_point_func(xl),
+                (y0..y1)
+                    .log_scale()
+                    .with_key_point_func(yb)
+                    .with_light_point_func(yl)
+            ),
             |x: f64| (x / x0).ln() / (x1 / x0).ln() * span
         ),
     };
+    draw_legend(
+        &legend_area,
+        &entries,
+        &layout,
+        margin,
+        row_h,
+        ratio,
+        &legend_font,
+    )?;
     root.present().map_err(|e| e.to_string())?;
     Ok(geometry)
+}
+
+/// Draws the legend rows (`layout` from [`legend_layout`]) into `area`.
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    entries: &[(String, Swatch)],
+    layout: &[(usize, f64)],
+    margin: f64,
+    row_h: f64,
+    ratio: f64,
+    font: &TextStyle,
+) -> Result<(), String> {
+    let (_, h) = area.dim_in_pixel();
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    for ((label, swatch), &(row, x)) in entries.iter().zip(layout) {
+        let top = 2.0 * ratio + row as f64 * row_h;
+        if top + row_h > h as f64 + 1.0 {
+            break; // more rows than room: the rest is left out rather than drawn over the plot
+        }
+        let (x, y) = ((margin + x) as i32, (top + row_h / 2.0) as i32);
+        let sw = (18.0 * ratio) as i32;
+        let size = (3.5 * ratio) as i32;
+        match *swatch {
+            Swatch::Line {
+                color,
+                width,
+                dashed,
+            } => {
+                let style = ShapeStyle::from(&color).stroke_width(width.max(1));
+                if dashed {
+                    let seg = sw / 3;
+                    area.draw(&PathElement::new(vec![(x, y), (x + seg, y)], style))
+                        .map_err(err)?;
+                    area.draw(&PathElement::new(
+                        vec![(x + 2 * seg, y), (x + sw, y)],
+                        style,
+                    ))
+                    .map_err(err)?;
+                } else {
+                    area.draw(&PathElement::new(vec![(x, y), (x + sw, y)], style))
+                        .map_err(err)?;
+                }
+            }
+            Swatch::Dots(color) => area
+                .draw(&Circle::new((x + sw / 2, y), size, color.filled()))
+                .map_err(err)?,
+            Swatch::Triangles(color) => area
+                .draw(&TriangleMarker::new(
+                    (x + sw / 2, y),
+                    size + 1,
+                    ShapeStyle::from(&color).stroke_width(ratio as u32),
+                ))
+                .map_err(err)?,
+            Swatch::Crosses(color) => area
+                .draw(&Cross::new(
+                    (x + sw / 2, y),
+                    size + 1,
+                    ShapeStyle::from(&color).stroke_width((1.5 * ratio) as u32),
+                ))
+                .map_err(err)?,
+            Swatch::Area(color) => area
+                .draw(&Rectangle::new(
+                    [(x, y - size), (x + sw, y + size)],
+                    color.mix(0.25).filled(),
+                ))
+                .map_err(err)?,
+        }
+        let text_h = area
+            .estimate_text_size(label, font)
+            .map_or(0, |(_, th)| th as i32);
+        area.draw(&Text::new(
+            label.clone(),
+            (x + sw + (4.0 * ratio) as i32, y - text_h / 2),
+            font.clone(),
+        ))
+        .map_err(err)?;
+    }
+    Ok(())
 }
 
 /// Diverging colour for a value in [-1, 1]: blue (-1), white (0), orange (+1) (Okabe-Ito ends).
@@ -447,7 +626,8 @@ pub fn diverging_color(v: f64) -> RGBColor {
 }
 
 /// Draws the current M (p x k) and Q (p x p) side by side as heatmaps on [-1, 1], with values
-/// written in the cells when they are large enough.
+/// written in the cells when they are large enough, and the colour scale (a bar from -1 to 1)
+/// along the bottom.
 pub fn draw_heatmaps(
     canvas: &HtmlCanvasElement,
     m: &[Vec<f64>],
@@ -458,8 +638,12 @@ pub fn draw_heatmaps(
         CanvasBackend::with_canvas_object(canvas.clone()).ok_or("canvas has no 2d context")?;
     let root = backend.into_drawing_area();
     root.fill(&WHITE).map_err(|e| e.to_string())?;
-    let (w, h) = root.dim_in_pixel();
-    let halves = root.split_evenly((1, 2));
+    let (w, full_h) = root.dim_in_pixel();
+    let bar_h = (24.0 * ratio) as u32;
+    let (maps, scale) = root.split_vertically(full_h.saturating_sub(bar_h));
+    draw_color_scale(&scale, ratio)?;
+    let h = full_h.saturating_sub(bar_h);
+    let halves = maps.split_evenly((1, 2));
     for (area, (name, matrix)) in halves.iter().zip([("M", m), ("Q", q)]) {
         let rows = matrix.len();
         let cols = matrix.first().map_or(0, |r| r.len());
@@ -484,6 +668,12 @@ pub fn draw_heatmaps(
                     diverging_color(v).filled(),
                 ))
                 .map_err(|e| e.to_string())?;
+                // a light outline, so a cell near 0 (white) is still seen
+                area.draw(&Rectangle::new(
+                    [(x, y), (x + cell - 1, y + cell - 1)],
+                    ShapeStyle::from(&RGBColor(215, 215, 215)).stroke_width(1),
+                ))
+                .map_err(|e| e.to_string())?;
                 if cell as f64 > 30.0 * ratio {
                     area.draw(&Text::new(
                         format!("{v:.2}"),
@@ -499,4 +689,49 @@ pub fn draw_heatmaps(
         }
     }
     root.present().map_err(|e| e.to_string())
+}
+
+/// The heatmaps' colour scale: a gradient bar from -1 to 1 with its end and middle labels.
+fn draw_color_scale<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    ratio: f64,
+) -> Result<(), String> {
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    let (w, _) = area.dim_in_pixel();
+    let font: TextStyle = ("sans-serif", (10.0 * ratio) as u32).into_font().into();
+    let pad = (4.0 * ratio) as i32;
+    let label_w = (18.0 * ratio) as i32;
+    let bar_w = ((w as i32 - 2 * pad - 2 * label_w) as f64).clamp(20.0, 160.0 * ratio) as i32;
+    let (x0, y0, bh) = (pad + label_w, (4.0 * ratio) as i32, (8.0 * ratio) as i32);
+    let steps = 48;
+    for i in 0..steps {
+        let a = x0 + bar_w * i / steps;
+        let b = x0 + bar_w * (i + 1) / steps;
+        let v = -1.0 + 2.0 * (i as f64 + 0.5) / steps as f64;
+        area.draw(&Rectangle::new(
+            [(a, y0), (b, y0 + bh)],
+            diverging_color(v).filled(),
+        ))
+        .map_err(err)?;
+    }
+    area.draw(&Rectangle::new(
+        [(x0, y0), (x0 + bar_w, y0 + bh)],
+        ShapeStyle::from(&RGBColor(170, 170, 170)).stroke_width(1),
+    ))
+    .map_err(err)?;
+    let text = |t: &str, x: i32| -> Result<(), String> {
+        let tw = area
+            .estimate_text_size(t, &font)
+            .map_or(0, |(tw, _)| tw as i32);
+        area.draw(&Text::new(
+            t.to_string(),
+            (x - tw / 2, y0 + bh + (2.0 * ratio) as i32),
+            font.clone(),
+        ))
+        .map_err(err)
+    };
+    text("−1", x0)?;
+    text("0", x0 + bar_w / 2)?;
+    text("1", x0 + bar_w)?;
+    Ok(())
 }

@@ -134,6 +134,10 @@ test('embed mode shows the panels and hides the chosen controls, inside a 700 px
   assert.equal(await f.isVisible('#start'), true, 'buttons stay unless hidden');
   const width = await f.$eval('#panels', (e) => e.getBoundingClientRect().width);
   assert.ok(width <= 700, `panels overflow the iframe: ${width}`);
+  // the compact embed layout puts the two panels side by side
+  const [mse, corr] = await f.$$eval('#panels .panel', (els) => els.map((e) => e.getBoundingClientRect().toJSON()));
+  assert.ok(Math.abs(mse.top - corr.top) < 1 && corr.left >= mse.right, 'panels side by side');
+  assert.equal(await f.isVisible('#tabs'), false, 'no tabs in an embed');
   await page.waitForTimeout(1000);
   await page.screenshot({ path: path.join(shots, 'embed-700.png') });
   assert.deepEqual(errors, []);

@@ -113,6 +113,9 @@ fn form_state(app: &App) -> Result<LabState, Vec<FieldError>> {
     if !app.state.hide.is_empty() {
         pairs.push(("hide".into(), app.state.hide.join(",")));
     }
+    if !app.state.autostart {
+        pairs.push(("autostart".into(), "0".into()));
+    }
     let selected = value(&app.document, "preset");
     if !selected.is_empty() {
         pairs.push(("preset".into(), selected));
@@ -242,6 +245,8 @@ fn start_runs(app: &mut App) {
         web_sys::console::error_1(&e);
         return;
     }
+    // the panels' export buttons belong to the `export` group
+    apply_embed(&app.document, &app.state);
     app.generation += 1;
     app.paused = false;
     if matches!(app.worker, WorkerState::Restarted(_)) {
@@ -597,6 +602,38 @@ fn page_url_without_hash() -> String {
         .unwrap_or_default()
 }
 
+/// Height (CSS px) the embed snippet's iframe states for one row of panels (presets, batch
+/// size, buttons and two panels side by side at 700 px); the snippet's script then follows
+/// the height the embedded page reports.
+pub const EMBED_HEIGHT: u32 = 1150;
+
+/// Stated iframe height for `panels` protocols: [`EMBED_HEIGHT`] plus a row of panels for
+/// each further pair (two panels per row at 700 px).
+pub fn embed_height(panels: usize) -> u32 {
+    let rows = panels.div_ceil(2).max(1) as u32;
+    EMBED_HEIGHT + 700 * (rows - 1)
+}
+
+/// Type of the `postMessage` an embedded page sends its parent when its height changes:
+/// `{type: "sgdlab:height", height}` (CSS px).
+pub const HEIGHT_MESSAGE: &str = "sgdlab:height";
+
+/// The embed snippet: an iframe of `url` and a small optional script that sizes it to the
+/// height the embedded page reports (delete the script to keep the stated height).
+pub fn embed_snippet(url: &str, id: &str, height: u32) -> String {
+    format!(
+        concat!(
+            r#"<iframe src="{url}" width="700" height="{h}" id="{id}" style="border:0;width:100%;max-width:700px" title="Online SGD Lab" loading="lazy"></iframe>"#,
+            "\n",
+            r#"<script>/* optional: the iframe follows the lab's height */addEventListener("message",function(e){{var f=document.getElementById("{id}");if(f&&e.source===f.contentWindow&&e.data&&e.data.type==="{msg}"&&e.data.height>0)f.style.height=Math.ceil(e.data.height)+"px"}});</script>"#
+        ),
+        url = url,
+        h = height,
+        id = id,
+        msg = HEIGHT_MESSAGE,
+    )
+}
+
 fn share(app: &mut App, embed: bool) {
     let mut state = app.state.clone();
     if let Ok(s) = form_state(app) {
@@ -605,15 +642,18 @@ fn share(app: &mut App, embed: bool) {
     let url = if embed {
         state.embed = true;
         if state.hide.is_empty() {
-            state.hide = vec!["model".into(), "batch".into(), "rate".into()];
+            // the batch size stays: it is what a course page is about
+            state.hide = vec!["model".into(), "rate".into(), "run".into()];
         }
         format!("{}#{}", page_url_without_hash(), state.to_hash())
     } else {
         format!("{}#{}", page_url_without_hash(), state.to_hash())
     };
     let text = if embed {
-        format!(
-            r#"<iframe src="{url}" width="700" height="1200" style="border:0;max-width:100%" title="Online SGD Lab" loading="lazy"></iframe>"#
+        embed_snippet(
+            &url.replace('"', "%22"),
+            &format!("sgdlab-{:x}", random_seed() & 0xff_ffff),
+            embed_height(state.panels.len()),
         )
     } else {
         url
@@ -633,7 +673,6 @@ fn share(app: &mut App, embed: bool) {
     );
 }
 
-/// Applies embed mode and hidden control groups.
 /// Lists the rejected URL parameters above the form (hidden when there are none).
 fn show_url_errors(document: &Document, errors: &[FieldError]) -> Result<(), JsValue> {
     let box_ = document
@@ -684,6 +723,8 @@ fn on_hash_change() {
     });
 }
 
+/// Applies embed mode (the `embed` class on the body: page-only parts hidden, compact layout)
+/// and the hidden control groups (elements with `data-group`, the panels' export buttons too).
 fn apply_embed(document: &Document, state: &LabState) {
     if let Some(body) = document.body() {
         body.set_class_name(if state.embed { "embed" } else { "" });
@@ -874,10 +915,12 @@ pub fn start() -> Result<(), JsValue> {
             let id = value(&app.document, "preset");
             if let Some(p) = preset(&id) {
                 if let Ok(state) = p.state() {
-                    let (embed, hide) = (app.state.embed, app.state.hide.clone());
+                    let (embed, hide, autostart) =
+                        (app.state.embed, app.state.hide.clone(), app.state.autostart);
                     app.state = LabState {
                         embed,
                         hide,
+                        autostart,
                         ..state
                     };
                     form::write_state(&app.document, &app.state);
@@ -970,7 +1013,7 @@ pub fn start() -> Result<(), JsValue> {
     if !explorer_view {
         steps.push(Box::new(|| {
             mark("lab: first run");
-            with_app(start_runs);
+            with_app(first_run);
             measure_since("lab: first run", "lab: first run");
         }));
     }
@@ -985,6 +1028,151 @@ pub fn start() -> Result<(), JsValue> {
     }));
     run_in_tasks(steps);
     Ok(())
+}
+
+/// The page's first run: at once on the page, when the panels scroll into view in an embed,
+/// never with `autostart=0` (the panels are laid out and wait for Start).
+fn first_run(app: &mut App) {
+    if app.state.embed {
+        post_height_on_resize(&app.document);
+    }
+    if !app.state.autostart {
+        if let Err(e) = build_panels(app) {
+            web_sys::console::error_1(&e);
+        }
+        apply_embed(&app.document, &app.state);
+        show_status(app);
+        request_redraw(app);
+        return;
+    }
+    if app.state.embed {
+        if let Some(panels) = app.document.get_element_by_id("panels") {
+            if let Err(e) = build_panels(app) {
+                web_sys::console::error_1(&e);
+            }
+            apply_embed(&app.document, &app.state);
+            let _ = app
+                .document
+                .body()
+                .map(|b| b.set_attribute("data-waiting-for-view", ""));
+            if when_visible(&panels, || {
+                if let Some(b) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.body())
+                {
+                    let _ = b.remove_attribute("data-waiting-for-view");
+                }
+                // unless the reader pressed Start (or changed the URL) first
+                with_app(|app| {
+                    if app.panels.iter().all(|p| p.state == RunState::Idle) {
+                        start_runs(app);
+                    }
+                });
+            }) {
+                return;
+            }
+            let _ = app
+                .document
+                .body()
+                .map(|b| b.remove_attribute("data-waiting-for-view"));
+        }
+    }
+    start_runs(app);
+}
+
+/// Calls `f` once, the first time `element` intersects the viewport (an IntersectionObserver,
+/// looked up at run time). False when the browser has none (the caller then runs at once).
+fn when_visible(element: &Element, f: impl FnOnce() + 'static) -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let Some(ctor) = js_sys::Reflect::get(&window, &"IntersectionObserver".into())
+        .ok()
+        .and_then(|c| c.dyn_into::<js_sys::Function>().ok())
+    else {
+        return false;
+    };
+    let pending = RefCell::new(Some(f));
+    let callback = Closure::<dyn FnMut(js_sys::Array, JsValue)>::new(
+        move |entries: js_sys::Array, observer: JsValue| {
+            let visible = entries.iter().any(|e| {
+                js_sys::Reflect::get(&e, &"isIntersecting".into())
+                    .ok()
+                    .and_then(|v| v.as_bool())
+                    .unwrap_or(false)
+            });
+            if visible {
+                if let Some(f) = pending.borrow_mut().take() {
+                    call_method(&observer, "disconnect", None);
+                    f();
+                }
+            }
+        },
+    );
+    let Ok(observer) = js_sys::Reflect::construct(&ctor, &js_sys::Array::of1(callback.as_ref()))
+    else {
+        return false;
+    };
+    callback.forget();
+    call_method(&observer, "observe", Some(element.as_ref()))
+}
+
+/// Calls `object.name(arg)`; false when there is no such method or it threw.
+fn call_method(object: &JsValue, name: &str, arg: Option<&JsValue>) -> bool {
+    let Some(method) = js_sys::Reflect::get(object, &name.into())
+        .ok()
+        .and_then(|m| m.dyn_into::<js_sys::Function>().ok())
+    else {
+        return false;
+    };
+    match arg {
+        Some(a) => method.call1(object, a).is_ok(),
+        None => method.call0(object).is_ok(),
+    }
+}
+
+/// In an iframe: sends the parent `{type: HEIGHT_MESSAGE, height}` whenever the page's
+/// height changes (a ResizeObserver on `#app-root`), for the embed snippet's script.
+fn post_height_on_resize(document: &Document) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Some(parent) = window.parent().ok().flatten() else {
+        return;
+    };
+    if js_sys::Object::is(&parent, &window) {
+        return;
+    }
+    let Some(root) = document
+        .get_element_by_id("app-root")
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        return;
+    };
+    let Some(ctor) = js_sys::Reflect::get(&window, &"ResizeObserver".into())
+        .ok()
+        .and_then(|c| c.dyn_into::<js_sys::Function>().ok())
+    else {
+        return;
+    };
+    let target = root.clone();
+    let last = std::cell::Cell::new(0);
+    let callback = Closure::<dyn FnMut()>::new(move || {
+        let height = target.offset_height();
+        if height <= 0 || height == last.get() {
+            return;
+        }
+        last.set(height);
+        let message = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&message, &"type".into(), &HEIGHT_MESSAGE.into());
+        let _ = js_sys::Reflect::set(&message, &"height".into(), &(height as f64).into());
+        let _ = parent.post_message(&message, "*");
+    });
+    if let Ok(observer) = js_sys::Reflect::construct(&ctor, &js_sys::Array::of1(callback.as_ref()))
+    {
+        callback.forget();
+        call_method(&observer, "observe", Some(root.as_ref()));
+    }
 }
 
 /// Runs each step in a task of its own (`setTimeout(0)`), in order.
