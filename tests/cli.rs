@@ -1,25 +1,12 @@
 //! The `sgdlab` command line: output schema, CSV, parallel `runs`, and error messages.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+#[path = "common/cli.rs"]
+mod cli_support;
+use cli_support::sgdlab;
 
-fn sgdlab(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sgdlab"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
+use std::io::Write;
+use std::process::{Command, Stdio};
 
 #[test]
 fn run_prints_the_documented_json_schema() {
