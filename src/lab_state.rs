@@ -10,7 +10,7 @@
 //! |---|---|---|
 //! | `target`, `activation` | links (`he3`, `erf`, `tanh`, `relu`, `tanh_product`; activation empty = target's) | `he3` |
 //! | `d`, `p`, `k`, `noise` | model | `1024` |
-//! | `nb` or `n0` + `mu` | batch size, or n0 d^mu | `mu=1.5` |
+//! | `nb` or `n0` + `mu` | batch size n_b, or n0 d^mu (the default: n0 = 1, mu = 1, so n_b = d follows d) | `mu=1.5` |
 //! | `gamma`, or `gamma0` + `delta`, or `c` | learning rate: fixed, gamma0 d^-delta, or c n_b p d^(-l/2) | `c=0.032` |
 //! | `update` | `projected` / `spherical` | |
 //! | `init`, `m0` | `warm` / `cold` / `m0` (with `m0=`) | |
