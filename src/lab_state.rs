@@ -10,7 +10,7 @@
 //! |---|---|---|
 //! | `target`, `activation` | links (`he3`, `erf`, `tanh`, `relu`, `tanh_product`; activation empty = target's) | `he3` |
 //! | `d`, `p`, `k`, `noise` | model | `1024` |
-//! | `nb` or `n0` + `mu` | batch size, or n0 d^mu | `mu=1.5` |
+//! | `nb` or `n0` + `mu` | batch size n_b, or n0 d^mu (the default: n0 = 1, mu = 1, so n_b = d follows d) | `mu=1.5` |
 //! | `gamma`, or `gamma0` + `delta`, or `c` | learning rate: fixed, gamma0 d^-delta, or c n_b p d^(-l/2) | `c=0.032` |
 //! | `update` | `projected` / `spherical` | |
 //! | `init`, `m0` | `warm` / `cold` / `m0` (with `m0=`) | |
@@ -108,6 +108,8 @@ impl Default for LabState {
             config: RunConfig {
                 steps: 30_000,
                 seed: 1,
+                // n_b = n0 d^mu with n0 = 1, mu = 1: changing d keeps mu (n_b follows d)
+                batch: Some(BatchScaling { n0: 1.0, mu: 1.0 }),
                 ..RunConfig::default()
             },
             panels: vec![Loss::Mse, Loss::Correlation],
@@ -179,7 +181,23 @@ fn number(key: &str, value: &str) -> Result<f64, FieldError> {
         .ok_or_else(|| FieldError::new(key, format!("'{}' is not a number", truncate(v))))
 }
 
-fn whole(key: &str, value: &str) -> Result<u64, FieldError> {
+/// The valid range of a whole-number key, as the messages say it (`p` and `k` decide d's
+/// lower end 2(p + k)).
+pub fn whole_range(key: &str, p: usize, k: usize) -> String {
+    use crate::config::{MAX_D, MAX_K, MAX_P, MAX_STEPS};
+    match key {
+        "d" => {
+            let min_d = p.saturating_add(k).saturating_mul(2).max(4);
+            format!("[{min_d}, {MAX_D}] (at least 2(p + k))")
+        }
+        "p" => format!("[1, {MAX_P}]"),
+        "k" => format!("[1, {MAX_K}]"),
+        "steps" => format!("[1, {MAX_STEPS}]"),
+        _ => format!("[0, {}]", u64::MAX),
+    }
+}
+
+fn whole(key: &str, value: &str, range: impl FnOnce() -> String) -> Result<u64, FieldError> {
     if let Ok(x) = value.trim().parse::<u64>() {
         return Ok(x);
     }
@@ -188,7 +206,8 @@ fn whole(key: &str, value: &str) -> Result<u64, FieldError> {
         return Err(FieldError::new(
             key,
             format!(
-                "must be a whole number >= 0, got '{}'",
+                "must be an integer in {}, got '{}'",
+                range(),
                 truncate(value.trim())
             ),
         ));
@@ -265,9 +284,10 @@ impl LabState {
                 );
             }
         }
-        for key in ["d", "p", "k", "steps", "seed"] {
+        for key in ["p", "k", "d", "steps", "seed"] {
             if let Some(v) = get(key) {
-                attempt(whole(key, v).map(|x| match key {
+                let (p, k) = (c.p, c.k);
+                attempt(whole(key, v, || whole_range(key, p, k)).map(|x| match key {
                     "d" => c.d = x,
                     // out of range values stay out of range (resolve rejects them)
                     "p" => c.p = usize::try_from(x).unwrap_or(usize::MAX),
@@ -292,7 +312,10 @@ impl LabState {
                 "nb",
                 "give either nb or mu (with n0), not both",
             ))),
-            (Some(v), None) => attempt(number("nb", v).map(|x| c.nb = Some(x))),
+            (Some(v), None) => attempt(number("nb", v).map(|x| {
+                c.nb = Some(x);
+                c.batch = None;
+            })),
             (None, Some(v)) => {
                 let n0 = get("n0")
                     .filter(|v| !v.trim().is_empty())
@@ -463,9 +486,19 @@ impl LabState {
                 ));
             }
         }
-        // range checks: the same validation as the CLI, for every panel
-        if errors.is_empty() {
-            if let Err(e) = s.resolve() {
+        // range checks: the same validation as the CLI, for every panel; every key out of
+        // range is reported (also next to parse errors of other keys)
+        let mut ranged = s.clone();
+        for _ in 0..KEYS.len() {
+            let Err(e) = ranged.resolve() else { break };
+            let fresh = !errors.iter().any(|x| x.key == e.key);
+            if !ranged.reset_key(&e.key) {
+                if fresh {
+                    errors.push(e);
+                }
+                break;
+            }
+            if fresh {
                 errors.push(e);
             }
         }
@@ -474,6 +507,40 @@ impl LabState {
         } else {
             Err(errors)
         }
+    }
+
+    /// Sets the setting of `key` back to its default (true when that changed anything), so
+    /// that validation can go on to the next key.
+    fn reset_key(&mut self, key: &str) -> bool {
+        let d = LabState::default().config;
+        let c = &mut self.config;
+        let before = c.clone();
+        match key {
+            "d" => c.d = d.d,
+            "p" => c.p = d.p,
+            "k" => c.k = d.k,
+            "noise" => c.noise = d.noise,
+            "eta" => c.eta = d.eta,
+            "steps" => c.steps = d.steps,
+            "nb" | "n0" | "mu" => {
+                c.nb = d.nb;
+                c.batch = d.batch;
+            }
+            "gamma" | "gamma0" | "delta" | "c" => {
+                c.gamma = d.gamma;
+                c.lr = d.lr;
+            }
+            "init" | "m0" => c.init = d.init,
+            "target" | "activation" => {
+                c.target = d.target;
+                c.activation = d.activation;
+            }
+            "sampler" => c.sampler = d.sampler,
+            "update" => c.update = d.update,
+            "adaptive_threshold" | "adaptive_jump" => c.adaptive = d.adaptive,
+            _ => return false,
+        }
+        *c != before
     }
 
     /// Parses a URL hash (with or without the leading `#`).
@@ -724,5 +791,63 @@ mod tests {
         assert_eq!(r.len(), 2);
         assert_eq!(r[0].nb_resolved, 1024);
         assert!((r[0].gamma_resolved - 1e-3).abs() < 1e-15);
+    }
+
+    #[test]
+    fn batch_defaults_to_mu_so_d_keeps_mu() {
+        let s = LabState::from_hash("d=4096").unwrap();
+        let r = s.resolve().unwrap();
+        assert_eq!(r[0].nb_resolved, 4096);
+        assert!((r[0].mu_resolved - 1.0).abs() < 1e-12);
+        assert!(s.to_hash().contains("n0=1&mu=1"), "{}", s.to_hash());
+        assert!(!s.to_hash().contains("nb="));
+        // a link with nb= keeps the n_b mode
+        let s = LabState::from_hash("d=4096&nb=1024").unwrap();
+        assert_eq!(s.config.nb, Some(1024.0));
+        assert_eq!(s.config.batch, None);
+        assert_eq!(s.resolve().unwrap()[0].nb_resolved, 1024);
+        let back = LabState::from_hash(&s.to_hash()).unwrap();
+        assert_eq!(back, s);
+    }
+
+    #[test]
+    fn whole_numbers_name_their_real_range() {
+        for (hash, key, range) in [
+            ("d=1e99", "d", "[4, 1000000000] (at least 2(p + k))"),
+            ("d=-5", "d", "[4, 1000000000]"),
+            ("p=3&d=1.5", "d", "[8, 1000000000]"),
+            ("p=-1", "p", "[1, 16]"),
+            ("k=2.5", "k", "[1, 8]"),
+            ("steps=-3", "steps", "[1, 1000000000]"),
+        ] {
+            let errors = LabState::from_hash(hash).unwrap_err();
+            assert_eq!(errors.len(), 1, "{hash}: {errors:?}");
+            assert_eq!(errors[0].key, key, "{hash}");
+            assert!(
+                errors[0].message.contains(range),
+                "{hash}: {}",
+                errors[0].message
+            );
+            assert!(!errors[0].message.contains(">= 0"), "{hash}");
+        }
+        // out of range but whole: the config validation says the same range
+        let errors = LabState::from_hash("d=1e12").unwrap_err();
+        assert!(errors[0].message.contains("[4, 1000000000]"), "{errors:?}");
+    }
+
+    #[test]
+    fn every_bad_key_is_reported_at_once() {
+        let errors = LabState::from_hash("mu=abc&steps=0&eta=2").unwrap_err();
+        let mut keys: Vec<&str> = errors.iter().map(|e| e.key.as_str()).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["eta", "mu", "steps"], "{errors:?}");
+        let errors = LabState::from_hash("d=2&steps=0&noise=-1&c=-1").unwrap_err();
+        let mut keys: Vec<&str> = errors.iter().map(|e| e.key.as_str()).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["c", "d", "noise", "steps"], "{errors:?}");
+        // each key once, even when it is both unparsable and out of range
+        let errors = LabState::from_hash("d=abc&p=99").unwrap_err();
+        let keys: Vec<&str> = errors.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["d", "p"], "{errors:?}");
     }
 }

@@ -135,8 +135,10 @@ pub fn write_state(document: &Document, state: &LabState) {
         set_value(document, "activation", "");
     }
     if state.config.nb.is_none() && state.config.batch.is_none() {
-        set_value(document, "batch-mode", "nb");
-        set_value(document, "nb", &state.config.d.to_string());
+        // n_b = d, as n0 d^mu (so that changing d keeps mu)
+        set_value(document, "batch-mode", "mu");
+        set_value(document, "n0", "1");
+        set_value(document, "mu", "1");
     }
     sync_modes(document);
 }
@@ -148,15 +150,24 @@ pub fn clear_errors(document: &Document) {
     }
 }
 
-/// Shows each error next to its field (or in the form line when the field is not shown).
+/// Shows every error: next to its field, or in the form line when the field has no message
+/// slot (several errors of one place are joined, none overwrites another).
 pub fn show_errors(document: &Document, errors: &[FieldError]) {
+    let mut texts: Vec<(String, Vec<String>)> = Vec::new();
     for e in errors {
         let id = format!("{}-error", e.key);
-        if document.get_element_by_id(&id).is_some() {
-            set_text(document, &id, &e.message);
+        let (id, text) = if document.get_element_by_id(&id).is_some() {
+            (id, e.message.clone())
         } else {
-            set_text(document, "form-error", &e.to_string());
+            ("form-error".to_string(), e.to_string())
+        };
+        match texts.iter_mut().find(|(i, _)| *i == id) {
+            Some((_, list)) => list.push(text),
+            None => texts.push((id, vec![text])),
         }
+    }
+    for (id, list) in texts {
+        set_text(document, &id, &list.join("; "));
     }
 }
 

@@ -198,6 +198,13 @@ fn build_panels(app: &mut App) -> Result<(), JsValue> {
                     with_app(|app| show_readout(app, run, Some(x)));
                 }
             })?;
+            // a tap (touch or pen) shows the same readout as hover
+            listen_element(&canvas, "pointerdown", move |event| {
+                if let Some(e) = event.dyn_ref::<MouseEvent>() {
+                    let x = e.offset_x() as f64;
+                    with_app(|app| show_readout(app, run, Some(x)));
+                }
+            })?;
             listen_element(&canvas, "mouseleave", move |_| {
                 with_app(|app| show_readout(app, run, None));
             })?;
@@ -226,6 +233,20 @@ fn show_readout(app: &App, run: RunId, x: Option<f64>) {
     }
 }
 
+/// Marks the shown results as not matching the form (dimmed, with a note) or clears that.
+fn set_stale(document: &Document, stale: bool) {
+    if let Some(panels) = document.get_element_by_id("panels") {
+        let _ = if stale {
+            panels.class_list().add_1("stale")
+        } else {
+            panels.class_list().remove_1("stale")
+        };
+    }
+    if let Some(note) = document.get_element_by_id("stale-note") {
+        set_hidden(&note, !stale);
+    }
+}
+
 fn start_runs(app: &mut App) {
     let Some(state) = validate(app) else { return };
     // expensive settings run only after a second Start with the same settings
@@ -241,6 +262,7 @@ fn start_runs(app: &mut App) {
     }
     app.state = state;
     write_hash(&app.state);
+    set_stale(&app.document, false);
     if let Err(e) = build_panels(app) {
         web_sys::console::error_1(&e);
         return;
@@ -701,6 +723,7 @@ fn on_hash_change() {
         }
         app.state = url.lab.clone();
         form::write_state(&app.document, &app.state);
+        form::describe_resolved(&app.document, &app.state);
         set_value(
             &app.document,
             "preset",
@@ -769,6 +792,8 @@ fn show_view(document: &Document, explorer: bool) {
     for (id, on) in [("tab-compare", !explorer), ("tab-explorer", explorer)] {
         if let Some(e) = document.get_element_by_id(id) {
             let _ = e.set_attribute("aria-selected", if on { "true" } else { "false" });
+            // roving tabindex: only the selected tab is in the tab order
+            let _ = e.set_attribute("tabindex", if on { "0" } else { "-1" });
         }
     }
     if explorer {
@@ -823,8 +848,43 @@ pub fn start() -> Result<(), JsValue> {
             show_view(&d, true);
         }
     })?;
+    let tabs = document.get_element_by_id("tabs").ok_or("missing #tabs")?;
+    listen_element(&tabs, "keydown", |event| {
+        let Some(e) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
+            return;
+        };
+        let Some(d) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let explorer_now = d
+            .get_element_by_id("tab-explorer")
+            .and_then(|t| t.get_attribute("aria-selected"))
+            .as_deref()
+            == Some("true");
+        let explorer = match e.key().as_str() {
+            "ArrowLeft" | "ArrowRight" => !explorer_now,
+            "Home" => false,
+            "End" => true,
+            _ => return,
+        };
+        e.prevent_default();
+        show_view(&d, explorer);
+        let id = if explorer {
+            "tab-explorer"
+        } else {
+            "tab-compare"
+        };
+        if let Some(tab) = d
+            .get_element_by_id(id)
+            .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = tab.focus();
+        }
+    })?;
     show_url_errors(&document, &url_errors)?;
     form::write_state(&document, &state);
+    // the resolved n_b, rate and sampler are shown before any edit
+    form::describe_resolved(&document, &state);
     set_value(&document, "preset", state.preset.as_deref().unwrap_or(""));
     set_text(
         &document,
@@ -947,14 +1007,38 @@ pub fn start() -> Result<(), JsValue> {
                 set_value(&app.document, "preset", "");
                 set_text(&app.document, "preset-explanation", "");
             }
-            if let Some(state) = validate(app) {
+            let form = validate(app);
+            if let Some(state) = &form {
                 if matches!(id.as_str(), "log" | "unit") {
                     app.state.view = state.view;
                     write_hash(&app.state);
                     request_redraw(app);
                 }
             }
+            // the curves shown no longer match the form until the next Start
+            if app.generation > 0 {
+                let stale = form.is_none_or(|s| s.config != app.state.config);
+                set_stale(&app.document, stale);
+            }
         });
+    })?;
+    // Enter in a field starts the run (as Start does)
+    listen_element(&controls, "keydown", |event| {
+        let Some(e) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
+            return;
+        };
+        if e.key() != "Enter" || e.is_composing() {
+            return;
+        }
+        let tag = event
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .map(|t| t.tag_name())
+            .unwrap_or_default();
+        if tag == "INPUT" || tag == "SELECT" {
+            e.prevent_default();
+            with_app(start_runs);
+        }
     })?;
     listen_element(&controls, "change", |event| {
         let id = event

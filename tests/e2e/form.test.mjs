@@ -1,0 +1,151 @@
+// End-to-end tests of the settings form (issue #12): stale results after an edit, Enter
+// starts the run, the batch given as mu by default, every error shown at once with its real
+// range, ARIA tabs with arrow keys, and a tap on a chart shows the read-out.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { serve } from './server.mjs';
+import { launch, collectErrors, labReady } from './browser.mjs';
+
+const dist = process.env.E2E_DIST || path.resolve('../../target/e2e-dist');
+const publicUrl = process.env.E2E_PUBLIC_URL || '/online-sgd-lab/demo/';
+let site, browser;
+
+before(async () => {
+  assert.ok(fs.existsSync(path.join(dist, 'index.html')), `no built site in ${dist}: run make test-e2e`);
+  site = await serve(dist, publicUrl);
+  browser = await launch();
+});
+after(async () => { await browser?.close(); await site?.close(); });
+
+const finished = (page, panel = 'panel-mse') => page.waitForFunction(
+  (p) => document.getElementById(`${p}-stats`)?.dataset.state === 'finished', panel, { timeout: 30000 });
+
+test('an edit marks the results stale until Enter in a field reruns them', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = collectErrors(page);
+  await page.goto(`${site.url}#steps=2000&log=0`);
+  await labReady(page);
+  await finished(page);
+  assert.equal(await page.$eval('#panels', (e) => e.classList.contains('stale')), false);
+  assert.equal(await page.isVisible('#stale-note'), false);
+  // a view option is not a new run
+  await page.uncheck('#log').catch(() => {});
+  await page.check('#log');
+  assert.equal(await page.$eval('#panels', (e) => e.classList.contains('stale')), false);
+  await page.fill('#d', '512');
+  assert.equal(await page.$eval('#panels', (e) => e.classList.contains('stale')), true);
+  assert.ok(await page.isVisible('#stale-note'));
+  assert.match(await page.textContent('#stale-note'), /Settings changed — press Start \(or Enter\) to rerun/);
+  const dimmed = await page.$eval('#panels', (e) => Number(getComputedStyle(e).opacity));
+  assert.ok(dimmed < 1, `stale panels are dimmed (opacity ${dimmed})`);
+  // editing back to the shown settings clears the mark
+  await page.fill('#d', '1024');
+  assert.equal(await page.$eval('#panels', (e) => e.classList.contains('stale')), false);
+  await page.fill('#d', '512');
+  await page.press('#d', 'Enter');
+  await page.waitForFunction(() => !document.getElementById('panels').classList.contains('stale'));
+  assert.equal(await page.isVisible('#stale-note'), false);
+  await page.waitForFunction(() => /n_b = 512/.test(document.getElementById('panel-mse-stats')?.textContent || ''), null, { timeout: 30000 });
+  assert.match(page.url(), /d=512/);
+  await finished(page);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the batch is given as mu by default, so d keeps mu; nb= links keep the n_b mode', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`${site.url}#autostart=0`);
+  await labReady(page);
+  assert.equal(await page.inputValue('#batch-mode'), 'mu');
+  assert.equal(await page.inputValue('#n0'), '1');
+  assert.equal(await page.inputValue('#mu'), '1');
+  assert.match(await page.textContent('#resolved'), /n_b = 1024 \(μ = 1\.000\)/);
+  await page.fill('#d', '4096');
+  assert.match(await page.textContent('#resolved'), /n_b = 4096 \(μ = 1\.000\)/);
+  await page.goto(`${site.url}#d=4096&nb=1024&autostart=0`);
+  await page.reload();
+  await labReady(page);
+  assert.equal(await page.inputValue('#batch-mode'), 'nb');
+  assert.equal(await page.inputValue('#nb'), '1024');
+  assert.match(await page.textContent('#resolved'), /n_b = 1024 \(μ = 0\.833\)/);
+  await page.close();
+});
+
+test('every error is shown at once, whole numbers with their real range', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`${site.url}#mu=abc&steps=0&eta=2&autostart=0`);
+  await labReady(page);
+  const box = await page.textContent('#url-errors');
+  for (const key of ['mu', 'steps', 'eta']) assert.match(box, new RegExp(`URL parameter ${key}:`), box);
+  await page.fill('#mu', 'abc');
+  await page.fill('#steps', '0');
+  await page.fill('#eta', '2');
+  assert.match(await page.textContent('#mu-error'), /not a number/);
+  assert.match(await page.textContent('#steps-error'), /\[1, 1000000000\]/);
+  assert.match(await page.textContent('#eta-error'), /\[1e-9, 1\]/);
+  assert.ok(await page.isDisabled('#start'));
+  for (const [value, range] of [['1e99', /\[4, 1000000000\] \(at least 2\(p \+ k\)\)/], ['-5', /\[4, 1000000000\]/]]) {
+    await page.fill('#d', value);
+    const text = await page.textContent('#d-error');
+    assert.match(text, range, text);
+    assert.doesNotMatch(text, />= 0/);
+    // the other fields' messages stay
+    assert.match(await page.textContent('#steps-error'), /\[1, 1000000000\]/);
+  }
+  await page.close();
+});
+
+test('the views are ARIA tabs with a roving tabindex and arrow keys', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`${site.url}#autostart=0`);
+  await labReady(page);
+  const tabs = () => page.$$eval('[role=tab]', (list) => list.map((t) => ({
+    id: t.id, selected: t.getAttribute('aria-selected'), tabindex: t.getAttribute('tabindex'),
+    controls: t.getAttribute('aria-controls'), focused: document.activeElement === t })));
+  assert.equal(await page.getAttribute('#tabs', 'role'), 'tablist');
+  let t = await tabs();
+  assert.deepEqual(t.map((x) => [x.id, x.selected, x.tabindex, x.controls]),
+    [['tab-compare', 'true', '0', 'compare'], ['tab-explorer', 'false', '-1', 'explorer']]);
+  for (const id of ['compare', 'explorer']) assert.equal(await page.getAttribute(`#${id}`, 'role'), 'tabpanel');
+  await page.focus('#tab-compare');
+  await page.keyboard.press('ArrowRight');
+  t = await tabs();
+  assert.deepEqual(t.map((x) => [x.selected, x.tabindex, x.focused]), [['false', '-1', false], ['true', '0', true]]);
+  assert.ok(await page.isVisible('#explorer'));
+  assert.equal(await page.isVisible('#compare'), false);
+  await page.keyboard.press('ArrowLeft');
+  t = await tabs();
+  assert.deepEqual(t.map((x) => [x.selected, x.tabindex, x.focused]), [['true', '0', true], ['false', '-1', false]]);
+  assert.ok(await page.isVisible('#compare'));
+  await page.keyboard.press('ArrowLeft'); // wraps round
+  assert.equal(await page.getAttribute('#tab-explorer', 'aria-selected'), 'true');
+  await page.keyboard.press('Home');
+  assert.equal(await page.getAttribute('#tab-compare', 'aria-selected'), 'true');
+  await page.close();
+});
+
+test('a tap on a chart shows the read-out on a phone', async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+  const page = await context.newPage();
+  await page.goto(`${site.url}#steps=2000&log=0`);
+  await labReady(page);
+  await finished(page);
+  await page.$eval('#panel-mse-overlaps', (c) => c.scrollIntoView());
+  assert.equal(await page.isVisible('#panel-mse-tooltip'), false);
+  // a touch pointerdown alone (no mouse events) shows it
+  await page.$eval('#panel-mse-overlaps', (c) => {
+    const r = c.getBoundingClientRect();
+    c.dispatchEvent(new PointerEvent('pointerdown', {
+      bubbles: true, pointerType: 'touch', isPrimary: true, clientX: r.x + r.width * 0.6, clientY: r.y + r.height * 0.5 }));
+  });
+  await page.waitForSelector('#panel-mse-tooltip:not([hidden])', { timeout: 5000 });
+  assert.match(await page.textContent('#panel-mse-tooltip'), /t = \d+ \(\d+ samples\)\nM = \[/);
+  // and a real tap
+  await page.$eval('#panel-mse-tooltip', (t) => { t.hidden = true; });
+  const box = await page.$eval('#panel-mse-overlaps', (c) => { const r = c.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height }; });
+  await page.touchscreen.tap(box.x + box.w * 0.4, box.y + box.h * 0.5);
+  await page.waitForSelector('#panel-mse-tooltip:not([hidden])', { timeout: 5000 });
+  await context.close();
+});
