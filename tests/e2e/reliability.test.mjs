@@ -43,7 +43,11 @@ test('pause and reset show what the runs are doing', async () => {
   assert.match(await page.textContent('#status'), /^paused \(2 runs\)$/);
   // no ETA while paused
   await page.waitForFunction(() => document.getElementById('panel-mse-eta').textContent === '', null, { timeout: 5000 });
+  // an edit marks the drawn results stale; Reset clears them, and the mark with them
+  await page.fill('#steps', '999999');
+  await page.waitForFunction(() => document.getElementById('panels').classList.contains('stale'), null, { timeout: 5000 });
   await page.click('#reset');
+  await page.waitForFunction(() => !document.getElementById('panels').classList.contains('stale'), null, { timeout: 5000 });
   await page.waitForFunction(() => document.getElementById('panel-mse-stats').dataset.state === 'idle', null, { timeout: 5000 });
   assert.equal(await page.textContent('#pause'), 'Pause');
   assert.match(await page.textContent('#status'), /^ready: press Start$/);

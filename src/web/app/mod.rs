@@ -953,6 +953,8 @@ pub fn start() -> Result<(), JsValue> {
             for p in &mut app.panels {
                 *p = Panel::new(p.id, p.loss);
             }
+            // nothing drawn is out of date once the panels are cleared
+            set_stale(&app.document, false);
             show_status(app);
             request_redraw(app);
         });
