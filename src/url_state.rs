@@ -5,7 +5,7 @@
 //! batch-size explorer and `sweep={...}` carries its sweep config (validated by the explorer).
 //! Every bad key is reported by name with the reason and ignored; the rest still applies.
 
-use crate::config::json::key_name;
+use crate::config::json::{cut_to, key_name};
 use crate::lab_state::{FieldError, LabState};
 use crate::presets::{preset, PRESETS};
 
@@ -134,11 +134,7 @@ impl UrlState {
 
 /// At most 40 characters of a user's value, for messages.
 fn cut(value: &str) -> String {
-    let mut t: String = value.chars().take(40).collect();
-    if value.chars().count() > 40 {
-        t.push('…');
-    }
-    t
+    cut_to(value, 40)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 //! list); an edited value replaces it. [`keys_beyond_the_form`] names the keys that take effect
 //! without a control of their own, so the page can say so.
 
+use crate::config::json::cut_to;
 use crate::sweep::SweepConfig;
 use serde_json::{Map, Value};
 
@@ -40,15 +41,7 @@ pub fn keys_beyond_the_form(config: &SweepConfig, form: &Value) -> Vec<String> {
     };
     this.iter()
         .filter(|(key, value)| form.get(key.as_str()).is_none() && default.get(*key) != Some(value))
-        .map(|(key, value)| {
-            let text = value.to_string();
-            let short: String = text.chars().take(40).collect();
-            if short.len() < text.len() {
-                format!("{key} = {short}…")
-            } else {
-                format!("{key} = {short}")
-            }
-        })
+        .map(|(key, value)| format!("{key} = {}", cut_to(&value.to_string(), 40)))
         .collect()
 }
 
