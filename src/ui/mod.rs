@@ -5,7 +5,9 @@
 //! page shows ([`mod@format`]). Nothing here touches the browser.
 
 pub mod axis;
+pub mod chart_spec;
 pub mod format;
+pub mod lab;
 pub mod run_state;
 pub mod slicing;
 pub mod start_check;

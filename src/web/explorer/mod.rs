@@ -13,7 +13,7 @@ use crate::protocol::{FromWorker, ToWorker};
 use crate::sweep::{points_to_csv, summarise, LearningRateByProtocol, SweepConfig, SweepPoint};
 use crate::theory::scaling_laws::{phase_diagram, FrontierOwner, Protocol};
 use crate::ui::sweep_form::{keys_beyond_the_form, merge_form};
-use crate::web::chart::{draw_chart, ChartSpec, LegendCorner, Marker, Region, Series};
+use crate::web::chart::{draw_chart, ChartSpec, Marker, Region, Series};
 use crate::web::dom::{checked, download_text, now_ms, set_text, set_value, value};
 use crate::web::worker_client::{WorkerClient, WORKER_SCRIPT};
 use std::cell::RefCell;
@@ -442,7 +442,6 @@ fn redraw(ex: &mut Explorer) {
         y_label: "θ = log_d T".into(),
         x_range: Some((0.0, mu_max)),
         horizontal_lines: vec![(cap, format!("cap: {} steps", config.max_steps))],
-        legend: LegendCorner::UpperRight,
         ..Default::default()
     };
     let mut samples = ChartSpec {
@@ -450,7 +449,6 @@ fn redraw(ex: &mut Explorer) {
         x_label: "μ = log_d n_b".into(),
         y_label: "log_d N".into(),
         x_range: Some((0.0, mu_max)),
-        legend: LegendCorner::UpperLeft,
         ..Default::default()
     };
     if let Ok(diagram) = phase_diagram(l, mu_max) {

@@ -1,0 +1,117 @@
+//! The lab page's state as one value ([`LabModel`]) and what the page derives from it: the top
+//! status line, the Pause button's label, whether the shown curves are stale, the preset
+//! menu's explanation and the time axis.
+
+use super::message::{FormPairs, View};
+use super::panel::PanelModel;
+use super::time_axis::TimeAxis;
+use crate::lab_state::{FieldError, LabState};
+use crate::model::Loss;
+use crate::presets::preset;
+use crate::protocol::RunId;
+use crate::ui::run_state::{lab_status, RunState, WorkerState};
+use crate::url_state::UrlState;
+
+/// Everything the lab page knows.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct LabModel {
+    /// The settings of the runs shown (or about to be shown), with view and embed options.
+    pub state: LabState,
+    /// One panel per protocol of `state`.
+    pub panels: Vec<PanelModel>,
+    /// The runs are paused.
+    pub paused: bool,
+    /// The worker as the page sees it.
+    pub worker: WorkerState,
+    /// Incremented on every Start and Reset: worker messages of older generations are ignored.
+    pub generation: u32,
+    /// The settings (as a URL hash) whose cost warning was shown: a second Start runs them.
+    pub confirmed: Option<String>,
+    /// The form no longer matches the shown curves (until the next Start).
+    pub stale: bool,
+    /// The preset selected in the menu (cleared by editing a model setting).
+    pub selected_preset: Option<String>,
+    /// The open view.
+    pub view: View,
+}
+
+impl LabModel {
+    /// The model of a page opened on `url` (its state; nothing runs yet).
+    pub fn from_url(url: &UrlState) -> Self {
+        LabModel {
+            state: url.lab.clone(),
+            selected_preset: url.lab.preset.clone(),
+            view: if url.explorer {
+                View::Explorer
+            } else {
+                View::Compare
+            },
+            ..LabModel::default()
+        }
+    }
+
+    /// The settings in the form: its pairs with the selected preset and the page's embed
+    /// options (`embed`, `hide`, `autostart`, which have no control), validated like a URL.
+    pub fn form_state(&self, form: &FormPairs) -> Result<LabState, Vec<FieldError>> {
+        let mut pairs = form.clone();
+        if self.state.embed {
+            pairs.push(("embed".into(), "1".into()));
+        }
+        if !self.state.hide.is_empty() {
+            pairs.push(("hide".into(), self.state.hide.join(",")));
+        }
+        if !self.state.autostart {
+            pairs.push(("autostart".into(), "0".into()));
+        }
+        if let Some(p) = &self.selected_preset {
+            pairs.push(("preset".into(), p.clone()));
+        }
+        LabState::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    }
+
+    /// The top status line, e.g. "running 2 runs", "paused (2 runs)", "ready: press Start".
+    pub fn status_text(&self) -> String {
+        let runs: Vec<RunState> = self.panels.iter().map(|p| p.state.clone()).collect();
+        lab_status(&self.worker, &runs)
+    }
+
+    /// The Pause button's label: "Resume" while paused.
+    pub fn pause_label(&self) -> &'static str {
+        if self.paused {
+            "Resume"
+        } else {
+            "Pause"
+        }
+    }
+
+    /// The selected preset's explanation (empty when none is selected).
+    pub fn preset_explanation(&self) -> &'static str {
+        self.selected_preset
+            .as_deref()
+            .and_then(preset)
+            .map_or("", |p| p.explanation)
+    }
+
+    /// The charts' time axis.
+    pub fn axis(&self) -> TimeAxis {
+        TimeAxis {
+            log: self.state.view.log_time,
+            samples: self.state.view.samples,
+        }
+    }
+
+    /// The protocols the panels show, in order.
+    pub fn panel_losses(&self) -> Vec<Loss> {
+        self.panels.iter().map(|p| p.loss).collect()
+    }
+
+    /// The panel of run `run`.
+    pub fn panel_mut(&mut self, run: RunId) -> Option<&mut PanelModel> {
+        self.panels.iter_mut().find(|p| p.id == run)
+    }
+
+    /// Every panel is idle: nothing was started since the panels were laid out or reset.
+    pub fn all_idle(&self) -> bool {
+        self.panels.iter().all(|p| p.state == RunState::Idle)
+    }
+}

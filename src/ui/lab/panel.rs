@@ -1,0 +1,475 @@
+//! One protocol's panel as data: what the worker streamed (recorded points, theory overlay,
+//! resolved numbers, progress), the run's [`RunState`], and the pure builders of everything
+//! the panel shows: the overlap and risk chart specs, the progress fraction, the rate/ETA
+//! line, the stats text, the hover read-out and the CSV/JSON exports.
+
+use super::time_axis::TimeAxis;
+use crate::config::scaling::ResolvedRate;
+use crate::export::{csv_header, csv_rows_from_points};
+use crate::model::Loss;
+use crate::protocol::{RunId, RunSummary};
+use crate::simulation::TrajectoryPoint;
+use crate::ui::chart_spec::{ChartSpec, Marker, Series};
+use crate::ui::format::{format_duration, format_rate};
+use crate::ui::run_state::RunState;
+
+/// Palette index of the theory overlays (black).
+const THEORY_COLOR: usize = 7;
+
+/// max_j ‖M_j‖ = max over student units j of the Euclidean norm of row j of M (the overlap of
+/// unit j with the teacher subspace); weak recovery is max_j ‖M_j‖ ≥ η.
+pub fn max_overlap(point: &TrajectoryPoint) -> f64 {
+    point
+        .m
+        .iter()
+        .map(|row| row.iter().map(|x| x * x).sum::<f64>().sqrt())
+        .fold(0.0, f64::max)
+}
+
+/// One protocol's run as the page knows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PanelModel {
+    /// Run id used with the worker.
+    pub id: RunId,
+    /// Protocol.
+    pub loss: Loss,
+    /// Recorded points streamed by the worker.
+    pub points: Vec<TrajectoryPoint>,
+    /// Points of the overlap recursion (dashed overlay).
+    pub theory: Vec<TrajectoryPoint>,
+    /// Why there is no theory overlay (or its regime and method).
+    pub theory_note: Option<String>,
+    /// Resolved numbers, once the worker accepted the run.
+    pub summary: Option<RunSummary>,
+    /// What the run is doing.
+    pub state: RunState,
+    /// Steps done.
+    pub step: u64,
+    /// Total steps.
+    pub steps: u64,
+    /// Samples per second over the worker's last slice.
+    pub rate: f64,
+    /// Weak-recovery step, once reached.
+    pub weak_recovery_step: Option<u64>,
+}
+
+impl PanelModel {
+    /// A new, empty panel in [`RunState::Idle`].
+    pub fn new(id: RunId, loss: Loss) -> Self {
+        PanelModel {
+            id,
+            loss,
+            points: Vec::new(),
+            theory: Vec::new(),
+            theory_note: None,
+            summary: None,
+            state: RunState::Idle,
+            step: 0,
+            steps: 0,
+            rate: 0.0,
+            weak_recovery_step: None,
+        }
+    }
+
+    /// The same panel emptied (new run or Reset), in `state`.
+    pub fn cleared(&self, state: RunState) -> Self {
+        PanelModel {
+            state,
+            ..PanelModel::new(self.id, self.loss)
+        }
+    }
+
+    /// Batch size n_b (1 until the worker reported it).
+    pub fn nb(&self) -> u64 {
+        self.summary.as_ref().map_or(1, |s| s.nb)
+    }
+
+    /// Fraction of the steps done, in [0, 1].
+    pub fn progress(&self) -> f64 {
+        if self.steps > 0 {
+            (self.step.min(self.steps) as f64 / self.steps as f64).clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
+    }
+
+    /// "12.3 M samples/s · ETA 4 s" while running (remaining samples (T − t)·n_b over the
+    /// measured rate); empty otherwise.
+    pub fn rate_text(&self) -> String {
+        if !self.state.shows_eta() || self.rate <= 0.0 {
+            return String::new();
+        }
+        let remaining = (self.steps - self.step.min(self.steps)) as f64 * self.nb() as f64;
+        format!(
+            "{} · ETA {}",
+            format_rate(self.rate),
+            format_duration(remaining / self.rate)
+        )
+    }
+
+    /// The stats text under the charts: state and step, resolved n_b, μ, rate and sampler,
+    /// the risk method, warnings, the last max_j ‖M_j‖ and risk, the weak-recovery step (and
+    /// its sample count t·n_b) against the threshold η, and the theory note.
+    pub fn stats_lines(&self, eta: f64) -> Vec<String> {
+        let mut lines = vec![format!(
+            "{} · step {} / {}",
+            self.state, self.step, self.steps
+        )];
+        if let Some(s) = &self.summary {
+            let rate = ResolvedRate {
+                gamma: s.gamma,
+                gamma0: s.gamma0,
+                delta: s.delta,
+            };
+            lines.push(format!(
+                "n_b = {} · μ = {:.3} · {} · sampler: {}",
+                s.nb,
+                s.mu,
+                rate.describe(),
+                s.sampler
+            ));
+            lines.push(format!("risk: {}", s.risk_method));
+            for w in &s.warnings {
+                lines.push(format!("warning: {w}"));
+            }
+            if s.estimated_seconds > 60.0 {
+                lines.push(format!(
+                    "expensive: about {} on the reference core (estimated before the run)",
+                    crate::preflight::human_seconds(s.estimated_seconds)
+                ));
+            }
+        }
+        if let Some(p) = self.points.last() {
+            lines.push(format!(
+                "max_j ||M_j|| = {:.4} · risk = {:.4e}",
+                max_overlap(p),
+                p.risk
+            ));
+        }
+        lines.push(match self.weak_recovery_step {
+            Some(t) => format!(
+                "weak recovery (max_j ||M_j|| ≥ {eta}) at step {t} = {} samples",
+                t as u128 * self.nb() as u128
+            ),
+            None => format!("weak recovery (max_j ||M_j|| ≥ {eta}) not reached yet"),
+        });
+        if let Some(note) = &self.theory_note {
+            lines.push(format!("theory: {note}"));
+        }
+        lines
+    }
+
+    /// Overlap chart: every M_jr, max_j ‖M_j‖ (bold), off-diagonal Q_jl (dashed), the η line,
+    /// the weak-recovery marker and the recursion's max_j ‖M_j‖ (dashed black).
+    pub fn overlap_spec(&self, eta: f64, axis: TimeAxis) -> ChartSpec {
+        let nb = self.nb();
+        let mut spec = overlap_spec(
+            "overlaps",
+            &self.points,
+            eta,
+            self.weak_recovery_step,
+            axis,
+            nb,
+        );
+        if !self.theory.is_empty() {
+            spec.series.push(Series {
+                label: "theory: max_j ||M_j||".into(),
+                points: self
+                    .theory
+                    .iter()
+                    .map(|pt| (axis.x(pt.step, nb), max_overlap(pt)))
+                    .collect(),
+                color: THEORY_COLOR,
+                dashed: true,
+                bold: true,
+                markers: Marker::Line,
+            });
+        }
+        spec
+    }
+
+    /// Risk chart (log y), with the recursion's risk dashed.
+    pub fn risk_spec(&self, axis: TimeAxis) -> ChartSpec {
+        let nb = self.nb();
+        let mut spec = risk_spec(&self.points, axis, nb);
+        if !self.theory.is_empty() {
+            spec.series.push(Series {
+                label: "theory R".into(),
+                points: self
+                    .theory
+                    .iter()
+                    .map(|p| (axis.x(p.step, nb), p.risk))
+                    .collect(),
+                color: THEORY_COLOR,
+                dashed: true,
+                bold: false,
+                markers: Marker::Line,
+            });
+        }
+        spec
+    }
+
+    /// The read-out at data x (a step, or a sample count on a samples axis): the recorded
+    /// point nearest to x, as "t = … (… samples)", its M and its risk.
+    pub fn readout_at(&self, x: f64, axis: TimeAxis) -> Option<String> {
+        let nb = self.nb();
+        let i = self.points.partition_point(|p| axis.x(p.step, nb) < x);
+        let candidates = [
+            i.saturating_sub(1),
+            i.min(self.points.len().saturating_sub(1)),
+        ];
+        let best = candidates
+            .iter()
+            .filter_map(|&j| self.points.get(j))
+            .min_by(|a, b| {
+                (axis.x(a.step, nb) - x)
+                    .abs()
+                    .total_cmp(&(axis.x(b.step, nb) - x).abs())
+            })?;
+        let m: Vec<String> = best.m.iter().flatten().map(|v| format!("{v:.3}")).collect();
+        Some(format!(
+            "t = {} ({} samples)\nM = [{}]\nrisk = {:.4e}",
+            best.step,
+            best.step as u128 * nb as u128,
+            m.join(", "),
+            best.risk
+        ))
+    }
+
+    /// CSV of the recorded points (the same columns as the CLI's `--csv`).
+    pub fn csv(&self) -> String {
+        let (p, k) = self.points.first().map_or((1, 1), |pt| {
+            (pt.m.len(), pt.m.first().map_or(1, |r| r.len()))
+        });
+        format!(
+            "{}\n{}",
+            csv_header(p, k),
+            csv_rows_from_points(&self.loss.to_string(), &self.points, self.nb())
+        )
+    }
+
+    /// JSON of the recorded points, the theory points and the resolved numbers.
+    pub fn json(&self) -> String {
+        serde_json::json!({
+            "protocol": self.loss,
+            "summary": self.summary,
+            "weak_recovery_step": self.weak_recovery_step,
+            "points": self.points,
+            "theory": self.theory,
+        })
+        .to_string()
+    }
+}
+
+/// Overlap chart of recorded points: M_jr for every unit j and teacher direction r (one bold
+/// line "m = M_11" when p = k = 1), max_j ‖M_j‖ in bold when p·k > 1, the off-diagonal
+/// student overlaps Q_jl (j < l) dashed, y in [−1.05, 1.05], the threshold η and the
+/// weak-recovery step `weak` as a vertical marker.
+pub fn overlap_spec(
+    title: &str,
+    points: &[TrajectoryPoint],
+    eta: f64,
+    weak: Option<u64>,
+    axis: TimeAxis,
+    nb: u64,
+) -> ChartSpec {
+    let line = |label: String, points: Vec<(f64, f64)>, color: usize, dashed: bool, bold| Series {
+        label,
+        points,
+        color,
+        dashed,
+        bold,
+        markers: Marker::Line,
+    };
+    let mut series = Vec::new();
+    if let Some(first) = points.first() {
+        let (p, k) = (first.m.len(), first.m.first().map_or(0, |r| r.len()));
+        let single = p * k == 1;
+        for j in 0..p {
+            for r in 0..k {
+                let label = if single {
+                    "m = M_11".into()
+                } else {
+                    format!("M_{}{}", j + 1, r + 1)
+                };
+                let xy = points
+                    .iter()
+                    .map(|pt| (axis.x(pt.step, nb), pt.m[j][r]))
+                    .collect();
+                series.push(line(label, xy, (j * k + r) % 6, false, single));
+            }
+        }
+        if !single {
+            let xy = points
+                .iter()
+                .map(|pt| (axis.x(pt.step, nb), max_overlap(pt)))
+                .collect();
+            series.push(line("max_j ||M_j||".into(), xy, 7, false, true));
+        }
+        for j in 0..p {
+            for l in j + 1..p {
+                let xy = points
+                    .iter()
+                    .map(|pt| (axis.x(pt.step, nb), pt.q[j][l]))
+                    .collect();
+                series.push(line(
+                    format!("Q_{}{}", j + 1, l + 1),
+                    xy,
+                    (j + l) % 6,
+                    true,
+                    false,
+                ));
+            }
+        }
+    }
+    ChartSpec {
+        title: title.into(),
+        x_label: axis.label(),
+        log_x: axis.log,
+        y_label: "overlap".into(),
+        y_range: Some((-1.05, 1.05)),
+        horizontal_lines: vec![(eta, format!("η = {eta}"))],
+        vertical_marker: weak.map(|t| (axis.x(t, nb), format!("weak recovery, t = {t}"))),
+        series,
+        ..Default::default()
+    }
+}
+
+/// Risk chart of recorded points: the population risk R(t) on a log y axis.
+pub fn risk_spec(points: &[TrajectoryPoint], axis: TimeAxis, nb: u64) -> ChartSpec {
+    ChartSpec {
+        title: "population risk R(t)".into(),
+        x_label: axis.label(),
+        log_x: axis.log,
+        y_label: "risk".into(),
+        log_y: true,
+        series: vec![Series {
+            label: "R".into(),
+            points: points
+                .iter()
+                .map(|p| (axis.x(p.step, nb), p.risk))
+                .collect(),
+            color: 5,
+            dashed: false,
+            bold: true,
+            markers: Marker::Line,
+        }],
+        ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(step: u64, m: Vec<Vec<f64>>, risk: f64) -> TrajectoryPoint {
+        let p = m.len();
+        TrajectoryPoint {
+            step,
+            q: (0..p)
+                .map(|j| (0..p).map(|l| if j == l { 1.0 } else { 0.1 }).collect())
+                .collect(),
+            m,
+            risk,
+        }
+    }
+
+    #[test]
+    fn one_unit_and_one_direction_draw_one_bold_line() {
+        let pts = vec![
+            point(1, vec![vec![0.1]], 1.0),
+            point(10, vec![vec![0.8]], 0.1),
+        ];
+        let spec = overlap_spec("x", &pts, 0.5, Some(10), TimeAxis::default(), 4);
+        assert_eq!(spec.series.len(), 1);
+        assert_eq!(spec.series[0].label, "m = M_11");
+        assert!(spec.series[0].bold);
+        assert_eq!(spec.vertical_marker.as_ref().unwrap().0, 10.0);
+    }
+
+    #[test]
+    fn wide_students_draw_every_overlap_the_maximum_and_q() {
+        let m = vec![vec![0.3, 0.4], vec![0.0, 0.1]];
+        let pts = vec![point(5, m, 0.2)];
+        let spec = overlap_spec("x", &pts, 0.5, None, TimeAxis::default(), 1);
+        let labels: Vec<&str> = spec.series.iter().map(|s| s.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["M_11", "M_12", "M_21", "M_22", "max_j ||M_j||", "Q_12"]
+        );
+        // max_j ||M_j|| = ||(0.3, 0.4)|| = 0.5
+        assert!((spec.series[4].points[0].1 - 0.5).abs() < 1e-12);
+        assert!(spec.series[5].dashed);
+    }
+
+    #[test]
+    fn the_eta_line_and_the_samples_axis_follow_the_run() {
+        let mut panel = PanelModel::new(0, Loss::Mse);
+        panel.points = vec![point(2, vec![vec![0.6]], 0.3)];
+        panel.weak_recovery_step = Some(2);
+        let axis = TimeAxis {
+            log: false,
+            samples: true,
+        };
+        let spec = panel.overlap_spec(0.5, axis);
+        assert_eq!(spec.horizontal_lines[0].0, 0.5);
+        // n_b = 1 until the worker reported it
+        assert_eq!(spec.series[0].points[0].0, 2.0);
+        let lines = panel.stats_lines(0.5);
+        assert!(lines.last().unwrap().contains("at step 2 = 2 samples"));
+    }
+
+    #[test]
+    fn theory_overlays_are_dashed() {
+        let mut panel = PanelModel::new(0, Loss::Correlation);
+        panel.points = vec![point(1, vec![vec![0.1]], 1.0)];
+        panel.theory = vec![point(1, vec![vec![0.2]], 0.9)];
+        let overlaps = panel.overlap_spec(0.5, TimeAxis::default());
+        let risk = panel.risk_spec(TimeAxis::default());
+        assert!(overlaps.series.last().unwrap().dashed);
+        assert_eq!(risk.series.len(), 2);
+        assert!(risk.series[1].dashed);
+    }
+
+    #[test]
+    fn the_readout_picks_the_nearest_point() {
+        let mut panel = PanelModel::new(0, Loss::Mse);
+        panel.points = vec![
+            point(10, vec![vec![0.1]], 1.0),
+            point(100, vec![vec![0.7]], 0.2),
+        ];
+        let axis = TimeAxis::default();
+        assert!(panel.readout_at(20.0, axis).unwrap().starts_with("t = 10 "));
+        assert!(panel
+            .readout_at(90.0, axis)
+            .unwrap()
+            .starts_with("t = 100 "));
+        assert!(PanelModel::new(1, Loss::Mse)
+            .readout_at(5.0, axis)
+            .is_none());
+    }
+
+    #[test]
+    fn the_eta_text_shows_only_while_running() {
+        let mut panel = PanelModel::new(0, Loss::Mse);
+        panel.steps = 100;
+        panel.step = 50;
+        panel.rate = 1e6;
+        assert_eq!(panel.rate_text(), "");
+        panel.state = RunState::Running;
+        assert!(panel.rate_text().contains("ETA"));
+        panel.state = RunState::Paused;
+        assert_eq!(panel.rate_text(), "", "a paused run shows no ETA");
+        assert_eq!(panel.progress(), 0.5);
+    }
+
+    #[test]
+    fn exports_carry_the_points() {
+        let mut panel = PanelModel::new(0, Loss::Mse);
+        panel.points = vec![point(3, vec![vec![0.25]], 0.5)];
+        assert_eq!(panel.csv().lines().count(), 2);
+        let json: serde_json::Value = serde_json::from_str(&panel.json()).unwrap();
+        assert_eq!(json["points"][0]["step"], 3);
+        assert_eq!(json["protocol"], "mse");
+    }
+}
