@@ -2,7 +2,7 @@
 //! ([`Effect`]). The web shell turns DOM events and worker messages into messages, hands them
 //! to [`super::update`], and carries out the effects; nothing here touches the browser.
 
-use crate::lab_state::FieldError;
+use crate::lab_state::{FieldError, LabState};
 use crate::protocol::{FromWorker, ToWorker};
 use crate::url_state::UrlState;
 
@@ -21,6 +21,7 @@ pub enum View {
 }
 
 /// One thing that happened on the page.
+#[allow(clippy::large_enum_variant)] // a message is handled once, never stored in bulk
 #[derive(Clone, Debug, PartialEq)]
 pub enum Message {
     /// Start (the button, Enter in a field, or a toggle that restarts): run the form's
@@ -59,6 +60,7 @@ pub enum Message {
 /// Something the shell must do after an update. Everything the page derives from the model
 /// alone (top status line, Pause label, stale mark, preset menu and explanation) is rendered
 /// after every update and is not an effect.
+#[allow(clippy::large_enum_variant)] // effects are carried out once, never stored in bulk
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
     /// Send this to the worker (dropped when there is none).
@@ -69,8 +71,9 @@ pub enum Effect {
     WriteHash,
     /// Fill the form from the model's state.
     WriteForm,
-    /// The form is valid: clear its messages, enable Start, show what it resolves to.
-    ShowValid,
+    /// The form holds these valid settings: clear its messages, enable Start, show what they
+    /// resolve to.
+    ShowValid(Box<LabState>),
     /// The form is invalid: show every error and disable Start.
     ShowFormErrors(Vec<FieldError>),
     /// A message in the form's line (e.g. the cost warning before a second Start).

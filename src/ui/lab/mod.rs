@@ -18,7 +18,7 @@ mod time_axis;
 mod update;
 
 pub use message::{Effect, FormPairs, Message, View};
-pub use model::LabModel;
+pub use model::{information_exponent_text, resolved_text, LabModel};
 pub use panel::{max_overlap, overlap_spec, risk_spec, PanelModel};
 pub use time_axis::TimeAxis;
 pub use update::update;

@@ -115,3 +115,38 @@ impl LabModel {
         self.panels.iter().all(|p| p.state == RunState::Idle)
     }
 }
+
+/// The resolved numbers shown under the form, one line per protocol: n_b (and μ = log_d n_b),
+/// the learning rate γ = γ₀ d^(−δ) as its policy defines it, the regime of (μ, δ) and the
+/// sampler, e.g. "MSE SGD: n_b = 1024 (μ = 1.000), γ = …, noise-learning regime, sampler
+/// exact". Empty when the state does not resolve.
+pub fn resolved_text(state: &LabState) -> String {
+    match state.resolve() {
+        Ok(resolved) => resolved
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}: n_b = {} (μ = {:.3}), {}, {}, sampler {}",
+                    r.input.loss.label(),
+                    r.nb_resolved,
+                    r.mu_resolved,
+                    r.rate().describe(),
+                    r.regime()
+                        .map(|g| format!("{} regime", g.label()))
+                        .unwrap_or_else(|| "regime: give γ₀ and δ".to_string()),
+                    r.sampler_resolved
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Err(_) => String::new(),
+    }
+}
+
+/// "information exponent l = 3" for the state's target (l = the lowest degree of a non-zero
+/// Hermite coefficient of g), or empty when it is undefined.
+pub fn information_exponent_text(state: &LabState) -> String {
+    crate::model::target_information_exponent(&state.config.target, state.config.k)
+        .map(|l| format!("information exponent l = {l}"))
+        .unwrap_or_default()
+}

@@ -55,7 +55,10 @@ pub fn update(model: &mut LabModel, message: Message) -> Vec<Effect> {
                     ..state
                 };
                 model.state = state.clone();
-                let mut effects = vec![Effect::WriteForm, Effect::ShowValid];
+                let mut effects = vec![
+                    Effect::WriteForm,
+                    Effect::ShowValid(Box::new(state.clone())),
+                ];
                 effects.extend(start(model, state));
                 effects
             }
@@ -76,7 +79,7 @@ pub fn update(model: &mut LabModel, message: Message) -> Vec<Effect> {
             let mut effects = vec![
                 Effect::ShowUrlErrors(url.errors),
                 Effect::WriteForm,
-                Effect::ShowValid,
+                Effect::ShowValid(Box::new(url.lab.clone())),
                 Effect::ApplyEmbed,
             ];
             effects.extend(show_view(model, model.view));
@@ -113,7 +116,11 @@ pub fn update(model: &mut LabModel, message: Message) -> Vec<Effect> {
 /// Start from the form: validate it, then [`start`] (or show every error).
 fn start_form(model: &mut LabModel, form: &FormPairs) -> Vec<Effect> {
     match model.form_state(form) {
-        Ok(state) => start(model, state),
+        Ok(state) => {
+            let mut effects = vec![Effect::ShowValid(Box::new(state.clone()))];
+            effects.extend(start(model, state));
+            effects
+        }
         Err(errors) => vec![Effect::ShowFormErrors(errors)],
     }
 }
@@ -184,7 +191,7 @@ fn edited(model: &mut LabModel, key: &str, form: &FormPairs) -> Vec<Effect> {
     let mut effects = Vec::new();
     match &result {
         Ok(state) => {
-            effects.push(Effect::ShowValid);
+            effects.push(Effect::ShowValid(Box::new(state.clone())));
             if matches!(key, "log" | "unit") {
                 model.state.view = state.view;
                 effects.extend([Effect::WriteHash, Effect::Redraw]);
@@ -611,7 +618,10 @@ mod tests {
         );
         let first = update(&mut model, Message::Start(form.clone()));
         assert!(
-            matches!(first.as_slice(), [Effect::ShowNotice(_)]),
+            matches!(
+                first.as_slice(),
+                [Effect::ShowValid(_), Effect::ShowNotice(_)]
+            ),
             "{first:?}"
         );
         assert_eq!(model.generation, 0, "nothing ran");

@@ -1,13 +1,16 @@
-//! The settings form ↔ [`LabState`] key/value pairs. Inputs are named after the lab keys
-//! ([`crate::lab_state::KEYS`]); mode selectors (batch given as n_b or n0 d^mu, learning rate
-//! as gamma, gamma0 d^-delta or c n_b p d^(-l/2)) decide which keys are read.
+//! The settings form ↔ lab key/value pairs, on the typed handles of [`Form`]. Inputs are
+//! named after the lab keys ([`crate::lab_state::KEYS`]); mode selectors (batch given as n_b
+//! or n0 d^mu, learning rate as gamma, gamma0 d^-delta or c n_b p d^(-l/2)) decide which keys
+//! are read.
 
-use crate::lab_state::{FieldError, LabState, KEYS};
-use crate::model::{target_information_exponent, Loss, Target};
-use crate::web::dom::{checked, set_checked, set_hidden, set_text, set_value, value};
-use web_sys::Document;
+use super::elements::Form;
+use crate::lab_state::{FieldError, LabState};
+use crate::ui::lab::{information_exponent_text, resolved_text, FormPairs};
+use crate::web::dom::set_hidden;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element};
 
-/// Keys read from plain inputs of the same id.
+/// Keys read from plain controls of the same id.
 const PLAIN: [&str; 12] = [
     "target",
     "activation",
@@ -23,182 +26,188 @@ const PLAIN: [&str; 12] = [
     "eta",
 ];
 
-/// The form as lab key/value pairs (`preset` and the embed options are added by the caller).
-pub fn read_pairs(document: &Document) -> Vec<(String, String)> {
-    let mut pairs: Vec<(String, String)> = PLAIN
+/// The form as lab key/value pairs (the preset and the embed options are added by the model).
+pub fn read_pairs(form: &Form) -> FormPairs {
+    let mut pairs: FormPairs = PLAIN
         .iter()
-        .map(|k| (k.to_string(), value(document, k)))
+        .map(|k| (k.to_string(), form.value(k)))
         .collect();
-    if value(document, "init") == "m0" {
-        pairs.push(("m0".into(), value(document, "m0")));
+    let mut read = |key: &str| pairs.push((key.into(), form.value(key)));
+    if form.value("init") == "m0" {
+        read("m0");
     }
-    if value(document, "batch-mode") == "nb" {
-        pairs.push(("nb".into(), value(document, "nb")));
+    if form.value("batch-mode") == "nb" {
+        read("nb");
     } else {
-        pairs.push(("n0".into(), value(document, "n0")));
-        pairs.push(("mu".into(), value(document, "mu")));
+        read("n0");
+        read("mu");
     }
-    match value(document, "lr-mode").as_str() {
-        "gamma" => pairs.push(("gamma".into(), value(document, "gamma"))),
+    match form.value("lr-mode").as_str() {
+        "gamma" => read("gamma"),
         "delta" => {
-            pairs.push(("gamma0".into(), value(document, "gamma0")));
-            pairs.push(("delta".into(), value(document, "delta")));
+            read("gamma0");
+            read("delta");
         }
-        _ => pairs.push(("c".into(), value(document, "c"))),
+        _ => read("c"),
     }
-    let panels: Vec<&str> = ["mse", "correlation", "adaptive"]
-        .into_iter()
-        .filter(|l| checked(document, &format!("panel-{l}-toggle")))
+    let panels: Vec<String> = form
+        .toggles
+        .iter()
+        .filter(|(_, t)| t.checked())
+        .map(|(loss, _)| loss.to_string())
         .collect();
+    let flag = |id: &str| if form.control(id).checked() { "1" } else { "0" };
+    let (log, theory) = (flag("log"), flag("theory"));
     pairs.push(("panels".into(), panels.join(",")));
-    pairs.push((
-        "log".into(),
-        if checked(document, "log") { "1" } else { "0" }.into(),
-    ));
-    pairs.push(("unit".into(), value(document, "unit")));
-    pairs.push((
-        "theory".into(),
-        if checked(document, "theory") {
-            "1"
-        } else {
-            "0"
-        }
-        .into(),
-    ));
+    pairs.push(("log".into(), log.into()));
+    pairs.push(("unit".into(), form.value("unit")));
+    pairs.push(("theory".into(), theory.into()));
     pairs
 }
 
-/// Shows the inputs of the selected modes only.
-pub fn sync_modes(document: &Document) {
-    let batch = value(document, "batch-mode");
-    let lr = value(document, "lr-mode");
-    let init = value(document, "init");
-    let show = |class: &str, on: bool| {
-        if let Ok(list) = document.query_selector_all(&format!(".{class}")) {
-            for i in 0..list.length() {
-                if let Some(e) = list
-                    .item(i)
-                    .and_then(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(n).ok())
-                {
-                    set_hidden(&e, !on);
-                }
+/// The mode-dependent field groups (`.mode-nb`, `.mode-mu`, …) of the form.
+#[derive(Clone)]
+pub struct ModeGroups(Vec<(&'static str, Vec<Element>)>);
+
+impl ModeGroups {
+    /// Finds the groups once.
+    pub fn resolve(document: &Document) -> ModeGroups {
+        let classes = [
+            "mode-nb",
+            "mode-mu",
+            "mode-c",
+            "mode-delta",
+            "mode-gamma",
+            "mode-m0",
+        ];
+        ModeGroups(
+            classes
+                .into_iter()
+                .map(|class| {
+                    let mut list = Vec::new();
+                    if let Ok(nodes) = document.query_selector_all(&format!(".{class}")) {
+                        for i in 0..nodes.length() {
+                            if let Some(e) = nodes.item(i).and_then(|n| n.dyn_into().ok()) {
+                                list.push(e);
+                            }
+                        }
+                    }
+                    (class, list)
+                })
+                .collect(),
+        )
+    }
+
+    /// Shows the inputs of the selected modes only.
+    pub fn sync(&self, form: &Form) {
+        let (batch, lr, init) = (
+            form.value("batch-mode"),
+            form.value("lr-mode"),
+            form.value("init"),
+        );
+        for (class, elements) in &self.0 {
+            let on = match *class {
+                "mode-nb" => batch == "nb",
+                "mode-mu" => batch != "nb",
+                "mode-c" => lr == "c",
+                "mode-delta" => lr == "delta",
+                "mode-gamma" => lr == "gamma",
+                _ => init == "m0",
+            };
+            for e in elements {
+                set_hidden(e, !on);
             }
         }
-    };
-    show("mode-nb", batch == "nb");
-    show("mode-mu", batch != "nb");
-    show("mode-c", lr == "c");
-    show("mode-delta", lr == "delta");
-    show("mode-gamma", lr == "gamma");
-    show("mode-m0", init == "m0");
+    }
 }
 
 /// Fills the form from a state.
-pub fn write_state(document: &Document, state: &LabState) {
+pub fn write_state(form: &Form, modes: &ModeGroups, state: &LabState) {
     for (key, v) in state.to_pairs() {
         match key.as_str() {
             "nb" => {
-                set_value(document, "batch-mode", "nb");
-                set_value(document, "nb", &v);
+                form.set_value("batch-mode", "nb");
+                form.set_value("nb", &v);
             }
             "mu" | "n0" => {
-                set_value(document, "batch-mode", "mu");
-                set_value(document, &key, &v);
+                form.set_value("batch-mode", "mu");
+                form.set_value(&key, &v);
             }
             "gamma" => {
-                set_value(document, "lr-mode", "gamma");
-                set_value(document, "gamma", &v);
+                form.set_value("lr-mode", "gamma");
+                form.set_value("gamma", &v);
             }
             "gamma0" | "delta" => {
-                set_value(document, "lr-mode", "delta");
-                set_value(document, &key, &v);
+                form.set_value("lr-mode", "delta");
+                form.set_value(&key, &v);
             }
             "c" => {
-                set_value(document, "lr-mode", "c");
-                set_value(document, "c", &v);
+                form.set_value("lr-mode", "c");
+                form.set_value("c", &v);
             }
             "panels" => {
-                for loss in Loss::ALL {
-                    set_checked(
-                        document,
-                        &format!("panel-{loss}-toggle"),
-                        state.panels.contains(&loss),
-                    );
+                for (loss, toggle) in &form.toggles {
+                    toggle.set_checked(state.panels.contains(loss));
                 }
             }
-            "log" | "theory" => set_checked(document, &key, v == "1"),
-            "preset" | "embed" | "hide" => {}
-            _ => set_value(document, &key, &v),
+            "log" | "theory" => form.control(&key).set_checked(v == "1"),
+            "preset" | "embed" | "hide" | "autostart" | "view" => {}
+            _ => form.set_value(&key, &v),
         }
     }
     if state.config.activation.is_none() {
-        set_value(document, "activation", "");
+        form.set_value("activation", "");
     }
     if state.config.nb.is_none() && state.config.batch.is_none() {
         // n_b = d, as n0 d^mu (so that changing d keeps mu)
-        set_value(document, "batch-mode", "mu");
-        set_value(document, "n0", "1");
-        set_value(document, "mu", "1");
+        form.set_value("batch-mode", "mu");
+        form.set_value("n0", "1");
+        form.set_value("mu", "1");
     }
-    sync_modes(document);
+    modes.sync(form);
 }
 
 /// Clears every inline message.
-pub fn clear_errors(document: &Document) {
-    for key in KEYS.iter().chain(["form"].iter()) {
-        set_text(document, &format!("{key}-error"), "");
+pub fn clear_errors(form: &Form) {
+    for slot in form.errors.values() {
+        slot.set_text_content(Some(""));
     }
+    form.form_error.set_text_content(Some(""));
 }
 
 /// Shows every error: next to its field, or in the form line when the field has no message
 /// slot (several errors of one place are joined, none overwrites another).
-pub fn show_errors(document: &Document, errors: &[FieldError]) {
-    let mut texts: Vec<(String, Vec<String>)> = Vec::new();
+pub fn show_errors(form: &Form, errors: &[FieldError]) {
+    let mut texts: Vec<(Option<&String>, Vec<String>)> = Vec::new();
     for e in errors {
-        let id = format!("{}-error", e.key);
-        let (id, text) = if document.get_element_by_id(&id).is_some() {
-            (id, e.message.clone())
-        } else {
-            ("form-error".to_string(), e.to_string())
+        let (slot, text) = match form.errors.get_key_value(&e.key) {
+            Some((key, _)) => (Some(key), e.message.clone()),
+            None => (None, e.to_string()),
         };
-        match texts.iter_mut().find(|(i, _)| *i == id) {
+        match texts.iter_mut().find(|(s, _)| *s == slot) {
             Some((_, list)) => list.push(text),
-            None => texts.push((id, vec![text])),
+            None => texts.push((slot, vec![text])),
         }
     }
-    for (id, list) in texts {
-        set_text(document, &id, &list.join("; "));
+    for (slot, list) in texts {
+        let element = slot.map_or(&form.form_error, |k| &form.errors[k]);
+        element.set_text_content(Some(&list.join("; ")));
     }
 }
 
-/// The resolved numbers, shown under the form: n_b, gamma, delta, regime, sampler per protocol.
-pub fn describe_resolved(document: &Document, state: &LabState) {
-    let text = match state.resolve() {
-        Ok(resolved) => resolved
-            .iter()
-            .map(|r| {
-                format!(
-                    "{}: n_b = {} (μ = {:.3}), {}, {}, sampler {}",
-                    r.input.loss.label(),
-                    r.nb_resolved,
-                    r.mu_resolved,
-                    r.rate().describe(),
-                    r.regime()
-                        .map(|g| format!("{} regime", g.label()))
-                        .unwrap_or_else(|| "regime: give γ₀ and δ".to_string()),
-                    r.sampler_resolved
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("\n"),
-        Err(_) => String::new(),
+/// The resolved numbers under the form and the target's information exponent. Resolving
+/// runs the auto sampler's pilot, so the text of the last state is kept and reused.
+pub fn describe_resolved(form: &Form, cache: &mut Option<(String, String)>, state: &LabState) {
+    let key = state.to_hash();
+    let text = match cache {
+        Some((k, text)) if *k == key => text.clone(),
+        _ => {
+            let text = resolved_text(state);
+            *cache = Some((key, text.clone()));
+            text
+        }
     };
-    set_text(document, "resolved", &text);
-    let l = match value(document, "target").parse::<Target>() {
-        Ok(t) => target_information_exponent(&t, state.config.k)
-            .map(|l| format!("information exponent l = {l}"))
-            .unwrap_or_default(),
-        Err(_) => String::new(),
-    };
-    set_text(document, "information-exponent", &l);
+    form.resolved.set_text_content(Some(&text));
+    form.information_exponent
+        .set_text_content(Some(&information_exponent_text(state)));
 }

@@ -1,0 +1,287 @@
+//! The DOM of one protocol's panel: progress bar, rate/ETA line, overlap chart (with a hover
+//! and tap read-out), risk chart, M/Q heatmaps, stats text and export buttons. The element
+//! handles are created with the panel and kept; everything drawn comes from the pure builders
+//! of [`PanelModel`].
+
+use crate::model::Loss;
+use crate::simulation::TrajectoryPoint;
+use crate::ui::chart_spec::ChartGeometry;
+use crate::ui::lab::{PanelModel, TimeAxis};
+use crate::web::chart::{draw_chart, draw_heatmaps};
+use crate::web::dom::{create, set_hidden};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Document, Element, HtmlButtonElement, HtmlCanvasElement};
+
+/// The parts of a panel, drawn one per animation frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PanelPart {
+    /// The M/Q heatmap, progress bar, ETA and stats text.
+    Status,
+    /// The overlap chart (the largest canvas).
+    Overlaps,
+    /// The risk chart.
+    Risk,
+}
+
+impl PanelPart {
+    /// Drawing order within a panel: the stats text first, so the step count and state shown
+    /// lag the worker by at most one sweep interval and one frame.
+    pub const ALL: [PanelPart; 3] = [PanelPart::Status, PanelPart::Overlaps, PanelPart::Risk];
+}
+
+/// What an export button exports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Export {
+    /// The recorded points as CSV.
+    Csv,
+    /// Points, theory and resolved numbers as JSON.
+    Json,
+    /// The two charts as PNG.
+    Png,
+}
+
+impl Export {
+    /// Every export, in button order.
+    pub const ALL: [Export; 3] = [Export::Csv, Export::Json, Export::Png];
+
+    fn id(self) -> &'static str {
+        match self {
+            Export::Csv => "csv",
+            Export::Json => "json",
+            Export::Png => "png",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Export::Csv => "CSV",
+            Export::Json => "JSON",
+            Export::Png => "PNG",
+        }
+    }
+}
+
+/// Element id prefix of a protocol's panel: `panel-mse`, `panel-correlation`, `panel-adaptive`.
+pub fn panel_prefix(loss: Loss) -> String {
+    format!("panel-{loss}")
+}
+
+/// One panel's elements.
+pub struct PanelView {
+    /// Protocol shown.
+    pub loss: Loss,
+    bar: Element,
+    progress: Element,
+    eta: Element,
+    /// The overlap chart (hover and tap read-out).
+    pub overlaps: HtmlCanvasElement,
+    tooltip: Element,
+    /// The risk chart.
+    pub risk: HtmlCanvasElement,
+    heatmap: HtmlCanvasElement,
+    stats: Element,
+    /// The export buttons.
+    pub exports: Vec<(Export, HtmlButtonElement)>,
+    /// Geometry of the last overlap chart (maps the pointer back to a step).
+    geometry: ChartGeometry,
+}
+
+fn canvas(
+    document: &Document,
+    class: &str,
+    id: String,
+    label: String,
+) -> Result<HtmlCanvasElement, JsValue> {
+    let c = create(document, "canvas", class);
+    c.set_id(&id);
+    c.set_attribute("role", "img")?;
+    c.set_attribute("aria-label", &label)?;
+    c.dyn_into::<HtmlCanvasElement>()
+        .map_err(|_| JsValue::from_str("a canvas is not an HtmlCanvasElement"))
+}
+
+impl PanelView {
+    /// Creates the panel's DOM at the end of `container`.
+    pub fn create(document: &Document, container: &Element, loss: Loss) -> Result<Self, JsValue> {
+        let prefix = panel_prefix(loss);
+        let label = loss.label();
+        let section = create(document, "section", "panel");
+        section.set_id(&prefix);
+        section.set_attribute("aria-label", label)?;
+        let h2 = create(document, "h2", "");
+        h2.set_text_content(Some(label));
+        section.append_child(&h2)?;
+        let progress = create(document, "div", "progress");
+        progress.set_attribute("role", "progressbar")?;
+        progress.set_attribute("aria-label", &format!("{label} progress"))?;
+        progress.set_id(&format!("{prefix}-progress"));
+        let bar = create(document, "div", "bar");
+        bar.set_id(&format!("{prefix}-bar"));
+        progress.append_child(&bar)?;
+        section.append_child(&progress)?;
+        let eta = create(document, "div", "eta");
+        eta.set_id(&format!("{prefix}-eta"));
+        section.append_child(&eta)?;
+        let wrap = create(document, "div", "chart-wrap");
+        let overlaps = canvas(
+            document,
+            "chart",
+            format!("{prefix}-overlaps"),
+            format!("{label}: overlaps over time"),
+        )?;
+        wrap.append_child(&overlaps)?;
+        let tooltip = create(document, "div", "tooltip");
+        tooltip.set_id(&format!("{prefix}-tooltip"));
+        set_hidden(&tooltip, true);
+        wrap.append_child(&tooltip)?;
+        section.append_child(&wrap)?;
+        let row = create(document, "div", "row");
+        let risk = canvas(
+            document,
+            "chart small",
+            format!("{prefix}-risk"),
+            format!("{label}: population risk"),
+        )?;
+        row.append_child(&risk)?;
+        let heatmap = canvas(
+            document,
+            "heatmap",
+            format!("{prefix}-heatmap"),
+            format!("{label}: current M and Q"),
+        )?;
+        row.append_child(&heatmap)?;
+        section.append_child(&row)?;
+        let stats = create(document, "pre", "stats");
+        stats.set_id(&format!("{prefix}-stats"));
+        stats.set_attribute("aria-live", "polite")?;
+        section.append_child(&stats)?;
+        let buttons = create(document, "div", "exports");
+        buttons.set_attribute("data-group", "export")?;
+        let mut exports = Vec::new();
+        for what in Export::ALL {
+            let b = create(document, "button", "");
+            b.set_attribute("type", "button")?;
+            b.set_id(&format!("{prefix}-export-{}", what.id()));
+            b.set_text_content(Some(&format!("Export {}", what.label())));
+            buttons.append_child(&b)?;
+            exports.push((
+                what,
+                b.dyn_into::<HtmlButtonElement>()
+                    .map_err(|_| JsValue::from_str("a button is not an HtmlButtonElement"))?,
+            ));
+        }
+        section.append_child(&buttons)?;
+        container.append_child(&section)?;
+        Ok(PanelView {
+            loss,
+            bar,
+            progress,
+            eta,
+            overlaps,
+            tooltip,
+            risk,
+            heatmap,
+            stats,
+            exports,
+            geometry: ChartGeometry::default(),
+        })
+    }
+
+    /// Redraws one part of the panel from `panel`. The page draws one part per animation
+    /// frame, so no frame pays for more than one chart.
+    pub fn draw_part(&mut self, part: PanelPart, panel: &PanelModel, eta: f64, axis: TimeAxis) {
+        match part {
+            PanelPart::Overlaps => match draw_chart(&self.overlaps, &panel.overlap_spec(eta, axis))
+            {
+                Ok(g) => self.geometry = g,
+                Err(e) => web_sys::console::warn_1(&format!("chart: {e}").into()),
+            },
+            PanelPart::Risk => {
+                if let Err(e) = draw_chart(&self.risk, &panel.risk_spec(axis)) {
+                    web_sys::console::warn_1(&format!("chart: {e}").into());
+                }
+            }
+            PanelPart::Status => {
+                if let Some(last) = panel.points.last() {
+                    if let Err(e) = draw_heatmaps(&self.heatmap, &last.m, &last.q) {
+                        web_sys::console::warn_1(&format!("heatmap: {e}").into());
+                    }
+                }
+                self.write_status(panel, eta);
+            }
+        }
+    }
+
+    /// Progress bar, rate and ETA, and the stats text (with the run's state and step count as
+    /// `data-state` / `data-steps`).
+    fn write_status(&self, panel: &PanelModel, eta: f64) {
+        let percent = 100.0 * panel.progress();
+        let _ = self
+            .bar
+            .set_attribute("style", &format!("width: {percent:.1}%"));
+        let _ = self
+            .progress
+            .set_attribute("aria-valuenow", &format!("{percent:.0}"));
+        self.eta.set_text_content(Some(&panel.rate_text()));
+        self.stats
+            .set_text_content(Some(&panel.stats_lines(eta).join("\n")));
+        let _ = self
+            .stats
+            .set_attribute("data-steps", &panel.step.to_string());
+        let _ = self.stats.set_attribute("data-state", panel.state.key());
+    }
+
+    /// Shows the read-out of the point under CSS x offset `x` of the overlap chart, or hides
+    /// it (`None`, or outside the plot).
+    pub fn show_readout(&self, panel: &PanelModel, x: Option<f64>, axis: TimeAxis) {
+        let text = x.and_then(|x| {
+            let data_x = self.geometry.x_at(x)?;
+            Some((x, panel.readout_at(data_x, axis)?))
+        });
+        match text {
+            Some((x, text)) => {
+                self.tooltip.set_text_content(Some(&text));
+                let _ = self
+                    .tooltip
+                    .set_attribute("style", &format!("left: {:.0}px", x + 12.0));
+                set_hidden(&self.tooltip, false);
+            }
+            None => set_hidden(&self.tooltip, true),
+        }
+    }
+}
+
+/// Draws `part` once, with made-up points, into a small canvas that is never shown.
+///
+/// V8 compiles a wasm function on its first call, and a canvas sets up its font on first use:
+/// the first real chart paid 10–20 ms for that on top of its drawing. The page calls this for
+/// each part, in tasks of their own, after its first panels have been laid out and before
+/// their first drawing.
+pub fn warm_up(document: &Document, part: PanelPart, eta: f64, axis: TimeAxis) {
+    let Some(canvas) = document
+        .create_element("canvas")
+        .ok()
+        .and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok())
+    else {
+        return;
+    };
+    let mut panel = PanelModel::new(0, Loss::Mse);
+    panel.points = [(1, 0.03, 1.0), (10, 0.2, 0.8), (100, 0.9, 0.1)]
+        .into_iter()
+        .map(|(step, m, risk)| TrajectoryPoint {
+            step,
+            m: vec![vec![m]],
+            q: vec![vec![1.0]],
+            risk,
+        })
+        .collect();
+    panel.weak_recovery_step = Some(100);
+    let result = match part {
+        PanelPart::Overlaps => draw_chart(&canvas, &panel.overlap_spec(eta, axis)).map(|_| ()),
+        PanelPart::Risk => draw_chart(&canvas, &panel.risk_spec(axis)).map(|_| ()),
+        PanelPart::Status => draw_heatmaps(&canvas, &[vec![0.5]], &[vec![1.0]]),
+    };
+    if let Err(e) = result {
+        web_sys::console::warn_1(&format!("chart warm-up: {e}").into());
+    }
+}
