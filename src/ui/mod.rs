@@ -6,6 +6,7 @@
 
 pub mod axis;
 pub mod chart_spec;
+pub mod explorer;
 pub mod format;
 pub mod lab;
 pub mod run_state;

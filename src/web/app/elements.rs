@@ -34,7 +34,8 @@ pub enum Control {
 }
 
 impl Control {
-    fn resolve(document: &Document, id: &str) -> Result<Control, JsValue> {
+    /// The control `#id`, or an error naming it.
+    pub fn resolve(document: &Document, id: &str) -> Result<Control, JsValue> {
         let element: Element = by_id(document, id)?;
         if let Some(i) = element.dyn_ref::<HtmlInputElement>() {
             Ok(Control::Input(i.clone()))

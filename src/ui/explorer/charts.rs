@@ -1,0 +1,296 @@
+//! The explorer's two charts as pure specs: θ = log_d T and log_d N against μ = log_d n_b,
+//! measured points (dots: runs; open triangles: runs capped before weak recovery; bold line:
+//! the median per μ) over the paper's phase diagram for the target's information exponent l
+//! (Fig. 1: shaded regions, dashed frontiers, × at the optimal batch sizes).
+
+use crate::model::{target_information_exponent, Loss};
+use crate::sweep::{summarise, SweepConfig, SweepPoint};
+use crate::theory::scaling_laws::{phase_diagram, FrontierOwner, Protocol};
+use crate::ui::chart_spec::{ChartSpec, Marker, Region, Series};
+
+/// Charts narrower than this (CSS px) leave the theory out of their legends (the note under
+/// the charts explains it).
+pub const COMPACT_LEGEND_BELOW_PX: i32 = 560;
+
+/// Colour per protocol (palette index).
+pub fn color(loss: Loss) -> usize {
+    match loss {
+        Loss::Mse => 0,
+        Loss::Correlation => 1,
+        Loss::Adaptive => 2,
+    }
+}
+
+/// The explorer's charts.
+#[derive(Clone, Debug)]
+pub struct SweepCharts {
+    /// θ = log_d T against μ.
+    pub theta: ChartSpec,
+    /// log_d N, N = T n_b, against μ.
+    pub samples: ChartSpec,
+    /// What the theory lines mean (None when the phase diagram is undefined).
+    pub note: Option<String>,
+}
+
+/// The charts of `points` (sorted by job) of sweep `config`; `compact` keeps the theory out
+/// of the legends (narrow screens).
+pub fn sweep_charts(config: &SweepConfig, points: &[SweepPoint], compact: bool) -> SweepCharts {
+    let df = config.d as f64;
+    let cap = (config.max_steps as f64).ln() / df.ln();
+    let l = target_information_exponent(&config.target, config.k).unwrap_or(1);
+    let mu_max = config
+        .mu
+        .iter()
+        .cloned()
+        .fold(0.0, f64::max)
+        .max(l as f64 + 0.5);
+    let summaries = summarise(points);
+    let mut note = None;
+    let mut theta = ChartSpec {
+        title: format!("time: θ = log_d T (d = {}, l = {l})", config.d),
+        x_label: "μ = log_d n_b".into(),
+        y_label: "θ = log_d T".into(),
+        x_range: Some((0.0, mu_max)),
+        horizontal_lines: vec![(cap, format!("cap: {} steps", config.max_steps))],
+        ..Default::default()
+    };
+    let mut samples = ChartSpec {
+        title: "samples: log_d N, N = T n_b".into(),
+        x_label: "μ = log_d n_b".into(),
+        y_label: "log_d N".into(),
+        x_range: Some((0.0, mu_max)),
+        ..Default::default()
+    };
+    if let Ok(diagram) = phase_diagram(l, mu_max) {
+        theta.y_range = Some((-0.2, diagram.theta_max.max(cap + 0.2)));
+        for (i, region) in diagram.regions.iter().enumerate() {
+            theta.regions.push(Region {
+                polygon: region.polygon.iter().map(|p| (p[0], p[1])).collect(),
+                color: 3 + i % 3,
+                label: if compact {
+                    String::new()
+                } else {
+                    region.label.clone()
+                },
+            });
+        }
+        let mut labelled: Vec<&str> = Vec::new();
+        for segment in &diagram.frontiers {
+            let c = match segment.owner {
+                FrontierOwner::Both => 7,
+                FrontierOwner::PlainSgd => color(Loss::Mse),
+                FrontierOwner::CorrelationLoss => color(Loss::Correlation),
+            };
+            let line = vec![
+                (segment.start[0], segment.start[1]),
+                (segment.end[0], segment.end[1]),
+            ];
+            let owner = match segment.owner {
+                FrontierOwner::Both => "theory: both protocols",
+                FrontierOwner::PlainSgd => "theory: plain SGD",
+                FrontierOwner::CorrelationLoss => "theory: correlation loss",
+            };
+            let label = if compact || labelled.contains(&owner) {
+                String::new()
+            } else {
+                owner.to_string()
+            };
+            labelled.push(owner);
+            theta.series.push(Series {
+                label: label.clone(),
+                points: line.clone(),
+                color: c,
+                dashed: true,
+                bold: false,
+                markers: Marker::Line,
+            });
+            samples.series.push(Series {
+                label,
+                points: line.iter().map(|&(mu, t)| (mu, t + mu)).collect(),
+                color: c,
+                dashed: true,
+                bold: false,
+                markers: Marker::Line,
+            });
+        }
+        for o in &diagram.optimal_points {
+            let c = match o.protocol {
+                Protocol::PlainSgd => color(Loss::Mse),
+                Protocol::CorrelationLoss => color(Loss::Correlation),
+            };
+            let [mu, t] = o.point;
+            let label = match (compact, o.protocol) {
+                (false, _) => o.label.clone(),
+                (true, Protocol::PlainSgd) => "optimal n_b, plain SGD".into(),
+                (true, Protocol::CorrelationLoss) => "optimal n_b, correlation loss".into(),
+            };
+            for (chart, y) in [(&mut theta, t), (&mut samples, t + mu)] {
+                chart.series.push(Series {
+                    label: label.clone(),
+                    points: vec![(mu, y)],
+                    color: c,
+                    dashed: false,
+                    bold: true,
+                    markers: Marker::Crosses,
+                });
+            }
+        }
+        note = Some(phase_diagram_note(l));
+    }
+    for &loss in &config.protocols {
+        let mine: Vec<&SweepPoint> = points.iter().filter(|p| p.protocol == loss).collect();
+        let name = loss.label();
+        theta.series.push(Series {
+            label: String::new(),
+            points: mine
+                .iter()
+                .filter_map(|p| p.theta.map(|t| (p.mu_resolved, t)))
+                .collect(),
+            color: color(loss),
+            dashed: false,
+            bold: false,
+            markers: Marker::Dots,
+        });
+        let censored: Vec<(f64, f64)> = mine
+            .iter()
+            .filter(|p| p.censored)
+            .map(|p| (p.mu_resolved, cap))
+            .collect();
+        if !censored.is_empty() {
+            theta.series.push(Series {
+                label: format!("{name}: capped"),
+                points: censored,
+                color: color(loss),
+                dashed: false,
+                bold: false,
+                markers: Marker::OpenTriangles,
+            });
+        }
+        let medians: Vec<&crate::sweep::SweepSummary> =
+            summaries.iter().filter(|s| s.protocol == loss).collect();
+        theta.series.push(Series {
+            label: format!("{name}: median (dots: runs)"),
+            points: medians
+                .iter()
+                .filter_map(|s| s.median_theta.map(|t| (s.mu_resolved, t)))
+                .collect(),
+            color: color(loss),
+            dashed: false,
+            bold: true,
+            markers: Marker::Line,
+        });
+        samples.series.push(Series {
+            label: format!("{name}: median"),
+            points: medians
+                .iter()
+                .filter_map(|s| s.median_log_samples.map(|n| (s.mu_resolved, n)))
+                .collect(),
+            color: color(loss),
+            dashed: false,
+            bold: true,
+            markers: Marker::Line,
+        });
+        samples.series.push(Series {
+            label: String::new(),
+            points: mine
+                .iter()
+                .filter(|p| !p.censored)
+                .map(|p| (p.mu_resolved, (p.samples as f64).ln() / df.ln()))
+                .collect(),
+            color: color(loss),
+            dashed: false,
+            bold: false,
+            markers: Marker::Dots,
+        });
+    }
+    SweepCharts {
+        theta,
+        samples,
+        note,
+    }
+}
+
+/// What the dashed lines and crosses of the explorer's charts mean, for information exponent l
+/// (the paper's Fig. 1).
+pub fn phase_diagram_note(l: u32) -> String {
+    if l <= 2 {
+        format!(
+            "Theory (l = {l}): both protocols need T = d{} / n_b steps up to n_b = d (×: the \
+             optimal batch, N = T n_b stays flat up to it), then {} for larger batches, which only \
+             waste samples.",
+            if l == 2 { " log d" } else { "" },
+            if l == 2 { "log d steps" } else { "one step" }
+        )
+    } else {
+        format!(
+            "Theory (l = {l}): T = d^(l−1) / n_b for both protocols up to n_b = d^(l/2) \
+             (×, plain SGD's optimal batch); beyond it plain SGD stays at T = d^(l/2−1) while \
+             the correlation loss keeps T = d^(l−1) / n_b up to n_b = d^(l−1) (×, its \
+             optimal batch); then polylog(d) steps for d^(l−1) ≤ n_b < d^l \
+             and one giant step for n_b ≥ d^l. Left of each × the number of samples N = T n_b is \
+             flat; right of it larger batches only waste samples. Shading: below the dashed \
+             lines no protocol reaches weak recovery; between them only correlation-loss (or \
+             adaptive) SGD does; above them plain SGD does too."
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sampler::SamplerKind;
+
+    fn point(protocol: Loss, mu: f64, seed: u64, theta: Option<f64>) -> SweepPoint {
+        SweepPoint {
+            protocol,
+            mu,
+            nb: 1,
+            gamma: 0.01,
+            seed,
+            weak_recovery_step: theta.map(|_| 10),
+            samples: 1000,
+            sampler: SamplerKind::Exact,
+            censored: theta.is_none(),
+            theta,
+            mu_resolved: mu,
+            diverged: false,
+        }
+    }
+
+    #[test]
+    fn the_phase_diagram_is_drawn_before_any_run() {
+        let charts = sweep_charts(&SweepConfig::default(), &[], false);
+        assert!(!charts.theta.regions.is_empty());
+        assert!(charts.theta.series.iter().any(|s| s.dashed));
+        assert!(charts
+            .theta
+            .series
+            .iter()
+            .any(|s| s.markers == Marker::Crosses));
+        assert!(charts.note.unwrap().contains("l = 3"));
+    }
+
+    #[test]
+    fn runs_medians_and_capped_runs_are_drawn_per_protocol() {
+        let config = SweepConfig::default();
+        let points = vec![
+            point(Loss::Mse, 1.0, 0, Some(1.2)),
+            point(Loss::Mse, 1.0, 1, Some(1.4)),
+            point(Loss::Mse, 1.0, 2, None),
+        ];
+        let charts = sweep_charts(&config, &points, true);
+        let mse = |label: &str| {
+            charts
+                .theta
+                .series
+                .iter()
+                .find(|s| s.label == label)
+                .cloned()
+        };
+        let capped = mse("MSE SGD: capped").expect("a capped series");
+        assert_eq!(capped.markers, Marker::OpenTriangles);
+        assert!(mse("MSE SGD: median (dots: runs)").is_some());
+        // compact legends keep no theory labels
+        assert!(charts.theta.regions.iter().all(|r| r.label.is_empty()));
+    }
+}

@@ -1,0 +1,13 @@
+//! The batch-size explorer as a DOM-free model: its form as data and its validation
+//! ([`form`]), the sweep's jobs farmed to a pool of workers with one transition
+//! ([`model::update`]), and its charts as pure specs ([`charts`]). The web shell
+//! (`web::explorer`) reads the controls into an [`ExplorerForm`], dispatches
+//! [`ExplorerMessage`]s and carries out the [`ExplorerEffect`]s.
+
+pub mod charts;
+pub mod form;
+pub mod model;
+
+pub use charts::{phase_diagram_note, sweep_charts, SweepCharts, COMPACT_LEGEND_BELOW_PX};
+pub use form::{default_pool_size, mu_grid, pool_size, ExplorerForm, ValidSweep, MAX_WORKERS};
+pub use model::{update, ExplorerEffect, ExplorerMessage, ExplorerModel, SweepState};

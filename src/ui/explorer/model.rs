@@ -1,0 +1,504 @@
+//! The explorer's sweep as a DOM-free model: the jobs, which pool worker runs which, the
+//! points that came back, and the one transition [`update`] with the [`ExplorerEffect`]s the
+//! web shell carries out (spawn or stop the pool, send a job, write the URL, redraw).
+
+use super::form::{ExplorerForm, ValidSweep};
+use crate::config::RunConfig;
+use crate::protocol::ToWorker;
+use crate::sampler::SamplerKind;
+use crate::sweep::{SweepConfig, SweepPoint};
+use serde_json::Value;
+
+/// What the sweep is doing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum SweepState {
+    /// Nothing run yet.
+    #[default]
+    Idle,
+    /// Running on this many workers.
+    Running(usize),
+    /// Every job came back (`failed` of them as errors).
+    Finished {
+        /// Jobs that failed.
+        failed: usize,
+        /// All jobs.
+        total: usize,
+    },
+    /// Cancelled after this many points.
+    Cancelled(usize),
+    /// A worker could not start or failed: the message.
+    WorkerFailed(String),
+}
+
+impl SweepState {
+    /// The status line, e.g. "running on 3 workers", "finished: 2 of 40 runs failed".
+    pub fn text(&self) -> String {
+        match self {
+            SweepState::Idle => String::new(),
+            SweepState::Running(n) => format!("running on {n} workers"),
+            SweepState::Finished { failed: 0, .. } => "finished".into(),
+            SweepState::Finished { failed, total } => {
+                format!("finished: {failed} of {total} runs failed (listed below)")
+            }
+            SweepState::Cancelled(n) => format!("cancelled after {n} runs"),
+            SweepState::WorkerFailed(m) => m.clone(),
+        }
+    }
+}
+
+/// The explorer's state.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ExplorerModel {
+    /// Incremented on every Run: messages of an older sweep's workers are ignored.
+    pub generation: u32,
+    /// The sweep being run or shown.
+    pub config: Option<SweepConfig>,
+    /// The form's last valid sweep (its phase diagram is drawn before the first run).
+    pub preview: Option<SweepConfig>,
+    /// Its jobs.
+    pub jobs: Vec<RunConfig>,
+    /// The next job to hand out.
+    next_job: usize,
+    /// The job each pool worker runs (None: idle).
+    busy: Vec<Option<u32>>,
+    /// Points that came back, with their job index.
+    pub points: Vec<(u32, SweepPoint)>,
+    /// Jobs that failed, as messages.
+    pub errors: Vec<String>,
+    /// Time of Run and of the last result (ms, the shell's clock).
+    pub started_ms: f64,
+    /// Time the last job came back.
+    pub finished_ms: Option<f64>,
+    /// What the sweep is doing.
+    pub state: SweepState,
+    /// A link's config and the form's JSON as shown for it (see [`ExplorerForm::validate`]).
+    pub form_base: Option<(SweepConfig, Value)>,
+}
+
+/// One thing that happened in the explorer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExplorerMessage {
+    /// The form changed: validate it.
+    Edited(ExplorerForm),
+    /// Run the form's sweep (at time `now_ms`).
+    Run(ExplorerForm, f64),
+    /// Cancel the sweep (the workers are terminated).
+    Cancel,
+    /// A job came back from pool worker `worker`.
+    JobDone {
+        /// Pool index of the worker.
+        worker: usize,
+        /// Sweep generation the worker belongs to.
+        generation: u32,
+        /// Job index.
+        job: u32,
+        /// Its point, or why it failed.
+        point: Result<SweepPoint, String>,
+        /// Time it came back (ms).
+        now_ms: f64,
+    },
+    /// Pool worker `worker` crashed (its job is lost; a fresh worker takes the next one).
+    Crashed {
+        /// Pool index.
+        worker: usize,
+        /// Sweep generation the worker belongs to.
+        generation: u32,
+        /// The panic message.
+        message: String,
+        /// Time (ms).
+        now_ms: f64,
+    },
+    /// A worker could not start or failed.
+    WorkerFailed(String),
+}
+
+/// What the explorer's shell must do.
+#[allow(clippy::large_enum_variant)] // effects are carried out once, never stored in bulk
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExplorerEffect {
+    /// Show the validation: the summary line (Run enabled) or the error (Run disabled).
+    ShowValidation(Result<String, String>),
+    /// Terminate the pool, then start `workers` fresh workers for sweep `generation`.
+    StartPool {
+        /// Pool size.
+        workers: usize,
+        /// Sweep generation.
+        generation: u32,
+    },
+    /// Replace pool worker `worker` by a fresh one (after a crash).
+    Respawn {
+        /// Pool index.
+        worker: usize,
+    },
+    /// Send a message to pool worker `worker`.
+    Send {
+        /// Pool index.
+        worker: usize,
+        /// The message.
+        message: ToWorker,
+    },
+    /// Terminate every pool worker.
+    StopPool,
+    /// Write `view=explorer&sweep=<config>` to the URL hash.
+    WriteHash(String),
+    /// Redraw the charts and progress.
+    Redraw,
+}
+
+impl ExplorerModel {
+    /// The sweep the charts show: the one run, else the form's.
+    pub fn shown_config(&self) -> Option<&SweepConfig> {
+        self.config.as_ref().or(self.preview.as_ref())
+    }
+
+    /// Jobs done (points and errors).
+    pub fn done(&self) -> usize {
+        self.points.len() + self.errors.len()
+    }
+
+    /// The points sorted by job (the order of `sgdlab sweep`'s output).
+    pub fn sorted_points(&self) -> Vec<SweepPoint> {
+        let mut p = self.points.clone();
+        p.sort_by_key(|(job, _)| *job);
+        p.into_iter().map(|(_, p)| p).collect()
+    }
+
+    /// Samples actually drawn by the finished runs: a clt step stands for n_b samples without
+    /// drawing them, so clt runs are not counted.
+    pub fn samples_drawn(&self) -> u64 {
+        self.points
+            .iter()
+            .filter(|(_, p)| p.sampler != SamplerKind::Clt)
+            .map(|(_, p)| p.samples)
+            .sum()
+    }
+
+    /// "done / total runs · elapsed s · M samples/s drawn" at time `now_ms`.
+    pub fn progress_text(&self, now_ms: f64) -> String {
+        let elapsed = self.elapsed_ms(now_ms);
+        let rate = self.samples_drawn() as f64 / (elapsed / 1000.0).max(1e-3);
+        format!(
+            "{} / {} runs · {:.1} s · {:.1} M samples/s drawn (clt runs not counted)",
+            self.done(),
+            self.jobs.len().max(1),
+            elapsed / 1000.0,
+            rate / 1e6
+        )
+    }
+
+    /// Milliseconds from Run to the last result (or to `now_ms` while running).
+    pub fn elapsed_ms(&self, now_ms: f64) -> f64 {
+        self.finished_ms.unwrap_or(now_ms) - self.started_ms
+    }
+
+    /// Hands the next job to `worker` (or marks it idle when none is left).
+    fn next_for(&mut self, worker: usize) -> Option<ExplorerEffect> {
+        if self.next_job >= self.jobs.len() || worker >= self.busy.len() {
+            if let Some(b) = self.busy.get_mut(worker) {
+                *b = None;
+            }
+            return None;
+        }
+        let job = self.next_job as u32;
+        self.next_job += 1;
+        self.busy[worker] = Some(job);
+        Some(ExplorerEffect::Send {
+            worker,
+            message: ToWorker::Job {
+                generation: self.generation,
+                job,
+                config: self.jobs[job as usize].clone(),
+            },
+        })
+    }
+
+    fn cancel(&mut self) {
+        self.busy.clear();
+        self.next_job = self.jobs.len();
+    }
+
+    /// A job of `worker` ended (a point, an error or a crash): the next job, and the end of the
+    /// sweep when every job is back.
+    fn job_ended(&mut self, worker: usize, now_ms: f64, effects: &mut Vec<ExplorerEffect>) {
+        effects.extend(self.next_for(worker));
+        if self.done() == self.jobs.len() {
+            self.finished_ms = Some(now_ms);
+            self.state = SweepState::Finished {
+                failed: self.errors.len(),
+                total: self.jobs.len(),
+            };
+            effects.push(ExplorerEffect::StopPool);
+        }
+        effects.push(ExplorerEffect::Redraw);
+    }
+}
+
+/// The `view=explorer&sweep=…` hash of a sweep.
+pub fn sweep_hash(config: &SweepConfig) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .append_pair("view", "explorer")
+        .append_pair("sweep", &serde_json::to_string(config).unwrap_or_default())
+        .finish()
+}
+
+/// Applies `message` to `model`; returns what the shell must do.
+pub fn update(model: &mut ExplorerModel, message: ExplorerMessage) -> Vec<ExplorerEffect> {
+    match message {
+        ExplorerMessage::Edited(form) => match form.validate(model.form_base.as_ref()) {
+            Ok(valid) => {
+                // before the first run the charts show the form's phase diagram
+                let redraw = model.config.is_none();
+                model.preview = Some(valid.config);
+                let mut effects = vec![ExplorerEffect::ShowValidation(Ok(valid.summary))];
+                if redraw {
+                    effects.push(ExplorerEffect::Redraw);
+                }
+                effects
+            }
+            Err(e) => vec![ExplorerEffect::ShowValidation(Err(e))],
+        },
+        ExplorerMessage::Run(form, now_ms) => match form.validate(model.form_base.as_ref()) {
+            Err(e) => vec![ExplorerEffect::ShowValidation(Err(e))],
+            Ok(ValidSweep {
+                config,
+                jobs,
+                workers,
+                summary,
+            }) => {
+                model.cancel();
+                model.generation += 1;
+                model.points.clear();
+                model.errors.clear();
+                model.next_job = 0;
+                let mut effects = vec![
+                    ExplorerEffect::ShowValidation(Ok(summary)),
+                    ExplorerEffect::WriteHash(sweep_hash(&config)),
+                    ExplorerEffect::StartPool {
+                        workers,
+                        generation: model.generation,
+                    },
+                ];
+                model.config = Some(config);
+                model.jobs = jobs;
+                model.started_ms = now_ms;
+                model.finished_ms = None;
+                model.busy = vec![None; workers];
+                model.state = SweepState::Running(workers);
+                for worker in 0..workers {
+                    effects.extend(model.next_for(worker));
+                }
+                effects.push(ExplorerEffect::Redraw);
+                effects
+            }
+        },
+        ExplorerMessage::Cancel => {
+            model.cancel();
+            model.state = SweepState::Cancelled(model.points.len());
+            vec![ExplorerEffect::StopPool, ExplorerEffect::Redraw]
+        }
+        ExplorerMessage::JobDone {
+            worker,
+            generation,
+            job,
+            point,
+            now_ms,
+        } => {
+            if generation != model.generation || model.busy.get(worker) != Some(&Some(job)) {
+                return Vec::new();
+            }
+            match point {
+                Ok(p) => model.points.push((job, p)),
+                Err(e) => model.errors.push(e),
+            }
+            let mut effects = Vec::new();
+            model.job_ended(worker, now_ms, &mut effects);
+            effects
+        }
+        ExplorerMessage::Crashed {
+            worker,
+            generation,
+            message,
+            now_ms,
+        } => {
+            let Some(Some(job)) = model.busy.get(worker).copied() else {
+                return Vec::new();
+            };
+            if generation != model.generation {
+                return Vec::new();
+            }
+            model
+                .errors
+                .push(format!("job {job}: the worker crashed: {message}"));
+            let mut effects = vec![ExplorerEffect::Respawn { worker }];
+            model.job_ended(worker, now_ms, &mut effects);
+            effects
+        }
+        ExplorerMessage::WorkerFailed(message) => {
+            model.state = SweepState::WorkerFailed(message);
+            Vec::new()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Loss;
+
+    fn small_form(workers: usize) -> ExplorerForm {
+        let config = SweepConfig {
+            d: 64,
+            mu: vec![0.5, 1.0],
+            seeds: vec![0, 1],
+            protocols: vec![Loss::Mse, Loss::Correlation],
+            max_steps: 100,
+            ..SweepConfig::default()
+        };
+        ExplorerForm {
+            workers: workers.to_string(),
+            ..ExplorerForm::from_config(&config)
+        }
+    }
+
+    fn point(job: u32) -> SweepPoint {
+        SweepPoint {
+            protocol: Loss::Mse,
+            mu: 0.5,
+            nb: 8,
+            gamma: 0.01,
+            seed: job as u64,
+            weak_recovery_step: Some(10),
+            samples: 80,
+            sampler: SamplerKind::Exact,
+            censored: false,
+            theta: Some(0.5),
+            mu_resolved: 0.5,
+            diverged: false,
+        }
+    }
+
+    fn sent(effects: &[ExplorerEffect]) -> Vec<(usize, u32)> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                ExplorerEffect::Send {
+                    worker,
+                    message: ToWorker::Job { job, .. },
+                } => Some((*worker, *job)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_sweep_farms_every_job_once_and_finishes() {
+        let mut model = ExplorerModel::default();
+        let effects = update(&mut model, ExplorerMessage::Run(small_form(3), 0.0));
+        assert!(effects.contains(&ExplorerEffect::StartPool {
+            workers: 3,
+            generation: 1
+        }));
+        assert_eq!(sent(&effects), vec![(0, 0), (1, 1), (2, 2)]);
+        assert_eq!(model.state.text(), "running on 3 workers");
+        let total = model.jobs.len() as u32;
+        assert_eq!(total, 8);
+        let mut handed: Vec<u32> = vec![0, 1, 2];
+        let mut queue = vec![(0usize, 0u32), (1, 1), (2, 2)];
+        while let Some((worker, job)) = queue.pop() {
+            let effects = update(
+                &mut model,
+                ExplorerMessage::JobDone {
+                    worker,
+                    generation: 1,
+                    job,
+                    point: Ok(point(job)),
+                    now_ms: 10.0,
+                },
+            );
+            for next in sent(&effects) {
+                handed.push(next.1);
+                queue.push(next);
+            }
+        }
+        handed.sort();
+        assert_eq!(handed, (0..total).collect::<Vec<_>>());
+        assert_eq!(model.state.text(), "finished");
+        assert_eq!(model.sorted_points().len(), 8);
+        assert_eq!(model.samples_drawn(), 8 * 80);
+        assert!(model.progress_text(20.0).starts_with("8 / 8 runs · 0.0 s"));
+    }
+
+    #[test]
+    fn a_crash_loses_one_job_and_the_sweep_goes_on() {
+        let mut model = ExplorerModel::default();
+        update(&mut model, ExplorerMessage::Run(small_form(1), 0.0));
+        let effects = update(
+            &mut model,
+            ExplorerMessage::Crashed {
+                worker: 0,
+                generation: 1,
+                message: "boom".into(),
+                now_ms: 1.0,
+            },
+        );
+        assert_eq!(effects[0], ExplorerEffect::Respawn { worker: 0 });
+        assert_eq!(sent(&effects), vec![(0, 1)]);
+        assert_eq!(model.errors, vec!["job 0: the worker crashed: boom"]);
+    }
+
+    #[test]
+    fn late_messages_of_an_old_sweep_and_a_cancel_change_nothing() {
+        let mut model = ExplorerModel::default();
+        update(&mut model, ExplorerMessage::Run(small_form(2), 0.0));
+        update(&mut model, ExplorerMessage::Run(small_form(2), 5.0));
+        let old = update(
+            &mut model,
+            ExplorerMessage::JobDone {
+                worker: 0,
+                generation: 1,
+                job: 0,
+                point: Ok(point(0)),
+                now_ms: 6.0,
+            },
+        );
+        assert!(old.is_empty());
+        assert!(model.points.is_empty());
+        let effects = update(&mut model, ExplorerMessage::Cancel);
+        assert!(effects.contains(&ExplorerEffect::StopPool));
+        assert_eq!(model.state.text(), "cancelled after 0 runs");
+        let after = update(
+            &mut model,
+            ExplorerMessage::JobDone {
+                worker: 0,
+                generation: 2,
+                job: 0,
+                point: Ok(point(0)),
+                now_ms: 7.0,
+            },
+        );
+        assert!(after.is_empty(), "a cancelled sweep takes no more points");
+    }
+
+    #[test]
+    fn an_invalid_form_runs_nothing() {
+        let mut model = ExplorerModel::default();
+        let mut form = small_form(1);
+        form.mu_step = "0".into();
+        let effects = update(&mut model, ExplorerMessage::Run(form, 0.0));
+        assert_eq!(
+            effects,
+            vec![ExplorerEffect::ShowValidation(Err(
+                "mu step: must be > 0".into()
+            ))]
+        );
+        assert_eq!(model.generation, 0);
+    }
+
+    #[test]
+    fn the_phase_diagram_of_the_form_is_drawn_before_a_run() {
+        let mut model = ExplorerModel::default();
+        let effects = update(&mut model, ExplorerMessage::Edited(small_form(1)));
+        assert!(effects.contains(&ExplorerEffect::Redraw));
+        assert_eq!(model.shown_config().unwrap().d, 64);
+    }
+}
