@@ -26,6 +26,7 @@ pub mod simulation;
 pub mod statistics;
 pub mod sweep;
 pub mod theory;
+pub mod theory_run;
 pub mod trajectory;
 pub mod ui;
 pub mod url_state;

@@ -323,7 +323,7 @@ mod tests {
 
     #[test]
     fn huge_learning_rates_are_flagged_and_defaults_are_not() {
-        let start = crate::theory::initial_overlaps(&resolved("{}"));
+        let start = crate::theory_run::initial_overlaps(&resolved("{}"));
         assert!(noise_warnings(&resolved("{}"), &start).is_empty());
         let huge = resolved(r#"{"gamma": 1e12}"#);
         let warnings = noise_warnings(&huge, &start);

@@ -105,6 +105,33 @@ pub struct Simulation {
     status: RunStatus,
 }
 
+/// The sampler a run of `config` starts with, its initial state drawn from the `init`
+/// stream of `streams`: literal d-dimensional weights for the full sampler, the overlaps
+/// (Q, M) directly for the exact and clt samplers. The simulation and the overlap recursion
+/// ([`crate::theory_run::initial_overlaps`]) both start from it, so the same seed gives them the
+/// same initial overlaps.
+pub fn initial_sampler(config: &ResolvedConfig, streams: &mut RandomStreams) -> Box<dyn Sampler> {
+    let c = &config.input;
+    match config.sampler_resolved {
+        SamplerKind::Full => {
+            let w = c.init.sample_weights(&mut streams.init, c.p, c.k, c.d);
+            Box::new(FullSampler::new(c.p, c.k, c.d as usize, w))
+        }
+        SamplerKind::Exact => Box::new(ExactSampler::new(c.init.sample_overlaps(
+            &mut streams.init,
+            c.p,
+            c.k,
+            c.d,
+        ))),
+        SamplerKind::Clt => Box::new(CltSampler::new(c.init.sample_overlaps(
+            &mut streams.init,
+            c.p,
+            c.k,
+            c.d,
+        ))),
+    }
+}
+
 impl Simulation {
     /// Validates `config` and draws the initial state.
     pub fn new(config: &RunConfig) -> Result<Self, ConfigError> {
@@ -116,24 +143,7 @@ impl Simulation {
     pub fn from_resolved(config: ResolvedConfig) -> Self {
         let c = &config.input;
         let mut streams = streams_from_seed(c.seed);
-        let sampler: Box<dyn Sampler> = match config.sampler_resolved {
-            SamplerKind::Full => {
-                let w = c.init.sample_weights(&mut streams.init, c.p, c.k, c.d);
-                Box::new(FullSampler::new(c.p, c.k, c.d as usize, w))
-            }
-            SamplerKind::Exact => Box::new(ExactSampler::new(c.init.sample_overlaps(
-                &mut streams.init,
-                c.p,
-                c.k,
-                c.d,
-            ))),
-            SamplerKind::Clt => Box::new(CltSampler::new(c.init.sample_overlaps(
-                &mut streams.init,
-                c.p,
-                c.k,
-                c.d,
-            ))),
-        };
+        let sampler = initial_sampler(&config, &mut streams);
         let overlaps = sampler.overlaps();
         let warnings = noise_warnings(&config, &overlaps);
         let estimate = population_risk(&c.target, &config.activation_resolved, &overlaps, c.noise);

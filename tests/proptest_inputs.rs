@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use sgdlab::config::{ConfigError, ErrorKind, RunConfig};
 use sgdlab::lab_state::{LabState, KEYS};
 use sgdlab::sweep::SweepConfig;
-use sgdlab::theory::from_config::theory_config_from_json;
+use sgdlab::theory_run::theory_config_from_json;
 
 /// Every key any config type knows, at any depth.
 const CONFIG_KEYS: &[&str] = &[

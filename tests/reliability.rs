@@ -6,8 +6,8 @@ use nalgebra::DMatrix;
 use sgdlab::config::{RunConfig, MIN_CLT_BATCH};
 use sgdlab::linalg::min_eigenvalue;
 use sgdlab::simulation::Simulation;
-use sgdlab::theory::from_config::run_theory;
 use sgdlab::theory::Terms;
+use sgdlab::theory_run::run_theory;
 use sgdlab::trajectory::max_record_points;
 
 /// Kahan's Gram matrix R^T R (R = diag(1, s, .., s^(n-1)) (I - c U), c = cos(theta),
@@ -182,7 +182,7 @@ fn huge_learning_rate_is_reported_in_run_and_theory_outputs() {
     for preset in sgdlab::presets::PRESETS {
         for run in preset.state().unwrap().panel_configs() {
             let resolved = run.resolve().unwrap();
-            let start = sgdlab::theory::initial_overlaps(&resolved);
+            let start = sgdlab::theory_run::initial_overlaps(&resolved);
             let warnings = sgdlab::preflight::noise_warnings(&resolved, &start);
             assert!(warnings.is_empty(), "preset {}: {warnings:?}", preset.id);
         }

@@ -45,9 +45,8 @@ use nalgebra::DMatrix;
 use sgdlab::config::{ResolvedConfig, RunConfig};
 use sgdlab::model::Overlaps;
 use sgdlab::simulation::{RunStatus, Simulation};
-use sgdlab::theory::{
-    initial_overlaps, population_risk, recursion_from_config, run_overlap_recursion, Terms,
-};
+use sgdlab::theory::{population_risk, run_overlap_recursion, Terms};
+use sgdlab::theory_run::{initial_overlaps, recursion_from_config};
 
 /// Standard errors allowed.
 const SIGMAS: f64 = 4.0;

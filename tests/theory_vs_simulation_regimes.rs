@@ -8,7 +8,8 @@
 
 use sgdlab::config::{ResolvedConfig, RunConfig};
 use sgdlab::simulation::Simulation;
-use sgdlab::theory::{config_regime, population_risk, run_theory, Regime, Terms, TheoryOutput};
+use sgdlab::theory::{population_risk, Regime, Terms};
+use sgdlab::theory_run::{config_regime, run_theory, TheoryOutput};
 
 const CHECKPOINTS: [u64; 7] = [0, 100, 1000, 3000, 5000, 7000, 10_000];
 const SEEDS: u64 = 8;

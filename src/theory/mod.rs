@@ -7,16 +7,16 @@
 //! * [`population_risk()`] and [`drift_terms()`]: R(Q, M) and the drift terms psi, phiGF,
 //!   phiHD, through a cached [`LocalFieldModel`].
 //! * [`overlap_recursion`]: the projected deterministic map on (Q, M) and its terms.
-//! * [`from_config`]: the recursion of a run config, from the simulation's initial overlaps
-//!   (`sgdlab theory`).
 //! * [`regimes`]: which terms survive for gamma = gamma0 d^-delta, n_b = n0 d^mu.
 //! * [`scaling_laws`]: the paper's predictions for log_d T and log_d N, and its phase diagram.
+//!
+//! Running the recursion of a run config (`sgdlab theory`) is orchestration, in
+//! [`crate::theory_run`].
 
 mod committee_decomposition;
 mod drift_matrices;
 pub mod drift_terms;
 mod error;
-pub mod from_config;
 pub mod gaussian_expectations;
 mod joint_integration;
 pub mod local_field_model;
@@ -28,10 +28,6 @@ pub mod scaling_laws;
 
 pub use drift_terms::{drift_terms, try_drift_terms, DriftTerms};
 pub use error::TheoryError;
-pub use from_config::{
-    config_regime, initial_overlaps, recursion_from_config, run_theory, theory_config_from_json,
-    TheoryOutput,
-};
 pub use gaussian_expectations::{Estimate, Method};
 pub use local_field_model::{automatic_backend, automatic_risk_backend, Backend, LocalFieldModel};
 pub use overlap_recursion::{

@@ -26,7 +26,7 @@ use sgdlab::preflight::{
 };
 use sgdlab::simulation::{RunOutput, Simulation};
 use sgdlab::sweep::{points_to_csv, run_resolved_jobs, summarise, SweepConfig, SweepPoint};
-use sgdlab::theory::from_config::{run_theory, theory_config_from_json};
+use sgdlab::theory_run::{run_theory, theory_config_from_json};
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -1,4 +1,5 @@
-//! The overlap recursion of a run config: the core of `sgdlab theory CONFIG.json`.
+//! The overlap recursion of a run config: the core of `sgdlab theory CONFIG.json` (run
+//! orchestration over [`crate::theory`], next to [`crate::simulation`] for simulations).
 //!
 //! A theory config is a run config (the JSON of `sgdlab run`, see [`crate::config`]) with one
 //! optional extra key, `terms: {gradient, noise, mean_step}` (each a boolean, missing ones
@@ -12,7 +13,7 @@
 //! # Same start as the simulation
 //! The initial overlaps are the ones the simulation of the same config and seed starts from:
 //! the `init` stream of [`streams_from_seed`]`(seed)`, drawn exactly as
-//! [`crate::simulation::Simulation::from_resolved`] does for the resolved sampler (overlap
+//! [`crate::simulation::initial_sampler`] does for the simulation with the resolved sampler (overlap
 //! space for `exact` and `clt`; literal d-dimensional weights for `full`, whose overlaps
 //! differ from the overlap-space draw of the same seed). So a warm start at m0 = 1/sqrt(d)
 //! gives the recursion the same (random) initial M and Q as the simulation it is compared to.
@@ -24,13 +25,13 @@
 //! simulation, except that `record_points` sets the recursion's trajectory capacity and
 //! `stop_at_recovery` is ignored (the recursion always runs `steps` steps unless it diverges).
 
-use super::gaussian_expectations::NumericalSettings;
-use super::overlap_recursion::{run_overlap_recursion, RecursionSettings, Terms};
-use super::regimes::Regime;
 use crate::config::{ConfigError, ResolvedConfig, RunConfig};
 use crate::model::Overlaps;
 use crate::random::streams_from_seed;
-use crate::sampler::{FullSampler, Sampler, SamplerKind, Update};
+use crate::sampler::Update;
+use crate::theory::gaussian_expectations::NumericalSettings;
+use crate::theory::overlap_recursion::{run_overlap_recursion, RecursionSettings, Terms};
+use crate::theory::regimes::Regime;
 use crate::trajectory::Trajectory;
 use serde::Serialize;
 
@@ -73,17 +74,8 @@ pub struct TheoryOutput {
 
 /// The initial overlaps the simulation of `config` starts from (same seed, same draw).
 pub fn initial_overlaps(config: &ResolvedConfig) -> Overlaps {
-    let c = &config.input;
-    let mut streams = streams_from_seed(c.seed);
-    match config.sampler_resolved {
-        SamplerKind::Full => {
-            let w = c.init.sample_weights(&mut streams.init, c.p, c.k, c.d);
-            FullSampler::new(c.p, c.k, c.d as usize, w).overlaps()
-        }
-        SamplerKind::Exact | SamplerKind::Clt => {
-            c.init.sample_overlaps(&mut streams.init, c.p, c.k, c.d)
-        }
-    }
+    let mut streams = streams_from_seed(config.input.seed);
+    crate::simulation::initial_sampler(config, &mut streams).overlaps()
 }
 
 /// The asymptotic regime of a resolved config (from `delta_resolved` and `mu_resolved`);
@@ -130,7 +122,7 @@ pub fn recursion_from_config(
     };
     settings.validate().map_err(|e| {
         let field = match &e {
-            super::RecursionError::InvalidSetting { name, .. } => match *name {
+            crate::theory::RecursionError::InvalidSetting { name, .. } => match *name {
                 "dimension" => "d",
                 "batch_size" => "nb",
                 "learning_rate" => "gamma",
@@ -152,7 +144,7 @@ pub fn run_theory(config: &ResolvedConfig, terms: Terms) -> Result<TheoryOutput,
     let run = run_overlap_recursion(&initial, &settings).map_err(|e| {
         // an initial condition the theory engine rejects comes from `init`
         let field = match &e {
-            super::RecursionError::InvalidInitialCondition(_) => "init",
+            crate::theory::RecursionError::InvalidInitialCondition(_) => "init",
             _ => "config",
         };
         ConfigError::new(field, e.to_string())
