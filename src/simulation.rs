@@ -83,7 +83,30 @@ pub struct RunOutput {
     pub estimated_cost: CostEstimate,
 }
 
-/// A run in progress.
+/// A run in progress: online SGD of a p-unit student on the teacher of a [`RunConfig`], one
+/// fresh batch of n_b samples per step, drawn by the resolved sampler (docs/science.md §2–§4).
+///
+/// # Example
+/// He₃ (information exponent 3) at d = 256, n_b = d, with correlation loss, which escapes
+/// the initial plateau within a few hundred steps:
+/// ```
+/// use sgdlab::config::RunConfig;
+/// use sgdlab::model::Loss;
+/// use sgdlab::simulation::Simulation;
+///
+/// let config = RunConfig::from_json(
+///     r#"{"d": 256, "nb": 256, "loss": "correlation", "steps": 2000, "seed": 1,
+///         "stop_at_recovery": true}"#,
+/// )
+/// .unwrap();
+/// assert_eq!(config.loss, Loss::Correlation);
+/// let mut run = Simulation::new(&config).unwrap();
+/// run.run_steps(10);
+/// assert_eq!(run.step(), 10);
+/// let output = run.run_to_end();
+/// // max_j ||M_j|| crossed eta = 0.5 before the cap
+/// assert!(output.trajectory.weak_recovery_step.is_some());
+/// ```
 pub struct Simulation {
     config: ResolvedConfig,
     sampler: Box<dyn Sampler>,

@@ -540,6 +540,22 @@ pub fn run_sweep_jobs(jobs: &[RunConfig]) -> Result<Vec<SweepPoint>, ConfigError
 }
 
 /// Runs every job of `config` with [`run_sweep_jobs`].
+///
+/// # Example
+/// Two batch sizes n_b = d^μ, two seeds, plain and correlation-loss SGD; every run stops at
+/// weak recovery or at the cap:
+/// ```
+/// use sgdlab::sweep::{run_sweep, SweepConfig};
+///
+/// let config = SweepConfig::from_json(
+///     r#"{"d": 256, "mu": [1.0, 1.5], "seeds": [0, 1], "max_steps": 20000}"#,
+/// )
+/// .unwrap();
+/// let output = run_sweep(&config).unwrap();
+/// // one point per (protocol, mu, seed), in the order of `config.jobs()`
+/// assert_eq!(output.points.len(), config.jobs().unwrap().len());
+/// assert!(output.points.iter().all(|p| p.theta.is_some() || p.censored));
+/// ```
 pub fn run_sweep(config: &SweepConfig) -> Result<SweepOutput, ConfigError> {
     Ok(SweepOutput {
         points: run_sweep_jobs(&config.jobs()?)?,

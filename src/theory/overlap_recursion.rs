@@ -410,6 +410,23 @@ impl RecursionSettings {
 /// step and the last one. If a step fails (non-finite drift or overlaps, a neuron whose squared
 /// norm becomes <= 0, Omega no longer a Gram matrix), the run stops and `divergence` names the
 /// step; everything up to the previous step is returned.
+///
+/// # Example
+/// The recursion of a run config, from the simulation's own initial overlaps:
+/// ```
+/// use sgdlab::config::RunConfig;
+/// use sgdlab::theory::{run_overlap_recursion, Terms};
+/// use sgdlab::theory_run::recursion_from_config;
+///
+/// let config = RunConfig::from_json(r#"{"d": 1024, "nb": 1024, "steps": 200, "seed": 3}"#)
+///     .unwrap()
+///     .resolve()
+///     .unwrap();
+/// let (start, settings) = recursion_from_config(&config, Terms::default(), true).unwrap();
+/// let run = run_overlap_recursion(&start, &settings).unwrap();
+/// assert_eq!(run.steps_done, 200);
+/// assert!(run.divergence.is_none());
+/// ```
 pub fn run_overlap_recursion(
     initial: &Overlaps,
     settings: &RecursionSettings,
