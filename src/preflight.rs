@@ -30,9 +30,8 @@
 
 use crate::config::{display_number, ConfigError, ResolvedConfig};
 use crate::linalg::psd_part_factor;
-use crate::model::{Link, Loss, Overlaps, StepLoss};
+use crate::model::{Link, Overlaps};
 use crate::random::{standard_normal, SimRng};
-use crate::sampler::cached_polynomial_moments;
 use crate::sampler::{per_sample_coefficients, SamplerKind, StepSettings};
 use crate::theory::{automatic_backend, Backend};
 use rand::SeedableRng;
@@ -166,22 +165,13 @@ pub fn simulation_cost(config: &ResolvedConfig) -> CostEstimate {
 }
 
 /// The Gaussian moments the clt sampler evaluates per step when its moments are exact
-/// (polynomial links within the plan's size cap; the largest over the adaptive protocol's two
-/// losses), `None` when it estimates them by Monte Carlo.
+/// ([`crate::sampler::moment_plan`]), `None` when it estimates them by Monte Carlo.
 fn exact_clt_moments(config: &ResolvedConfig) -> Option<f64> {
     let c = &config.input;
-    let losses: &[StepLoss] = match c.loss {
-        Loss::Mse => &[StepLoss::Mse],
-        Loss::Correlation => &[StepLoss::Correlation],
-        Loss::Adaptive => &[StepLoss::Correlation, StepLoss::Mse],
-    };
-    losses
-        .iter()
-        .map(|&loss| {
-            cached_polynomial_moments(c.target, config.activation_resolved, loss, c.p, c.k)
-                .map(|plan| plan.planned_moments() as f64)
-        })
-        .try_fold(0.0f64, |most, n| n.map(|n| most.max(n)))
+    match crate::sampler::moment_plan(c.target, config.activation_resolved, c.loss, c.p, c.k) {
+        crate::sampler::MomentPlan::Exact { planned_moments } => Some(planned_moments as f64),
+        crate::sampler::MomentPlan::MonteCarlo => None,
+    }
 }
 
 /// The estimated cost of the overlap recursion of `config` (`steps` steps, no samples).

@@ -9,10 +9,11 @@
 //!   `exact` otherwise.
 
 use crate::initialisation::Initialisation;
-use crate::model::{Link, Loss, StepLoss, Target};
+use crate::model::{Link, Loss, Target};
 use crate::random::SimRng;
 use crate::sampler::{
-    auto_moment_error, SamplerKind, StepSettings, Update, AUTO_MAX_RELATIVE_ERROR, PILOT_SEED,
+    auto_moment_error, moment_plan, MomentPlan, SamplerKind, StepSettings, Update,
+    AUTO_MAX_RELATIVE_ERROR, PILOT_SEED,
 };
 use rand::SeedableRng;
 
@@ -56,16 +57,16 @@ pub fn resolve_auto_sampler(input: &AutoSamplerInput) -> SamplerKind {
     if input.nb > MAX_DRAWN_BATCH {
         return SamplerKind::Clt;
     }
+    // exact moments need no pilot
+    let plan = moment_plan(input.target, input.activation, input.loss, input.p, input.k);
+    if matches!(plan, MomentPlan::Exact { .. }) {
+        return SamplerKind::Clt;
+    }
     let mut rng = SimRng::seed_from_u64(PILOT_SEED);
     let overlaps = input
         .init
         .sample_overlaps(&mut rng, input.p, input.k, input.d);
-    let losses: &[StepLoss] = match input.loss {
-        Loss::Mse => &[StepLoss::Mse],
-        Loss::Correlation => &[StepLoss::Correlation],
-        Loss::Adaptive => &[StepLoss::Correlation, StepLoss::Mse],
-    };
-    let accurate = losses.iter().all(|&step_loss| {
+    let accurate = input.loss.step_losses().iter().all(|&step_loss| {
         let settings = StepSettings {
             target: input.target,
             activation: input.activation,

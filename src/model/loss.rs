@@ -78,6 +78,16 @@ impl Loss {
         }
     }
 
+    /// The step losses a run of this protocol may take: its own, or both for the adaptive
+    /// protocol (correlation first, MSE after the switch).
+    pub fn step_losses(self) -> &'static [StepLoss] {
+        match self {
+            Loss::Mse => &[StepLoss::Mse],
+            Loss::Correlation => &[StepLoss::Correlation],
+            Loss::Adaptive => &[StepLoss::Correlation, StepLoss::Mse],
+        }
+    }
+
     /// Display name used in the UI.
     pub fn label(self) -> &'static str {
         match self {

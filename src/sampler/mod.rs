@@ -17,9 +17,9 @@ mod full;
 mod per_sample;
 
 pub use clt::{
-    auto_moment_error, automatic_monte_carlo_samples, cached_polynomial_moments, CltMomentMethod,
-    CltMomentReport, CltSampler, MomentSource, AUTO_MAX_RELATIVE_ERROR, MONTE_CARLO_SAMPLES,
-    PILOT_SEED,
+    auto_moment_error, automatic_monte_carlo_samples, cached_polynomial_moments, moment_plan,
+    CltMomentMethod, CltMomentReport, CltSampler, MomentPlan, MomentSource,
+    AUTO_MAX_RELATIVE_ERROR, MONTE_CARLO_SAMPLES, PILOT_SEED,
 };
 pub use exact::ExactSampler;
 pub use full::FullSampler;

@@ -51,7 +51,7 @@ pub use step_moments::{StepMoments, StepVectorLayout};
 
 use super::{ExactSampler, Sampler, SamplerKind, StepError, StepSettings};
 use crate::linalg::pivoted_cholesky;
-use crate::model::{Link, Overlaps, StepLoss, Target};
+use crate::model::{Link, Loss, Overlaps, StepLoss, Target};
 use crate::random::{standard_normal, SimRng};
 use crate::theory::drift_terms;
 use nalgebra::{DMatrix, DVector};
@@ -214,6 +214,34 @@ fn moments_at(
         },
         estimate.max_relative_error,
     )
+}
+
+/// How the clt sampler obtains the per-step moments of a protocol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MomentPlan {
+    /// Exact Wick moments of polynomial links: at most this many Gaussian moments per step
+    /// (the largest over the protocol's step losses).
+    Exact {
+        /// Gaussian moments evaluated per step.
+        planned_moments: usize,
+    },
+    /// Monte Carlo estimates (non-polynomial links, or a plan over its size cap).
+    MonteCarlo,
+}
+
+/// The one answer to "exact moments or Monte Carlo" for a run of protocol `loss` (every step
+/// loss it may take), used by the sampler itself, by `auto` and by the cost estimate.
+pub fn moment_plan(target: Target, activation: Link, loss: Loss, p: usize, k: usize) -> MomentPlan {
+    loss.step_losses()
+        .iter()
+        .map(|&step_loss| {
+            cached_polynomial_moments(target, activation, step_loss, p, k)
+                .map(|plan| plan.planned_moments())
+        })
+        .try_fold(0usize, |most, n| n.map(|n| most.max(n)))
+        .map_or(MomentPlan::MonteCarlo, |planned_moments| {
+            MomentPlan::Exact { planned_moments }
+        })
 }
 
 /// The relative error of the clt covariance for `settings` at `overlaps`: 0 when the moments
