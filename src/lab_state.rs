@@ -23,7 +23,7 @@ use crate::config::json::{cut, cut_to, key_name};
 use crate::config::scaling::{BatchScaling, LearningRate};
 use crate::config::{display_number, ConfigError, ResolvedConfig, RunConfig};
 use crate::initialisation::Initialisation;
-use crate::model::{Link, Loss, Target};
+use crate::model::{parse_name, Link, Loss, Target};
 use crate::sampler::{SamplerChoice, Update};
 use serde::{Deserialize, Serialize};
 
@@ -355,15 +355,9 @@ impl LabState {
         }
         if let Some(v) = get("update") {
             attempt(
-                match v {
-                    "projected" => Ok(Update::Projected),
-                    "spherical" => Ok(Update::Spherical),
-                    other => Err(FieldError::new(
-                        "update",
-                        format!("must be projected or spherical, got '{}'", truncate(other)),
-                    )),
-                }
-                .map(|x| c.update = x),
+                parse_name::<Update>("update", v)
+                    .map_err(|e| FieldError::new("update", e))
+                    .map(|x| c.update = x),
             );
         }
         if let Some(v) = get("init") {
@@ -387,20 +381,9 @@ impl LabState {
         }
         if let Some(v) = get("sampler") {
             attempt(
-                match v {
-                    "auto" => Ok(SamplerChoice::Auto),
-                    "exact" => Ok(SamplerChoice::Exact),
-                    "full" => Ok(SamplerChoice::Full),
-                    "clt" => Ok(SamplerChoice::Clt),
-                    other => Err(FieldError::new(
-                        "sampler",
-                        format!(
-                            "must be auto, exact, full or clt, got '{}'",
-                            truncate(other)
-                        ),
-                    )),
-                }
-                .map(|x| c.sampler = x),
+                parse_name::<SamplerChoice>("sampler", v)
+                    .map_err(|e| FieldError::new("sampler", e))
+                    .map(|x| c.sampler = x),
             );
         }
         if let Some(v) = get("adaptive_threshold") {
@@ -413,7 +396,7 @@ impl LabState {
             let parsed: Result<Vec<Loss>, _> = v
                 .split(',')
                 .filter(|x| !x.is_empty())
-                .map(|x| x.parse::<Loss>())
+                .map(|x| parse_name::<Loss>("loss", x))
                 .collect();
             attempt(
                 match parsed {
@@ -613,15 +596,7 @@ impl LabState {
             Some(LearningRate::Authors { c }) => push("c", display_number(c)),
             None => {}
         }
-        push(
-            "update",
-            if c.update == Update::Spherical {
-                "spherical"
-            } else {
-                "projected"
-            }
-            .into(),
-        );
+        push("update", c.update.to_string());
         match &c.init {
             Initialisation::Warm => push("init", "warm".into()),
             Initialisation::Cold => push("init", "cold".into()),
@@ -633,16 +608,7 @@ impl LabState {
         }
         push("steps", c.steps.to_string());
         push("seed", c.seed.to_string());
-        push(
-            "sampler",
-            match c.sampler {
-                SamplerChoice::Auto => "auto",
-                SamplerChoice::Exact => "exact",
-                SamplerChoice::Full => "full",
-                SamplerChoice::Clt => "clt",
-            }
-            .into(),
-        );
+        push("sampler", c.sampler.to_string());
         push("eta", c.eta.to_string());
         push(
             "panels",

@@ -9,12 +9,23 @@
 //!   switch and by `decay` after every MSE step.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
 
 /// Which loss the SGD step differentiates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::Display,
+    strum::EnumString,
+    strum::VariantNames,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum Loss {
     /// Plain SGD on (1/2)(y - f)^2: e = y - f.
     Mse,
@@ -95,30 +106,5 @@ impl Loss {
             Loss::Correlation => "Correlation-loss SGD",
             Loss::Adaptive => "Adaptive SGD",
         }
-    }
-}
-
-impl FromStr for Loss {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "mse" => Ok(Loss::Mse),
-            "correlation" => Ok(Loss::Correlation),
-            "adaptive" => Ok(Loss::Adaptive),
-            _ => Err(format!(
-                "unknown loss '{}': expected mse, correlation or adaptive",
-                crate::config::json::cut(s)
-            )),
-        }
-    }
-}
-
-impl fmt::Display for Loss {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Loss::Mse => "mse",
-            Loss::Correlation => "correlation",
-            Loss::Adaptive => "adaptive",
-        })
     }
 }

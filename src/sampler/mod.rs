@@ -28,11 +28,24 @@ pub use per_sample::per_sample_coefficients;
 use crate::model::{Link, Overlaps, StepLoss, Target};
 use crate::random::SimRng;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// How the weights are kept on the sphere.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::Display,
+    strum::EnumString,
+    strum::VariantNames,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum Update {
     /// w_j <- (w_j + step_j) / ||w_j + step_j|| (the paper's main protocol).
     #[default]
@@ -42,8 +55,21 @@ pub enum Update {
 }
 
 /// Which sampler a run uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::Display,
+    strum::EnumString,
+    strum::VariantNames,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum SamplerKind {
     /// Literal d-dimensional simulation.
     Full,
@@ -56,8 +82,22 @@ pub enum SamplerKind {
 /// The sampler requested in a config: a kind, or `auto` (exact up to the CLT threshold of
 /// samples per step; above it clt when its per-sample moments are exact or their pilot
 /// relative error is at most [`AUTO_MAX_RELATIVE_ERROR`], and always above 10^10).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::Display,
+    strum::EnumString,
+    strum::VariantNames,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum SamplerChoice {
     /// exact if n_b <= clt_threshold; else clt if [`auto_moment_error`] <=
     /// [`AUTO_MAX_RELATIVE_ERROR`] (0 for polynomial links) or n_b > 10^10, exact otherwise.
@@ -69,16 +109,6 @@ pub enum SamplerChoice {
     Exact,
     /// [`SamplerKind::Clt`].
     Clt,
-}
-
-impl fmt::Display for SamplerKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            SamplerKind::Full => "full",
-            SamplerKind::Exact => "exact",
-            SamplerKind::Clt => "clt",
-        })
-    }
 }
 
 /// Everything one step needs besides the state.

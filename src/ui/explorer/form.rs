@@ -5,7 +5,7 @@ use crate::config::json::cut;
 use crate::config::scaling::LearningRate;
 use crate::config::RunConfig;
 use crate::model::{target_information_exponent, Loss};
-use crate::sampler::{SamplerKind, Update};
+use crate::sampler::SamplerKind;
 use crate::sweep::{LearningRateByProtocol, SweepConfig};
 use crate::ui::sweep_form::{keys_beyond_the_form, merge_form};
 use serde_json::Value;
@@ -205,11 +205,7 @@ impl ExplorerForm {
         ExplorerForm {
             target: config.target.to_string(),
             d: config.d.to_string(),
-            update: match config.update {
-                Update::Projected => "projected",
-                Update::Spherical => "spherical",
-            }
-            .into(),
+            update: config.update.to_string(),
             protocols: config.protocols.clone(),
             mu_from: first.to_string(),
             mu_to: last.to_string(),
