@@ -1,0 +1,315 @@
+//! Reading the lab state from key/value pairs (form fields, URL hash), every bad key reported.
+
+use crate::config::json::key_name;
+use crate::config::scaling::{BatchScaling, LearningRate};
+use crate::initialisation::Initialisation;
+use crate::model::{parse_name, Link, Loss, Target};
+use crate::sampler::{SamplerChoice, Update};
+
+use super::field_error::{flag, number, truncate, whole};
+use super::*;
+
+impl LabState {
+    /// Parses `pairs` over the defaults. Every bad key is reported (not only the first).
+    pub fn from_pairs<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<LabState, Vec<FieldError>> {
+        let mut s = LabState::default();
+        let mut errors = Vec::new();
+        let pairs: Vec<(&str, &str)> = pairs.into_iter().collect();
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .rev()
+                .find(|(key, _)| *key == k)
+                .map(|(_, v)| *v)
+        };
+        let mut seen = std::collections::HashSet::new();
+        for (key, _) in &pairs {
+            if !KEYS.contains(key) {
+                errors.push(FieldError::new(
+                    &key_name(key),
+                    format!("unknown parameter; known: {}", KEYS.join(", ")),
+                ));
+            } else if !seen.insert(*key) {
+                errors.push(FieldError::new(
+                    key,
+                    "is given twice (each parameter at most once)",
+                ));
+            }
+        }
+        let mut attempt = |r: Result<(), FieldError>| {
+            if let Err(e) = r {
+                errors.push(e);
+            }
+        };
+        let c = &mut s.config;
+        if let Some(v) = get("target") {
+            attempt(
+                v.parse::<Target>()
+                    .map(|t| c.target = t)
+                    .map_err(|e| FieldError::new("target", e.to_string())),
+            );
+        }
+        if let Some(v) = get("activation") {
+            if v.is_empty() {
+                c.activation = None;
+            } else {
+                attempt(
+                    v.parse::<Link>()
+                        .map(|l| c.activation = Some(l))
+                        .map_err(|e| FieldError::new("activation", e.to_string())),
+                );
+            }
+        }
+        for key in ["p", "k", "d", "steps", "seed"] {
+            if let Some(v) = get(key) {
+                let (p, k) = (c.p, c.k);
+                attempt(whole(key, v, || whole_range(key, p, k)).map(|x| match key {
+                    "d" => c.d = x,
+                    // out of range values stay out of range (resolve rejects them)
+                    "p" => c.p = usize::try_from(x).unwrap_or(usize::MAX),
+                    "k" => c.k = usize::try_from(x).unwrap_or(usize::MAX),
+                    "steps" => c.steps = x,
+                    _ => c.seed = x,
+                }));
+            }
+        }
+        if let Some(v) = get("noise") {
+            attempt(number("noise", v).map(|x| c.noise = x));
+        }
+        if let Some(v) = get("eta") {
+            attempt(number("eta", v).map(|x| c.eta = x));
+        }
+        // batch: nb, or n0 d^mu
+        match (
+            get("nb").filter(|v| !v.trim().is_empty()),
+            get("mu").filter(|v| !v.trim().is_empty()),
+        ) {
+            (Some(_), Some(_)) => attempt(Err(FieldError::new(
+                "nb",
+                "give either nb or mu (with n0), not both",
+            ))),
+            (Some(v), None) => attempt(number("nb", v).map(|x| {
+                c.nb = Some(x);
+                c.batch = None;
+            })),
+            (None, Some(v)) => {
+                let n0 = get("n0")
+                    .filter(|v| !v.trim().is_empty())
+                    .map(|v| number("n0", v))
+                    .unwrap_or(Ok(1.0));
+                attempt(
+                    number("mu", v)
+                        .and_then(|mu| n0.map(|n0| c.batch = Some(BatchScaling { n0, mu }))),
+                );
+            }
+            (None, None) => {}
+        }
+        // learning rate: gamma, or gamma0 d^-delta, or c n_b p d^(-l/2)
+        let nonempty = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+        match (nonempty("gamma"), nonempty("delta"), nonempty("c")) {
+            (Some(v), None, None) => attempt(number("gamma", v).map(|x| c.gamma = Some(x))),
+            (None, Some(dv), None) => {
+                let gamma0 = nonempty("gamma0")
+                    .map(|v| number("gamma0", v))
+                    .unwrap_or(Ok(1.0));
+                if dv.trim() == "optimal" {
+                    attempt(gamma0.map(|g| c.lr = Some(LearningRate::Optimal { gamma0: g })));
+                } else {
+                    attempt(number("delta", dv).and_then(|delta| {
+                        gamma0.map(|g| c.lr = Some(LearningRate::Fixed { gamma0: g, delta }))
+                    }));
+                }
+            }
+            (None, None, Some(v)) => {
+                attempt(number("c", v).map(|x| c.lr = Some(LearningRate::Authors { c: x })))
+            }
+            (None, None, None) => {}
+            _ => attempt(Err(FieldError::new(
+                "gamma",
+                "give only one of gamma, delta (with gamma0) or c",
+            ))),
+        }
+        if let Some(v) = get("update") {
+            attempt(
+                parse_name::<Update>("update", v)
+                    .map_err(|e| FieldError::new("update", e))
+                    .map(|x| c.update = x),
+            );
+        }
+        if let Some(v) = get("init") {
+            attempt(
+                match v {
+                    "warm" => Ok(Initialisation::Warm),
+                    "cold" => Ok(Initialisation::Cold),
+                    "m0" => get("m0")
+                        .ok_or_else(|| {
+                            FieldError::new("m0", "init=m0 needs m0 (a number in [0, 1])")
+                        })
+                        .and_then(|m| number("m0", m))
+                        .map(|m0| Initialisation::M0 { m0 }),
+                    other => Err(FieldError::new(
+                        "init",
+                        format!("must be warm, cold or m0, got '{}'", truncate(other)),
+                    )),
+                }
+                .map(|x| c.init = x),
+            );
+        }
+        if let Some(v) = get("sampler") {
+            attempt(
+                parse_name::<SamplerChoice>("sampler", v)
+                    .map_err(|e| FieldError::new("sampler", e))
+                    .map(|x| c.sampler = x),
+            );
+        }
+        if let Some(v) = get("adaptive_threshold") {
+            attempt(number("adaptive_threshold", v).map(|x| c.adaptive.threshold = x));
+        }
+        if let Some(v) = get("adaptive_jump") {
+            attempt(number("adaptive_jump", v).map(|x| c.adaptive.jump = x));
+        }
+        if let Some(v) = get("panels") {
+            let parsed: Result<Vec<Loss>, _> = v
+                .split(',')
+                .filter(|x| !x.is_empty())
+                .map(|x| parse_name::<Loss>("loss", x))
+                .collect();
+            attempt(
+                match parsed {
+                    Ok(p) if !p.is_empty() && p.len() <= 3 => Ok(p),
+                    Ok(_) => Err(FieldError::new(
+                        "panels",
+                        "must list 1 to 3 of mse, correlation, adaptive",
+                    )),
+                    Err(e) => Err(FieldError::new("panels", e)),
+                }
+                .map(|x| s.panels = x),
+            );
+        }
+        if let Some(v) = get("log") {
+            attempt(flag("log", v).map(|x| s.view.log_time = x));
+        }
+        if let Some(v) = get("theory") {
+            attempt(flag("theory", v).map(|x| s.view.theory = x));
+        }
+        if let Some(v) = get("unit") {
+            attempt(
+                match v {
+                    "steps" => Ok(false),
+                    "samples" => Ok(true),
+                    other => Err(FieldError::new(
+                        "unit",
+                        format!("must be steps or samples, got '{}'", truncate(other)),
+                    )),
+                }
+                .map(|x| s.view.samples = x),
+            );
+        }
+        if let Some(v) = get("embed") {
+            attempt(flag("embed", v).map(|x| s.embed = x));
+        }
+        if let Some(v) = get("autostart") {
+            attempt(flag("autostart", v).map(|x| s.autostart = x));
+        }
+        if let Some(v) = get("hide") {
+            s.hide = v
+                .split(',')
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect();
+            for h in &s.hide {
+                if !HIDEABLE.contains(&h.as_str()) {
+                    errors.push(FieldError::new(
+                        "hide",
+                        format!(
+                            "unknown control group '{}'; known: {}",
+                            truncate(h),
+                            HIDEABLE.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+        if let Some(v) = get("preset").filter(|v| !v.is_empty()) {
+            if crate::presets::preset(v).is_some() {
+                s.preset = Some(v.to_string());
+            } else {
+                let known: Vec<&str> = crate::presets::PRESETS.iter().map(|p| p.id).collect();
+                errors.push(FieldError::new(
+                    "preset",
+                    format!(
+                        "unknown preset '{}'; known: {}",
+                        truncate(v),
+                        known.join(", ")
+                    ),
+                ));
+            }
+        }
+        // range checks: the same validation as the CLI, for every panel; every key out of
+        // range is reported (also next to parse errors of other keys)
+        let mut ranged = s.clone();
+        for _ in 0..KEYS.len() {
+            let Err(e) = ranged.resolve() else { break };
+            let fresh = !errors.iter().any(|x| x.key == e.key);
+            if !ranged.reset_key(&e.key) {
+                if fresh {
+                    errors.push(e);
+                }
+                break;
+            }
+            if fresh {
+                errors.push(e);
+            }
+        }
+        if errors.is_empty() {
+            Ok(s)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Sets the setting of `key` back to its default (true when that changed anything), so
+    /// that validation can go on to the next key.
+    fn reset_key(&mut self, key: &str) -> bool {
+        let d = LabState::default().config;
+        let c = &mut self.config;
+        let before = c.clone();
+        match key {
+            "d" => c.d = d.d,
+            "p" => c.p = d.p,
+            "k" => c.k = d.k,
+            "noise" => c.noise = d.noise,
+            "eta" => c.eta = d.eta,
+            "steps" => c.steps = d.steps,
+            "nb" | "n0" | "mu" => {
+                c.nb = d.nb;
+                c.batch = d.batch;
+            }
+            "gamma" | "gamma0" | "delta" | "c" => {
+                c.gamma = d.gamma;
+                c.lr = d.lr;
+            }
+            "init" | "m0" => c.init = d.init,
+            "target" | "activation" => {
+                c.target = d.target;
+                c.activation = d.activation;
+            }
+            "sampler" => c.sampler = d.sampler,
+            "update" => c.update = d.update,
+            "adaptive_threshold" | "adaptive_jump" => c.adaptive = d.adaptive,
+            _ => return false,
+        }
+        *c != before
+    }
+
+    /// Parses a URL hash (with or without the leading `#`).
+    pub fn from_hash(hash: &str) -> Result<LabState, Vec<FieldError>> {
+        let hash = hash.strip_prefix('#').unwrap_or(hash);
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(hash.as_bytes())
+            .into_owned()
+            .collect();
+        LabState::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    }
+}

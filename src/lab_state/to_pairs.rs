@@ -1,0 +1,101 @@
+//! Writing the lab state as key/value pairs and as a URL hash.
+
+use crate::config::display_number;
+use crate::config::scaling::LearningRate;
+use crate::initialisation::Initialisation;
+
+use super::*;
+
+impl LabState {
+    /// The state as key/value pairs (every model and run key, so a link pins the run).
+    pub fn to_pairs(&self) -> Vec<(String, String)> {
+        let c = &self.config;
+        let mut p: Vec<(String, String)> = Vec::new();
+        let mut push = |k: &str, v: String| p.push((k.to_string(), v));
+        if let Some(preset) = &self.preset {
+            push("preset", preset.clone());
+        }
+        push("target", c.target.to_string());
+        if let Some(a) = c.activation {
+            push("activation", a.to_string());
+        }
+        push("d", c.d.to_string());
+        push("p", c.p.to_string());
+        push("k", c.k.to_string());
+        push("noise", display_number(c.noise));
+        if let Some(nb) = c.nb {
+            push("nb", nb.to_string());
+        }
+        if let Some(b) = c.batch {
+            push("n0", b.n0.to_string());
+            push("mu", b.mu.to_string());
+        }
+        if let Some(g) = c.gamma {
+            push("gamma", display_number(g));
+        }
+        match c.lr {
+            Some(LearningRate::Fixed { gamma0, delta }) => {
+                push("gamma0", display_number(gamma0));
+                push("delta", delta.to_string());
+            }
+            Some(LearningRate::Optimal { gamma0 }) => {
+                push("gamma0", display_number(gamma0));
+                push("delta", "optimal".into());
+            }
+            Some(LearningRate::Authors { c }) => push("c", display_number(c)),
+            None => {}
+        }
+        push("update", c.update.to_string());
+        match &c.init {
+            Initialisation::Warm => push("init", "warm".into()),
+            Initialisation::Cold => push("init", "cold".into()),
+            Initialisation::M0 { m0 } => {
+                push("init", "m0".into());
+                push("m0", m0.to_string());
+            }
+            Initialisation::Overlaps { .. } => {}
+        }
+        push("steps", c.steps.to_string());
+        push("seed", c.seed.to_string());
+        push("sampler", c.sampler.to_string());
+        push("eta", c.eta.to_string());
+        push(
+            "panels",
+            self.panels
+                .iter()
+                .map(|l| l.to_string())
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        push("log", if self.view.log_time { "1" } else { "0" }.into());
+        push(
+            "unit",
+            if self.view.samples {
+                "samples"
+            } else {
+                "steps"
+            }
+            .into(),
+        );
+        push("theory", if self.view.theory { "1" } else { "0" }.into());
+        if self.embed {
+            push("embed", "1".into());
+        }
+        if !self.hide.is_empty() {
+            push("hide", self.hide.join(","));
+        }
+        if !self.autostart {
+            push("autostart", "0".into());
+        }
+        p
+    }
+
+    /// The state as a URL hash (without the `#`).
+    pub fn to_hash(&self) -> String {
+        let mut serializer = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in self.to_pairs() {
+            serializer.append_pair(&k, &v);
+        }
+        serializer.finish()
+    }
+}
