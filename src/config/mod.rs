@@ -5,8 +5,13 @@
 //! range ([`ConfigError`]). See the README for the full schema.
 
 pub mod auto_sampler;
+mod error;
 pub mod json;
+mod resolved;
 pub mod scaling;
+
+pub use error::{check_range, display_number, ConfigError, ErrorKind};
+pub use resolved::{ConfigFile, ResolvedConfig};
 
 use crate::initialisation::Initialisation;
 use crate::model::{target_information_exponent, AdaptiveSchedule, Link, Loss, Target};
@@ -122,186 +127,6 @@ impl Default for RunConfig {
             stop_at_recovery: false,
             record_points: crate::trajectory::DEFAULT_CAPACITY,
         }
-    }
-}
-
-/// A config that cannot be used, naming the field.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {message}")]
-pub struct ConfigError {
-    /// JSON path of the offending field, e.g. `batch.mu`, `runs[2].init.Q[0][1]`, or
-    /// `(document)` ([`json::DOCUMENT`]) for the document as a whole.
-    pub field: String,
-    /// What is wrong and what is allowed.
-    pub message: String,
-    /// What kind of problem it is.
-    pub kind: ErrorKind,
-}
-
-/// The kind of a [`ConfigError`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorKind {
-    /// The text is not JSON, or not a JSON object (`field` is `(document)`).
-    Syntax,
-    /// A key given twice in one object.
-    Duplicate,
-    /// A key the config does not know.
-    UnknownKey,
-    /// A required key (e.g. an `lr` policy's `gamma0`) is missing.
-    Missing,
-    /// A value of the wrong JSON type, or a name not in the list.
-    Type,
-    /// A value of the right type outside its range, or settings that do not fit together.
-    Value,
-}
-
-impl ConfigError {
-    /// An error of kind [`ErrorKind::Value`] for `field`. As a safety net against echoing
-    /// untrusted input without limit, the field is cut at 200 characters and the message at
-    /// 600.
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::of_kind(ErrorKind::Value, field, message)
-    }
-
-    /// An error of `kind` for `field` (cut like [`ConfigError::new`]).
-    pub fn of_kind(kind: ErrorKind, field: impl Into<String>, message: impl Into<String>) -> Self {
-        let field = field.into();
-        let message = message.into();
-        ConfigError {
-            field: if field.len() > 200 {
-                json::cut_to(&field, 200)
-            } else {
-                field
-            },
-            message: if message.len() > 600 {
-                json::cut_to(&message, 600)
-            } else {
-                message
-            },
-            kind,
-        }
-    }
-
-    /// The same error named by another field (for a caller that maps fields onto its own).
-    pub fn renamed(self, field: impl Into<String>) -> Self {
-        Self::of_kind(self.kind, field, self.message)
-    }
-}
-
-/// A number as people write it: plain for 1e-3 <= |x| < 1e6, scientific otherwise (1e-9, 1e12).
-pub fn display_number(x: f64) -> String {
-    if x == 0.0 || !x.is_finite() || (1e-3..1e6).contains(&x.abs()) {
-        format!("{x}")
-    } else {
-        format!("{x:e}")
-    }
-}
-
-/// Checks lo <= x <= hi and finiteness.
-pub fn check_range(field: &str, x: f64, lo: f64, hi: f64) -> Result<f64, ConfigError> {
-    if !x.is_finite() || x < lo || x > hi {
-        return Err(ConfigError::new(
-            field,
-            format!(
-                "must be a number in [{}, {}], got {}",
-                display_number(lo),
-                display_number(hi),
-                display_number(x)
-            ),
-        ));
-    }
-    Ok(x)
-}
-
-/// A parsed config file: its runs, and whether it was written as a `runs` list (errors then
-/// name the entry, e.g. `runs[2].eta`).
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConfigFile {
-    /// One config per run.
-    pub runs: Vec<RunConfig>,
-    /// true when the file had a `runs` array.
-    pub is_list: bool,
-}
-
-impl ConfigFile {
-    /// Validates every run; errors of a list name the entry.
-    pub fn resolve(&self) -> Result<Vec<ResolvedConfig>, ConfigError> {
-        self.runs
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                c.resolve().map_err(|e| {
-                    if self.is_list {
-                        let field = format!("runs[{i}].{}", e.field);
-                        e.renamed(field)
-                    } else {
-                        e
-                    }
-                })
-            })
-            .collect()
-    }
-}
-
-/// A validated run with n_b and gamma resolved to numbers.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ResolvedConfig {
-    /// The config as given (with the activation default filled in).
-    #[serde(flatten)]
-    pub input: RunConfig,
-    /// Student activation.
-    pub activation_resolved: Link,
-    /// Batch size n_b.
-    pub nb_resolved: u64,
-    /// mu = log_d n_b.
-    pub mu_resolved: f64,
-    /// Initial learning rate gamma (a number, whatever the policy).
-    pub gamma_resolved: f64,
-    /// gamma0 of gamma = gamma0 d^(-delta) as the policy defines it (`authors`: c p); null
-    /// for a bare `gamma`, which has no scaling in d.
-    pub gamma0_resolved: Option<f64>,
-    /// delta of gamma = gamma0 d^(-delta) as the policy defines it (`optimal`: delta*(mu),
-    /// `authors`: l/2 - mu); null for a bare `gamma`.
-    pub delta_resolved: Option<f64>,
-    /// Information exponent l of the target.
-    pub information_exponent: u32,
-    /// Sampler actually used.
-    pub sampler_resolved: SamplerKind,
-}
-
-impl ResolvedConfig {
-    /// The learning rate as resolved: gamma and, when the policy defines them, gamma0, delta.
-    pub fn rate(&self) -> ResolvedRate {
-        ResolvedRate {
-            gamma: self.gamma_resolved,
-            gamma0: self.gamma0_resolved,
-            delta: self.delta_resolved,
-        }
-    }
-
-    /// The asymptotic regime of (delta, mu) = (`delta_resolved`, `mu_resolved`)
-    /// ([`classify_regime`]); `None` for a bare `gamma`, which has no delta.
-    pub fn regime(&self) -> Option<Regime> {
-        self.delta_resolved
-            .map(|delta| classify_regime(delta, self.mu_resolved))
-    }
-
-    /// Number of trajectory points a run records at most: every step up to `steps`, and never
-    /// more than `record_points` uniform points plus the geometric grid kept for log-time plots
-    /// (under 300 points up to 1e9 steps).
-    pub fn recorded_points_bound(&self) -> u64 {
-        (self.input.steps + 1).min(self.input.record_points as u64 + 300)
-    }
-
-    /// An upper estimate of the memory one finished run holds, in bytes: its recorded
-    /// trajectory (p x k and p x p matrices and the risk at every point, 8 bytes a number
-    /// plus row overheads) and that trajectory as JSON text (about 24 bytes a number). Runs
-    /// above [`MAX_RUN_OUTPUT_BYTES`] are refused by the command line.
-    pub fn output_bytes_estimate(&self) -> u64 {
-        let (p, k) = (self.input.p as u64, self.input.k as u64);
-        let numbers = p * (p + k) + 2;
-        self.recorded_points_bound() * (numbers * 32 + 2 * p * 24 + 64) + (64 << 10)
     }
 }
 
