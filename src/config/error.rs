@@ -16,6 +16,15 @@ pub struct ConfigError {
     pub kind: ErrorKind,
 }
 
+/// One step of a [`ConfigError`]'s path.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PathSegment {
+    /// An object key.
+    Key(String),
+    /// An array index.
+    Index(usize),
+}
+
 /// The kind of a [`ConfigError`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -61,6 +70,54 @@ impl ConfigError {
         }
     }
 
+    /// The field's path as segments: `runs[2].init.Q[0][1]` is `runs`, `[2]`, `init`, `Q`,
+    /// `[0]`, `[1]`; the whole document ([`json::DOCUMENT`]) is the empty path. Keys are
+    /// written as in the path (a key that needs quoting keeps its quotes, see
+    /// [`json::key_name`]).
+    pub fn path(&self) -> Vec<PathSegment> {
+        if self.field == json::DOCUMENT {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        let mut key = String::new();
+        let mut chars = self.field.chars().peekable();
+        let mut quoted = false;
+        while let Some(c) = chars.next() {
+            match c {
+                '"' => {
+                    quoted = !quoted;
+                    key.push(c);
+                }
+                '.' if !quoted => {
+                    if !key.is_empty() {
+                        out.push(PathSegment::Key(std::mem::take(&mut key)));
+                    }
+                }
+                '[' if !quoted => {
+                    if !key.is_empty() {
+                        out.push(PathSegment::Key(std::mem::take(&mut key)));
+                    }
+                    let mut digits = String::new();
+                    for d in chars.by_ref() {
+                        if d == ']' {
+                            break;
+                        }
+                        digits.push(d);
+                    }
+                    match digits.parse() {
+                        Ok(i) => out.push(PathSegment::Index(i)),
+                        Err(_) => out.push(PathSegment::Key(format!("[{digits}]"))),
+                    }
+                }
+                _ => key.push(c),
+            }
+        }
+        if !key.is_empty() {
+            out.push(PathSegment::Key(key));
+        }
+        out
+    }
+
     /// The same error named by another field (for a caller that maps fields onto its own).
     pub fn renamed(self, field: impl Into<String>) -> Self {
         Self::of_kind(self.kind, field, self.message)
@@ -90,4 +147,41 @@ pub fn check_range(field: &str, x: f64, lo: f64, hi: f64) -> Result<f64, ConfigE
         ));
     }
     Ok(x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_splits_into_keys_and_indices() {
+        let e = ConfigError::new("runs[2].init.Q[0][1]", "x");
+        assert_eq!(
+            e.path(),
+            vec![
+                PathSegment::Key("runs".into()),
+                PathSegment::Index(2),
+                PathSegment::Key("init".into()),
+                PathSegment::Key("Q".into()),
+                PathSegment::Index(0),
+                PathSegment::Index(1),
+            ]
+        );
+        assert!(ConfigError::new(json::DOCUMENT, "x").path().is_empty());
+        assert_eq!(
+            ConfigError::new("batch.mu", "x").path(),
+            vec![
+                PathSegment::Key("batch".into()),
+                PathSegment::Key("mu".into())
+            ]
+        );
+        // a quoted key keeps its dots
+        assert_eq!(
+            ConfigError::new("\"a.b\".c", "x").path(),
+            vec![
+                PathSegment::Key("\"a.b\"".into()),
+                PathSegment::Key("c".into())
+            ]
+        );
+    }
 }

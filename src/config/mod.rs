@@ -10,7 +10,7 @@ pub mod json;
 mod resolved;
 pub mod scaling;
 
-pub use error::{check_range, display_number, ConfigError, ErrorKind};
+pub use error::{check_range, display_number, ConfigError, ErrorKind, PathSegment};
 pub use resolved::{ConfigFile, ResolvedConfig};
 
 use crate::initialisation::Initialisation;
