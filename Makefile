@@ -12,7 +12,7 @@ export WASM_BINDGEN_TEST_TIMEOUT ?= 120
 E2E_PUBLIC_URL ?= /online-sgd-lab/demo/
 WASM_FEATURES := --target wasm32-unknown-unknown --no-default-features --features web
 
-.PHONY: setup serve build lint test test-native test-wasm test-e2e bench bench-wasm bench-ui bench-explorer clean
+.PHONY: setup serve build lint test test-native test-wasm test-e2e bench bench-wasm bench-ui bench-explorer explorer-data clean
 
 setup:
 	@bash scripts/setup.sh
@@ -63,6 +63,11 @@ bench-ui: setup
 bench-explorer: setup
 	trunk build --release --public-url $(E2E_PUBLIC_URL) --dist target/bench-dist
 	cd tests/e2e/bench && E2E_DIST=$(CURDIR)/target/bench-dist E2E_PUBLIC_URL=$(E2E_PUBLIC_URL) node explorer-benchmark.mjs
+
+# The precomputed sweep the explorer opens with (tests/explorer_data.rs checks it against the
+# engine): He3, d = 1024, both protocols, mu = 0.5..2, 8 seeds (about a minute on 2 cores).
+explorer-data:
+	cargo run --release --bin sgdlab -- sweep www/data/explorer-he3-d1024.config.json --out www/data/explorer-he3-d1024.json
 
 clean:
 	cargo clean

@@ -447,7 +447,7 @@ fn main() -> ExitCode {
                 points_to_csv(&points)
             } else {
                 serde_json::to_string(
-                    &serde_json::json!({ "points": points, "summaries": summarise(&points), "estimated_cost": total }),
+                    &serde_json::json!({ "config": sweep, "points": points, "summaries": summarise(&points), "estimated_cost": total }),
                 )
                 .map_err(|e| e.to_string())?
             };

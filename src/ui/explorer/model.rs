@@ -3,6 +3,7 @@
 //! web shell carries out (spawn or stop the pool, send a job, write the URL, redraw).
 
 use super::form::{ExplorerForm, ValidSweep};
+use super::saved::SavedSweep;
 use crate::config::RunConfig;
 use crate::protocol::ToWorker;
 use crate::sampler::SamplerKind;
@@ -28,6 +29,8 @@ pub enum SweepState {
     Cancelled(usize),
     /// A worker could not start or failed: the message.
     WorkerFailed(String),
+    /// Points read from a saved sweep: where from.
+    Loaded(String),
 }
 
 impl SweepState {
@@ -42,6 +45,7 @@ impl SweepState {
             }
             SweepState::Cancelled(n) => format!("cancelled after {n} runs"),
             SweepState::WorkerFailed(m) => m.clone(),
+            SweepState::Loaded(source) => format!("showing {source} (Run sweep measures it again)"),
         }
     }
 }
@@ -110,6 +114,16 @@ pub enum ExplorerMessage {
     },
     /// A worker could not start or failed.
     WorkerFailed(String),
+    /// A saved sweep arrived (the precomputed one, or a file the reader chose).
+    Loaded {
+        /// The file's text.
+        text: String,
+        /// Where it came from, e.g. "the precomputed sweep (sgdlab sweep)".
+        source: String,
+        /// Show it only if it is the sweep the form holds (the precomputed sweep on start-up);
+        /// otherwise the form takes the file's config.
+        only_if_form_matches: Option<ExplorerForm>,
+    },
 }
 
 /// What the explorer's shell must do.
@@ -143,6 +157,10 @@ pub enum ExplorerEffect {
     WriteHash(String),
     /// Redraw the charts and progress.
     Redraw,
+    /// Fill the form from this sweep's config.
+    WriteForm(ExplorerForm),
+    /// Show an error (a saved sweep that could not be read).
+    ShowError(String),
 }
 
 impl ExplorerModel {
@@ -336,6 +354,46 @@ pub fn update(model: &mut ExplorerModel, message: ExplorerMessage) -> Vec<Explor
         ExplorerMessage::WorkerFailed(message) => {
             model.state = SweepState::WorkerFailed(message);
             Vec::new()
+        }
+        ExplorerMessage::Loaded {
+            text,
+            source,
+            only_if_form_matches,
+        } => {
+            let saved = match SavedSweep::parse(&text) {
+                Ok(saved) => saved,
+                Err(e) => return vec![ExplorerEffect::ShowError(e)],
+            };
+            let mut effects = Vec::new();
+            match only_if_form_matches {
+                Some(form) => {
+                    let matches = form
+                        .validate(model.form_base.as_ref())
+                        .is_ok_and(|v| v.config == saved.config);
+                    // nothing run yet, and the form still holds the saved sweep's settings
+                    if !matches || model.generation > 0 || model.config.is_some() {
+                        return Vec::new();
+                    }
+                }
+                None => {
+                    let form = ExplorerForm::from_config(&saved.config);
+                    model.form_base = Some((saved.config.clone(), Value::Null));
+                    effects.push(ExplorerEffect::WriteForm(form));
+                    effects.push(ExplorerEffect::WriteHash(sweep_hash(&saved.config)));
+                }
+            }
+            model.cancel();
+            model.generation += 1;
+            model.points = (0u32..).zip(saved.points).collect();
+            model.errors.clear();
+            model.jobs = saved.jobs;
+            model.next_job = model.jobs.len();
+            model.config = Some(saved.config);
+            model.started_ms = 0.0;
+            model.finished_ms = Some(0.0);
+            model.state = SweepState::Loaded(source);
+            effects.extend([ExplorerEffect::StopPool, ExplorerEffect::Redraw]);
+            effects
         }
     }
 }
