@@ -137,14 +137,19 @@ def sweep(
 
 def sweep_frame(config_or_result: Mapping[str, Any], client: Any = None, **options: Any):
     """The points of a sweep as a pandas DataFrame (one row per job, the columns of
-    ``sgdlab sweep --csv``). Give a sweep config (run with :func:`sweep` and ``client``,
+    ``sgdlab sweep --csv``; ``weak_recovery_step`` as pandas' nullable ``Int64``, ``<NA>`` and
+    ``theta`` NaN for censored runs). Give a sweep config (run with :func:`sweep` and ``client``,
     ``options``) or the result of :func:`sweep`."""
     import pandas as pd
 
     result = config_or_result
     if "points" not in result:
         result = sweep(config_or_result, client, **options)
-    return pd.DataFrame.from_records(result["points"])
+    frame = pd.DataFrame.from_records(result["points"])
+    if "weak_recovery_step" in frame:
+        # whole steps, <NA> for censored runs (theta is NaN for them)
+        frame["weak_recovery_step"] = frame["weak_recovery_step"].astype("Int64")
+    return frame
 
 
 def presets() -> list:
