@@ -14,7 +14,7 @@ export WASM_BINDGEN_TEST_TIMEOUT ?= 120
 E2E_PUBLIC_URL ?= /online-sgd-lab/demo/
 WASM_FEATURES := --target wasm32-unknown-unknown --no-default-features --features web
 
-.PHONY: setup serve build site lint test test-native test-python test-wasm test-e2e bench bench-wasm bench-ui bench-explorer clean
+.PHONY: setup serve build site site-files lint test test-native test-python test-wasm test-e2e bench bench-wasm bench-ui bench-explorer clean
 
 setup:
 	@bash scripts/setup.sh
@@ -30,7 +30,11 @@ build: setup
 # Pages, or / for a domain of its own): plain files, every asset local, no special headers.
 PUBLIC_URL ?= /
 SITE_DIST ?= target/site
-site: setup
+site: setup site-files
+
+# The same without scripts/setup.sh (for CI runners that install trunk, wasm-bindgen-cli and
+# the npm wasm-opt themselves: .github/workflows/pages.yml).
+site-files:
 	trunk build --release --public-url $(PUBLIC_URL) --dist $(SITE_DIST)
 	@echo "make site: the site for $(PUBLIC_URL) is in $(SITE_DIST)/ ($$(du -sh $(SITE_DIST) | cut -f1)); copy its files to the server so that $(PUBLIC_URL) serves $(SITE_DIST)/index.html"
 
