@@ -45,7 +45,7 @@ def main() -> None:
         text = json.dumps(config)
         py = timed(lambda: sgdlab.run(config), repeat)
         native = timed(lambda: _native.run(text), repeat)
-        cli = timed(lambda: subprocess.run([args.cli, "run", "-"], input=text, capture_output=True, check=True), repeat)
+        cli = timed(lambda: subprocess.run([args.cli, "run", "-"], input=text, text=True, capture_output=True, check=True), repeat)
         print(f"{name}: sgdlab.run {py * 1e3:.2f} ms, _native.run {native * 1e3:.2f} ms, CLI process {cli * 1e3:.2f} ms (median of {repeat})")
 
     from dask.distributed import Client, LocalCluster
