@@ -34,7 +34,10 @@ fi
 
 if [ ! -x "$VENV/bin/python" ]; then
     echo "setup-python: creating $VENV"
-    "$PYTHON" -m venv "$VENV"
+    if ! "$PYTHON" -m venv "$VENV"; then
+        echo "setup-python: '$PYTHON -m venv' failed; on Debian install python3-venv (apt-get install python3-venv)" >&2
+        exit 1
+    fi
 fi
 # the venv first on PATH: the build backend runs the venv's maturin
 export PATH="$VENV/bin:$PATH"
