@@ -1,6 +1,8 @@
 # Online SGD Lab. Two commands matter:
 #   make serve   build the app and serve it on http://127.0.0.1:8080
-#   make test    lint, then run every test suite (native, wasm in headless Chromium, end-to-end)
+#   make test    lint, then run every test suite (native, Python, wasm in headless Chromium,
+#                end-to-end)
+#   make site PUBLIC_URL=/some/path/   the static site for hosting under that sub-path
 # Both first run scripts/setup.sh, which installs the pinned tools it finds missing.
 
 SHELL := /bin/bash
@@ -12,7 +14,7 @@ export WASM_BINDGEN_TEST_TIMEOUT ?= 120
 E2E_PUBLIC_URL ?= /online-sgd-lab/demo/
 WASM_FEATURES := --target wasm32-unknown-unknown --no-default-features --features web
 
-.PHONY: setup serve build lint test test-native test-wasm test-e2e bench bench-wasm bench-ui bench-explorer explorer-data clean
+.PHONY: setup serve build site site-files lint test test-native test-python test-wasm test-e2e bench bench-wasm bench-ui bench-explorer explorer-data clean
 
 setup:
 	@bash scripts/setup.sh
@@ -24,21 +26,41 @@ serve: setup
 build: setup
 	trunk build --release
 
+# The static site for hosting under PUBLIC_URL (a sub-path such as /online-sgd-lab/ for GitHub
+# Pages, or / for a domain of its own): plain files, every asset local, no special headers.
+PUBLIC_URL ?= /
+SITE_DIST ?= target/site
+site: setup site-files
+
+# The same without scripts/setup.sh (for CI runners that install trunk, wasm-bindgen-cli and
+# the npm wasm-opt themselves: .github/workflows/pages.yml).
+site-files:
+	trunk build --release --public-url $(PUBLIC_URL) --dist $(SITE_DIST)
+	@echo "make site: the site for $(PUBLIC_URL) is in $(SITE_DIST)/ ($$(du -sh $(SITE_DIST) | cut -f1)); copy its files to the server so that $(PUBLIC_URL) serves $(SITE_DIST)/index.html"
+
 # Lints, all warnings as errors: clippy on the native targets (library, CLI, tests, benches)
 # and on the browser build, formatting, and rustdoc (broken links; `missing_docs` of
 # Cargo.toml's [lints] fires in the clippy runs). Each step checks only, builds nothing to run.
 lint: setup
 	cargo clippy --all-targets -- -D warnings
+	cargo clippy -p sgdlab-python --all-targets -- -D warnings
 	cargo clippy $(WASM_FEATURES) --bins --lib -- -D warnings
 	cargo fmt --check
 	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps
 
-test: setup lint test-native test-wasm test-e2e
+test: setup lint test-native test-python test-wasm test-e2e
 	@echo "make test: all suites passed"
 
 test-native:
 	cargo test --all-targets
 	cargo test --doc
+
+# The Python package: scripts/setup-python.sh (.venv, pinned packages from PyPI, `pip install
+# ./python`), then its pytest suite (which also runs examples/ in their --fast configuration).
+test-python:
+	bash scripts/setup-python.sh
+	cargo build --bin sgdlab
+	SGDLAB_CLI=$(CURDIR)/target/debug/sgdlab .venv/bin/python -m pytest python/tests -q
 
 test-wasm:
 	cargo test $(WASM_FEATURES) --test browser_bit_identity --test browser_chart

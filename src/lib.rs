@@ -13,6 +13,8 @@
 pub mod config;
 pub mod decimation;
 pub mod export;
+#[cfg(feature = "cli")]
+pub mod host;
 pub mod initialisation;
 pub mod lab_state;
 pub mod linalg;
@@ -25,6 +27,7 @@ pub mod sampler;
 pub mod simulation;
 pub mod statistics;
 pub mod sweep;
+pub mod sweep_shard;
 pub mod theory;
 pub mod theory_run;
 pub mod trajectory;

@@ -7,6 +7,9 @@
 //!   exponents mu, protocols and seeds, in parallel on all cores.
 //! * `sgdlab theory CONFIG.json [--csv] [--out FILE]`: the overlap recursion of the same config
 //!   (plus `terms: {gradient, noise, mean_step}`), in the same output schema.
+//! * `sgdlab sweep CONFIG.json --shard I/N`: only the jobs of shard I of N (round-robin, see
+//!   [`sgdlab::sweep_shard`]); `sgdlab merge SHARD.json... [--out FILE]` reassembles the N shard
+//!   outputs into exactly the output of the whole sweep.
 //!
 //! Invalid configs print `error: <field>: <what is allowed>` and exit with status 2, and so do
 //! settings whose estimated cost is above the budget of [`sgdlab::preflight::MAX_OPERATIONS`]
@@ -18,15 +21,14 @@
 
 use clap::{Parser, Subcommand};
 use rayon::prelude::*;
-use sgdlab::config::{ConfigError, ConfigFile, ResolvedConfig, RunConfig, MAX_RUN_OUTPUT_BYTES};
+use sgdlab::config::{ConfigError, ConfigFile, ResolvedConfig, RunConfig};
 use sgdlab::export::{csv_header, csv_rows};
-use sgdlab::preflight::{
-    check_budget, check_budget_of, human_seconds, simulation_cost, theory_cost, CostEstimate,
-    MAX_SWEEP_OPERATIONS,
-};
+use sgdlab::host::{prepare_theory, resolve_runs};
+use sgdlab::preflight::human_seconds;
 use sgdlab::simulation::{RunOutput, Simulation};
-use sgdlab::sweep::{points_to_csv, run_resolved_jobs, summarise, SweepConfig, SweepPoint};
-use sgdlab::theory_run::{run_theory, theory_config_from_json};
+use sgdlab::sweep::{points_to_csv, run_resolved_jobs, SweepPoint};
+use sgdlab::sweep_shard::{merge_shards, Shard, ShardOutput, SweepPlan, SweepReport};
+use sgdlab::theory_run::run_theory;
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -95,6 +97,23 @@ enum Command {
         /// minutes on the reference machine).
         #[arg(long)]
         force: bool,
+        /// Run only shard I of N (1 <= I <= N): the jobs i (0-based, in job order) with
+        /// i % N = I - 1. The output adds `shard`, `jobs` and `sweep` for `sgdlab merge`.
+        #[arg(long, value_name = "I/N", conflicts_with = "csv")]
+        shard: Option<String>,
+    },
+    /// Reassemble the JSON outputs of `sgdlab sweep --shard I/N` (all N shards, any order) into
+    /// exactly the output of the whole sweep.
+    Merge {
+        /// Shard outputs (JSON files), one per shard.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Write CSV (one row per point) instead of JSON.
+        #[arg(long)]
+        csv: bool,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -237,41 +256,6 @@ fn run_csv(label: &str, o: &RunOutput) -> String {
     csv_rows(label, &o.trajectory, o.config.nb_resolved)
 }
 
-/// Validates every run of `file` and checks its memory estimate against
-/// [`MAX_RUN_OUTPUT_BYTES`], before any output is opened.
-fn resolve_runs(file: &ConfigFile, force: bool) -> Result<Vec<ResolvedConfig>, Failure> {
-    let resolved = file.resolve()?;
-    for (i, r) in resolved.iter().enumerate() {
-        check_budget(&simulation_cost(r), "nb, steps, sampler", force).map_err(|e| {
-            if file.is_list {
-                ConfigError::new(format!("runs[{i}].{}", e.field), e.message)
-            } else {
-                e
-            }
-        })?;
-        let bytes = r.output_bytes_estimate();
-        if bytes > MAX_RUN_OUTPUT_BYTES {
-            let field = if file.is_list {
-                format!("runs[{i}].record_points")
-            } else {
-                "record_points".to_string()
-            };
-            return Err(ConfigError::new(
-                field,
-                format!(
-                    "this run would hold about {:.1} GiB of trajectory and JSON ({} points of {} numbers); at most {} GiB per run: lower record_points or steps",
-                    bytes as f64 / (1u64 << 30) as f64,
-                    r.recorded_points_bound(),
-                    r.input.p * (r.input.p + r.input.k) + 2,
-                    MAX_RUN_OUTPUT_BYTES >> 30
-                ),
-            )
-            .into());
-        }
-    }
-    Ok(resolved)
-}
-
 /// Runs every config and streams the results to `output` in order: runs are computed in
 /// chunks of at most one run per thread (fewer when the memory estimate of a chunk would pass
 /// [`RUNS_MEMORY_BUDGET`]), and each chunk is written out before the next starts, so memory
@@ -339,6 +323,17 @@ fn stream_runs(
     Ok(())
 }
 
+/// Writes a sweep's output: its points as CSV, or the whole report as JSON.
+fn write_sweep(report: &SweepReport, csv: bool, mut output: Output) -> Result<(), Failure> {
+    let text = if csv {
+        points_to_csv(&report.points)
+    } else {
+        serde_json::to_string(report).map_err(|e| e.to_string())?
+    };
+    output.write(&text)?;
+    output.finish()
+}
+
 /// Memory budget of the runs computed at the same time by `sgdlab run` with a `runs` list
 /// (by [`sgdlab::config::ResolvedConfig::output_bytes_estimate`]), in bytes (2 GiB).
 const RUNS_MEMORY_BUDGET: u64 = 2 << 30;
@@ -383,9 +378,8 @@ fn main() -> ExitCode {
             out,
             force,
         } => (|| {
-            let (run, terms) = theory_config_from_json(&read_config(&config)?)?;
-            let resolved = run.resolve()?;
-            check_budget(&theory_cost(&resolved), "p, k, steps", force)?;
+            let (resolved, terms) = prepare_theory(&read_config(&config)?, force)?;
+            let run = &resolved.input;
             let mut output = Output::open(&out)?;
             let result = run_theory(&resolved, terms)?;
             let text = if csv {
@@ -416,43 +410,41 @@ fn main() -> ExitCode {
             csv,
             out,
             force,
+            shard,
         } => (|| {
-            let sweep = SweepConfig::from_json(&read_config(&config)?)?;
-            let jobs = sweep.jobs()?;
-            let resolved = jobs
-                .iter()
-                .map(|j| j.resolve())
-                .collect::<Result<Vec<_>, _>>()?;
-            drop(jobs);
-            // an upper bound: jobs stop at weak recovery
-            let total = resolved
-                .iter()
-                .map(simulation_cost)
-                .fold(CostEstimate::ZERO, CostEstimate::plus);
-            check_budget_of(
-                &total,
-                MAX_SWEEP_OPERATIONS,
-                "mu, seeds, max_steps, max_samples",
-                force,
-            )?;
+            let plan = SweepPlan::from_json(&read_config(&config)?)?;
+            if let Some(shard) = shard {
+                let shard: Shard = shard.parse()?;
+                let jobs = plan.shard_jobs(shard, force)?;
+                let mut output = Output::open(&out)?;
+                let shard_output = ShardOutput::new(&plan, shard, run_resolved_jobs(jobs));
+                output.write(&serde_json::to_string(&shard_output).map_err(|e| e.to_string())?)?;
+                return output.finish();
+            }
+            plan.check_budget(force)?;
+            let total = plan.estimated_cost;
             if total.seconds > 60.0 {
                 eprintln!(
                     "note: the sweep may take up to {} of one reference core if no run recovers before max_steps",
                     human_seconds(total.seconds)
                 );
             }
-            let mut output = Output::open(&out)?;
-            let points: Vec<SweepPoint> = run_resolved_jobs(resolved);
-            let text = if csv {
-                points_to_csv(&points)
-            } else {
-                serde_json::to_string(
-                    &serde_json::json!({ "config": sweep, "points": points, "summaries": summarise(&points), "estimated_cost": total }),
-                )
-                .map_err(|e| e.to_string())?
-            };
-            output.write(&text)?;
-            output.finish()
+            let output = Output::open(&out)?;
+            let points: Vec<SweepPoint> = run_resolved_jobs(plan.jobs.clone());
+            let report = plan.report(points)?;
+            write_sweep(&report, csv, output)
+        })(),
+        Command::Merge { shards, csv, out } => (|| {
+            let mut outputs = Vec::with_capacity(shards.len());
+            for path in &shards {
+                let name = path.display().to_string();
+                let shard: ShardOutput = serde_json::from_str(&read_config(path)?)
+                    .map_err(|e| format!("{name}: not the output of sgdlab sweep --shard: {e}"))?;
+                outputs.push((name, shard));
+            }
+            let report = merge_shards(outputs)?;
+            let output = Output::open(&out)?;
+            write_sweep(&report, csv, output)
         })(),
     };
     match result {
