@@ -222,6 +222,43 @@ test('batch-size explorer: a small sweep completes on the worker pool, draws poi
   await page.close();
 });
 
+test('the explorer opens with the precomputed sweep, and an exported sweep loads back', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
+  const errors = collectErrors(page);
+  await page.goto(`${site.url}#view=explorer`);
+  await labReady(page);
+  // He3, d = 1024, mu 0.5..2 by 0.25, 8 seeds, two protocols: 112 points, no run needed
+  await page.waitForFunction(() => { const e = document.getElementById('x-progress-text'); return e.dataset.total === '112' && e.dataset.done === '112'; }, null, { timeout: 30000 });
+  assert.match(await page.textContent('#x-status'), /^showing the precomputed sweep/);
+  assert.match(await page.textContent('#x-summary'), /^112 runs \(information exponent l = 3\)/);
+  assert.ok(await canvasVariance(page, '#x-theta') > 50);
+  await page.screenshot({ path: path.join(shots, 'explorer-precomputed.png'), fullPage: true });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#x-export-json')]);
+  const exported = await download.path();
+  assert.equal(JSON.parse(fs.readFileSync(exported, 'utf8')).points.length, 112);
+  // other settings in the form: the precomputed sweep is not shown for them...
+  await page.goto(`${site.url}#view=explorer&sweep=${encodeURIComponent(JSON.stringify({ d: 256, mu: [1], seeds: [0] }))}`);
+  await page.reload();
+  await labReady(page);
+  await page.waitForTimeout(500);
+  assert.equal(await page.getAttribute('#x-progress-text', 'data-done'), '0');
+  // ...and a loaded file brings its own settings and points
+  await page.setInputFiles('#x-load', exported);
+  await page.waitForFunction(() => document.getElementById('x-progress-text').dataset.done === '112');
+  assert.match(await page.textContent('#x-status'), /\(loaded\)/);
+  assert.equal(await page.inputValue('#x-d'), '1024');
+  assert.equal(await page.inputValue('#x-seeds'), '8');
+  // a file that is not a saved sweep is refused with the reason
+  const bad = path.join(shots, 'not-a-sweep.json');
+  fs.writeFileSync(bad, JSON.stringify({ points: [] }));
+  await page.setInputFiles('#x-load', bad);
+  await page.waitForFunction(() => document.getElementById('x-error').textContent !== '');
+  assert.match(await page.textContent('#x-error'), /^saved sweep: no `config` key/);
+  assert.equal(await page.getAttribute('#x-progress-text', 'data-done'), '112', 'the shown sweep stays');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('the explorer state loads from its URL, and a bad sweep parameter is reported', async () => {
   const page = await browser.newPage();
   const sweep = encodeURIComponent(JSON.stringify({ d: 256, protocols: ['correlation'], update: 'spherical', mu: [1, 2, 3], seeds: [0], max_steps: 5000,

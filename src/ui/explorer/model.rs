@@ -192,7 +192,15 @@ impl ExplorerModel {
     }
 
     /// "done / total runs · elapsed s · M samples/s drawn" at time `now_ms`.
+    /// A loaded sweep was not timed here: "done / total runs · loaded, not timed here".
     pub fn progress_text(&self, now_ms: f64) -> String {
+        if let SweepState::Loaded(_) = self.state {
+            return format!(
+                "{} / {} runs · loaded, not timed here",
+                self.done(),
+                self.jobs.len().max(1)
+            );
+        }
         let elapsed = self.elapsed_ms(now_ms);
         let rate = self.samples_drawn() as f64 / (elapsed / 1000.0).max(1e-3);
         format!(
@@ -550,6 +558,53 @@ mod tests {
             ))]
         );
         assert_eq!(model.generation, 0);
+    }
+
+    #[test]
+    fn a_saved_sweep_shows_only_over_the_form_that_holds_it() {
+        let form = small_form(1);
+        let config = form.validate(None).unwrap().config;
+        let points: Vec<SweepPoint> = config
+            .jobs()
+            .unwrap()
+            .iter()
+            .enumerate()
+            .map(|(i, job)| SweepPoint {
+                protocol: job.loss,
+                mu: job.batch.unwrap().mu,
+                seed: job.seed,
+                ..point(i as u32)
+            })
+            .collect();
+        let text = serde_json::json!({ "config": config, "points": points }).to_string();
+        let loaded = |only: Option<ExplorerForm>| ExplorerMessage::Loaded {
+            text: text.clone(),
+            source: "test".into(),
+            only_if_form_matches: only,
+        };
+        // another form: nothing shown
+        let mut other = small_form(1);
+        other.d = "128".into();
+        let mut model = ExplorerModel::default();
+        assert!(update(&mut model, loaded(Some(other))).is_empty());
+        // the form that holds it: shown at once, not timed
+        let effects = update(&mut model, loaded(Some(form)));
+        assert!(effects.contains(&ExplorerEffect::Redraw));
+        assert_eq!(model.done(), 8);
+        assert_eq!(
+            model.progress_text(1e6),
+            "8 / 8 runs · loaded, not timed here"
+        );
+        assert_eq!(
+            model.state.text(),
+            "showing test (Run sweep measures it again)"
+        );
+        // a file the reader chose brings its settings into the form
+        let mut fresh = ExplorerModel::default();
+        let effects = update(&mut fresh, loaded(None));
+        assert!(effects
+            .iter()
+            .any(|e| matches!(e, ExplorerEffect::WriteForm(f) if f.d == "64")));
     }
 
     #[test]

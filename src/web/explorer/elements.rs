@@ -154,6 +154,8 @@ pub struct ExplorerElements {
     pub export_csv: HtmlButtonElement,
     /// JSON export.
     pub export_json: HtmlButtonElement,
+    /// Load a saved sweep (file input).
+    pub load: HtmlInputElement,
     /// The status line.
     pub status: Element,
     /// Errors of the form and of failed jobs.
@@ -182,6 +184,7 @@ impl ExplorerElements {
             cancel: by_id(d, "x-cancel")?,
             export_csv: by_id(d, "x-export-csv")?,
             export_json: by_id(d, "x-export-json")?,
+            load: by_id(d, "x-load")?,
             status: by_id(d, "x-status")?,
             error: by_id(d, "x-error")?,
             bar: by_id(d, "x-bar")?,

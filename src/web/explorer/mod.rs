@@ -107,6 +107,8 @@ impl Explorer {
                     let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&format!("#{hash}")));
                 }
             }
+            ExplorerEffect::WriteForm(form) => self.ui.controls.write(&form),
+            ExplorerEffect::ShowError(message) => self.ui.error.set_text_content(Some(&message)),
             ExplorerEffect::Redraw => {
                 if self.frame.is_none() {
                     self.frame = Some(request_animation_frame(|_| {
@@ -244,6 +246,31 @@ fn listeners(ui: &ExplorerElements) -> Vec<EventListener> {
         EventListener::new(&ui.export_json, "click", |_| {
             with(|ex| ex.export_json());
         }),
+        EventListener::new(&ui.load, "change", |_| {
+            let Some(file) = with(|ex| ex.ui.load.files().and_then(|f| f.get(0))).flatten() else {
+                return;
+            };
+            let name = file.name();
+            wasm_bindgen_futures::spawn_local(async move {
+                let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                    .await
+                    .ok()
+                    .and_then(|t| t.as_string());
+                match text {
+                    Some(text) => dispatch(ExplorerMessage::Loaded {
+                        text,
+                        source: format!("{} (loaded)", crate::config::json::cut(&name)),
+                        only_if_form_matches: None,
+                    }),
+                    None => with(|ex| {
+                        ex.ui
+                            .error
+                            .set_text_content(Some(&format!("could not read {name}")))
+                    })
+                    .unwrap_or_default(),
+                }
+            });
+        }),
     ]
 }
 
@@ -286,5 +313,39 @@ pub fn install(document: &Document, sweep_json: Option<&str>) -> Result<(), JsVa
     if let Some(message) = url_error {
         with(|ex| ex.ui.error.set_text_content(Some(&message)));
     }
+    // the precomputed sweep, shown at once when the form holds its settings (the default
+    // form, or a link to that sweep)
+    wasm_bindgen_futures::spawn_local(async {
+        let Some(text) = fetch_text(PRECOMPUTED_SWEEP).await else {
+            return;
+        };
+        dispatch_with_form(|form| ExplorerMessage::Loaded {
+            text,
+            source: "the precomputed sweep (sgdlab sweep, make explorer-data)".into(),
+            only_if_form_matches: Some(form),
+        });
+    });
     Ok(())
+}
+
+/// The precomputed sweep shipped with the page (relative to the page, `www/data/`).
+pub const PRECOMPUTED_SWEEP: &str = "data/explorer-he3-d1024.json";
+
+/// The text at `url` (relative to the page), or None on any failure (the page then just has
+/// no precomputed points).
+async fn fetch_text(url: &str) -> Option<String> {
+    use wasm_bindgen::JsCast;
+    let window = web_sys::window()?;
+    let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(url))
+        .await
+        .ok()?
+        .dyn_into::<web_sys::Response>()
+        .ok()?;
+    if !response.ok() {
+        return None;
+    }
+    wasm_bindgen_futures::JsFuture::from(response.text().ok()?)
+        .await
+        .ok()?
+        .as_string()
 }
