@@ -157,6 +157,16 @@ pub struct ChartGeometry {
     pub log_x: bool,
     /// devicePixelRatio used.
     pub ratio: f64,
+    /// Plot area in device pixels: top edge.
+    pub top: f64,
+    /// Bottom edge (device pixels).
+    pub bottom: f64,
+    /// y range of the axis (bottom, top).
+    pub y0: f64,
+    /// y range of the axis.
+    pub y1: f64,
+    /// Logarithmic y axis.
+    pub log_y: bool,
 }
 
 impl ChartGeometry {
@@ -172,5 +182,25 @@ impl ChartGeometry {
         } else {
             self.x0 + f * (self.x1 - self.x0)
         })
+    }
+
+    /// The CSS-pixel offset (from the canvas' top left) of the data point (x, y), if the
+    /// point is inside the plot.
+    pub fn css_of(&self, x: f64, y: f64) -> Option<(f64, f64)> {
+        let frac = |v: f64, a: f64, b: f64, log: bool| {
+            if log {
+                (v > 0.0 && a > 0.0).then(|| (v / a).ln() / (b / a).ln())
+            } else {
+                Some((v - a) / (b - a))
+            }
+        };
+        let fx = frac(x, self.x0, self.x1, self.log_x)?;
+        let fy = frac(y, self.y0, self.y1, self.log_y)?;
+        if !(0.0..=1.0).contains(&fx) || !(0.0..=1.0).contains(&fy) || self.ratio <= 0.0 {
+            return None;
+        }
+        let px = self.left + fx * (self.right - self.left);
+        let py = self.bottom - fy * (self.bottom - self.top);
+        Some((px / self.ratio, py / self.ratio))
     }
 }

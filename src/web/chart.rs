@@ -270,7 +270,7 @@ pub fn draw_chart(canvas: &HtmlCanvasElement, spec: &ChartSpec) -> Result<ChartG
                         .map_err(|e| e.to_string())?;
                 }
             }
-            let (xr, _) = chart.plotting_area().get_pixel_range();
+            let (xr, yr) = chart.plotting_area().get_pixel_range();
             ChartGeometry {
                 left: xr.start as f64,
                 right: xr.end as f64,
@@ -278,6 +278,11 @@ pub fn draw_chart(canvas: &HtmlCanvasElement, spec: &ChartSpec) -> Result<ChartG
                 x1,
                 log_x: spec.log_x,
                 ratio,
+                top: yr.start as f64,
+                bottom: yr.end as f64,
+                y0,
+                y1,
+                log_y: spec.log_y,
             }
         }};
     }

@@ -232,7 +232,19 @@ test('the explorer opens with the precomputed sweep, and an exported sweep loads
   assert.match(await page.textContent('#x-status'), /^showing the precomputed sweep/);
   assert.match(await page.textContent('#x-summary'), /^112 runs \(information exponent l = 3\)/);
   assert.ok(await canvasVariance(page, '#x-theta') > 50);
+  // hover on a point: its read-out; a click opens that very run in the Compare view
+  const [px, py] = (await page.getAttribute('#x-theta', 'data-first-point')).split(',').map(Number);
+  await page.hover('#x-theta', { position: { x: px, y: py } });
+  assert.equal(await page.isVisible('#x-tooltip'), true);
+  assert.match(await page.textContent('#x-tooltip'), /^MSE SGD · μ = 0\.5 \(n_b = 32\) · seed 0\n/);
   await page.screenshot({ path: path.join(shots, 'explorer-precomputed.png'), fullPage: true });
+  await page.click('#x-theta', { position: { x: px, y: py } });
+  await page.waitForFunction(() => !document.getElementById('compare').hidden);
+  assert.equal(await page.inputValue('#seed'), '0');
+  assert.equal(await page.inputValue('#mu'), '0.5');
+  assert.equal(await page.inputValue('#d'), '1024');
+  await page.waitForFunction(() => document.querySelector('#panel-mse-stats')?.dataset.state === 'running' || document.querySelector('#panel-mse-stats')?.dataset.state === 'finished');
+  await page.click('#tab-explorer');
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#x-export-json')]);
   const exported = await download.path();
   assert.equal(JSON.parse(fs.readFileSync(exported, 'utf8')).points.length, 112);

@@ -174,11 +174,16 @@ impl ExplorerModel {
         self.points.len() + self.errors.len()
     }
 
-    /// The points sorted by job (the order of `sgdlab sweep`'s output).
-    pub fn sorted_points(&self) -> Vec<SweepPoint> {
+    /// The points with their job index, sorted by job.
+    pub fn points_by_job(&self) -> Vec<(u32, SweepPoint)> {
         let mut p = self.points.clone();
         p.sort_by_key(|(job, _)| *job);
-        p.into_iter().map(|(_, p)| p).collect()
+        p
+    }
+
+    /// The points sorted by job (the order of `sgdlab sweep`'s output).
+    pub fn sorted_points(&self) -> Vec<SweepPoint> {
+        self.points_by_job().into_iter().map(|(_, p)| p).collect()
     }
 
     /// Samples actually drawn by the finished runs: a clt step stands for n_b samples without

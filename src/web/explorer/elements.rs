@@ -170,6 +170,8 @@ pub struct ExplorerElements {
     pub samples: HtmlCanvasElement,
     /// The note under the charts.
     pub note: Element,
+    /// The read-out of the point under the pointer.
+    pub tooltip: Element,
 }
 
 impl ExplorerElements {
@@ -192,6 +194,7 @@ impl ExplorerElements {
             theta: by_id(d, "x-theta")?,
             samples: by_id(d, "x-samples")?,
             note: by_id(d, "x-note")?,
+            tooltip: by_id(d, "x-tooltip")?,
         })
     }
 }

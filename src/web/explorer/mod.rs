@@ -10,13 +10,18 @@
 
 mod elements;
 
+use crate::config::RunConfig;
 use crate::protocol::FromWorker;
+use crate::sweep::SweepPoint;
 use crate::sweep::{points_to_csv, summarise, SweepConfig};
+use crate::ui::chart_spec::ChartGeometry;
 use crate::ui::explorer::{
-    default_pool_size, form::link_warnings, sweep_charts, update, ExplorerEffect, ExplorerForm,
-    ExplorerMessage, ExplorerModel, COMPACT_LEGEND_BELOW_PX,
+    compare_state, default_pool_size, form::link_warnings, point_at, point_readout, position,
+    sweep_charts, update, ExplorerEffect, ExplorerForm, ExplorerMessage, ExplorerModel, SweepChart,
+    COMPACT_LEGEND_BELOW_PX,
 };
 use crate::web::chart::draw_chart;
+use crate::web::dom::set_hidden;
 use crate::web::dom::{download_text, now_ms};
 use crate::web::worker_client::{WorkerClient, WORKER_SCRIPT};
 use elements::ExplorerElements;
@@ -36,6 +41,8 @@ struct Explorer {
     pool: Vec<Option<WorkerClient>>,
     /// The pending redraw frame.
     frame: Option<AnimationFrame>,
+    /// Where the last θ and samples charts landed (for the point read-out).
+    geometry: [ChartGeometry; 2],
     _listeners: Vec<EventListener>,
 }
 
@@ -124,7 +131,7 @@ impl Explorer {
 
     /// Progress, the θ and samples charts with the theory of the chosen l, the note, and the
     /// failed jobs.
-    fn redraw(&self) {
+    fn redraw(&mut self) {
         let (model, ui) = (&self.model, &self.ui);
         let Some(config) = model.shown_config() else {
             return;
@@ -143,9 +150,14 @@ impl Explorer {
         if let Some(note) = &charts.note {
             ui.note.set_text_content(Some(note));
         }
-        for (canvas, spec) in [(&ui.theta, &charts.theta), (&ui.samples, &charts.samples)] {
-            if let Err(e) = draw_chart(canvas, spec) {
-                web_sys::console::warn_1(&format!("explorer chart: {e}").into());
+        let mut geometry = self.geometry;
+        for (i, (canvas, spec)) in [(&ui.theta, &charts.theta), (&ui.samples, &charts.samples)]
+            .into_iter()
+            .enumerate()
+        {
+            match draw_chart(canvas, spec) {
+                Ok(g) => geometry[i] = g,
+                Err(e) => web_sys::console::warn_1(&format!("explorer chart: {e}").into()),
             }
         }
         let e = &ui.progress_text;
@@ -156,6 +168,74 @@ impl Explorer {
         let _ = e.set_attribute("data-samples", &model.samples_drawn().to_string());
         if !model.errors.is_empty() {
             ui.error.set_text_content(Some(&model.errors.join("\n")));
+        }
+        self.geometry = geometry;
+        // test hook: where the first measured point is drawn (CSS px), for the e2e read-out test
+        let first = model.points_by_job().into_iter().next();
+        for (i, (chart, canvas)) in [
+            (SweepChart::Theta, &ui.theta),
+            (SweepChart::Samples, &ui.samples),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let css = first.as_ref().and_then(|(_, p)| {
+                let (x, y) = position(chart, p, config.d, config.max_steps)?;
+                geometry[i].css_of(x, y)
+            });
+            if let Some((x, y)) = css {
+                let _ = canvas.set_attribute("data-first-point", &format!("{x:.1},{y:.1}"));
+            }
+        }
+    }
+
+    /// The measured point under CSS offset (x, y) of `chart`, with its job.
+    fn point_under(&self, chart: SweepChart, x: f64, y: f64) -> Option<(RunConfig, SweepPoint)> {
+        let config = self.model.config.as_ref()?;
+        let points = self.model.points_by_job();
+        let just_points: Vec<SweepPoint> = points.iter().map(|(_, p)| p.clone()).collect();
+        let geometry = &self.geometry[chart as usize];
+        let i = point_at(chart, &just_points, config, geometry, x, y)?;
+        let (job, point) = &points[i];
+        Some((self.model.jobs.get(*job as usize)?.clone(), point.clone()))
+    }
+
+    /// Shows the read-out of the point under (x, y) of `chart` next to it, or hides it.
+    fn show_readout(&self, chart: SweepChart, x: f64, y: f64) {
+        let canvas = match chart {
+            SweepChart::Theta => &self.ui.theta,
+            SweepChart::Samples => &self.ui.samples,
+        };
+        match self.point_under(chart, x, y) {
+            Some((_, point)) => {
+                self.ui
+                    .tooltip
+                    .set_text_content(Some(&point_readout(&point)));
+                let (left, top) = (
+                    canvas.offset_left() as f64 + x + 14.0,
+                    canvas.offset_top() as f64 + y + 8.0,
+                );
+                let _ = self
+                    .ui
+                    .tooltip
+                    .set_attribute("style", &format!("left: {left:.0}px; top: {top:.0}px"));
+                set_hidden(&self.ui.tooltip, false);
+            }
+            None => set_hidden(&self.ui.tooltip, true),
+        }
+    }
+
+    /// Opens the run of the point under (x, y) of `chart` in the Compare view (through the
+    /// URL hash, which the lab page follows).
+    fn open_in_compare(&self, chart: SweepChart, x: f64, y: f64) {
+        let (Some(config), Some((job, point))) =
+            (&self.model.config, self.point_under(chart, x, y))
+        else {
+            return;
+        };
+        let hash = compare_state(config, &job, &point).to_hash();
+        if let Some(location) = web_sys::window().map(|w| w.location()) {
+            let _ = location.set_hash(&hash);
         }
     }
 
@@ -231,8 +311,42 @@ fn spawn_pool_worker(index: usize, generation: u32) -> Option<WorkerClient> {
     }
 }
 
+/// The pointer's CSS offset in the canvas of an event.
+fn offset(event: &web_sys::Event) -> Option<(f64, f64)> {
+    use wasm_bindgen::JsCast;
+    let e = event.dyn_ref::<web_sys::MouseEvent>()?;
+    Some((e.offset_x() as f64, e.offset_y() as f64))
+}
+
+/// Hover and tap read-out, and click to open, on both charts.
+fn chart_listeners(ui: &ExplorerElements) -> Vec<EventListener> {
+    let mut out = Vec::new();
+    for (chart, canvas) in [
+        (SweepChart::Theta, &ui.theta),
+        (SweepChart::Samples, &ui.samples),
+    ] {
+        for event in ["mousemove", "pointerdown"] {
+            out.push(EventListener::new(canvas, event, move |e| {
+                if let Some((x, y)) = offset(e) {
+                    with(|ex| ex.show_readout(chart, x, y));
+                }
+            }));
+        }
+        out.push(EventListener::new(canvas, "mouseleave", |_| {
+            with(|ex| set_hidden(&ex.ui.tooltip, true));
+        }));
+        out.push(EventListener::new(canvas, "click", move |e| {
+            if let Some((x, y)) = offset(e) {
+                with(|ex| ex.open_in_compare(chart, x, y));
+            }
+        }));
+    }
+    out
+}
+
 fn listeners(ui: &ExplorerElements) -> Vec<EventListener> {
-    vec![
+    let mut listeners = chart_listeners(ui);
+    listeners.extend([
         EventListener::new(&ui.run, "click", |_| {
             dispatch_with_form(|form| ExplorerMessage::Run(form, now_ms()))
         }),
@@ -271,7 +385,8 @@ fn listeners(ui: &ExplorerElements) -> Vec<EventListener> {
                 }
             });
         }),
-    ]
+    ]);
+    listeners
 }
 
 /// Installs the explorer; `sweep_json` is the `sweep=` URL parameter, if any (a bad one is
@@ -306,6 +421,7 @@ pub fn install(document: &Document, sweep_json: Option<&str>) -> Result<(), JsVa
             ui,
             pool: Vec::new(),
             frame: None,
+            geometry: [ChartGeometry::default(); 2],
             _listeners: listeners,
         })
     });
