@@ -170,6 +170,20 @@ pub struct ChartGeometry {
 }
 
 impl ChartGeometry {
+    /// The data y under a CSS-pixel offset from the canvas' top edge, if inside the plot.
+    pub fn y_at(&self, css_y: f64) -> Option<f64> {
+        let py = css_y * self.ratio;
+        if py < self.top || py > self.bottom || self.bottom <= self.top {
+            return None;
+        }
+        let f = (self.bottom - py) / (self.bottom - self.top);
+        Some(if self.log_y {
+            self.y0 * (self.y1 / self.y0).powf(f)
+        } else {
+            self.y0 + f * (self.y1 - self.y0)
+        })
+    }
+
     /// The data x under a CSS-pixel offset from the canvas' left edge, if inside the plot.
     pub fn x_at(&self, css_x: f64) -> Option<f64> {
         let px = css_x * self.ratio;

@@ -149,3 +149,28 @@ test('a tap on a chart shows the read-out on a phone', async () => {
   await page.waitForSelector('#panel-mse-tooltip:not([hidden])', { timeout: 5000 });
   await context.close();
 });
+
+test('the regime map marks the setting, and a click on it runs the (mu, delta) picked', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const errors = collectErrors(page);
+  await page.goto(`${site.url}#steps=2000`);
+  await labReady(page);
+  await page.waitForFunction(() => document.getElementById('regime-map').dataset.plot);
+  const [left, right, top, bottom] = (await page.getAttribute('#regime-map', 'data-plot')).split(',').map(Number);
+  // the map spans mu in [0, 2.5] and delta in [-0.5, 1.5]
+  const at = (mu, delta) => ({ x: left + (mu / 2.5) * (right - left), y: bottom - ((delta + 0.5) / 2) * (bottom - top) });
+  await page.click('#regime-map', { position: at(1.5, 0.25) });
+  await page.waitForFunction(() => document.getElementById('panel-mse-stats')?.dataset.state === 'finished', null, { timeout: 60000 });
+  assert.equal(await page.inputValue('#mu'), '1.5');
+  assert.equal(await page.inputValue('#delta'), '0.25');
+  assert.equal(await page.inputValue('#lr-mode'), 'delta');
+  const resolved = await page.textContent('#resolved');
+  assert.match(resolved, /n_b = 32768 \(μ = 1\.500\).*δ = 0\.250.*population flow regime/);
+  assert.match(await page.evaluate(() => location.hash), /mu=1\.5.*delta=0\.25|delta=0\.25.*mu=1\.5/);
+  // below the Saad & Solla line: noise learning
+  await page.click('#regime-map', { position: at(0.25, 0.25) });
+  await page.waitForFunction(() => /noise learning regime/.test(document.getElementById('resolved').textContent));
+  await page.screenshot({ path: path.resolve('../../target/e2e-screenshots/regime-map.png'), clip: { x: 0, y: 0, width: 1400, height: 700 } });
+  assert.deepEqual(errors, []);
+  await page.close();
+});

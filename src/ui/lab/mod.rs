@@ -14,11 +14,12 @@
 mod message;
 mod model;
 mod panel;
+pub mod regime_map;
 mod time_axis;
 mod update;
 
 pub use message::{Effect, FormPairs, Message, View};
-pub use model::{information_exponent_text, resolved_text, LabModel};
+pub use model::{information_exponent_text, map_points, resolved_text, LabModel};
 pub use panel::{max_overlap, overlap_spec, risk_spec, PanelModel};
 pub use time_axis::TimeAxis;
 pub use update::update;

@@ -143,6 +143,20 @@ pub fn resolved_text(state: &LabState) -> String {
     }
 }
 
+/// Each panel's (protocol, μ, δ) for the regime map (δ None for a bare γ); empty when the
+/// state does not resolve.
+pub fn map_points(state: &LabState) -> Vec<super::regime_map::MapPoint> {
+    state.resolve().map_or_else(
+        |_| Vec::new(),
+        |resolved| {
+            resolved
+                .iter()
+                .map(|r| (r.input.loss, r.mu_resolved, r.delta_resolved))
+                .collect()
+        },
+    )
+}
+
 /// "information exponent l = 3" for the state's target (l = the lowest degree of a non-zero
 /// Hermite coefficient of g), or empty when it is undefined.
 pub fn information_exponent_text(state: &LabState) -> String {

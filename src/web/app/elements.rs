@@ -6,8 +6,8 @@ use crate::model::Loss;
 use std::collections::BTreeMap;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
-    Document, Element, HtmlButtonElement, HtmlElement, HtmlInputElement, HtmlSelectElement,
-    HtmlTextAreaElement,
+    Document, Element, HtmlButtonElement, HtmlCanvasElement, HtmlElement, HtmlInputElement,
+    HtmlSelectElement, HtmlTextAreaElement,
 };
 
 /// The element `#id` as a `T`, or an error naming the id and the expected type.
@@ -201,6 +201,8 @@ pub struct Elements {
     pub controls: Element,
     /// The settings form.
     pub form: Form,
+    /// The regime map (μ, δ).
+    pub regime_map: HtmlCanvasElement,
     /// The panels' container.
     pub panels: Element,
     /// The note shown while results are stale.
@@ -243,6 +245,7 @@ impl Elements {
             preset_explanation: by_id(d, "preset-explanation")?,
             controls: by_id(d, "controls")?,
             form: Form::resolve(d)?,
+            regime_map: by_id(d, "regime-map")?,
             panels: by_id(d, "panels")?,
             stale_note: by_id(d, "stale-note")?,
             url_errors: by_id(d, "url-errors")?,

@@ -5,7 +5,8 @@
 
 use super::elements::Form;
 use crate::lab_state::{FieldError, LabState};
-use crate::ui::lab::{information_exponent_text, resolved_text, FormPairs};
+use crate::ui::lab::regime_map::MapPoint;
+use crate::ui::lab::{information_exponent_text, map_points, resolved_text, FormPairs};
 use crate::web::dom::set_hidden;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element};
@@ -195,19 +196,40 @@ pub fn show_errors(form: &Form, errors: &[FieldError]) {
     }
 }
 
-/// The resolved numbers under the form and the target's information exponent. Resolving
-/// runs the auto sampler's pilot, so the text of the last state is kept and reused.
-pub fn describe_resolved(form: &Form, cache: &mut Option<(String, String)>, state: &LabState) {
+/// What the form's settings resolve to: the text under the form and the regime map's points.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resolved {
+    /// The settings, as a URL hash (the cache key).
+    pub key: String,
+    /// The resolved numbers per protocol.
+    pub text: String,
+    /// The panels' (protocol, μ, δ).
+    pub points: Vec<MapPoint>,
+}
+
+/// The resolved numbers under the form and the target's information exponent; returns the
+/// regime map's points. Resolving runs the auto sampler's pilot for non-polynomial links, so
+/// the last result is kept and reused.
+pub fn describe_resolved(
+    form: &Form,
+    cache: &mut Option<Resolved>,
+    state: &LabState,
+) -> Vec<MapPoint> {
     let key = state.to_hash();
-    let text = match cache {
-        Some((k, text)) if *k == key => text.clone(),
+    let resolved = match cache {
+        Some(r) if r.key == key => r.clone(),
         _ => {
-            let text = resolved_text(state);
-            *cache = Some((key, text.clone()));
-            text
+            let r = Resolved {
+                key,
+                text: resolved_text(state),
+                points: map_points(state),
+            };
+            *cache = Some(r.clone());
+            r
         }
     };
-    form.resolved.set_text_content(Some(&text));
+    form.resolved.set_text_content(Some(&resolved.text));
     form.information_exponent
         .set_text_content(Some(&information_exponent_text(state)));
+    resolved.points
 }

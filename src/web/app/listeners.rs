@@ -7,6 +7,7 @@ use super::panel_view::PanelView;
 use super::share::{export, random_seed, share};
 use super::{dispatch, dispatch_with_form, focus_tab, tab_after_key, target_id, with_app};
 use crate::protocol::RunId;
+use crate::ui::lab::regime_map::setting_at;
 use crate::ui::lab::{Message, View};
 use crate::url_state::UrlState;
 use gloo_events::{EventListener, EventListenerOptions};
@@ -94,6 +95,30 @@ pub fn install(ui: &Elements) -> Vec<EventListener> {
         on(&ui.controls, "change", |event| {
             let id = target_id(event);
             if id == "theory" || id.ends_with("-toggle") {
+                dispatch_with_form(Message::Start);
+            }
+        }),
+        // the regime map: a click picks (mu, delta) and runs it
+        on(&ui.regime_map, "click", |event| {
+            let Some(e) = event.dyn_ref::<MouseEvent>() else {
+                return;
+            };
+            let (x, y) = (e.offset_x() as f64, e.offset_y() as f64);
+            let picked = with_app(|app| {
+                let (mu, delta) = setting_at(&app.regime_geometry, x, y)?;
+                let form = &app.ui.form;
+                form.set_value("batch-mode", "mu");
+                form.set_value("mu", &mu.to_string());
+                form.set_value("lr-mode", "delta");
+                form.set_value("delta", &delta.to_string());
+                Some(())
+            })
+            .flatten();
+            if picked.is_some() {
+                dispatch_with_form(|form| Message::Edited {
+                    key: "mu".into(),
+                    form,
+                });
                 dispatch_with_form(Message::Start);
             }
         }),

@@ -24,8 +24,11 @@ mod start;
 
 use crate::lab_state::FieldError;
 use crate::protocol::FromWorker;
+use crate::ui::chart_spec::ChartGeometry;
+use crate::ui::lab::regime_map::{regime_map_spec, MapPoint};
 use crate::ui::lab::{update, Effect, LabModel, Message, View};
 use crate::ui::run_state::WorkerState;
+use crate::web::chart::draw_chart;
 use crate::web::dom::{now_ms, set_hidden};
 use crate::web::worker_client::{WorkerClient, WORKER_SCRIPT};
 use elements::Elements;
@@ -61,7 +64,9 @@ pub struct App {
     /// The page's own listeners, kept for the page's life.
     _listeners: Vec<EventListener>,
     /// The resolved-numbers text of the last valid form (resolving runs a sampler pilot).
-    resolved_cache: Option<(String, String)>,
+    resolved_cache: Option<form::Resolved>,
+    /// Where the regime map landed (a click picks (μ, δ)).
+    pub regime_geometry: ChartGeometry,
 }
 
 thread_local! {
@@ -113,7 +118,8 @@ impl App {
                 self.modes.sync(&ui.form);
                 form::clear_errors(&ui.form);
                 let _ = ui.start.remove_attribute("disabled");
-                form::describe_resolved(&ui.form, &mut self.resolved_cache, &state);
+                let points = form::describe_resolved(&ui.form, &mut self.resolved_cache, &state);
+                self.draw_regime_map(&points);
             }
             Effect::ShowFormErrors(errors) => {
                 self.modes.sync(&ui.form);
@@ -168,6 +174,27 @@ impl App {
                 self.model.worker = WorkerState::Failed(message);
                 None
             }
+        }
+    }
+
+    /// Draws the regime map with the panels' settings (and exposes its plot area, CSS px, as
+    /// `data-plot` = left,right,top,bottom for the end-to-end tests).
+    fn draw_regime_map(&mut self, points: &[MapPoint]) {
+        let canvas = &self.ui.regime_map;
+        match draw_chart(canvas, &regime_map_spec(points)) {
+            Ok(g) => {
+                self.regime_geometry = g;
+                let r = g.ratio.max(1e-9);
+                let plot = format!(
+                    "{:.1},{:.1},{:.1},{:.1}",
+                    g.left / r,
+                    g.right / r,
+                    g.top / r,
+                    g.bottom / r
+                );
+                let _ = canvas.set_attribute("data-plot", &plot);
+            }
+            Err(e) => web_sys::console::warn_1(&format!("regime map: {e}").into()),
         }
     }
 
@@ -231,6 +258,7 @@ fn show_view(ui: &Elements, view: View) {
     let explorer = view == View::Explorer;
     if explorer {
         install_explorer(&ui.document);
+        crate::web::explorer::shown();
     }
     set_hidden(&ui.compare, explorer);
     set_hidden(&ui.explorer, !explorer);

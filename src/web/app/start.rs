@@ -51,6 +51,7 @@ pub fn start() -> Result<(), JsValue> {
             panel_listeners: Vec::new(),
             _listeners: listeners,
             resolved_cache: None,
+            regime_geometry: Default::default(),
         })
     });
     with_app(|app| {

@@ -429,8 +429,21 @@ pub fn install(document: &Document, sweep_json: Option<&str>) -> Result<(), JsVa
     if let Some(message) = url_error {
         with(|ex| ex.ui.error.set_text_content(Some(&message)));
     }
-    // the precomputed sweep, shown at once when the form holds its settings (the default
-    // form, or a link to that sweep)
+    Ok(())
+}
+
+thread_local! {
+    /// The precomputed sweep was requested (once per page).
+    static PRECOMPUTED_REQUESTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The explorer's tab is shown: the first time, fetch the precomputed sweep, shown at once
+/// when the form holds its settings (the default form, or a link to that sweep). Not at
+/// install, so the comparison view's main thread never parses or draws it.
+pub fn shown() {
+    if PRECOMPUTED_REQUESTED.with(|r| r.replace(true)) {
+        return;
+    }
     wasm_bindgen_futures::spawn_local(async {
         let Some(text) = fetch_text(PRECOMPUTED_SWEEP).await else {
             return;
@@ -441,7 +454,6 @@ pub fn install(document: &Document, sweep_json: Option<&str>) -> Result<(), JsVa
             only_if_form_matches: Some(form),
         });
     });
-    Ok(())
 }
 
 /// The precomputed sweep shipped with the page (relative to the page, `www/data/`).
