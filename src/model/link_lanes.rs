@@ -19,6 +19,9 @@ use crate::random::lanes::Lane;
 
 /// A one-dimensional link on lanes.
 pub trait LinkKernel: Copy {
+    /// Whether the link is a polynomial evaluated with lane arithmetic only (no `libm` call):
+    /// such batches get the sampler's fixed-size kernels.
+    const POLYNOMIAL: bool;
     /// g(z).
     fn value<V: Lane>(&self, z: V) -> V;
     /// g'(z).
@@ -65,6 +68,7 @@ impl HermiteKernel {
 }
 
 impl LinkKernel for HermiteKernel {
+    const POLYNOMIAL: bool = true;
     #[inline(always)]
     fn value<V: Lane>(&self, z: V) -> V {
         Self::pair(self.degree, z).0 * V::splat(self.scale)
@@ -86,6 +90,7 @@ impl LinkKernel for HermiteKernel {
 pub struct LibmKernel(pub Link);
 
 impl LinkKernel for LibmKernel {
+    const POLYNOMIAL: bool = false;
     #[inline(always)]
     fn value<V: Lane>(&self, z: V) -> V {
         z.map(|x| self.0.value(x))
@@ -102,6 +107,8 @@ impl LinkKernel for LibmKernel {
 
 /// The teacher g: R^k -> R on lanes.
 pub trait TargetKernel: Copy {
+    /// As [`LinkKernel::POLYNOMIAL`].
+    const POLYNOMIAL: bool;
     /// g(z_1..z_k) for the teacher fields `fields` (length k).
     fn value<V: Lane>(&self, fields: &[V]) -> V;
 }
@@ -111,6 +118,7 @@ pub trait TargetKernel: Copy {
 pub struct CommitteeKernel<K>(pub K);
 
 impl<K: LinkKernel> TargetKernel for CommitteeKernel<K> {
+    const POLYNOMIAL: bool = K::POLYNOMIAL;
     #[inline(always)]
     fn value<V: Lane>(&self, fields: &[V]) -> V {
         if let [z] = fields {
@@ -129,6 +137,7 @@ impl<K: LinkKernel> TargetKernel for CommitteeKernel<K> {
 pub struct TanhProductKernel;
 
 impl TargetKernel for TanhProductKernel {
+    const POLYNOMIAL: bool = false;
     #[inline(always)]
     fn value<V: Lane>(&self, fields: &[V]) -> V {
         let mut product = V::splat(1.0);

@@ -17,7 +17,8 @@
 //! # Streams
 //! [`LaneRng`] holds the states of [`LANES`] xoshiro256++ generators in structure-of-arrays
 //! form (word w of lane j is `s[w].0[j]`); [`LaneRng::next_all`] advances all of them at once
-//! and [`LaneRng::lane`] gives one lane as an ordinary [`rand::RngCore`], so a scalar draw on
+//! and [`LaneRng::lane`] gives one lane as an ordinary [`rand::RngCore`] (put back with
+//! [`LaneRng::set_lane`]), so a scalar draw on
 //! lane j and the lane-wise draw consume lane j's stream identically.
 
 use rand::{RngCore, SeedableRng};
@@ -214,21 +215,57 @@ impl LaneRng {
         out
     }
 
-    /// Lane `j` alone, as a generator (it advances only lane j's state).
-    #[inline]
-    pub fn lane(&mut self, j: usize) -> OneLane<'_> {
-        OneLane { rng: self, lane: j }
+    /// Lane `j`'s state, as a generator of its own (copied out: the lanes are not borrowed, so
+    /// a vector loop can keep them in registers); [`LaneRng::set_lane`] puts it back.
+    #[inline(always)]
+    pub fn lane(&self, j: usize) -> OneLane {
+        OneLane(self.s.map(|w| w.0[j]))
+    }
+
+    /// Lane `j` in place, as a generator (it advances only lane j's state).
+    #[inline(always)]
+    pub fn lane_mut(&mut self, j: usize) -> LaneMut<'_> {
+        LaneMut { rng: self, lane: j }
+    }
+
+    /// Writes lane `j`'s state back (after draws on the copy from [`LaneRng::lane`]).
+    #[inline(always)]
+    pub fn set_lane(&mut self, j: usize, state: OneLane) {
+        for (word, value) in self.s.iter_mut().zip(state.0) {
+            word.0[j] = value;
+        }
     }
 }
 
-/// One lane of a [`LaneRng`] as an ordinary generator.
+/// One lane of a [`LaneRng`] as an ordinary xoshiro256++ generator (state s0..s3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OneLane([u64; 4]);
+
+impl RngCore for OneLane {
+    #[inline]
+    fn next_u32(&mut self) -> u32 {
+        (self.next_u64() >> 32) as u32
+    }
+
+    #[inline]
+    fn next_u64(&mut self) -> u64 {
+        let [a, b, c, d] = &mut self.0;
+        xoshiro_step(a, b, c, d)
+    }
+
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        rand::rand_core::impls::fill_bytes_via_next(self, dest);
+    }
+}
+
+/// One lane of a [`LaneRng`], borrowed, as an ordinary generator.
 #[derive(Debug)]
-pub struct OneLane<'a> {
+pub struct LaneMut<'a> {
     rng: &'a mut LaneRng,
     lane: usize,
 }
 
-impl RngCore for OneLane<'_> {
+impl RngCore for LaneMut<'_> {
     #[inline]
     fn next_u32(&mut self) -> u32 {
         (self.next_u64() >> 32) as u32
@@ -238,21 +275,26 @@ impl RngCore for OneLane<'_> {
     fn next_u64(&mut self) -> u64 {
         let j = self.lane;
         let [s0, s1, s2, s3] = &mut self.rng.s;
-        let (a, b, c, d) = (&mut s0.0[j], &mut s1.0[j], &mut s2.0[j], &mut s3.0[j]);
-        let out = a.wrapping_add(*d).rotate_left(23).wrapping_add(*a);
-        let t = *b << 17;
-        *c ^= *a;
-        *d ^= *b;
-        *b ^= *c;
-        *a ^= *d;
-        *c ^= t;
-        *d = d.rotate_left(45);
-        out
+        xoshiro_step(&mut s0.0[j], &mut s1.0[j], &mut s2.0[j], &mut s3.0[j])
     }
 
     fn fill_bytes(&mut self, dest: &mut [u8]) {
         rand::rand_core::impls::fill_bytes_via_next(self, dest);
     }
+}
+
+/// One xoshiro256++ step on the state (a, b, c, d) = (s0, s1, s2, s3), as [`LaneRng::next_all`].
+#[inline(always)]
+fn xoshiro_step(a: &mut u64, b: &mut u64, c: &mut u64, d: &mut u64) -> u64 {
+    let out = a.wrapping_add(*d).rotate_left(23).wrapping_add(*a);
+    let t = *b << 17;
+    *c ^= *a;
+    *d ^= *b;
+    *b ^= *c;
+    *a ^= *d;
+    *c ^= t;
+    *d = d.rotate_left(45);
+    out
 }
 
 #[cfg(test)]
@@ -276,7 +318,14 @@ mod tests {
                 }
             } else {
                 let j = round % LANES;
-                assert_eq!(lanes.lane(j).next_u64(), reference[j].next_u64());
+                let want = reference[j].next_u64();
+                if round % 2 == 0 {
+                    assert_eq!(lanes.lane_mut(j).next_u64(), want);
+                } else {
+                    let mut one = lanes.lane(j);
+                    assert_eq!(one.next_u64(), want);
+                    lanes.set_lane(j, one);
+                }
             }
         }
     }

@@ -316,6 +316,23 @@ mod tests {
                 4,
                 1,
             ),
+            // the fixed-size kernels (polynomial links, k = 1, p = 1, 2, 4)
+            (
+                Link::HE3,
+                Target::Committee(Link::HE3),
+                StepLoss::Correlation,
+                Update::Spherical,
+                4,
+                1,
+            ),
+            (
+                link("he2"),
+                Target::Committee(link("he4n")),
+                StepLoss::Mse,
+                Update::Projected,
+                2,
+                1,
+            ),
         ];
         for (activation, target, step_loss, update, p, k) in cases {
             let s = StepSettings {

@@ -56,7 +56,7 @@ trait Draw: Lane {
 impl Draw for f64 {
     #[inline(always)]
     fn normal(rng: &mut LaneRng, lane: usize, _: NormalTables) -> f64 {
-        standard_normal(&mut rng.lane(lane))
+        standard_normal(&mut rng.lane_mut(lane))
     }
     #[inline(always)]
     fn add_to(sum: &mut F64s, lane: usize, value: f64) {
@@ -189,9 +189,10 @@ impl LaneSums {
                 let lane = (self.samples % lanes) as usize;
                 group(
                     batch,
+                    (batch.p, batch.r),
                     &mut self.rng,
                     lane,
-                    &mut self.single,
+                    split_scratch(&mut self.single, batch.r),
                     &mut self.a,
                     &mut self.c,
                 );
@@ -226,19 +227,19 @@ impl LaneSums {
 
 /// One sample in lane `lane` (`V = f64`) or one sample in every lane (`V = F64s`): draws
 /// s (r normals) then xi, fields = L s (each a sum from 0 in column order), the coefficients,
-/// then adds c_j s_m to A_jm and c_j c_l to C_jl (l >= j).
+/// then adds c_j s_m to A_jm and c_j c_l to C_jl (l >= j). `s`, `fields` (length r) and
+/// `coefficients` (length p) are scratch.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn group<V: Draw, A: LinkKernel, T: TargetKernel>(
     batch: &Batch<A, T>,
+    (p, r): (usize, usize),
     rng: &mut LaneRng,
     lane: usize,
-    scratch: &mut [V],
+    (s, fields, coefficients): (&mut [V], &mut [V], &mut [V]),
     a: &mut [F64s],
     c: &mut [F64s],
 ) {
-    let (p, r) = (batch.p, batch.r);
-    let (s, rest) = scratch.split_at_mut(r);
-    let (fields, coefficients) = rest.split_at_mut(r);
     for v in s.iter_mut() {
         *v = V::normal(rng, lane, batch.tables);
     }
@@ -268,7 +269,17 @@ fn group<V: Draw, A: LinkKernel, T: TargetKernel>(
     }
 }
 
-/// `groups` lane groups (every lane one sample each time).
+/// Splits a scratch buffer of length 2 r + p into s, fields and coefficients.
+fn split_scratch<V>(scratch: &mut [V], r: usize) -> (&mut [V], &mut [V], &mut [V]) {
+    let (s, rest) = scratch.split_at_mut(r);
+    let (fields, coefficients) = rest.split_at_mut(r);
+    (s, fields, coefficients)
+}
+
+/// `groups` lane groups (every lane one sample each time). For the common small sizes with
+/// polynomial links (k = 1, p = 1, 2, 4) the sizes are compile-time constants, so the loops
+/// unroll and s, the fields, the coefficients, the partial sums and the lane streams stay in
+/// registers; the arithmetic and its order are the same as for any other size.
 #[inline(always)]
 fn vector_body<A: LinkKernel, T: TargetKernel>(
     batch: &Batch<A, T>,
@@ -278,9 +289,65 @@ fn vector_body<A: LinkKernel, T: TargetKernel>(
     c: &mut [F64s],
     groups: u64,
 ) {
-    for _ in 0..groups {
-        group(batch, rng, 0, scratch, a, c);
+    if A::POLYNOMIAL && T::POLYNOMIAL {
+        match (batch.p, batch.r) {
+            (1, 2) => return fixed_size_body::<A, T, 1, 2, 2, 1>(batch, rng, a, c, groups),
+            (2, 3) => return fixed_size_body::<A, T, 2, 3, 6, 4>(batch, rng, a, c, groups),
+            (4, 5) => return fixed_size_body::<A, T, 4, 5, 20, 16>(batch, rng, a, c, groups),
+            _ => {}
+        }
     }
+    let mut local = rng.clone();
+    for _ in 0..groups {
+        group(
+            batch,
+            (batch.p, batch.r),
+            &mut local,
+            0,
+            split_scratch(scratch, batch.r),
+            a,
+            c,
+        );
+    }
+    *rng = local;
+}
+
+/// [`vector_body`] for p = P, r = R (PR = P R, PP = P P), with local copies of the state.
+#[inline(always)]
+fn fixed_size_body<
+    A: LinkKernel,
+    T: TargetKernel,
+    const P: usize,
+    const R: usize,
+    const PR: usize,
+    const PP: usize,
+>(
+    batch: &Batch<A, T>,
+    rng: &mut LaneRng,
+    a: &mut [F64s],
+    c: &mut [F64s],
+    groups: u64,
+) {
+    let mut local = rng.clone();
+    let mut sums_a: [F64s; PR] = a.try_into().expect("A has p r entries");
+    let mut sums_c: [F64s; PP] = c.try_into().expect("C has p p entries");
+    let mut s = [F64s::default(); R];
+    let mut fields = [F64s::default(); R];
+    let mut coefficients = [F64s::default(); P];
+    for _ in 0..groups {
+        group(
+            batch,
+            (P, R),
+            &mut local,
+            0,
+            (&mut s, &mut fields, &mut coefficients),
+            &mut sums_a,
+            &mut sums_c,
+        );
+    }
+    a.copy_from_slice(&sums_a);
+    c.copy_from_slice(&sums_c);
+    *rng = local;
 }
 
 /// [`vector_body`] compiled for AVX2 (4 f64 per register); only called when the host has it.
