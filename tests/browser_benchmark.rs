@@ -32,16 +32,21 @@ fn throughput(p: usize, d: u64, mode: SimdMode) -> f64 {
     let mut orth = SimRng::seed_from_u64(2);
     let mut sampler = ExactSampler::new(Initialisation::Warm.sample_overlaps(&mut rng, p, 1, d))
         .with_simd_mode(mode);
-    // warm up, then time 40 steps
-    for _ in 0..5 {
-        sampler.accumulate(&s, &mut rng, nb);
-        sampler.finish_step(&s, &mut orth).unwrap();
+    // warm up for 0.3 s (the engine's optimising tier compiles the hot loop), then time whole
+    // steps for at least 1 s
+    let step = |sampler: &mut ExactSampler, rng: &mut SimRng, orth: &mut SimRng| {
+        sampler.accumulate(&s, rng, nb);
+        sampler.finish_step(&s, orth).unwrap();
+    };
+    let warm_up = now();
+    while now() - warm_up < 300.0 {
+        step(&mut sampler, &mut rng, &mut orth);
     }
-    let steps = 40;
     let start = now();
-    for _ in 0..steps {
-        sampler.accumulate(&s, &mut rng, nb);
-        sampler.finish_step(&s, &mut orth).unwrap();
+    let mut steps = 0u64;
+    while now() - start < 1000.0 {
+        step(&mut sampler, &mut rng, &mut orth);
+        steps += 1;
     }
     let seconds = (now() - start) / 1000.0;
     (steps as f64 * nb as f64) / seconds

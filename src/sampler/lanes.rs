@@ -175,14 +175,13 @@ impl LaneSums {
         while samples > 0 {
             if mode == SimdMode::Lanes && self.samples % lanes == 0 && samples >= lanes {
                 let groups = samples / lanes;
-                vector_groups(
-                    batch,
-                    &mut self.rng,
-                    &mut self.group,
-                    &mut self.a,
-                    &mut self.c,
-                    groups,
-                );
+                let work = LaneWork {
+                    rng: &mut self.rng,
+                    scratch: &mut self.group,
+                    a: &mut self.a,
+                    c: &mut self.c,
+                };
+                vector_groups(batch, work, groups);
                 self.samples += groups * lanes;
                 samples -= groups * lanes;
             } else {
@@ -276,6 +275,15 @@ fn split_scratch<V>(scratch: &mut [V], r: usize) -> (&mut [V], &mut [V], &mut [V
     (s, fields, coefficients)
 }
 
+/// What a run of lane groups updates: the lane streams, the scratch of one group (2 r + p) and
+/// the partial sums of A and C.
+struct LaneWork<'a> {
+    rng: &'a mut LaneRng,
+    scratch: &'a mut [F64s],
+    a: &'a mut [F64s],
+    c: &'a mut [F64s],
+}
+
 /// `groups` lane groups (every lane one sample each time). For the common small sizes with
 /// polynomial links (k = 1, p = 1, 2, 4) the sizes are compile-time constants, so the loops
 /// unroll and s, the fields, the coefficients, the partial sums and the lane streams stay in
@@ -283,12 +291,10 @@ fn split_scratch<V>(scratch: &mut [V], r: usize) -> (&mut [V], &mut [V], &mut [V
 #[inline(always)]
 fn vector_body<A: LinkKernel, T: TargetKernel>(
     batch: &Batch<A, T>,
-    rng: &mut LaneRng,
-    scratch: &mut [F64s],
-    a: &mut [F64s],
-    c: &mut [F64s],
+    work: LaneWork<'_>,
     groups: u64,
 ) {
+    let LaneWork { rng, scratch, a, c } = work;
     if A::POLYNOMIAL && T::POLYNOMIAL {
         match (batch.p, batch.r) {
             (1, 2) => return fixed_size_body::<A, T, 1, 2, 2, 1>(batch, rng, a, c, groups),
@@ -355,13 +361,10 @@ fn fixed_size_body<
 #[target_feature(enable = "avx2")]
 unsafe fn vector_body_avx2<A: LinkKernel, T: TargetKernel>(
     batch: &Batch<A, T>,
-    rng: &mut LaneRng,
-    scratch: &mut [F64s],
-    a: &mut [F64s],
-    c: &mut [F64s],
+    work: LaneWork<'_>,
     groups: u64,
 ) {
-    vector_body(batch, rng, scratch, a, c, groups)
+    vector_body(batch, work, groups)
 }
 
 /// Runs the lane groups with the widest vectors the host has, chosen once per call: AVX2 when
@@ -369,17 +372,14 @@ unsafe fn vector_body_avx2<A: LinkKernel, T: TargetKernel>(
 /// wasm build). The numbers do not depend on the choice.
 fn vector_groups<A: LinkKernel, T: TargetKernel>(
     batch: &Batch<A, T>,
-    rng: &mut LaneRng,
-    scratch: &mut [F64s],
-    a: &mut [F64s],
-    c: &mut [F64s],
+    work: LaneWork<'_>,
     groups: u64,
 ) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the host supports AVX2 (checked just above).
-        unsafe { vector_body_avx2(batch, rng, scratch, a, c, groups) };
+        unsafe { vector_body_avx2(batch, work, groups) };
         return;
     }
-    vector_body(batch, rng, scratch, a, c, groups)
+    vector_body(batch, work, groups)
 }
