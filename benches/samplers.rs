@@ -7,7 +7,7 @@ use sgdlab::initialisation::Initialisation;
 use sgdlab::model::{Link, StepLoss, Target};
 use sgdlab::random::SimRng;
 use sgdlab::sampler::{
-    CltSampler, ExactSampler, FullSampler, MomentSource, Sampler, StepSettings, Update,
+    CltSampler, ExactSampler, FullSampler, MomentSource, Sampler, SimdMode, StepSettings, Update,
 };
 use std::hint::black_box;
 
@@ -24,8 +24,19 @@ fn settings(d: u64, nb: u64) -> StepSettings {
     }
 }
 
+/// `exact_step`: the lane path (the default); `exact_step_scalar`: the scalar path, same
+/// numbers (the SIMD speed-up is the ratio of the two).
 fn exact_step(c: &mut Criterion) {
-    let mut group = c.benchmark_group("exact_step");
+    for (name, mode) in [
+        ("exact_step", SimdMode::Lanes),
+        ("exact_step_scalar", SimdMode::Scalar),
+    ] {
+        exact_step_group(c, name, mode);
+    }
+}
+
+fn exact_step_group(c: &mut Criterion, name: &str, mode: SimdMode) {
+    let mut group = c.benchmark_group(name);
     let nb = 1 << 16;
     group.throughput(Throughput::Elements(nb));
     for &(p, d) in &[(1usize, 100u64), (1, 1_000_000), (4, 100), (4, 1_000_000)] {
@@ -33,7 +44,8 @@ fn exact_step(c: &mut Criterion) {
         let mut rng = SimRng::seed_from_u64(1);
         let mut orth = SimRng::seed_from_u64(2);
         let mut sampler =
-            ExactSampler::new(Initialisation::Warm.sample_overlaps(&mut rng, p, 1, d));
+            ExactSampler::new(Initialisation::Warm.sample_overlaps(&mut rng, p, 1, d))
+                .with_simd_mode(mode);
         group.bench_with_input(BenchmarkId::new(format!("p{p}_k1"), d), &d, |b, _| {
             b.iter(|| {
                 sampler.accumulate(&s, &mut rng, nb);

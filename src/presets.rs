@@ -23,37 +23,37 @@ pub const PRESETS: [Preset; 10] = [
     Preset {
         id: "fig2-mu1",
         title: "Fig. 2 · He₃, μ = 1 (n_b = d)",
-        explanation: "Both protocols need a constant times d^(l−1)/n_b = 1024 steps (γ = c·n_b·d^(−3/2), c = 0.01). Over seeds 1–8 the median escapes are 8.3k steps (plain SGD) and 4.5k (correlation loss): a constant factor of about 2 from plain SGD's self-interaction noise, not a different exponent; single plain-SGD seeds range from 5k to 31k, so try a few. Plain SGD ends at the noise floor, correlation loss stalls at M ≈ 0.985 (its error term y never vanishes).",
+        explanation: "Both protocols need a constant times d^(l−1)/n_b = 1024 steps (γ = c·n_b·d^(−3/2), c = 0.01). Over seeds 1–8 the median escapes are 8.0k steps (plain SGD) and 5.6k (correlation loss): a constant factor from plain SGD's self-interaction noise, not a different exponent; single plain-SGD seeds range from 4k to 29k, so try a few. Plain SGD ends at the noise floor, correlation loss stalls at M ≈ 0.985 (its error term y never vanishes).",
         pairs: &[("target", "he3"), ("d", "1024"), ("mu", "1"), ("c", "0.01"), ("steps", "40000"), ("seed", "1"), ("panels", "mse,correlation"), ("log", "1")],
     },
     Preset {
         id: "fig2-mu1.5",
         title: "Fig. 2 · He₃, μ = 1.5 (n_b = d^(l/2))",
-        explanation: "At the critical batch n_b = d^(l/2) = 32 768 both protocols need about d^(1/2) = 32 times fewer steps than at n_b = d (medians over seeds 1–8: 248 plain, 145 correlation loss, 33× and 31× fewer than the μ = 1 preset), for the same number of samples: switch the time axis to samples to see it.",
+        explanation: "At the critical batch n_b = d^(l/2) = 32 768 correlation loss needs about d^(1/2) = 32 times fewer steps than at n_b = d (median over seeds 1–8: 162 steps, 35× fewer than the μ = 1 preset), for the same number of samples: switch the time axis to samples to see it. Plain SGD's escape times are broad here: seeds 1–4 escape after 102–304 steps, seeds 5–8 after 915–1291 (median 610, 13× fewer).",
         pairs: &[("target", "he3"), ("d", "1024"), ("mu", "1.5"), ("c", "0.01"), ("steps", "2000"), ("seed", "1"), ("panels", "mse,correlation"), ("log", "1")],
     },
     Preset {
         id: "fig2-mu1.75",
         title: "Fig. 2 · He₃, μ = 1.75 (beyond d^(l/2))",
-        explanation: "Beyond n_b = d^(l/2) plain SGD cannot use the larger rate the batch allows: at γ = c·n_b·d^(−3/2) = 0.057 (correlation loss's rate) its self-interaction noise drowns the weak initial drift and it never escapes (seeds 1–8), while correlation loss escapes in about 28 steps. This is the rate over-scaled at finite d, not the asymptotic plateau: at its own optimal rate γ = 0.01 (δ = 0) plain SGD escapes after about 160 ≈ 4.5·√d steps, still 5× slower.",
+        explanation: "Beyond n_b = d^(l/2) plain SGD cannot use the larger rate the batch allows: at γ = c·n_b·d^(−3/2) = 0.057 (correlation loss's rate) its self-interaction noise drowns the weak initial drift and it never escapes (seeds 1–8), while correlation loss escapes in about 34 steps. This is the rate over-scaled at finite d, not the asymptotic plateau: at its own optimal rate γ = 0.01 (δ = 0) plain SGD escapes after about 130 ≈ 4·√d steps, still 4× slower.",
         pairs: &[("target", "he3"), ("d", "1024"), ("mu", "1.75"), ("c", "0.01"), ("steps", "300"), ("seed", "1"), ("panels", "mse,correlation"), ("log", "1")],
     },
     Preset {
         id: "separation-large-d",
         title: "Wide student, μ = 1.75, at large d (exact sampler)",
-        explanation: "The wide-student figure at d = 4096 instead of 256: n_b = d^1.75 = 2·10⁶ samples per step, simulated exactly at a cost independent of d. γ = c·n_b·p·d^(−3/2) ≈ 1 grows like d^(μ−l/2): at d = 256 plain SGD learns then forgets, here it escapes in only 3 of seeds 1–8 and stays at its initial risk in the others; correlation loss learns in every seed (median 13 steps).",
+        explanation: "The wide-student figure at d = 4096 instead of 256: n_b = d^1.75 = 2·10⁶ samples per step, simulated exactly at a cost independent of d. γ = c·n_b·p·d^(−3/2) ≈ 1 grows like d^(μ−l/2): at d = 256 plain SGD learns then forgets, here it fails in 3 of seeds 1–8 (it stays at its initial risk) and escapes later than correlation loss in the others (8–19 steps); correlation loss learns in every seed (median 14 steps).",
         pairs: &[("target", "he3"), ("p", "4"), ("d", "4096"), ("mu", "1.75"), ("c", "0.032"), ("steps", "40"), ("seed", "2"), ("sampler", "exact"), ("panels", "mse,correlation"), ("log", "0")],
     },
     Preset {
         id: "wide-mu1",
         title: "Wide student · p = 4, μ = 1",
-        explanation: "Four neurons, one teacher direction (d = 256, c = 0.005): max_j M_j1 escapes after a constant times d^(l−1)/n_b = 256 steps, the same for both protocols below the critical batch (medians over seeds 1–8: 2.3k steps plain SGD, 2.2k correlation loss).",
+        explanation: "Four neurons, one teacher direction (d = 256, c = 0.005): max_j M_j1 escapes after a constant times d^(l−1)/n_b = 256 steps, the same for both protocols below the critical batch (medians over seeds 1–8: 2.0k steps for both protocols; one seed of each has not escaped after 3000 steps).",
         pairs: &[("target", "he3"), ("p", "4"), ("d", "256"), ("mu", "1"), ("c", "0.005"), ("steps", "3000"), ("seed", "1"), ("panels", "mse,correlation"), ("log", "1")],
     },
     Preset {
         id: "wide-mu1.75",
         title: "Wide student · p = 4, μ = 1.75",
-        explanation: "Large batches (n_b = d^1.75 = 16 384 at d = 256) and the authors' rate c = 0.032 (γ = 0.51): both reach weak recovery in a handful of steps (medians 4 and 7 over seeds 1–8), but the rate is over-scaled for plain SGD at this d and throws it off again in most seeds (its risk ends above the start), while correlation loss stays at M ≈ 0.96. A finite-d effect of the rate: compare the large-d preset.",
+        explanation: "Large batches (n_b = d^1.75 = 16 384 at d = 256) and the authors' rate c = 0.032 (γ = 0.51): both reach weak recovery in a handful of steps (medians 4 and 6 over seeds 1–8), but the rate is over-scaled for plain SGD at this d and throws it off again in some seeds (2 of seeds 1–8 end with max M < 0.1), while correlation loss stays at M ≈ 0.96. A finite-d effect of the rate: compare the large-d preset.",
         pairs: &[("target", "he3"), ("p", "4"), ("d", "256"), ("mu", "1.75"), ("c", "0.032"), ("steps", "50"), ("seed", "1"), ("panels", "mse,correlation"), ("log", "0")],
     },
     Preset {

@@ -3,6 +3,7 @@
 pub mod hermite;
 pub mod information_exponent;
 pub mod link;
+pub mod link_lanes;
 pub mod loss;
 pub mod names;
 pub mod overlaps;

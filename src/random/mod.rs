@@ -12,11 +12,14 @@
 //! build switch on, so its values are not guaranteed to match across targets.
 
 mod chi_square;
+pub mod lanes;
 mod normal;
+mod normal_lanes;
 mod wishart;
 
 pub use chi_square::chi_square;
 pub use normal::standard_normal;
+pub use normal_lanes::{standard_normals, NormalTables};
 pub use wishart::wishart_bartlett_factor;
 
 use rand::{Rng, SeedableRng};

@@ -13,15 +13,15 @@ use super::uniform01;
 use rand::Rng;
 use std::sync::OnceLock;
 
-const LAYERS: usize = 128;
+pub(super) const LAYERS: usize = 128;
 /// Right edge of the base layer's rectangle.
 const R: f64 = 3.442_619_855_899;
 /// Area of each layer under f(x) = exp(-x^2/2).
 const V: f64 = 9.912_563_035_262_17e-3;
 
-struct Tables {
+pub(super) struct Tables {
     /// Layer edges x_0..x_128.
-    x: [f64; LAYERS + 1],
+    pub(super) x: [f64; LAYERS + 1],
     /// f(x_i).
     f: [f64; LAYERS + 1],
 }
@@ -30,7 +30,7 @@ fn density(x: f64) -> f64 {
     libm::exp(-0.5 * x * x)
 }
 
-fn tables() -> &'static Tables {
+pub(super) fn tables() -> &'static Tables {
     static TABLES: OnceLock<Tables> = OnceLock::new();
     TABLES.get_or_init(|| {
         let mut x = [0.0; LAYERS + 1];
@@ -55,21 +55,54 @@ pub fn standard_normal<R2: Rng + ?Sized>(rng: &mut R2) -> f64 {
     let t = tables();
     loop {
         let bits = rng.next_u64();
-        let i = (bits & (LAYERS as u64 - 1)) as usize;
-        // 53 high bits -> u in [-1, 1)
-        let u = (bits >> 11) as f64 * (1.0 / (1u64 << 52) as f64) - 1.0;
-        let x = u * t.x[i];
+        let (i, u, x) = first_try(t, bits);
         if x.abs() < t.x[i + 1] {
             return x;
         }
-        if i == 0 {
-            return tail(rng, u < 0.0);
-        }
-        let y = t.f[i] + uniform01(rng) * (t.f[i + 1] - t.f[i]);
-        if y < density(x) {
-            return x;
+        if let Some(z) = after_rejection(t, rng, i, u, x) {
+            return z;
         }
     }
+}
+
+/// The first try of a draw from one `u64`: layer i (the low 7 bits), u in [-1, 1) (the high
+/// 53 bits) and the candidate x = u x_i, accepted at once when |x| < x_{i+1}.
+#[inline(always)]
+pub(super) fn first_try(t: &Tables, bits: u64) -> (usize, f64, f64) {
+    let i = (bits & (LAYERS as u64 - 1)) as usize;
+    // 53 high bits -> u in [-1, 1)
+    let u = (bits >> 11) as f64 * (1.0 / (1u64 << 52) as f64) - 1.0;
+    (i, u, u * t.x[i])
+}
+
+/// What follows a first try that was not accepted at once: the tail for the base layer, the
+/// wedge test for the others (`None`: rejected, draw again).
+#[inline]
+fn after_rejection<R2: Rng + ?Sized>(
+    t: &Tables,
+    rng: &mut R2,
+    i: usize,
+    u: f64,
+    x: f64,
+) -> Option<f64> {
+    if i == 0 {
+        return Some(tail(rng, u < 0.0));
+    }
+    let y = t.f[i] + uniform01(rng) * (t.f[i + 1] - t.f[i]);
+    (y < density(x)).then_some(x)
+}
+
+/// Completes a draw whose first try (layer `i`, `u`, `x`) was not accepted at once, drawing
+/// on from `rng`: the result is what [`standard_normal`] returns on the same stream.
+#[cold]
+pub(super) fn finish_rejected<R2: Rng + ?Sized>(
+    t: &Tables,
+    rng: &mut R2,
+    i: usize,
+    u: f64,
+    x: f64,
+) -> f64 {
+    after_rejection(t, rng, i, u, x).unwrap_or_else(|| standard_normal(rng))
 }
 
 /// Marsaglia's tail method for |x| > R.

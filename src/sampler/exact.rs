@@ -7,8 +7,11 @@
 //!    rows of L are the vectors' coordinates in an orthonormal basis of their span; singular
 //!    and numerically singular Omega are fine, round-off negative eigenvalues are clipped).
 //! 2. For each sample u: s_u ~ N(0, I_r), fields lambda_u = L s_u (first p student, last k
-//!    teacher), label noise xi_u, coefficient c_u (see [`per_sample_coefficients`]).
+//!    teacher), label noise xi_u, coefficient c_u (see [`super::per_sample_coefficients`]).
 //! 3. A = sum_u c_u s_u^T (p x r), C = sum_u c_u c_u^T (p x p).
+//!    Steps 2-3 run in lanes, several samples at once, each lane with its own xoshiro stream
+//!    seeded from the data stream ([`super::lanes`] describes the layout and why it is exact
+//!    and reproducible); [`SimdMode`] chooses vector or scalar arithmetic, same numbers.
 //! 4. The part of the step orthogonal to the span is Z = sum_u c_u x_u^perp with
 //!    x_u^perp ~ N(0, I_{d-r}) independent of s: its Gram matrix is K W K^T, K K^T = C,
 //!    W ~ Wishart_p(d - r, I) (Bartlett).
@@ -18,13 +21,11 @@
 //!
 //! Same law as [`super::FullSampler`]; cost O(n_b r^2 + r^3) per step, independent of d.
 
-use super::{
-    per_sample_coefficients, project_overlaps, Sampler, SamplerKind, StepError, StepSettings,
-    Update,
-};
+use super::lanes::{LaneSums, SimdMode};
+use super::{project_overlaps, Sampler, SamplerKind, StepError, StepSettings, Update};
 use crate::linalg::psd_part_factor;
 use crate::model::Overlaps;
-use crate::random::{standard_normal, wishart_bartlett_factor, SimRng};
+use crate::random::{wishart_bartlett_factor, SimRng};
 use nalgebra::DMatrix;
 
 /// Exact Gram-matrix chain sampler.
@@ -41,9 +42,10 @@ pub struct ExactSampler {
     a: Vec<f64>,
     /// C, p x p row-major (upper triangle accumulated).
     c: Vec<f64>,
-    s: Vec<f64>,
-    fields: Vec<f64>,
-    coefficients: Vec<f64>,
+    /// The step's lane streams and per-lane partial sums of A and C.
+    lanes: LaneSums,
+    /// Vector or scalar arithmetic for the samples (same numbers).
+    simd: SimdMode,
     /// Whether the Wishart (orthogonal) term is added; only unit tests switch it off, to show
     /// that the distribution tests catch a sampler without it.
     orthogonal_term: bool,
@@ -62,11 +64,16 @@ impl ExactSampler {
             factor_error: None,
             a: vec![0.0; p * r],
             c: vec![0.0; p * p],
-            s: vec![0.0; r],
-            fields: vec![0.0; r],
-            coefficients: vec![0.0; p],
+            lanes: LaneSums::new(p, r),
+            simd: SimdMode::default(),
             orthogonal_term: true,
         }
+    }
+
+    /// The same sampler computing its samples with `mode` (the numbers do not change).
+    pub fn with_simd_mode(mut self, mode: SimdMode) -> Self {
+        self.simd = mode;
+        self
     }
 
     /// Factors Omega once per step. Omega is a Gram matrix by construction (validated initial
@@ -135,49 +142,10 @@ impl Sampler for ExactSampler {
     }
 
     fn accumulate(&mut self, settings: &StepSettings, data: &mut SimRng, samples: u64) {
-        let (p, r) = (self.p, self.p + self.k);
-        let scale = settings.gamma / (settings.nb as f64 * p as f64);
         self.ensure_factor();
         let l = self.factor.as_deref().unwrap();
-        let (a, c, s, fields, coefficients) = (
-            &mut self.a,
-            &mut self.c,
-            &mut self.s,
-            &mut self.fields,
-            &mut self.coefficients,
-        );
-        for _ in 0..samples {
-            for v in s.iter_mut() {
-                *v = standard_normal(data);
-            }
-            let xi = standard_normal(data);
-            for i in 0..r {
-                let row = &l[i * r..(i + 1) * r];
-                let mut acc = 0.0;
-                for m in 0..r {
-                    acc += row[m] * s[m];
-                }
-                fields[i] = acc;
-            }
-            per_sample_coefficients(
-                settings,
-                scale,
-                &fields[..p],
-                &fields[p..],
-                xi,
-                coefficients,
-            );
-            for j in 0..p {
-                let cj = coefficients[j];
-                let arow = &mut a[j * r..(j + 1) * r];
-                for m in 0..r {
-                    arow[m] += cj * s[m];
-                }
-                for l2 in j..p {
-                    c[j * p + l2] += cj * coefficients[l2];
-                }
-            }
-        }
+        self.lanes
+            .accumulate(self.simd, settings, l, self.p, data, samples);
     }
 
     fn finish_step(
@@ -186,6 +154,7 @@ impl Sampler for ExactSampler {
         orthogonal: &mut SimRng,
     ) -> Result<(), StepError> {
         let (p, k, r) = (self.p, self.k, self.p + self.k);
+        self.lanes.finish_into(&mut self.a, &mut self.c);
         let l = DMatrix::from_row_slice(r, r, self.ensure_factor());
         if let Some(e) = self.factor_error.take() {
             return Err(e);
@@ -269,6 +238,127 @@ mod tests {
                 sampler.overlaps().q[(0, 1)]
             })
             .collect()
+    }
+
+    /// Overlap bits after `steps` steps, the batch fed in slices of the sizes in `slices`
+    /// (cycled), and the data stream's next word afterwards.
+    fn run_bits(
+        s: &StepSettings,
+        p: usize,
+        k: usize,
+        mode: SimdMode,
+        slices: &[u64],
+        steps: usize,
+    ) -> (Vec<u64>, u64) {
+        use rand::RngCore;
+        let mut rng = SimRng::seed_from_u64(99);
+        let mut orth = SimRng::seed_from_u64(100);
+        let start = Initialisation::M0 { m0: 0.2 }.sample_overlaps(&mut rng, p, k, s.d);
+        let mut sampler = ExactSampler::new(start).with_simd_mode(mode);
+        let mut slice = slices.iter().cycle();
+        let mut bits = Vec::new();
+        for _ in 0..steps {
+            let mut left = s.nb;
+            while left > 0 {
+                let take = (*slice.next().unwrap()).min(left);
+                sampler.accumulate(s, &mut rng, take);
+                left -= take;
+            }
+            sampler.finish_step(s, &mut orth).unwrap();
+            let o = sampler.overlaps();
+            bits.extend(o.q.iter().chain(o.m.iter()).map(|x| x.to_bits()));
+        }
+        (bits, rng.next_u64())
+    }
+
+    #[test]
+    fn scalar_and_lane_paths_give_the_same_bits_however_the_batch_is_sliced() {
+        let base = settings();
+        let link = |s: &str| s.parse::<Link>().unwrap();
+        let cases = [
+            (
+                Link::HE3,
+                Target::Committee(Link::HE3),
+                StepLoss::Mse,
+                Update::Projected,
+                1,
+                1,
+            ),
+            (
+                link("he4n"),
+                Target::Committee(Link::Erf),
+                StepLoss::Correlation,
+                Update::Spherical,
+                3,
+                2,
+            ),
+            (
+                Link::Tanh,
+                Target::TanhProduct,
+                StepLoss::Mse,
+                Update::Projected,
+                2,
+                3,
+            ),
+            (
+                Link::Relu,
+                Target::Committee(Link::Relu),
+                StepLoss::Mse,
+                Update::Spherical,
+                2,
+                1,
+            ),
+            (
+                Link::Erf,
+                Target::Committee(link("he2")),
+                StepLoss::Correlation,
+                Update::Projected,
+                4,
+                1,
+            ),
+            // the fixed-size kernels (polynomial links, k = 1, p = 1, 2, 4)
+            (
+                Link::HE3,
+                Target::Committee(Link::HE3),
+                StepLoss::Correlation,
+                Update::Spherical,
+                4,
+                1,
+            ),
+            (
+                link("he2"),
+                Target::Committee(link("he4n")),
+                StepLoss::Mse,
+                Update::Projected,
+                2,
+                1,
+            ),
+        ];
+        for (activation, target, step_loss, update, p, k) in cases {
+            let s = StepSettings {
+                activation,
+                target,
+                step_loss,
+                update,
+                nb: 37,
+                d: 50,
+                gamma: 0.05,
+                ..base
+            };
+            let reference = run_bits(&s, p, k, SimdMode::Scalar, &[37], 6);
+            for (mode, slices) in [
+                (SimdMode::Lanes, &[37u64][..]),
+                (SimdMode::Lanes, &[1, 2, 3, 5, 8, 13][..]),
+                (SimdMode::Lanes, &[6, 1][..]),
+                (SimdMode::Scalar, &[4, 9][..]),
+            ] {
+                assert_eq!(
+                    run_bits(&s, p, k, mode, slices, 6),
+                    reference,
+                    "{activation} / {target:?} / {step_loss:?}, p = {p}, k = {k}, {mode:?}, slices {slices:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@
 pub mod clt;
 mod exact;
 mod full;
+pub mod lanes;
 mod per_sample;
 
 pub use clt::{
@@ -23,7 +24,8 @@ pub use clt::{
 };
 pub use exact::ExactSampler;
 pub use full::FullSampler;
-pub use per_sample::per_sample_coefficients;
+pub use lanes::SimdMode;
+pub use per_sample::{per_sample_coefficients, CoefficientKernel};
 
 use crate::model::{Link, Overlaps, StepLoss, Target};
 use crate::random::SimRng;

@@ -2,13 +2,69 @@
 //! c_j = (gamma / (n_b p)) a_j sigma'(lambda_j) e, a_j = 1, with
 //! y = g(lambda*) + sqrt(Delta) xi and e = y - f (MSE) or e = y (correlation),
 //! f = (1/p) sum_j sigma(lambda_j).
+//!
+//! One implementation, [`CoefficientKernel::coefficients`], generic over the lane type
+//! (one sample as `f64`, or all lanes at once) and over the link kernels chosen once per batch.
 
 use super::StepSettings;
+use crate::model::link_lanes::{with_kernels, LinkKernel, TargetKernel, WithKernels};
 use crate::model::StepLoss;
+use crate::random::lanes::Lane;
+
+/// The coefficient formula of one batch, with its links already chosen.
+#[derive(Clone, Copy, Debug)]
+pub struct CoefficientKernel<A, T> {
+    activation: A,
+    target: T,
+    mse: bool,
+    scale: f64,
+    noise_sd: f64,
+}
+
+impl<A: LinkKernel, T: TargetKernel> CoefficientKernel<A, T> {
+    /// The formula for `settings` with the kernels of its activation and target; `scale` is
+    /// gamma / (n_b p).
+    pub fn new(settings: &StepSettings, scale: f64, activation: A, target: T) -> Self {
+        CoefficientKernel {
+            activation,
+            target,
+            mse: settings.step_loss == StepLoss::Mse,
+            scale,
+            noise_sd: settings.noise_sd,
+        }
+    }
+
+    /// Writes c_j (length p) for the student fields `student` (length p), teacher fields
+    /// `teacher` (length k) and label-noise draw `xi`, lane-wise: y = g + sqrt(Delta) xi;
+    /// MSE: f = sum_j sigma(lambda_j) (summed from 0 in j order), c_j = sigma'(lambda_j)
+    /// (scale (y - f / p)); correlation: c_j = (scale y) sigma'(lambda_j).
+    #[inline(always)]
+    pub fn coefficients<V: Lane>(&self, student: &[V], teacher: &[V], xi: V, out: &mut [V]) {
+        let y = self.target.value(teacher) + V::splat(self.noise_sd) * xi;
+        if self.mse {
+            let mut f = V::splat(0.0);
+            for (c, &z) in out.iter_mut().zip(student) {
+                let (value, derivative) = self.activation.value_and_derivative(z);
+                f = f + value;
+                *c = derivative;
+            }
+            let factor = V::splat(self.scale) * (y - f / V::splat(student.len() as f64));
+            for c in out.iter_mut() {
+                *c = *c * factor;
+            }
+        } else {
+            let factor = V::splat(self.scale) * y;
+            for (c, &z) in out.iter_mut().zip(student) {
+                *c = factor * self.activation.derivative(z);
+            }
+        }
+    }
+}
 
 /// Writes c_j for one sample into `coefficients` (length p), given the student fields
 /// `student` (length p), teacher fields `teacher` (length k) and the label-noise draw `xi`.
-/// `scale` is gamma / (n_b p).
+/// `scale` is gamma / (n_b p). (One sample: the links are matched at every call; the exact
+/// sampler matches once per batch and runs [`CoefficientKernel`] directly.)
 #[inline]
 pub fn per_sample_coefficients(
     settings: &StepSettings,
@@ -18,25 +74,32 @@ pub fn per_sample_coefficients(
     xi: f64,
     coefficients: &mut [f64],
 ) {
-    let y = settings.target.value(teacher) + settings.noise_sd * xi;
-    match settings.step_loss {
-        StepLoss::Correlation => {
-            let factor = scale * y;
-            for (c, &z) in coefficients.iter_mut().zip(student) {
-                *c = factor * settings.activation.derivative(z);
-            }
-        }
-        StepLoss::Mse => {
-            let mut f = 0.0;
-            for (c, &z) in coefficients.iter_mut().zip(student) {
-                let (value, derivative) = settings.activation.value_and_derivative(z);
-                f += value;
-                *c = derivative;
-            }
-            let factor = scale * (y - f / student.len() as f64);
-            for c in coefficients.iter_mut() {
-                *c *= factor;
-            }
+    struct One<'a> {
+        settings: &'a StepSettings,
+        scale: f64,
+        student: &'a [f64],
+        teacher: &'a [f64],
+        xi: f64,
+        out: &'a mut [f64],
+    }
+    impl WithKernels for One<'_> {
+        type Output = ();
+        fn run<A: LinkKernel, T: TargetKernel>(self, activation: A, target: T) {
+            CoefficientKernel::new(self.settings, self.scale, activation, target).coefficients(
+                self.student,
+                self.teacher,
+                self.xi,
+                self.out,
+            );
         }
     }
+    let job = One {
+        settings,
+        scale,
+        student,
+        teacher,
+        xi,
+        out: coefficients,
+    };
+    with_kernels(settings.activation, settings.target, job);
 }
