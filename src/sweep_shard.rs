@@ -157,7 +157,9 @@ impl SweepPlan {
 }
 
 /// Checks that `point` is the result of job `i`, `job`.
-fn check_point(i: usize, point: &SweepPoint, job: &RunConfig) -> Result<(), ConfigError> {
+/// Checks that `point` is the measurement of `job`, job `i` of its sweep (same protocol, μ to
+/// the bit, and seed), naming `points[i]` otherwise.
+pub fn check_point(i: usize, point: &SweepPoint, job: &RunConfig) -> Result<(), ConfigError> {
     let mu = job.batch.map(|b| b.mu);
     if point.protocol != job.loss
         || point.seed != job.seed

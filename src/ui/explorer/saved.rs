@@ -56,15 +56,8 @@ impl SavedSweep {
             ));
         }
         for (i, (point, job)) in points.iter().zip(&jobs).enumerate() {
-            let mu_ok = job
-                .batch
-                .is_some_and(|b| (b.mu - point.mu).abs() <= 1e-9 * b.mu.abs().max(1.0));
-            if point.protocol != job.loss || point.seed != job.seed || !mu_ok {
-                return Err(format!(
-                    "saved sweep: points[{i}] ({} μ = {}, seed {}) is not job {i} of its config",
-                    point.protocol, point.mu, point.seed
-                ));
-            }
+            crate::sweep_shard::check_point(i, point, job)
+                .map_err(|e| format!("saved sweep: {e}"))?;
         }
         Ok(SavedSweep {
             config,
