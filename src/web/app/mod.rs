@@ -67,6 +67,8 @@ pub struct App {
     resolved_cache: Option<form::Resolved>,
     /// Where the regime map landed (a click picks (μ, δ)).
     pub regime_geometry: ChartGeometry,
+    /// The regime map's points waiting to be drawn.
+    regime_points: Option<Vec<MapPoint>>,
 }
 
 thread_local! {
@@ -119,7 +121,7 @@ impl App {
                 form::clear_errors(&ui.form);
                 let _ = ui.start.remove_attribute("disabled");
                 let points = form::describe_resolved(&ui.form, &mut self.resolved_cache, &state);
-                self.draw_regime_map(&points);
+                self.request_regime_map(points);
             }
             Effect::ShowFormErrors(errors) => {
                 self.modes.sync(&ui.form);
@@ -175,6 +177,25 @@ impl App {
                 None
             }
         }
+    }
+
+    /// Draws the regime map with `points` in a task of its own: at once once the chart code is
+    /// warm, else after the first panels' warm-up (so the start-up task never pays for the
+    /// first chart). Requests in between are coalesced; the latest points are drawn.
+    fn request_regime_map(&mut self, points: Vec<MapPoint>) {
+        let pending = self.regime_points.replace(points).is_some();
+        if pending {
+            return;
+        }
+        let delay = if self.scheduler.is_warm() { 0 } else { 1500 };
+        gloo_timers::callback::Timeout::new(delay, || {
+            with_app(|app| {
+                if let Some(points) = app.regime_points.take() {
+                    app.draw_regime_map(&points);
+                }
+            });
+        })
+        .forget();
     }
 
     /// Draws the regime map with the panels' settings (and exposes its plot area, CSS px, as

@@ -43,6 +43,11 @@ pub struct Scheduler {
 }
 
 impl Scheduler {
+    /// The chart code has been warmed up (the first chart of the page is behind us).
+    pub fn is_warm(&self) -> bool {
+        self.warm
+    }
+
     /// New panels were created: the next frame only lays them out.
     pub fn panels_created(&mut self) {
         self.layout_frame = true;

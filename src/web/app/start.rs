@@ -52,6 +52,7 @@ pub fn start() -> Result<(), JsValue> {
             _listeners: listeners,
             resolved_cache: None,
             regime_geometry: Default::default(),
+            regime_points: None,
         })
     });
     with_app(|app| {
