@@ -174,3 +174,18 @@ test('the regime map marks the setting, and a click on it runs the (mu, delta) p
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('Copy CLI config gives the runs of the panels as a sgdlab run config', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${site.url}#d=2048&mu=1.25&seed=7&steps=500`);
+  await labReady(page);
+  await page.click('#copy-cli');
+  const config = JSON.parse(await page.inputValue('#share-text'));
+  assert.equal(config.runs.length, 2);
+  assert.deepEqual(config.runs.map((r) => r.loss), ['mse', 'correlation']);
+  assert.equal(config.runs[0].d, 2048);
+  assert.equal(config.runs[0].seed, 7);
+  assert.deepEqual(config.runs[0].batch, { n0: 1, mu: 1.25 });
+  assert.match(await page.textContent('#status'), /^CLI config copied/);
+  await page.close();
+});

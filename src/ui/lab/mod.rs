@@ -19,7 +19,7 @@ mod time_axis;
 mod update;
 
 pub use message::{Effect, FormPairs, Message, View};
-pub use model::{information_exponent_text, map_points, resolved_text, LabModel};
+pub use model::{cli_config, information_exponent_text, map_points, resolved_text, LabModel};
 pub use panel::{max_overlap, overlap_spec, risk_spec, PanelModel};
 pub use time_axis::TimeAxis;
 pub use update::update;

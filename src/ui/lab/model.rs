@@ -157,10 +157,36 @@ pub fn map_points(state: &LabState) -> Vec<super::regime_map::MapPoint> {
     )
 }
 
+/// The panels' runs as a config for `sgdlab run` (a `runs` list, one entry per protocol, in
+/// panel order), so the same runs can be repeated natively or from Python.
+pub fn cli_config(state: &LabState) -> String {
+    let runs = state.panel_configs();
+    serde_json::to_string_pretty(&serde_json::json!({ "runs": runs }))
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
 /// "information exponent l = 3" for the state's target (l = the lowest degree of a non-zero
 /// Hermite coefficient of g), or empty when it is undefined.
 pub fn information_exponent_text(state: &LabState) -> String {
     crate::model::target_information_exponent(&state.config.target, state.config.k)
         .map(|l| format!("information exponent l = {l}"))
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::RunConfig;
+
+    #[test]
+    fn the_cli_config_runs_what_the_panels_run() {
+        let state =
+            LabState::from_hash("d=2048&mu=1.25&seed=7&panels=mse,correlation,adaptive").unwrap();
+        let file = RunConfig::list_from_json(&cli_config(&state)).unwrap();
+        assert!(file.is_list);
+        assert_eq!(file.runs, state.panel_configs());
+        let resolved = file.resolve().unwrap();
+        assert_eq!(resolved.len(), 3);
+        assert_eq!(resolved[2].input.seed, 7);
+    }
 }

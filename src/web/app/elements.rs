@@ -215,6 +215,8 @@ pub struct Elements {
     pub copy_link: HtmlButtonElement,
     /// Copy embed snippet.
     pub copy_embed: HtmlButtonElement,
+    /// Copy the panels' runs as a `sgdlab run` config.
+    pub copy_cli: HtmlButtonElement,
     /// The tab list and its two tabs.
     pub tabs: Element,
     /// The Compare tab.
@@ -252,6 +254,7 @@ impl Elements {
             share_text: by_id(d, "share-text")?,
             copy_link: by_id(d, "copy-link")?,
             copy_embed: by_id(d, "copy-embed")?,
+            copy_cli: by_id(d, "copy-cli")?,
             tabs: by_id(d, "tabs")?,
             tab_compare: by_id(d, "tab-compare")?,
             tab_explorer: by_id(d, "tab-explorer")?,

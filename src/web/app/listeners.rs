@@ -4,7 +4,7 @@
 
 use super::elements::Elements;
 use super::panel_view::PanelView;
-use super::share::{export, random_seed, share};
+use super::share::{export, random_seed, share, share_cli_config};
 use super::{dispatch, dispatch_with_form, focus_tab, tab_after_key, target_id, with_app};
 use crate::protocol::RunId;
 use crate::ui::lab::regime_map::setting_at;
@@ -63,6 +63,9 @@ pub fn install(ui: &Elements) -> Vec<EventListener> {
         }),
         on(&ui.copy_embed, "click", |_| {
             with_app(|app| share(app, true));
+        }),
+        on(&ui.copy_cli, "click", |_| {
+            with_app(share_cli_config);
         }),
         on(&ui.preset, "change", |_| {
             let id = with_app(|app| app.ui.preset.value()).unwrap_or_default();

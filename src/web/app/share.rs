@@ -4,6 +4,7 @@ use super::embed::{embed_height, embed_snippet};
 use super::panel_view::Export;
 use super::{form, App};
 use crate::model::Loss;
+use crate::ui::lab::cli_config;
 use crate::web::dom::{download, download_text};
 
 /// The page's URL without its hash.
@@ -51,6 +52,24 @@ pub fn share(app: &mut App, embed: bool) {
     } else {
         "link copied"
     }));
+}
+
+/// Copies the form's runs (the shown ones if the form is invalid) as a config for
+/// `sgdlab run` (or `sgdlab.run` in Python), shows it in the share box and says so.
+pub fn share_cli_config(app: &mut App) {
+    let pairs = form::read_pairs(&app.ui.form);
+    let state = app
+        .model
+        .form_state(&pairs)
+        .unwrap_or_else(|_| app.model.state.clone());
+    let text = cli_config(&state);
+    app.ui.share_text.set_value(&text);
+    if let Some(w) = web_sys::window() {
+        let _ = w.navigator().clipboard().write_text(&text);
+    }
+    app.ui.status.set_text_content(Some(
+        "CLI config copied: save it as runs.json and run sgdlab run runs.json",
+    ));
 }
 
 /// Downloads `what` of the panel of protocol `loss`.
