@@ -110,6 +110,9 @@ pub enum FromWorker {
         samples_per_second: f64,
         /// Weak-recovery step, once reached.
         weak_recovery_step: Option<u64>,
+        /// The adaptive protocol's switch to MSE, once it happened.
+        #[serde(default)]
+        switch_step: Option<u64>,
     },
     /// The overlap recursion of a run (theory overlay), or why there is none.
     Theory {

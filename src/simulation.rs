@@ -196,6 +196,12 @@ impl Simulation {
         &self.config
     }
 
+    /// The step at which the adaptive protocol switched from correlation loss to MSE, once it
+    /// has (None for the other protocols).
+    pub fn switch_step(&self) -> Option<u64> {
+        self.switch_step
+    }
+
     /// Steps completed.
     pub fn step(&self) -> u64 {
         self.step

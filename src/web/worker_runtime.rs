@@ -299,6 +299,7 @@ fn progress(
         steps: simulation.config().input.steps,
         samples_per_second: rate,
         weak_recovery_step: simulation.trajectory().weak_recovery_step,
+        switch_step: simulation.switch_step(),
     }
 }
 

@@ -189,3 +189,17 @@ test('Copy CLI config gives the runs of the panels as a sgdlab run config', asyn
   assert.match(await page.textContent('#status'), /^CLI config copied/);
   await page.close();
 });
+
+test('the adaptive switch and the recursion\'s own weak recovery are marked', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const errors = collectErrors(page);
+  await page.goto(`${site.url}#preset=adaptive`);
+  await labReady(page);
+  await page.waitForFunction(() => /switched to MSE at step \d+/.test(document.getElementById('panel-adaptive-stats')?.textContent || ''), null, { timeout: 60000 });
+  await page.goto(`${site.url}#d=256&steps=20000&theory=1&panels=correlation`);
+  await page.reload();
+  await labReady(page);
+  await page.waitForFunction(() => /theory: weak recovery at step \d+/.test(document.getElementById('panel-correlation-stats')?.textContent || ''), null, { timeout: 60000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});

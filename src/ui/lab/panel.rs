@@ -51,6 +51,8 @@ pub struct PanelModel {
     pub rate: f64,
     /// Weak-recovery step, once reached.
     pub weak_recovery_step: Option<u64>,
+    /// The adaptive protocol's switch to MSE, once it happened.
+    pub switch_step: Option<u64>,
 }
 
 impl PanelModel {
@@ -68,7 +70,16 @@ impl PanelModel {
             steps: 0,
             rate: 0.0,
             weak_recovery_step: None,
+            switch_step: None,
         }
+    }
+
+    /// The recursion's weak-recovery step: the first theory point with max_j ‖M_j‖ ≥ η.
+    pub fn theory_weak_recovery_step(&self, eta: f64) -> Option<u64> {
+        self.theory
+            .iter()
+            .find(|p| max_overlap(p) >= eta)
+            .map(|p| p.step)
     }
 
     /// The same panel emptied (new run or Reset), in `state`.
@@ -153,6 +164,12 @@ impl PanelModel {
             ),
             None => format!("weak recovery (max_j ||M_j|| ≥ {eta}) not reached yet"),
         });
+        if let Some(t) = self.switch_step {
+            lines.push(format!("switched to MSE at step {t}"));
+        }
+        if let Some(t) = self.theory_weak_recovery_step(eta) {
+            lines.push(format!("theory: weak recovery at step {t}"));
+        }
         if let Some(note) = &self.theory_note {
             lines.push(format!("theory: {note}"));
         }
@@ -182,6 +199,25 @@ impl PanelModel {
                 color: THEORY_COLOR,
                 dashed: true,
                 bold: true,
+                markers: Marker::Line,
+            });
+        }
+        // vertical marks: the recursion's own weak-recovery step (dashed black) and the
+        // adaptive protocol's switch to MSE (dashed, its own colour)
+        let marks = [
+            self.theory_weak_recovery_step(eta)
+                .map(|t| (t, format!("theory: weak recovery, t = {t}"), THEORY_COLOR)),
+            self.switch_step
+                .map(|t| (t, format!("switch to MSE, t = {t}"), 4)),
+        ];
+        for (t, label, color) in marks.into_iter().flatten() {
+            let x = axis.x(t, nb);
+            spec.series.push(Series {
+                label,
+                points: vec![(x, -1.05), (x, 1.05)],
+                color,
+                dashed: true,
+                bold: false,
                 markers: Marker::Line,
             });
         }
@@ -428,6 +464,25 @@ mod tests {
         let risk = panel.risk_spec(TimeAxis::default());
         assert!(overlaps.series.last().unwrap().dashed);
         assert_eq!(risk.series.len(), 2);
+        // the recursion crosses eta = 0.5 at step 40: a dashed vertical mark there
+        panel.theory.push(point(40, vec![vec![0.6]], 0.2));
+        panel.switch_step = Some(25);
+        let overlaps = panel.overlap_spec(0.5, TimeAxis::default());
+        let mark = |label: &str| {
+            overlaps
+                .series
+                .iter()
+                .find(|s| s.label == label)
+                .cloned()
+                .unwrap_or_else(|| panic!("no {label}"))
+        };
+        let theory = mark("theory: weak recovery, t = 40");
+        assert_eq!(theory.points, vec![(40.0, -1.05), (40.0, 1.05)]);
+        assert!(theory.dashed);
+        assert_eq!(mark("switch to MSE, t = 25").points[0].0, 25.0);
+        let lines = panel.stats_lines(0.5);
+        assert!(lines.contains(&"theory: weak recovery at step 40".to_string()));
+        assert!(lines.contains(&"switched to MSE at step 25".to_string()));
         assert!(risk.series[1].dashed);
     }
 

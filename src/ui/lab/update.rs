@@ -263,8 +263,10 @@ fn from_worker(model: &mut LabModel, message: FromWorker) -> Vec<Effect> {
             steps,
             samples_per_second,
             weak_recovery_step,
+            switch_step,
         } if current(g) => {
             if let Some(p) = model.panel_mut(run) {
+                p.switch_step = switch_step;
                 p.points.extend(points);
                 p.step = step;
                 p.steps = steps;
@@ -390,6 +392,7 @@ mod tests {
             steps: 30_000,
             samples_per_second: 1e7,
             weak_recovery_step: None,
+            switch_step: None,
         })
     }
 
