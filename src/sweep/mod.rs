@@ -1,0 +1,346 @@
+//! Batch-size sweeps: weak-recovery time against the batch exponent mu = log_d n_b, per
+//! protocol, over several seeds (the measured points of the paper's phase diagram, Fig. 1;
+//! docs/science.md §3 and §7).
+//!
+//! A [`SweepConfig`] (JSON, the `sgdlab sweep CONFIG.json` schema) holds the model keys of a
+//! run (`d, p, k, target, activation, noise, update, init, eta`) plus the sweep axes
+//! `protocols` (losses), `mu` (batch exponents), `n0`, `lr` (and per-protocol overrides
+//! `lr_by_protocol`), `seeds` and the cap `max_steps`.
+//! [`SweepConfig::jobs`] expands the grid (protocol x mu x seed, in that nesting order) into
+//! independent [`RunConfig`]s: n_b = floor(n0 d^mu), the learning rate of `lr` resolved with
+//! each protocol's own exponent, `steps = max_steps`, `stop_at_recovery = true`. A job's
+//! result depends only on its `RunConfig` (one seed determines the run), so jobs may run in
+//! any order on any number of workers and give bit-identical [`SweepPoint`]s: natively the
+//! one runner [`run_sweep_jobs`] (rayon with the `cli` feature; used by the CLI, the tests and
+//! the benchmarks), in the browser a Web Worker pool.
+//!
+//! Escape times from m0 ~ 1/sqrt(d) are heavy-tailed, so a sweep is read through
+//! [`summarise`]: per (protocol, mu) the median and quartiles of theta = log_d T over seeds,
+//! with capped (censored) runs counted as T = +infinity, and [`fit_slope`] for the exponent
+//! of the frontier theta(mu).
+//!
+//! The parts: the per-protocol rates (`learning_rate_by_protocol.rs`), the points and their
+//! CSV (`point.rs`), the one runner (`runner.rs`), and medians and slope fits (`summary.rs`).
+
+mod learning_rate_by_protocol;
+mod point;
+mod runner;
+mod summary;
+
+pub use learning_rate_by_protocol::LearningRateByProtocol;
+pub use point::{points_to_csv, SweepOutput, SweepPoint, CSV_HEADER};
+pub use runner::{run_job, run_resolved, run_resolved_jobs, run_sweep, run_sweep_jobs};
+pub use summary::{fit_frontier, fit_slope, quantile_sorted, summarise, FrontierFit, SweepSummary};
+
+use crate::config::scaling::{BatchScaling, LearningRate};
+use crate::config::{check_range, display_number, json, ConfigError, RunConfig, MAX_STEPS};
+use crate::initialisation::Initialisation;
+use crate::model::{AdaptiveSchedule, Link, Loss, Target};
+use crate::sampler::{SamplerChoice, Update};
+use serde::{Deserialize, Serialize};
+
+/// Largest number of jobs (protocols x mu x seeds) in one sweep.
+pub const MAX_JOBS: usize = 1_000_000;
+/// Trajectory capacity of a sweep job: only the weak-recovery step is kept, so the smallest
+/// recording grid is used.
+pub const JOB_RECORD_POINTS: usize = 16;
+
+/// A sweep as written by a user (JSON keys as field names). Every key is optional; unknown
+/// keys are rejected.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SweepConfig {
+    /// Input dimension d (`d`), as in `run`.
+    pub d: u64,
+    /// Student hidden units p (`p`).
+    pub p: usize,
+    /// Teacher directions k (`k`).
+    pub k: usize,
+    /// Teacher g (`target`).
+    pub target: Target,
+    /// Student activation (`activation`); defaults to the teacher's link.
+    pub activation: Option<Link>,
+    /// Label-noise variance Delta (`noise`).
+    pub noise: f64,
+    /// Projected or spherical (`update`).
+    pub update: Update,
+    /// Initial weights (`init`).
+    pub init: Initialisation,
+    /// Weak-recovery threshold on max_j ||M_j|| (`eta`).
+    pub eta: f64,
+    /// Losses to compare (`protocols`: list of mse | correlation | adaptive), no repeats.
+    pub protocols: Vec<Loss>,
+    /// Batch exponents mu (`mu`), each in [0, 12], no repeats: n_b = floor(n0 d^mu).
+    pub mu: Vec<f64>,
+    /// Batch prefactor n0 (`n0`).
+    pub n0: f64,
+    /// Learning-rate policy (`lr`): `{"policy": "optimal", "gamma0": c}` (gamma = c d^-delta*
+    /// with each protocol's optimal delta*(mu)), `{"policy": "fixed", "gamma0", "delta"}` or
+    /// `{"policy": "authors", "c"}` (gamma = c n_b p d^(-l/2)).
+    pub lr: LearningRate,
+    /// Per-protocol learning-rate policies (`lr_by_protocol`: `{"mse": {...}, "correlation":
+    /// {...}, "adaptive": {...}}`, each like `lr`), overriding `lr` for the protocols listed.
+    #[serde(skip_serializing_if = "LearningRateByProtocol::is_empty")]
+    pub lr_by_protocol: LearningRateByProtocol,
+    /// Adaptive-protocol settings (`adaptive`), used by the `adaptive` protocol only.
+    pub adaptive: AdaptiveSchedule,
+    /// Seeds (`seeds`), no repeats; each (protocol, mu) runs once per seed.
+    pub seeds: Vec<u64>,
+    /// Step cap per run (`max_steps`); runs still short of eta are reported as censored.
+    pub max_steps: u64,
+    /// Optional sample cap per run (`max_samples`, null = none): a job runs at most
+    /// max(1, floor(max_samples / n_b)) steps (and at most `max_steps`), so capped runs at large
+    /// batches stay affordable.
+    pub max_samples: Option<u64>,
+    /// Sampler (`sampler`: auto | full | exact | clt); `auto` uses exact up to `clt_threshold`
+    /// samples per step and clt above it where the clt moments are exact or accurate (see
+    /// [`crate::config::auto_sampler`]).
+    pub sampler: SamplerChoice,
+    /// CLT threshold of `auto` in samples per step (`clt_threshold`).
+    pub clt_threshold: u64,
+}
+
+impl Default for SweepConfig {
+    fn default() -> Self {
+        let run = RunConfig::default();
+        SweepConfig {
+            d: run.d,
+            p: run.p,
+            k: run.k,
+            target: run.target,
+            activation: run.activation,
+            noise: run.noise,
+            update: run.update,
+            init: run.init,
+            eta: run.eta,
+            protocols: vec![Loss::Mse, Loss::Correlation],
+            mu: vec![0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0],
+            n0: 1.0,
+            lr: DEFAULT_SWEEP_LEARNING_RATE,
+            lr_by_protocol: LearningRateByProtocol::default(),
+            adaptive: run.adaptive,
+            seeds: (0..5).collect(),
+            max_steps: 1_000_000,
+            max_samples: None,
+            sampler: run.sampler,
+            clt_threshold: run.clt_threshold,
+        }
+    }
+}
+
+/// Learning rate of a sweep when `lr` is not given: the protocol's optimal exponent with
+/// prefactor 0.01. For plain SGD on He_3 the normalisation's noise beats the drift unless
+/// gamma0 < 36/3456 ~ 0.0104 (tests/sweep_frontier.rs); with 0.1 plain SGD does not recover at
+/// d = 1024.
+pub const DEFAULT_SWEEP_LEARNING_RATE: LearningRate = LearningRate::Optimal { gamma0: 0.01 };
+
+impl SweepConfig {
+    /// Parses a JSON sweep config; unknown keys and type errors name the field.
+    pub fn from_json(text: &str) -> Result<Self, ConfigError> {
+        json::read(json::Schema::Sweep, text)
+    }
+
+    /// The learning-rate policy of `protocol`: its entry of `lr_by_protocol`, else `lr`.
+    pub fn learning_rate(&self, protocol: Loss) -> LearningRate {
+        self.lr_by_protocol.get(protocol).unwrap_or(self.lr)
+    }
+
+    /// The run config of one job (not validated; [`SweepConfig::jobs`] validates).
+    pub fn job(&self, protocol: Loss, mu: f64, seed: u64) -> RunConfig {
+        let batch = BatchScaling { n0: self.n0, mu };
+        let steps = match self.max_samples {
+            Some(cap) => {
+                let by_samples = (cap as f64 / batch.resolve(self.d)).floor().max(1.0);
+                self.max_steps.min(by_samples.min(MAX_STEPS as f64) as u64)
+            }
+            None => self.max_steps,
+        };
+        RunConfig {
+            d: self.d,
+            p: self.p,
+            k: self.k,
+            target: self.target,
+            activation: self.activation,
+            noise: self.noise,
+            nb: None,
+            batch: Some(batch),
+            gamma: None,
+            lr: Some(self.learning_rate(protocol)),
+            loss: protocol,
+            adaptive: self.adaptive,
+            update: self.update,
+            init: self.init.clone(),
+            steps,
+            seed,
+            sampler: self.sampler,
+            clt_threshold: self.clt_threshold,
+            eta: self.eta,
+            stop_at_recovery: true,
+            record_points: JOB_RECORD_POINTS,
+        }
+    }
+
+    /// Validates the sweep axes (lists non-empty, no repeats, ranges), naming the field.
+    fn validate_axes(&self) -> Result<(), ConfigError> {
+        // the size first, so a huge list is refused before any per-entry work
+        let jobs = self
+            .protocols
+            .len()
+            .saturating_mul(self.mu.len())
+            .saturating_mul(self.seeds.len());
+        if jobs > MAX_JOBS {
+            let field = if self.seeds.len() >= self.mu.len() {
+                "seeds"
+            } else {
+                "mu"
+            };
+            return Err(ConfigError::new(
+                field,
+                format!(
+                    "the sweep has {jobs} runs (protocols x mu x seeds = {} x {} x {}); at most {MAX_JOBS} are allowed",
+                    self.protocols.len(),
+                    self.mu.len(),
+                    self.seeds.len()
+                ),
+            ));
+        }
+        if self.protocols.is_empty() {
+            return Err(ConfigError::new(
+                "protocols",
+                "must list at least one protocol (mse, correlation, adaptive)",
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, p) in self.protocols.iter().enumerate() {
+            if !seen.insert(*p) {
+                return Err(ConfigError::new(
+                    format!("protocols[{i}]"),
+                    format!("'{p}' is listed twice"),
+                ));
+            }
+        }
+        if self.mu.is_empty() {
+            return Err(ConfigError::new(
+                "mu",
+                "must list at least one batch exponent in [0, 12]",
+            ));
+        }
+        let mut seen_mu = std::collections::HashSet::with_capacity(self.mu.len());
+        for (i, &mu) in self.mu.iter().enumerate() {
+            check_range(&format!("mu[{i}]"), mu, 0.0, 12.0)?;
+            // + 0.0 maps -0 to 0, so the two count as the same exponent
+            if !seen_mu.insert((mu + 0.0).to_bits()) {
+                return Err(ConfigError::new(
+                    format!("mu[{i}]"),
+                    format!("{} is listed twice", display_number(mu)),
+                ));
+            }
+        }
+        for p in Loss::ALL {
+            if self.lr_by_protocol.get(p).is_some() && !self.protocols.contains(&p) {
+                let name = p;
+                return Err(ConfigError::new(
+                    format!("lr_by_protocol.{name}"),
+                    format!("'{name}' is not in protocols; list it there or remove this entry"),
+                ));
+            }
+        }
+        check_range("n0", self.n0, 1e-9, 1e12)?;
+        if self.seeds.is_empty() {
+            return Err(ConfigError::new("seeds", "must list at least one seed"));
+        }
+        let mut seen_seeds = std::collections::HashSet::with_capacity(self.seeds.len());
+        for (i, s) in self.seeds.iter().enumerate() {
+            if !seen_seeds.insert(*s) {
+                return Err(ConfigError::new(
+                    format!("seeds[{i}]"),
+                    format!("{s} is listed twice"),
+                ));
+            }
+        }
+        if !(1..=MAX_STEPS).contains(&self.max_steps) {
+            return Err(ConfigError::new(
+                "max_steps",
+                format!(
+                    "must be an integer in [1, {MAX_STEPS}], got {}",
+                    self.max_steps
+                ),
+            ));
+        }
+        if self.max_samples == Some(0) {
+            return Err(ConfigError::new(
+                "max_samples",
+                "must be a positive integer (or null for no sample cap), got 0",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Validates everything and expands the grid into one [`RunConfig`] per
+    /// (protocol, mu, seed), nested in that order (protocols outermost, seeds innermost).
+    /// Errors name the sweep's field (`mu[2]`, `n0`, `max_steps`, `lr.gamma0`, ...).
+    pub fn jobs(&self) -> Result<Vec<RunConfig>, ConfigError> {
+        self.validate_axes()?;
+        let mut jobs = Vec::with_capacity(self.protocols.len() * self.mu.len() * self.seeds.len());
+        for &protocol in &self.protocols {
+            for (i, &mu) in self.mu.iter().enumerate() {
+                // the seed does not affect validity: resolve once per (protocol, mu)
+                self.job(protocol, mu, self.seeds[0])
+                    .resolve()
+                    .map_err(|e| self.rename_error(e, protocol, i))?;
+                jobs.extend(self.seeds.iter().map(|&seed| self.job(protocol, mu, seed)));
+            }
+        }
+        Ok(jobs)
+    }
+
+    /// Maps an error of a job's `RunConfig` onto the sweep's own field names; an error of a
+    /// protocol's own policy names its entry of `lr_by_protocol`.
+    fn rename_error(&self, e: ConfigError, protocol: Loss, i: usize) -> ConfigError {
+        let mu = display_number(self.mu[i]);
+        let name = protocol;
+        let context = |message: String| format!("{message} (protocol {name}, mu[{i}] = {mu})");
+        let own_policy = self.lr_by_protocol.get(protocol).is_some();
+        match e.field.as_str() {
+            "steps" => ConfigError::new("max_steps", e.message),
+            "batch.n0" => ConfigError::new("n0", e.message),
+            "batch.mu" => ConfigError::new(format!("mu[{i}]"), e.message),
+            "lr" if own_policy => {
+                ConfigError::new(format!("lr_by_protocol.{name}"), context(e.message))
+            }
+            "lr" | "sampler" => ConfigError::new(e.field, context(e.message)),
+            field if own_policy && field.starts_with("lr.") => {
+                ConfigError::new(format!("lr_by_protocol.{name}{}", &field[2..]), e.message)
+            }
+            _ => e,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slope_of_an_exact_line() {
+        let (s, i, se) = fit_slope(&[0.0, 1.0, 2.0, 3.0], &[1.0, -1.0, -3.0, -5.0]);
+        assert!((s + 2.0).abs() < 1e-12 && (i - 1.0).abs() < 1e-12 && se.abs() < 1e-12);
+        assert!(fit_slope(&[1.0], &[2.0]).0.is_nan());
+        // y = x + noise: se = sqrt(RSS/(n-2)/Sxx)
+        let (s, _, se) = fit_slope(&[0.0, 1.0, 2.0], &[0.0, 2.0, 2.0]);
+        assert!((s - 1.0).abs() < 1e-12);
+        // residuals: -1/3, 2/3, -1/3 -> RSS = 2/3; Sxx = 2
+        assert!((se - (2.0f64 / 3.0 / 2.0).sqrt()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn quantiles_with_censoring() {
+        let inf = f64::INFINITY;
+        assert_eq!(quantile_sorted(&[1.0, 2.0, 3.0], 0.5), 2.0);
+        assert_eq!(quantile_sorted(&[1.0, 2.0, 3.0, 4.0], 0.5), 2.5);
+        assert_eq!(quantile_sorted(&[1.0, 2.0, inf], 0.5), 2.0);
+        assert_eq!(quantile_sorted(&[1.0, inf, inf], 0.5), inf);
+        assert_eq!(quantile_sorted(&[1.0, 2.0, inf, inf], 0.5), inf);
+        assert_eq!(quantile_sorted(&[1.0, 2.0, 3.0, inf], 0.5), 2.5);
+    }
+}

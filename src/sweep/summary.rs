@@ -1,0 +1,212 @@
+//! Reading a sweep: per (protocol, μ) medians and quartiles of θ over seeds (capped runs as
+//! T = +∞), and least-squares slopes of the frontier θ(μ).
+
+use super::*;
+use crate::model::Loss;
+use serde::{Deserialize, Serialize};
+
+/// Summary of the runs of one (protocol, mu) over its seeds. theta = log_d T; censored runs
+/// count as T = +infinity, so a median or quartile that falls on them is reported as null.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SweepSummary {
+    /// Loss.
+    pub protocol: Loss,
+    /// Nominal mu.
+    pub mu: f64,
+    /// log_d n_b of the actual batch size.
+    pub mu_resolved: f64,
+    /// Batch size.
+    pub nb: u64,
+    /// Learning rate.
+    pub gamma: f64,
+    /// Number of runs (seeds).
+    pub runs: usize,
+    /// Runs that did not reach weak recovery.
+    pub censored_runs: usize,
+    /// Median steps to weak recovery; null when censored.
+    pub median_steps: Option<f64>,
+    /// Median theta = log_d T; null when censored (at least half of an even number, or more
+    /// than half of an odd number, of runs capped).
+    pub median_theta: Option<f64>,
+    /// Lower quartile of theta (always finite unless more than 3/4 are censored).
+    pub theta_q1: Option<f64>,
+    /// Upper quartile of theta; null when it falls on censored runs.
+    pub theta_q3: Option<f64>,
+    /// Smallest theta; null when every run is censored.
+    pub theta_min: Option<f64>,
+    /// Largest theta; null when any run is censored.
+    pub theta_max: Option<f64>,
+    /// Median log_d N, N = T n_b samples to weak recovery; null when censored.
+    pub median_log_samples: Option<f64>,
+}
+
+/// Quantile with linear interpolation between order statistics (R type 7) of sorted values;
+/// infinite values propagate (a quantile touching a censored run is +infinity).
+pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let h = (sorted.len() - 1) as f64 * q.clamp(0.0, 1.0);
+    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+    if lo == hi {
+        return sorted[lo];
+    }
+    let (a, b) = (sorted[lo], sorted[hi]);
+    if b.is_infinite() {
+        return b;
+    }
+    a + (h - lo as f64) * (b - a)
+}
+
+fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
+/// Summaries per (protocol, mu), in order of first appearance in `points`. `d` is read from
+/// n_b and mu_resolved of the points.
+pub fn summarise(points: &[SweepPoint]) -> Vec<SweepSummary> {
+    let mut keys: Vec<(Loss, u64)> = Vec::new();
+    for p in points {
+        let key = (p.protocol, p.mu.to_bits());
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    keys.into_iter()
+        .map(|(protocol, mu_bits)| {
+            let group: Vec<&SweepPoint> = points
+                .iter()
+                .filter(|p| p.protocol == protocol && p.mu.to_bits() == mu_bits)
+                .collect();
+            let first = group[0];
+            let mut steps: Vec<f64> = group
+                .iter()
+                .map(|p| match p.weak_recovery_step {
+                    Some(t) => t.max(1) as f64,
+                    None => f64::INFINITY,
+                })
+                .collect();
+            steps.sort_by(f64::total_cmp);
+            // ln d from n_b = d^mu_resolved (mu_resolved = 0 when n_b = 1: use theta of a point)
+            let ln_d = if first.nb > 1 && first.mu_resolved > 0.0 {
+                (first.nb as f64).ln() / first.mu_resolved
+            } else {
+                group
+                    .iter()
+                    .find_map(|p| match (p.theta, p.weak_recovery_step) {
+                        (Some(th), Some(t)) if th > 0.0 && t > 1 => Some((t as f64).ln() / th),
+                        _ => None,
+                    })
+                    .unwrap_or(f64::NAN)
+            };
+            let theta = |t: f64| if t.is_finite() { t.ln() / ln_d } else { t };
+            let median_steps = quantile_sorted(&steps, 0.5);
+            let median_theta = finite(theta(median_steps));
+            SweepSummary {
+                protocol,
+                mu: first.mu,
+                mu_resolved: first.mu_resolved,
+                nb: first.nb,
+                gamma: first.gamma,
+                runs: group.len(),
+                censored_runs: group.iter().filter(|p| p.censored).count(),
+                median_steps: finite(median_steps),
+                median_theta,
+                theta_q1: finite(theta(quantile_sorted(&steps, 0.25))),
+                theta_q3: finite(theta(quantile_sorted(&steps, 0.75))),
+                theta_min: finite(theta(steps[0])),
+                theta_max: finite(theta(steps[steps.len() - 1])),
+                median_log_samples: median_theta.map(|t| t + first.mu_resolved),
+            }
+        })
+        .collect()
+}
+
+/// Least-squares line y = slope x + intercept. Returns (slope, intercept, standard error of
+/// the slope); the standard error is sqrt(RSS / (n - 2) / Sxx), NaN for n < 3; all NaN when
+/// fewer than two points or all x equal.
+pub fn fit_slope(xs: &[f64], ys: &[f64]) -> (f64, f64, f64) {
+    let n = xs.len().min(ys.len());
+    if n < 2 {
+        return (f64::NAN, f64::NAN, f64::NAN);
+    }
+    let (xs, ys) = (&xs[..n], &ys[..n]);
+    let nf = n as f64;
+    let mx = xs.iter().sum::<f64>() / nf;
+    let my = ys.iter().sum::<f64>() / nf;
+    let sxx: f64 = xs.iter().map(|x| (x - mx) * (x - mx)).sum();
+    let sxy: f64 = xs.iter().zip(ys).map(|(x, y)| (x - mx) * (y - my)).sum();
+    if sxx <= 0.0 {
+        return (f64::NAN, f64::NAN, f64::NAN);
+    }
+    let slope = sxy / sxx;
+    let intercept = my - slope * mx;
+    let se = if n > 2 {
+        let rss: f64 = xs
+            .iter()
+            .zip(ys)
+            .map(|(x, y)| {
+                let r = y - intercept - slope * x;
+                r * r
+            })
+            .sum();
+        (rss / (nf - 2.0) / sxx).sqrt()
+    } else {
+        f64::NAN
+    };
+    (slope, intercept, se)
+}
+
+/// The frontier of one protocol fitted over mu_lo <= mu <= mu_hi (nominal mu), from the
+/// uncensored medians of [`summarise`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FrontierFit {
+    /// Protocol fitted.
+    pub protocol: Loss,
+    /// Points used (uncensored medians in range).
+    pub points: usize,
+    /// Fitted slope of median theta = log_d T against mu_resolved.
+    pub slope: f64,
+    /// Intercept of that line.
+    pub intercept: f64,
+    /// Standard error of the slope (least squares residuals).
+    pub slope_se: f64,
+    /// Fitted slope of median log_d N against mu_resolved (= slope + 1).
+    pub samples_slope: f64,
+    /// Largest median log_d N minus the smallest over the points used.
+    pub samples_range: f64,
+}
+
+/// Fits the medians of `protocol` with nominal mu in [mu_lo, mu_hi]; `None` with fewer than two
+/// uncensored medians.
+pub fn fit_frontier(
+    summaries: &[SweepSummary],
+    protocol: Loss,
+    mu_lo: f64,
+    mu_hi: f64,
+) -> Option<FrontierFit> {
+    let used: Vec<(f64, f64, f64)> = summaries
+        .iter()
+        .filter(|s| s.protocol == protocol && s.mu >= mu_lo && s.mu <= mu_hi)
+        .filter_map(|s| Some((s.mu_resolved, s.median_theta?, s.median_log_samples?)))
+        .collect();
+    if used.len() < 2 {
+        return None;
+    }
+    let xs: Vec<f64> = used.iter().map(|u| u.0).collect();
+    let thetas: Vec<f64> = used.iter().map(|u| u.1).collect();
+    let logs: Vec<f64> = used.iter().map(|u| u.2).collect();
+    let (slope, intercept, slope_se) = fit_slope(&xs, &thetas);
+    let (samples_slope, _, _) = fit_slope(&xs, &logs);
+    let max = logs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let min = logs.iter().copied().fold(f64::INFINITY, f64::min);
+    Some(FrontierFit {
+        protocol,
+        points: used.len(),
+        slope,
+        intercept,
+        slope_se,
+        samples_slope,
+        samples_range: max - min,
+    })
+}
