@@ -55,6 +55,8 @@ pub enum Message {
     Worker(FromWorker),
     /// The worker could not be started or failed (the message).
     WorkerFailed(String),
+    /// Say this in the status line (e.g. "link copied") until the reader does something else.
+    Notice(String),
 }
 
 /// Something the shell must do after an update. Everything the page derives from the model

@@ -33,6 +33,9 @@ pub struct LabModel {
     pub selected_preset: Option<String>,
     /// The open view.
     pub view: View,
+    /// A message for the status line (e.g. "link copied"), shown instead of the runs' status
+    /// until the reader's next action.
+    pub notice: Option<String>,
 }
 
 impl LabModel {
@@ -71,6 +74,9 @@ impl LabModel {
 
     /// The top status line, e.g. "running 2 runs", "paused (2 runs)", "ready: press Start".
     pub fn status_text(&self) -> String {
+        if let Some(notice) = &self.notice {
+            return notice.clone();
+        }
         let runs: Vec<RunState> = self.panels.iter().map(|p| p.state.clone()).collect();
         lab_status(&self.worker, &runs)
     }

@@ -17,7 +17,18 @@ const VIEW_KEYS: [&str; 3] = ["log", "unit", "theory"];
 /// older generation than the model's (a run replaced by Start or dropped by Reset) change
 /// nothing.
 pub fn update(model: &mut LabModel, message: Message) -> Vec<Effect> {
+    // a notice lasts until the reader's next action (worker messages keep it)
+    if !matches!(
+        message,
+        Message::Worker(_) | Message::WorkerFailed(_) | Message::Notice(_)
+    ) {
+        model.notice = None;
+    }
     match message {
+        Message::Notice(text) => {
+            model.notice = Some(text);
+            Vec::new()
+        }
         Message::Start(form) => start_form(model, &form),
         Message::TogglePause => {
             model.paused = !model.paused;
@@ -647,6 +658,17 @@ mod tests {
         assert!(model.state.embed, "the embed options survive the form");
         let again = update(&mut model, Message::BecameVisible(form));
         assert!(again.is_empty());
+    }
+
+    #[test]
+    fn a_notice_stays_while_runs_report_and_goes_with_the_next_action() {
+        let mut model = ready_model();
+        let g = started(&mut model);
+        update(&mut model, Message::Notice("link copied".into()));
+        update(&mut model, progress(g, 0, 10));
+        assert_eq!(model.status_text(), "link copied");
+        update(&mut model, Message::TogglePause);
+        assert_eq!(model.status_text(), "paused (2 runs)");
     }
 
     #[test]

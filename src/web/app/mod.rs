@@ -68,7 +68,7 @@ pub struct App {
     /// Where the regime map landed (a click picks (μ, δ)).
     pub regime_geometry: ChartGeometry,
     /// The regime map's points waiting to be drawn.
-    regime_points: Option<Vec<MapPoint>>,
+    pub(crate) regime_points: Option<Vec<MapPoint>>,
 }
 
 thread_local! {
@@ -179,28 +179,17 @@ impl App {
         }
     }
 
-    /// Draws the regime map with `points` in a task of its own: at once once the chart code is
-    /// warm, else after the first panels' warm-up (so the start-up task never pays for the
-    /// first chart). Requests in between are coalesced; the latest points are drawn.
+    /// Draws the regime map with `points` in an animation frame of its own, once the chart
+    /// code is warm (so neither the start-up task nor a panel's frame pays for it). Requests in
+    /// between are coalesced; the latest points are drawn.
     fn request_regime_map(&mut self, points: Vec<MapPoint>) {
-        let pending = self.regime_points.replace(points).is_some();
-        if pending {
-            return;
-        }
-        let delay = if self.scheduler.is_warm() { 0 } else { 1500 };
-        gloo_timers::callback::Timeout::new(delay, || {
-            with_app(|app| {
-                if let Some(points) = app.regime_points.take() {
-                    app.draw_regime_map(&points);
-                }
-            });
-        })
-        .forget();
+        self.regime_points = Some(points);
+        scheduler::request_redraw(self);
     }
 
     /// Draws the regime map with the panels' settings (and exposes its plot area, CSS px, as
     /// `data-plot` = left,right,top,bottom for the end-to-end tests).
-    fn draw_regime_map(&mut self, points: &[MapPoint]) {
+    pub(crate) fn draw_regime_map(&mut self, points: &[MapPoint]) {
         let canvas = &self.ui.regime_map;
         match draw_chart(canvas, &regime_map_spec(points)) {
             Ok(g) => {

@@ -43,11 +43,6 @@ pub struct Scheduler {
 }
 
 impl Scheduler {
-    /// The chart code has been warmed up (the first chart of the page is behind us).
-    pub fn is_warm(&self) -> bool {
-        self.warm
-    }
-
     /// New panels were created: the next frame only lays them out.
     pub fn panels_created(&mut self) {
         self.layout_frame = true;
@@ -121,6 +116,16 @@ fn draw_frame(app: &mut App) {
             run_in_tasks(steps);
         }
         return;
+    }
+    // the regime map, between sweeps, in a frame of its own once the chart code is warm
+    if s.warm && s.cursor.is_none() {
+        if let Some(points) = app.regime_points.take() {
+            app.draw_regime_map(&points);
+            let s = &mut app.scheduler;
+            s.scheduled = true;
+            schedule_frame(s);
+            return;
+        }
     }
     let started = now_ms();
     let cursor = match s.cursor {

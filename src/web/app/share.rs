@@ -4,7 +4,7 @@ use super::embed::{embed_height, embed_snippet};
 use super::panel_view::Export;
 use super::{form, App};
 use crate::model::Loss;
-use crate::ui::lab::cli_config;
+use crate::ui::lab::{cli_config, Message};
 use crate::web::dom::{download, download_text};
 
 /// The page's URL without its hash.
@@ -47,11 +47,12 @@ pub fn share(app: &mut App, embed: bool) {
     if let Some(w) = web_sys::window() {
         let _ = w.navigator().clipboard().write_text(&text);
     }
-    app.ui.status.set_text_content(Some(if embed {
+    let notice = if embed {
         "embed snippet copied"
     } else {
         "link copied"
-    }));
+    };
+    app.dispatch(Message::Notice(notice.into()));
 }
 
 /// Copies the form's runs (the shown ones if the form is invalid) as a config for
@@ -67,8 +68,8 @@ pub fn share_cli_config(app: &mut App) {
     if let Some(w) = web_sys::window() {
         let _ = w.navigator().clipboard().write_text(&text);
     }
-    app.ui.status.set_text_content(Some(
-        "CLI config copied: save it as runs.json and run sgdlab run runs.json",
+    app.dispatch(Message::Notice(
+        "CLI config copied: save it as runs.json and run sgdlab run runs.json".into(),
     ));
 }
 
