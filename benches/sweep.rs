@@ -7,6 +7,7 @@
 //! is flat in mu, so the jobs are of similar size).
 
 use sgdlab::config::scaling::LearningRate;
+use sgdlab::config::ModelSettings;
 use sgdlab::model::Loss;
 use sgdlab::sweep::{run_sweep_jobs, SweepConfig};
 use std::time::Instant;
@@ -14,7 +15,10 @@ use std::time::Instant;
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");
     let config = SweepConfig {
-        d: if full { 1024 } else { 256 },
+        model: ModelSettings {
+            d: if full { 1024 } else { 256 },
+            ..ModelSettings::default()
+        },
         protocols: vec![Loss::Correlation],
         mu: vec![0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0],
         lr: LearningRate::Optimal { gamma0: 0.01 },
@@ -30,7 +34,7 @@ fn main() {
     }
     println!(
         "sweep: d = {}, {} jobs (correlation loss, 7 mu x {} seeds), {} cores",
-        config.d,
+        config.model.d,
         jobs.len(),
         config.seeds.len(),
         cores

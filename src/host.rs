@@ -53,7 +53,7 @@ pub fn resolve_runs(file: &ConfigFile, force: bool) -> Result<Vec<ResolvedConfig
                     "this run would hold about {:.1} GiB of trajectory and JSON ({} points of {} numbers); at most {} GiB per run: lower record_points or steps",
                     bytes as f64 / (1u64 << 30) as f64,
                     r.recorded_points_bound(),
-                    r.input.p * (r.input.p + r.input.k) + 2,
+                    r.input.model.p * (r.input.model.p + r.input.model.k) + 2,
                     MAX_RUN_OUTPUT_BYTES >> 30
                 ),
             ));

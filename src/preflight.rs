@@ -105,9 +105,9 @@ fn link_cost(link: Link) -> f64 {
 
 /// Operations per exact sample: r^2 + p r + p (p + 1) / 2 + 5 (r + 1) + w (p + k).
 fn per_sample_operations(config: &ResolvedConfig) -> f64 {
-    let (p, k) = (config.input.p as f64, config.input.k as f64);
+    let (p, k) = (config.input.model.p as f64, config.input.model.k as f64);
     let r = p + k;
-    let teacher = match config.input.target {
+    let teacher = match config.input.model.target {
         crate::model::Target::Committee(link) => link_cost(link),
         crate::model::Target::TanhProduct => 50.0,
     };
@@ -122,9 +122,14 @@ fn per_sample_operations(config: &ResolvedConfig) -> f64 {
 /// Operations of one step of the overlap recursion (see the module documentation).
 pub fn theory_step_operations(config: &ResolvedConfig) -> f64 {
     let c = &config.input;
-    let (p, k) = (c.p as f64, c.k as f64);
+    let (p, k) = (c.model.p as f64, c.model.k as f64);
     let r = p + k;
-    match automatic_backend(&c.target, &config.activation_resolved, c.p, c.k) {
+    match automatic_backend(
+        &c.model.target,
+        &config.activation_resolved,
+        c.model.p,
+        c.model.k,
+    ) {
         Backend::Decomposition if config.activation_resolved == Link::Erf => {
             2000.0 + 500.0 * p * p * r
         }
@@ -139,7 +144,7 @@ pub fn simulation_cost(config: &ResolvedConfig) -> CostEstimate {
     let c = &config.input;
     let steps = c.steps as f64;
     let nb = config.nb_resolved as f64;
-    let (p, r) = (c.p as f64, (c.p + c.k) as f64);
+    let (p, r) = (c.model.p as f64, (c.model.p + c.model.k) as f64);
     let e = per_sample_operations(config);
     match config.sampler_resolved {
         SamplerKind::Exact => {
@@ -147,7 +152,7 @@ pub fn simulation_cost(config: &ResolvedConfig) -> CostEstimate {
         }
         SamplerKind::Full => CostEstimate::new(
             steps * nb,
-            steps * (nb * (c.d as f64 * (4.0 + 2.0 * p) + e) + 1000.0),
+            steps * (nb * (c.model.d as f64 * (4.0 + 2.0 * p) + e) + 1000.0),
         ),
         SamplerKind::Clt => {
             let dim = p * r + p * (p + 1.0) / 2.0;
@@ -168,7 +173,13 @@ pub fn simulation_cost(config: &ResolvedConfig) -> CostEstimate {
 /// ([`crate::sampler::moment_plan`]), `None` when it estimates them by Monte Carlo.
 fn exact_clt_moments(config: &ResolvedConfig) -> Option<f64> {
     let c = &config.input;
-    match crate::sampler::moment_plan(c.target, config.activation_resolved, c.loss, c.p, c.k) {
+    match crate::sampler::moment_plan(
+        c.model.target,
+        config.activation_resolved,
+        c.loss,
+        c.model.p,
+        c.model.k,
+    ) {
         crate::sampler::MomentPlan::Exact { planned_moments } => Some(planned_moments as f64),
         crate::sampler::MomentPlan::MonteCarlo => None,
     }
@@ -229,20 +240,20 @@ pub fn human_seconds(seconds: f64) -> String {
 /// streams, so a run's result does not change).
 pub fn second_moment_scale(config: &ResolvedConfig, overlaps: &Overlaps) -> f64 {
     let c = &config.input;
-    let (p, k) = (c.p, c.k);
+    let (p, k) = (c.model.p, c.model.k);
     let r = p + k;
     let Ok(factor) = psd_part_factor(&overlaps.omega()) else {
         return f64::NAN;
     };
     let settings = StepSettings {
-        target: c.target,
+        target: c.model.target,
         activation: config.activation_resolved,
-        noise_sd: c.noise.sqrt(),
-        d: c.d,
+        noise_sd: c.model.noise.sqrt(),
+        d: c.model.d,
         nb: 1,
         gamma: 1.0,
         step_loss: c.loss.initial_step_loss(),
-        update: c.update,
+        update: c.model.update,
     };
     let mut rng = SimRng::seed_from_u64(0x5eed_0ff1_e1d5);
     let (mut s, mut fields, mut coefficients) = (vec![0.0; r], vec![0.0; r], vec![0.0; p]);
@@ -278,7 +289,9 @@ pub fn second_moment_scale(config: &ResolvedConfig, overlaps: &Overlaps) -> f64 
 pub fn noise_to_drift_ratio(config: &ResolvedConfig, overlaps: &Overlaps) -> f64 {
     let c = &config.input;
     let phi_hd = second_moment_scale(config, overlaps);
-    (config.gamma_resolved / c.p as f64) * (c.d as f64 / config.nb_resolved as f64) * phi_hd.sqrt()
+    (config.gamma_resolved / c.model.p as f64)
+        * (c.model.d as f64 / config.nb_resolved as f64)
+        * phi_hd.sqrt()
         / 2.0
 }
 

@@ -137,20 +137,28 @@ pub fn initial_sampler(config: &ResolvedConfig, streams: &mut RandomStreams) -> 
     let c = &config.input;
     match config.sampler_resolved {
         SamplerKind::Full => {
-            let w = c.init.sample_weights(&mut streams.init, c.p, c.k, c.d);
-            Box::new(FullSampler::new(c.p, c.k, c.d as usize, w))
+            let w = c
+                .model
+                .init
+                .sample_weights(&mut streams.init, c.model.p, c.model.k, c.model.d);
+            Box::new(FullSampler::new(
+                c.model.p,
+                c.model.k,
+                c.model.d as usize,
+                w,
+            ))
         }
-        SamplerKind::Exact => Box::new(ExactSampler::new(c.init.sample_overlaps(
+        SamplerKind::Exact => Box::new(ExactSampler::new(c.model.init.sample_overlaps(
             &mut streams.init,
-            c.p,
-            c.k,
-            c.d,
+            c.model.p,
+            c.model.k,
+            c.model.d,
         ))),
-        SamplerKind::Clt => Box::new(CltSampler::new(c.init.sample_overlaps(
+        SamplerKind::Clt => Box::new(CltSampler::new(c.model.init.sample_overlaps(
             &mut streams.init,
-            c.p,
-            c.k,
-            c.d,
+            c.model.p,
+            c.model.k,
+            c.model.d,
         ))),
     }
 }
@@ -169,7 +177,12 @@ impl Simulation {
         let sampler = initial_sampler(&config, &mut streams);
         let overlaps = sampler.overlaps();
         let warnings = noise_warnings(&config, &overlaps);
-        let estimate = population_risk(&c.target, &config.activation_resolved, &overlaps, c.noise);
+        let estimate = population_risk(
+            &c.model.target,
+            &config.activation_resolved,
+            &overlaps,
+            c.model.noise,
+        );
         let mut simulation = Simulation {
             gamma: config.gamma_resolved,
             step_loss: c.loss.initial_step_loss(),
@@ -257,24 +270,24 @@ impl Simulation {
     fn settings(&self) -> StepSettings {
         let c = &self.config.input;
         StepSettings {
-            target: c.target,
+            target: c.model.target,
             activation: self.config.activation_resolved,
-            noise_sd: c.noise.sqrt(),
-            d: c.d,
+            noise_sd: c.model.noise.sqrt(),
+            d: c.model.d,
             nb: self.config.nb_resolved,
             gamma: self.gamma,
             step_loss: self.step_loss,
-            update: c.update,
+            update: c.model.update,
         }
     }
 
     fn risk(&self, overlaps: &Overlaps) -> f64 {
         let c = &self.config.input;
         population_risk(
-            &c.target,
+            &c.model.target,
             &self.config.activation_resolved,
             overlaps,
-            c.noise,
+            c.model.noise,
         )
         .value
     }
@@ -283,7 +296,7 @@ impl Simulation {
     /// and checks weak recovery.
     fn observe(&mut self, overlaps: &Overlaps, risk: Option<f64>, force: bool) {
         let recovered_now = self.trajectory.weak_recovery_step.is_none()
-            && overlaps.max_teacher_overlap() >= self.config.input.eta;
+            && overlaps.max_teacher_overlap() >= self.config.input.model.eta;
         if recovered_now {
             self.trajectory.weak_recovery_step = Some(self.step);
         }
@@ -350,7 +363,7 @@ impl Simulation {
         let adaptive = self.config.input.loss == Loss::Adaptive;
         let mut risk = None;
         if adaptive {
-            let schedule = self.config.input.adaptive;
+            let schedule = self.config.input.model.adaptive;
             match self.step_loss {
                 StepLoss::Correlation => {
                     let r = self.risk(&overlaps);

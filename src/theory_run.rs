@@ -98,25 +98,25 @@ pub fn recursion_from_config(
     projected: bool,
 ) -> Result<(Overlaps, RecursionSettings), ConfigError> {
     let c = &config.input;
-    if projected && c.update == Update::Spherical {
+    if projected && c.model.update == Update::Spherical {
         return Err(ConfigError::new(
             "update",
             "the overlap recursion models projected SGD only; use update \"projected\" for theory runs",
         ));
     }
     let settings = RecursionSettings {
-        target: c.target,
+        target: c.model.target,
         activation: config.activation_resolved,
-        noise: c.noise,
-        dimension: c.d,
+        noise: c.model.noise,
+        dimension: c.model.d,
         batch_size: config.nb_resolved,
         learning_rate: config.gamma_resolved,
         loss: c.loss,
-        adaptive: c.adaptive,
+        adaptive: c.model.adaptive,
         terms,
         projected,
         steps: c.steps,
-        eta: c.eta,
+        eta: c.model.eta,
         trajectory_capacity: c.record_points,
         numerics: NumericalSettings::default(),
     };
@@ -192,7 +192,7 @@ pub fn theory_config_from_json(text: &str) -> Result<(RunConfig, Terms), ConfigE
         }
         Some(_) => unreachable!("check_types accepts only an object for terms"),
     };
-    let run = json::from_value(Schema::Theory, &object, "")?;
+    let run = json::from_object(Schema::Theory, &object, "")?;
     Ok((run, terms))
 }
 
@@ -206,7 +206,7 @@ mod tests {
         let (run, terms) =
             theory_config_from_json(r#"{"d": 256, "p": 2, "terms": {"noise": false}, "seed": 3}"#)
                 .unwrap();
-        assert_eq!((run.d, run.p, run.seed), (256, 2, 3));
+        assert_eq!((run.model.d, run.model.p, run.seed), (256, 2, 3));
         assert_eq!(
             terms,
             Terms {

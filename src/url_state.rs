@@ -174,7 +174,7 @@ mod tests {
         for k in ["mu", "steps", "eta", "nope"] {
             assert!(keys.contains(&k), "{k} missing from {keys:?}");
         }
-        assert_eq!(u.lab.config.d, 2048);
+        assert_eq!(u.lab.config.model.d, 2048);
         let unknown = UrlState::parse("#preset=nope&seed=3");
         assert_eq!(unknown.errors[0].key, "preset");
         assert_eq!(unknown.lab.config.seed, 3);

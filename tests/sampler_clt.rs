@@ -283,7 +283,7 @@ fn mean_trajectory_matches_exact() {
             .map(|seed| {
                 let mut c = RunConfig::from_json(base).unwrap();
                 c.seed = seed;
-                c.sampler = serde_json::from_str(&format!("\"{sampler}\"")).unwrap();
+                c.model.sampler = serde_json::from_str(&format!("\"{sampler}\"")).unwrap();
                 let out = Simulation::new(&c).unwrap().run_to_end();
                 assert_eq!(
                     out.sampler,

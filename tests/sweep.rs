@@ -1,6 +1,7 @@
 //! Batch-size sweeps: config validation, job expansion, determinism, summaries (cheap).
 
 use sgdlab::config::scaling::LearningRate;
+use sgdlab::config::ModelSettings;
 use sgdlab::config::RunConfig;
 use sgdlab::model::Loss;
 use sgdlab::sampler::SamplerKind;
@@ -49,7 +50,10 @@ fn jobs_expand_protocol_mu_seed_in_order() {
 #[test]
 fn auto_sampler_switches_to_clt_above_the_threshold() {
     let config = SweepConfig {
-        d: 4096,
+        model: ModelSettings {
+            d: 4096,
+            ..ModelSettings::default()
+        },
         protocols: vec![Loss::Mse],
         mu: vec![1.5, 2.0],
         seeds: vec![0],
@@ -66,7 +70,10 @@ fn auto_sampler_switches_to_clt_above_the_threshold() {
     );
     // or as configured
     let config = SweepConfig {
-        sampler: sgdlab::sampler::SamplerChoice::Exact,
+        model: ModelSettings {
+            sampler: sgdlab::sampler::SamplerChoice::Exact,
+            ..config.model.clone()
+        },
         ..config
     };
     assert_eq!(
@@ -81,7 +88,10 @@ fn auto_sampler_switches_to_clt_above_the_threshold() {
 #[test]
 fn max_samples_caps_the_steps_of_large_batches() {
     let config = SweepConfig {
-        d: 1024,
+        model: ModelSettings {
+            d: 1024,
+            ..ModelSettings::default()
+        },
         mu: vec![0.5, 1.0, 2.0],
         max_steps: 1000,
         max_samples: Some(100_000),
@@ -172,7 +182,10 @@ fn sweep_is_deterministic_for_a_seed_list() {
 fn censored_runs_are_marked_and_summarised_as_infinite() {
     // 5 steps are far too few at d = 256, mu = 0.5
     let config = SweepConfig {
-        d: 256,
+        model: ModelSettings {
+            d: 256,
+            ..ModelSettings::default()
+        },
         protocols: vec![Loss::Correlation],
         mu: vec![0.5],
         seeds: vec![0, 1, 2],
@@ -367,10 +380,10 @@ fn each_protocol_can_have_its_own_learning_rate_policy() {
     let json = serde_json::to_string(&config).unwrap();
     assert!(json.contains(r#""lr_by_protocol":{"correlation":{"policy":"fixed""#));
     assert_eq!(SweepConfig::from_json(&json).unwrap(), config);
-    // without overrides the key is left out
-    assert!(!serde_json::to_string(&SweepConfig::default())
+    // without overrides the key is written empty, so a report records the whole config
+    assert!(serde_json::to_string(&SweepConfig::default())
         .unwrap()
-        .contains("lr_by_protocol"));
+        .contains(r#""lr_by_protocol":{}"#));
 
     // errors name the protocol's entry
     let cases: &[(&str, &str, &str)] = &[
@@ -430,9 +443,10 @@ fn per_protocol_prefactors_from_text() {
         LearningRateByProtocol::from_prefactors(base, &by.prefactors_text()).unwrap(),
         by
     );
-    assert!(LearningRateByProtocol::from_prefactors(base, "")
-        .unwrap()
-        .is_empty());
+    assert_eq!(
+        LearningRateByProtocol::from_prefactors(base, "").unwrap(),
+        LearningRateByProtocol::default()
+    );
     for (text, message) in [
         ("correlation", "write protocol=prefactor"),
         ("hinge=1", "not a protocol"),

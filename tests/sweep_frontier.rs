@@ -18,6 +18,7 @@
 //! deterministic, and other seed sets were checked to give the same slopes to +-0.01.
 
 use sgdlab::config::scaling::LearningRate;
+use sgdlab::config::ModelSettings;
 use sgdlab::model::Loss;
 use sgdlab::sweep::*;
 use std::time::Instant;
@@ -40,7 +41,10 @@ fn on_threads(threads: usize, jobs: &[sgdlab::config::RunConfig]) -> Vec<SweepPo
 
 fn sweep(d: u64, protocols: &[Loss], mu: &[f64]) -> Vec<SweepSummary> {
     run_sweep(SweepConfig {
-        d,
+        model: ModelSettings {
+            d,
+            ..ModelSettings::default()
+        },
         protocols: protocols.to_vec(),
         mu: mu.to_vec(),
         lr: LearningRate::Optimal { gamma0: GAMMA0 },
@@ -51,7 +55,7 @@ fn sweep(d: u64, protocols: &[Loss], mu: &[f64]) -> Vec<SweepSummary> {
 }
 
 fn run_sweep(config: SweepConfig) -> Vec<SweepSummary> {
-    let d = config.d;
+    let d = config.model.d;
     let jobs = config.jobs().unwrap();
     let start = Instant::now();
     let points = on_threads(workers(), &jobs);
@@ -164,8 +168,11 @@ fn plain_sgd_frontier_has_slope_minus_one_then_a_plateau() {
 fn plain_sgd_on_an_information_exponent_one_target_has_slope_minus_one() {
     let mu = [0.25, 0.375, 0.5, 0.625, 0.75];
     let s = run_sweep(SweepConfig {
-        d: 4096,
-        target: sgdlab::model::Target::Committee(sgdlab::model::Link::Erf),
+        model: ModelSettings {
+            d: 4096,
+            target: sgdlab::model::Target::Committee(sgdlab::model::Link::Erf),
+            ..ModelSettings::default()
+        },
         protocols: vec![Loss::Mse, Loss::Correlation],
         mu: mu.to_vec(),
         lr: LearningRate::Optimal { gamma0: 0.5 },

@@ -11,6 +11,7 @@
 //! `SWEEP_MAX_STEPS`, `SWEEP_MAX_SAMPLES`, `SWEEP_SEED_OFFSET`, `SWEEP_SAMPLER` (auto | full | exact | clt),
 //! `SWEEP_POINTS_OUT` (file for the points as JSON).
 
+use sgdlab::config::ModelSettings;
 use sgdlab::model::Loss;
 use sgdlab::sweep::*;
 use std::time::Instant;
@@ -63,7 +64,7 @@ fn measure(config: &SweepConfig, fit_ranges: &[(Loss, f64, f64)]) -> Vec<SweepSu
     }
     println!(
         "d = {}, seeds {:?}, lr {:?}, max_steps {}, {} runs on {} threads in {:.1} s",
-        config.d,
+        config.model.d,
         config.seeds,
         config.lr,
         config.max_steps,
@@ -114,7 +115,14 @@ fn measure(config: &SweepConfig, fit_ranges: &[(Loss, f64, f64)]) -> Vec<SweepSu
 fn correlation_loss_frontier_measurement() {
     let offset: u64 = env("SWEEP_SEED_OFFSET", 0);
     let config = SweepConfig {
-        d: env("SWEEP_D", 2048),
+        model: ModelSettings {
+            d: env("SWEEP_D", 2048),
+            sampler: std::env::var("SWEEP_SAMPLER")
+                .ok()
+                .map(|v| serde_json::from_value(serde_json::Value::String(v)).unwrap())
+                .unwrap_or_default(),
+            ..ModelSettings::default()
+        },
         protocols: env_list("SWEEP_PROTOCOLS", vec![Loss::Correlation]),
         mu: env_list("SWEEP_MU", vec![0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0]),
         lr: sgdlab::config::scaling::LearningRate::Optimal {
@@ -122,10 +130,6 @@ fn correlation_loss_frontier_measurement() {
         },
         seeds: (offset..offset + env("SWEEP_SEEDS", 15)).collect(),
         max_steps: env("SWEEP_MAX_STEPS", 10_000_000),
-        sampler: std::env::var("SWEEP_SAMPLER")
-            .ok()
-            .map(|v| serde_json::from_value(serde_json::Value::String(v)).unwrap())
-            .unwrap_or_default(),
         max_samples: std::env::var("SWEEP_MAX_SAMPLES")
             .ok()
             .map(|v| v.parse::<f64>().unwrap() as u64),
@@ -153,7 +157,10 @@ fn plain_sgd_plateau_across_d() {
     for log2_d in (10..=18).step_by(2) {
         let d = 1u64 << log2_d;
         let config = SweepConfig {
-            d,
+            model: ModelSettings {
+                d,
+                ..ModelSettings::default()
+            },
             protocols: vec![Loss::Mse],
             mu: vec![2.25],
             lr: sgdlab::config::scaling::LearningRate::Optimal { gamma0 },

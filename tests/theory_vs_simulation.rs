@@ -89,7 +89,13 @@ const NAMES: [&str; 3] = ["R", "m", "q"];
 /// (R, m, q) of overlaps; q = 0 for p = 1.
 fn observables(config: &ResolvedConfig, o: &Overlaps) -> [f64; 3] {
     let c = &config.input;
-    let risk = population_risk(&c.target, &config.activation_resolved, o, c.noise).value;
+    let risk = population_risk(
+        &c.model.target,
+        &config.activation_resolved,
+        o,
+        c.model.noise,
+    )
+    .value;
     let (p, k) = (o.p(), o.k());
     let m = o.m.iter().sum::<f64>() / (p * k) as f64;
     let q = if p > 1 {

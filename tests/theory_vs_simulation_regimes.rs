@@ -36,10 +36,10 @@ fn simulated_risk(config: &ResolvedConfig) -> Vec<(f64, f64)> {
             s.run_steps(t - s.step());
             assert_eq!(s.step(), t);
             let risk = population_risk(
-                &config.input.target,
+                &config.input.model.target,
                 &config.activation_resolved,
                 &s.overlaps(),
-                config.input.noise,
+                config.input.model.noise,
             );
             values[i].push(risk.value);
         }
@@ -206,7 +206,7 @@ fn noise_learning_plateau_approaches_the_noise_only_recursion() {
     assert!(asymptotic - mean > 0.04 * mean);
 
     let mut large = c.clone();
-    large.input.d = 1_000_000;
+    large.input.model.d = 1_000_000;
     large.input.nb = Some(31.0);
     let large = large.input.resolve().unwrap();
     let (full_large, asymptotic_large) = (

@@ -13,7 +13,7 @@
 //!
 //! Values echoed in messages are cut at [`MAX_ECHO_CHARS`] characters ([`cut`]).
 
-use super::{ConfigError, ErrorKind, MAX_K, MAX_P};
+use super::{ConfigError, ErrorKind, ModelSettings, MAX_K, MAX_P};
 use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use std::cell::RefCell;
@@ -576,10 +576,45 @@ impl<'de> serde::Deserializer<'de> for MapDeserializer<'de> {
     }
 }
 
+/// Fills a config type that flattens the shared [`ModelSettings`] (`RunConfig`,
+/// `SweepConfig`) from an object already checked by [`check_types`].
+///
+/// serde reports errors inside a flattened struct without their path, so the settings' own
+/// keys are read first as a [`ModelSettings`] (its errors name the key, e.g. `target`), then
+/// the whole type. An unknown key is named with the list of the type's keys (those of its
+/// default value serialised).
+pub fn from_object<T: serde::de::DeserializeOwned + serde::Serialize + Default>(
+    schema: Schema,
+    object: &Map<String, Value>,
+    prefix: &str,
+) -> Result<T, ConfigError> {
+    let model_keys = ModelSettings::keys();
+    let settings: Map<String, Value> = object
+        .iter()
+        .filter(|(k, _)| model_keys.contains(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    from_value::<ModelSettings>(schema, &settings, prefix)?;
+    from_value::<T>(schema, object, prefix).map_err(|e| {
+        if e.kind != ErrorKind::UnknownKey || e.message != "unknown key" {
+            return e;
+        }
+        let known = match serde_json::to_value(T::default()) {
+            Ok(Value::Object(map)) => map.keys().map(|k| format!("`{k}`")).collect(),
+            _ => Vec::new(),
+        };
+        let message = format!("unknown key, expected one of {}", known.join(", "));
+        ConfigError::of_kind(e.kind, e.field, message)
+    })
+}
+
 /// Reads `text` as a config of type `T` through all three passes ([`parse_object`],
-/// [`check_types`], [`from_value`]).
-pub fn read<T: serde::de::DeserializeOwned>(schema: Schema, text: &str) -> Result<T, ConfigError> {
+/// [`check_types`], [`from_object`]).
+pub fn read<T: serde::de::DeserializeOwned + serde::Serialize + Default>(
+    schema: Schema,
+    text: &str,
+) -> Result<T, ConfigError> {
     let object = parse_object(text)?;
     check_types(schema, &object, "")?;
-    from_value(schema, &object, "")
+    from_object(schema, &object, "")
 }

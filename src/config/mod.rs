@@ -7,15 +7,17 @@
 pub mod auto_sampler;
 mod error;
 pub mod json;
+mod model_settings;
 mod resolved;
 pub mod scaling;
 
 pub use error::{check_range, display_number, ConfigError, ErrorKind, PathSegment};
+pub use model_settings::{ModelSettings, DEFAULT_CLT_THRESHOLD};
 pub use resolved::{ConfigFile, ResolvedConfig};
 
 use crate::initialisation::Initialisation;
-use crate::model::{target_information_exponent, AdaptiveSchedule, Link, Loss, Target};
-use crate::sampler::{SamplerChoice, SamplerKind, Update};
+use crate::model::{target_information_exponent, Link, Loss};
+use crate::sampler::{SamplerChoice, SamplerKind};
 use crate::theory::regimes::{classify_regime, Regime};
 use auto_sampler::{resolve_auto_sampler, AutoSamplerInput, MAX_DRAWN_BATCH};
 use scaling::{BatchScaling, LearningRate, ResolvedRate};
@@ -42,31 +44,23 @@ pub const MAX_RUNS: usize = 10_000;
 /// Largest estimated memory of one run's recorded trajectory and its JSON text
 /// ([`ResolvedConfig::output_bytes_estimate`]), in bytes (4 GiB).
 pub const MAX_RUN_OUTPUT_BYTES: u64 = 4 << 30;
-/// Default CLT threshold of the `auto` sampler, in samples per step.
-pub const DEFAULT_CLT_THRESHOLD: u64 = 1 << 22;
 /// Smallest batch of the `clt` sampler: n_b >= 4096. The clt sampler replaces a sum of n_b
 /// terms by a Gaussian, whose error (skewness of order n_b^(-1/2)) is poor at small batches
 /// (the one-step laws of He_3 with MSE still differ visibly at n_b = 16384), and below this
 /// batch the exact sampler is cheap and exact.
 pub const MIN_CLT_BATCH: u64 = 4096;
 
-/// A run as written by a user (JSON keys in parentheses).
+/// A run as written by a user (JSON keys in parentheses): the shared [`ModelSettings`]
+/// (top-level keys `d`, `p`, `k`, `target`, ...) plus the batch, the rate, the loss and the
+/// length of the run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RunConfig {
-    /// Input dimension d (`d`).
-    pub d: u64,
-    /// Student hidden units p (`p`).
-    pub p: usize,
-    /// Teacher directions k (`k`).
-    pub k: usize,
-    /// Teacher g (`target`).
-    pub target: Target,
-    /// Student activation sigma (`activation`); defaults to the teacher's link (tanh for
-    /// `tanh_product`).
-    pub activation: Option<Link>,
-    /// Label-noise variance Delta (`noise`).
-    pub noise: f64,
+    /// Model, initialisation, sampler and recovery threshold (flattened: `d`, `p`, `k`,
+    /// `target`, `activation`, `noise`, `update`, `init`, `eta`, `adaptive`, `sampler`,
+    /// `clt_threshold`).
+    #[serde(flatten)]
+    pub model: ModelSettings,
     /// Batch size n_b given directly (`nb`); exclusive with `batch`.
     pub nb: Option<f64>,
     /// Batch size as n0 d^mu (`batch: {n0, mu}`).
@@ -77,23 +71,10 @@ pub struct RunConfig {
     pub lr: Option<LearningRate>,
     /// Protocol (`loss`: mse | correlation | adaptive).
     pub loss: Loss,
-    /// Adaptive-protocol settings (`adaptive: {threshold, decay, jump}`).
-    pub adaptive: AdaptiveSchedule,
-    /// Projected or spherical (`update`).
-    pub update: Update,
-    /// Initial weights (`init: {kind: warm|cold|m0|overlaps, m0, Q, M}`).
-    pub init: Initialisation,
     /// Number of SGD steps (`steps`).
     pub steps: u64,
     /// Seed of the whole run (`seed`).
     pub seed: u64,
-    /// Sampler (`sampler`: auto | full | exact | clt; clt needs n_b >= [`MIN_CLT_BATCH`]).
-    pub sampler: SamplerChoice,
-    /// Above this many samples per step `auto` considers the CLT sampler (`clt_threshold`; it
-    /// takes it when its moments are exact or accurate, see [`auto_sampler`]).
-    pub clt_threshold: u64,
-    /// Weak-recovery threshold on max_j ||M_j|| (`eta`).
-    pub eta: f64,
     /// Stop as soon as weak recovery is reached (`stop_at_recovery`).
     pub stop_at_recovery: bool,
     /// Number of uniformly spaced trajectory points kept (`record_points`), in
@@ -105,25 +86,14 @@ pub struct RunConfig {
 impl Default for RunConfig {
     fn default() -> Self {
         RunConfig {
-            d: 1024,
-            p: 1,
-            k: 1,
-            target: Target::Committee(Link::HE3),
-            activation: None,
-            noise: 1e-6,
+            model: ModelSettings::default(),
             nb: None,
             batch: None,
             gamma: None,
             lr: None,
             loss: Loss::Mse,
-            adaptive: AdaptiveSchedule::default(),
-            update: Update::Projected,
-            init: Initialisation::Warm,
             steps: 1000,
             seed: 0,
-            sampler: SamplerChoice::Auto,
-            clt_threshold: DEFAULT_CLT_THRESHOLD,
-            eta: 0.5,
             stop_at_recovery: false,
             record_points: crate::trajectory::DEFAULT_CAPACITY,
         }
@@ -151,7 +121,7 @@ impl RunConfig {
         let mut object = json::parse_object(text)?;
         let Some(runs) = object.remove("runs") else {
             json::check_types(Schema::Run, &object, "")?;
-            return json::from_value(Schema::Run, &object, "").map(|c| ConfigFile {
+            return json::from_object(Schema::Run, &object, "").map(|c| ConfigFile {
                 runs: vec![c],
                 is_list: false,
             });
@@ -180,7 +150,7 @@ impl RunConfig {
         }
         // shared keys: types, names and unknown keys, once
         json::check_types(Schema::Run, &object, "")?;
-        json::from_value::<RunConfig>(Schema::Run, &object, "")?;
+        json::from_object::<RunConfig>(Schema::Run, &object, "")?;
         for (i, run) in runs.iter().enumerate() {
             let serde_json::Value::Object(overrides) = run else {
                 return Err(ConfigError::new(
@@ -205,7 +175,7 @@ impl RunConfig {
                 }
             }
             let prefix = format!("runs[{i}]");
-            let config: RunConfig = json::from_value(Schema::Run, &merged, &prefix)?;
+            let config: RunConfig = json::from_object(Schema::Run, &merged, &prefix)?;
             drop(merged);
             config.resolve().map_err(|e| {
                 // a value the entry sets is named in the entry; a shared one where it is written
@@ -228,62 +198,30 @@ impl RunConfig {
 
     /// Validates every field and resolves n_b, gamma and the sampler.
     pub fn resolve(&self) -> Result<ResolvedConfig, ConfigError> {
+        self.model.validate()?;
         let c = self;
-        if !(1..=MAX_P).contains(&c.p) {
-            return Err(ConfigError::new(
-                "p",
-                format!("must be an integer in [1, {MAX_P}], got {}", c.p),
-            ));
-        }
-        if !(1..=MAX_K).contains(&c.k) {
-            return Err(ConfigError::new(
-                "k",
-                format!("must be an integer in [1, {MAX_K}], got {}", c.k),
-            ));
-        }
-        let min_d = (2 * (c.p + c.k)).max(4) as u64;
-        if c.d < min_d || c.d > MAX_D {
-            return Err(ConfigError::new(
-                "d",
-                format!(
-                    "must be an integer in [{min_d}, {MAX_D}] (at least 2(p + k)), got {}",
-                    c.d
-                ),
-            ));
-        }
-        if c.target == Target::TanhProduct && c.k < 2 {
-            return Err(ConfigError::new(
-                "target",
-                "tanh_product needs k >= 2 teacher directions",
-            ));
-        }
-        let activation = c.activation.unwrap_or(match c.target {
-            Target::Committee(l) => l,
-            Target::TanhProduct => Link::Tanh,
-        });
-        check_range("noise", c.noise, 0.0, 1e6)?;
-        check_range("eta", c.eta, 1e-9, 1.0)?;
+        let activation = c.model.activation_or_default();
         if !(1..=MAX_STEPS).contains(&c.steps) {
             return Err(ConfigError::new(
                 "steps",
                 format!("must be an integer in [1, {MAX_STEPS}], got {}", c.steps),
             ));
         }
-        let max_points = crate::trajectory::max_record_points(c.p, c.k);
+        let max_points = crate::trajectory::max_record_points(c.model.p, c.model.k);
         if !(crate::trajectory::MIN_RECORD_POINTS..=max_points).contains(&c.record_points) {
             return Err(ConfigError::new(
                 "record_points",
                 format!(
                     "must be an integer in [{}, {max_points}] at p = {}, k = {} (the trajectory keeps at most record_points (p^2 + p k + 1) <= {} numbers), got {}",
                     crate::trajectory::MIN_RECORD_POINTS,
-                    c.p,
-                    c.k,
+                    c.model.p,
+                    c.model.k,
                     crate::trajectory::MAX_TRAJECTORY_FLOATS,
                     c.record_points
                 ),
             ));
         }
-        let d = c.d as f64;
+        let d = c.model.d as f64;
         let nb = match (c.nb, c.batch) {
             (Some(_), Some(_)) => {
                 return Err(ConfigError::new(
@@ -306,7 +244,7 @@ impl RunConfig {
             (None, Some(b)) => {
                 check_range("batch.n0", b.n0, 1e-9, 1e12)?;
                 check_range("batch.mu", b.mu, 0.0, 12.0)?;
-                let nb = b.resolve(c.d);
+                let nb = b.resolve(c.model.d);
                 if nb > MAX_NB {
                     return Err(ConfigError::new(
                         "batch.mu",
@@ -318,7 +256,7 @@ impl RunConfig {
             (None, None) => d.floor(),
         };
         let mu = nb.ln() / d.ln();
-        let l = target_information_exponent(&c.target, c.k)
+        let l = target_information_exponent(&c.model.target, c.model.k)
             .ok_or_else(|| ConfigError::new("target", "its information exponent could not be computed (no non-zero Hermite coefficient up to degree 12)"))?;
         let rate = match (c.gamma, c.lr) {
             (Some(_), Some(_)) => {
@@ -341,11 +279,11 @@ impl RunConfig {
                         check_range("lr.c", c, 1e-300, 1e12)?;
                     }
                 }
-                lr.resolve(c.d, nb, c.p, l, c.loss)
+                lr.resolve(c.model.d, nb, c.model.p, l, c.loss)
                     .map_err(|e| ConfigError::new("lr", e.to_string()))?
             }
             (None, None) => DEFAULT_LEARNING_RATE
-                .resolve(c.d, nb, c.p, l, c.loss)
+                .resolve(c.model.d, nb, c.model.p, l, c.loss)
                 .map_err(|e| ConfigError::new("lr", e.to_string()))?,
         };
         let gamma = rate.gamma;
@@ -355,52 +293,55 @@ impl RunConfig {
                 format!("the resolved learning rate {gamma:e} must be in (0, 1e12]"),
             ));
         }
-        let a = c.adaptive;
+        let a = c.model.adaptive;
         check_range("adaptive.threshold", a.threshold, 0.0, 1.0)?;
         check_range("adaptive.decay", a.decay, 0.0, 1.0)?;
         check_range("adaptive.jump", a.jump, 1e-12, 1e6)?;
-        match &c.init {
+        match &c.model.init {
             Initialisation::M0 { m0 } => {
                 check_range("init.m0", *m0, 0.0, 1.0)?;
             }
             init @ Initialisation::Overlaps { .. } => {
-                init.explicit_overlaps(c.p, c.k)
+                init.explicit_overlaps(c.model.p, c.model.k)
                     .unwrap()
                     .map_err(|(field, message)| ConfigError::new(field, message))?;
             }
             _ => {}
         }
-        let sampler = match c.sampler {
+        let sampler = match c.model.sampler {
             SamplerChoice::Full => SamplerKind::Full,
             SamplerChoice::Exact => SamplerKind::Exact,
             SamplerChoice::Clt => SamplerKind::Clt,
             SamplerChoice::Auto => resolve_auto_sampler(&AutoSamplerInput {
-                target: c.target,
+                target: c.model.target,
                 activation,
                 loss: c.loss,
-                p: c.p,
-                k: c.k,
-                d: c.d,
+                p: c.model.p,
+                k: c.model.k,
+                d: c.model.d,
                 nb,
                 gamma,
-                noise: c.noise,
-                init: &c.init,
-                update: c.update,
-                clt_threshold: c.clt_threshold,
+                noise: c.model.noise,
+                init: &c.model.init,
+                update: c.model.update,
+                clt_threshold: c.model.clt_threshold,
             }),
         };
         if sampler == SamplerKind::Clt && nb < MIN_CLT_BATCH as f64 {
-            let (field, why) = if c.sampler == SamplerChoice::Auto {
+            let (field, why) = if c.model.sampler == SamplerChoice::Auto {
                 (
                     "clt_threshold",
-                    format!("auto uses clt above clt_threshold = {}", c.clt_threshold),
+                    format!(
+                        "auto uses clt above clt_threshold = {}",
+                        c.model.clt_threshold
+                    ),
                 )
             } else {
                 ("sampler", "clt was requested".to_string())
             };
             return Err(ConfigError::new(field, format!("{why}, but clt needs n_b in [{MIN_CLT_BATCH}, 1e13], got n_b = {}: each clt step draws {MIN_CLT_BATCH} exact samples to estimate its covariance, so for smaller batches use exact (faster, and exact rather than a Gaussian approximation)", display_number(nb))));
         }
-        if sampler == SamplerKind::Full && c.d > MAX_D_FULL {
+        if sampler == SamplerKind::Full && c.model.d > MAX_D_FULL {
             return Err(ConfigError::new("sampler", format!("full keeps W (p x d) in memory: d must be <= {MAX_D_FULL} for it; use exact (same law, cost independent of d)")));
         }
         if sampler != SamplerKind::Clt && nb > MAX_DRAWN_BATCH {
@@ -408,7 +349,10 @@ impl RunConfig {
         }
         Ok(ResolvedConfig {
             input: RunConfig {
-                activation: Some(activation),
+                model: ModelSettings {
+                    activation: Some(activation),
+                    ..c.model.clone()
+                },
                 ..c.clone()
             },
             activation_resolved: activation,
@@ -448,7 +392,10 @@ mod tests {
         assert_eq!(e.field, "batch.mu");
         assert!(e.message.contains("[0, 12]"));
         let e = RunConfig {
-            p: 0,
+            model: ModelSettings {
+                p: 0,
+                ..ModelSettings::default()
+            },
             ..Default::default()
         }
         .resolve()

@@ -88,7 +88,7 @@ impl ResolvedConfig {
     /// plus row overheads) and that trajectory as JSON text (about 24 bytes a number). Runs
     /// above [`MAX_RUN_OUTPUT_BYTES`] are refused by the command line.
     pub fn output_bytes_estimate(&self) -> u64 {
-        let (p, k) = (self.input.p as u64, self.input.k as u64);
+        let (p, k) = (self.input.model.p as u64, self.input.model.k as u64);
         let numbers = p * (p + k) + 2;
         self.recorded_points_bound() * (numbers * 32 + 2 * p * 24 + 64) + (64 << 10)
     }

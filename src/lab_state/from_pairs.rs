@@ -3,10 +3,10 @@
 use crate::config::json::key_name;
 use crate::config::scaling::{BatchScaling, LearningRate};
 use crate::initialisation::Initialisation;
-use crate::model::{parse_name, Link, Loss, Target};
-use crate::sampler::{SamplerChoice, Update};
+use crate::model::{parse_name, Loss};
 
-use super::field_error::{flag, number, truncate, whole};
+use super::field_error::{flag, number, truncate};
+use super::plain::{read_plain, reset_plain, PLAIN_KEYS};
 use super::*;
 
 impl LabState {
@@ -44,42 +44,10 @@ impl LabState {
             }
         };
         let c = &mut s.config;
-        if let Some(v) = get("target") {
-            attempt(
-                v.parse::<Target>()
-                    .map(|t| c.target = t)
-                    .map_err(|e| FieldError::new("target", e.to_string())),
-            );
-        }
-        if let Some(v) = get("activation") {
-            if v.is_empty() {
-                c.activation = None;
-            } else {
-                attempt(
-                    v.parse::<Link>()
-                        .map(|l| c.activation = Some(l))
-                        .map_err(|e| FieldError::new("activation", e.to_string())),
-                );
-            }
-        }
-        for key in ["p", "k", "d", "steps", "seed"] {
+        for key in PLAIN_KEYS {
             if let Some(v) = get(key) {
-                let (p, k) = (c.p, c.k);
-                attempt(whole(key, v, || whole_range(key, p, k)).map(|x| match key {
-                    "d" => c.d = x,
-                    // out of range values stay out of range (resolve rejects them)
-                    "p" => c.p = usize::try_from(x).unwrap_or(usize::MAX),
-                    "k" => c.k = usize::try_from(x).unwrap_or(usize::MAX),
-                    "steps" => c.steps = x,
-                    _ => c.seed = x,
-                }));
+                attempt(read_plain(c, key, v));
             }
-        }
-        if let Some(v) = get("noise") {
-            attempt(number("noise", v).map(|x| c.noise = x));
-        }
-        if let Some(v) = get("eta") {
-            attempt(number("eta", v).map(|x| c.eta = x));
         }
         // batch: nb, or n0 d^mu
         match (
@@ -131,13 +99,6 @@ impl LabState {
                 "give only one of gamma, delta (with gamma0) or c",
             ))),
         }
-        if let Some(v) = get("update") {
-            attempt(
-                parse_name::<Update>("update", v)
-                    .map_err(|e| FieldError::new("update", e))
-                    .map(|x| c.update = x),
-            );
-        }
         if let Some(v) = get("init") {
             attempt(
                 match v {
@@ -154,21 +115,14 @@ impl LabState {
                         format!("must be warm, cold or m0, got '{}'", truncate(other)),
                     )),
                 }
-                .map(|x| c.init = x),
-            );
-        }
-        if let Some(v) = get("sampler") {
-            attempt(
-                parse_name::<SamplerChoice>("sampler", v)
-                    .map_err(|e| FieldError::new("sampler", e))
-                    .map(|x| c.sampler = x),
+                .map(|x| c.model.init = x),
             );
         }
         if let Some(v) = get("adaptive_threshold") {
-            attempt(number("adaptive_threshold", v).map(|x| c.adaptive.threshold = x));
+            attempt(number("adaptive_threshold", v).map(|x| c.model.adaptive.threshold = x));
         }
         if let Some(v) = get("adaptive_jump") {
-            attempt(number("adaptive_jump", v).map(|x| c.adaptive.jump = x));
+            attempt(number("adaptive_jump", v).map(|x| c.model.adaptive.jump = x));
         }
         if let Some(v) = get("panels") {
             let parsed: Result<Vec<Loss>, _> = v
@@ -277,12 +231,7 @@ impl LabState {
         let c = &mut self.config;
         let before = c.clone();
         match key {
-            "d" => c.d = d.d,
-            "p" => c.p = d.p,
-            "k" => c.k = d.k,
-            "noise" => c.noise = d.noise,
-            "eta" => c.eta = d.eta,
-            "steps" => c.steps = d.steps,
+            key if PLAIN_KEYS.contains(&key) => reset_plain(c, &d, key),
             "nb" | "n0" | "mu" => {
                 c.nb = d.nb;
                 c.batch = d.batch;
@@ -291,14 +240,8 @@ impl LabState {
                 c.gamma = d.gamma;
                 c.lr = d.lr;
             }
-            "init" | "m0" => c.init = d.init,
-            "target" | "activation" => {
-                c.target = d.target;
-                c.activation = d.activation;
-            }
-            "sampler" => c.sampler = d.sampler,
-            "update" => c.update = d.update,
-            "adaptive_threshold" | "adaptive_jump" => c.adaptive = d.adaptive,
+            "init" | "m0" => c.model.init = d.model.init,
+            "adaptive_threshold" | "adaptive_jump" => c.model.adaptive = d.model.adaptive,
             _ => return false,
         }
         *c != before

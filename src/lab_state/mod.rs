@@ -30,11 +30,13 @@ use serde::{Deserialize, Serialize};
 
 mod field_error;
 mod from_pairs;
+mod plain;
 #[cfg(test)]
 mod tests;
 mod to_pairs;
 
 pub use field_error::{key_of_config_field, whole_range, FieldError};
+pub use plain::{read_plain, reset_plain, write_plain, PLAIN_KEYS};
 
 /// Every key the lab understands, in display order.
 pub const KEYS: [&str; 30] = [

@@ -7,13 +7,13 @@ use crate::initialisation::Initialisation;
 #[test]
 fn hash_round_trip_keeps_every_setting() {
     let mut s = LabState::default();
-    s.config.d = 4096;
+    s.config.model.d = 4096;
     s.config.batch = Some(BatchScaling { n0: 2.0, mu: 1.25 });
     s.config.lr = Some(LearningRate::Fixed {
         gamma0: 0.5,
         delta: 0.25,
     });
-    s.config.init = Initialisation::M0 { m0: 0.1 };
+    s.config.model.init = Initialisation::M0 { m0: 0.1 };
     s.config.seed = 9_007_199_254_740_993; // above 2^53: kept exactly as text
     s.panels = vec![Loss::Mse, Loss::Correlation, Loss::Adaptive];
     s.view.samples = true;

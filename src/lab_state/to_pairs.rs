@@ -4,6 +4,7 @@ use crate::config::display_number;
 use crate::config::scaling::LearningRate;
 use crate::initialisation::Initialisation;
 
+use super::plain::{write_plain, PLAIN_KEYS};
 use super::*;
 
 impl LabState {
@@ -15,14 +16,11 @@ impl LabState {
         if let Some(preset) = &self.preset {
             push("preset", preset.clone());
         }
-        push("target", c.target.to_string());
-        if let Some(a) = c.activation {
-            push("activation", a.to_string());
+        for key in PLAIN_KEYS {
+            if let Some(v) = write_plain(c, key) {
+                push(key, v);
+            }
         }
-        push("d", c.d.to_string());
-        push("p", c.p.to_string());
-        push("k", c.k.to_string());
-        push("noise", display_number(c.noise));
         if let Some(nb) = c.nb {
             push("nb", nb.to_string());
         }
@@ -45,8 +43,7 @@ impl LabState {
             Some(LearningRate::Authors { c }) => push("c", display_number(c)),
             None => {}
         }
-        push("update", c.update.to_string());
-        match &c.init {
+        match &c.model.init {
             Initialisation::Warm => push("init", "warm".into()),
             Initialisation::Cold => push("init", "cold".into()),
             Initialisation::M0 { m0 } => {
@@ -55,10 +52,6 @@ impl LabState {
             }
             Initialisation::Overlaps { .. } => {}
         }
-        push("steps", c.steps.to_string());
-        push("seed", c.seed.to_string());
-        push("sampler", c.sampler.to_string());
-        push("eta", c.eta.to_string());
         push(
             "panels",
             self.panels

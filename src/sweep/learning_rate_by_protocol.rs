@@ -89,9 +89,4 @@ impl LearningRateByProtocol {
             .collect::<Vec<_>>()
             .join(", ")
     }
-
-    /// No protocol has its own policy.
-    pub fn is_empty(&self) -> bool {
-        Loss::ALL.iter().all(|&p| self.get(p).is_none())
-    }
 }

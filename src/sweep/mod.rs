@@ -2,8 +2,9 @@
 //! protocol, over several seeds (the measured points of the paper's phase diagram, Fig. 1;
 //! docs/science.md §3 and §7).
 //!
-//! A [`SweepConfig`] (JSON, the `sgdlab sweep CONFIG.json` schema) holds the model keys of a
-//! run (`d, p, k, target, activation, noise, update, init, eta`) plus the sweep axes
+//! A [`SweepConfig`] (JSON, the `sgdlab sweep CONFIG.json` schema) holds the
+//! [`ModelSettings`] of a run (`d, p, k, target, activation, noise, update, init, eta,
+//! adaptive, sampler, clt_threshold`, the same struct as in [`RunConfig`]) plus the sweep axes
 //! `protocols` (losses), `mu` (batch exponents), `n0`, `lr` (and per-protocol overrides
 //! `lr_by_protocol`), `seeds` and the cap `max_steps`.
 //! [`SweepConfig::jobs`] expands the grid (protocol x mu x seed, in that nesting order) into
@@ -33,10 +34,10 @@ pub use runner::{run_job, run_resolved, run_resolved_jobs, run_sweep, run_sweep_
 pub use summary::{fit_frontier, fit_slope, quantile_sorted, summarise, FrontierFit, SweepSummary};
 
 use crate::config::scaling::{BatchScaling, LearningRate};
-use crate::config::{check_range, display_number, json, ConfigError, RunConfig, MAX_STEPS};
-use crate::initialisation::Initialisation;
-use crate::model::{AdaptiveSchedule, Link, Loss, Target};
-use crate::sampler::{SamplerChoice, Update};
+use crate::config::{
+    check_range, display_number, json, ConfigError, ModelSettings, RunConfig, MAX_STEPS,
+};
+use crate::model::Loss;
 use serde::{Deserialize, Serialize};
 
 /// Largest number of jobs (protocols x mu x seeds) in one sweep.
@@ -50,24 +51,13 @@ pub const JOB_RECORD_POINTS: usize = 16;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SweepConfig {
-    /// Input dimension d (`d`), as in `run`.
-    pub d: u64,
-    /// Student hidden units p (`p`).
-    pub p: usize,
-    /// Teacher directions k (`k`).
-    pub k: usize,
-    /// Teacher g (`target`).
-    pub target: Target,
-    /// Student activation (`activation`); defaults to the teacher's link.
-    pub activation: Option<Link>,
-    /// Label-noise variance Delta (`noise`).
-    pub noise: f64,
-    /// Projected or spherical (`update`).
-    pub update: Update,
-    /// Initial weights (`init`).
-    pub init: Initialisation,
-    /// Weak-recovery threshold on max_j ||M_j|| (`eta`).
-    pub eta: f64,
+    /// Model, initialisation, sampler and recovery threshold, as in `run` (flattened: `d`,
+    /// `p`, `k`, `target`, `activation`, `noise`, `update`, `init`, `eta`, `adaptive` (used by
+    /// the `adaptive` protocol only), `sampler`, `clt_threshold`). `auto` uses exact up to
+    /// `clt_threshold` samples per step and clt above it where the clt moments are exact or
+    /// accurate (see [`crate::config::auto_sampler`]).
+    #[serde(flatten)]
+    pub model: ModelSettings,
     /// Losses to compare (`protocols`: list of mse | correlation | adaptive), no repeats.
     pub protocols: Vec<Loss>,
     /// Batch exponents mu (`mu`), each in [0, 12], no repeats: n_b = floor(n0 d^mu).
@@ -80,10 +70,7 @@ pub struct SweepConfig {
     pub lr: LearningRate,
     /// Per-protocol learning-rate policies (`lr_by_protocol`: `{"mse": {...}, "correlation":
     /// {...}, "adaptive": {...}}`, each like `lr`), overriding `lr` for the protocols listed.
-    #[serde(skip_serializing_if = "LearningRateByProtocol::is_empty")]
     pub lr_by_protocol: LearningRateByProtocol,
-    /// Adaptive-protocol settings (`adaptive`), used by the `adaptive` protocol only.
-    pub adaptive: AdaptiveSchedule,
     /// Seeds (`seeds`), no repeats; each (protocol, mu) runs once per seed.
     pub seeds: Vec<u64>,
     /// Step cap per run (`max_steps`); runs still short of eta are reported as censored.
@@ -92,38 +79,20 @@ pub struct SweepConfig {
     /// max(1, floor(max_samples / n_b)) steps (and at most `max_steps`), so capped runs at large
     /// batches stay affordable.
     pub max_samples: Option<u64>,
-    /// Sampler (`sampler`: auto | full | exact | clt); `auto` uses exact up to `clt_threshold`
-    /// samples per step and clt above it where the clt moments are exact or accurate (see
-    /// [`crate::config::auto_sampler`]).
-    pub sampler: SamplerChoice,
-    /// CLT threshold of `auto` in samples per step (`clt_threshold`).
-    pub clt_threshold: u64,
 }
 
 impl Default for SweepConfig {
     fn default() -> Self {
-        let run = RunConfig::default();
         SweepConfig {
-            d: run.d,
-            p: run.p,
-            k: run.k,
-            target: run.target,
-            activation: run.activation,
-            noise: run.noise,
-            update: run.update,
-            init: run.init,
-            eta: run.eta,
+            model: ModelSettings::default(),
             protocols: vec![Loss::Mse, Loss::Correlation],
             mu: vec![0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0],
             n0: 1.0,
             lr: DEFAULT_SWEEP_LEARNING_RATE,
             lr_by_protocol: LearningRateByProtocol::default(),
-            adaptive: run.adaptive,
             seeds: (0..5).collect(),
             max_steps: 1_000_000,
             max_samples: None,
-            sampler: run.sampler,
-            clt_threshold: run.clt_threshold,
         }
     }
 }
@@ -150,31 +119,20 @@ impl SweepConfig {
         let batch = BatchScaling { n0: self.n0, mu };
         let steps = match self.max_samples {
             Some(cap) => {
-                let by_samples = (cap as f64 / batch.resolve(self.d)).floor().max(1.0);
+                let by_samples = (cap as f64 / batch.resolve(self.model.d)).floor().max(1.0);
                 self.max_steps.min(by_samples.min(MAX_STEPS as f64) as u64)
             }
             None => self.max_steps,
         };
         RunConfig {
-            d: self.d,
-            p: self.p,
-            k: self.k,
-            target: self.target,
-            activation: self.activation,
-            noise: self.noise,
+            model: self.model.clone(),
             nb: None,
             batch: Some(batch),
             gamma: None,
             lr: Some(self.learning_rate(protocol)),
             loss: protocol,
-            adaptive: self.adaptive,
-            update: self.update,
-            init: self.init.clone(),
             steps,
             seed,
-            sampler: self.sampler,
-            clt_threshold: self.clt_threshold,
-            eta: self.eta,
             stop_at_recovery: true,
             record_points: JOB_RECORD_POINTS,
         }

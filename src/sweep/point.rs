@@ -45,7 +45,7 @@ impl SweepPoint {
     pub fn from_simulation(simulation: &Simulation) -> SweepPoint {
         let config = simulation.config();
         let c = &config.input;
-        let d = c.d as f64;
+        let d = c.model.d as f64;
         let step = simulation.trajectory().weak_recovery_step;
         let steps_drawn = step.unwrap_or(simulation.step());
         let diverged = matches!(simulation.status(), RunStatus::Diverged { .. });

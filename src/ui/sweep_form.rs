@@ -77,7 +77,10 @@ mod tests {
             "seeds": [0, 1, 2], "target": "he3"});
         let config =
             SweepConfig::from_json(&merge_form(&base, &shown, &edited).to_string()).unwrap();
-        assert_eq!((config.d, config.p, config.k), (128, 4, 2));
+        assert_eq!(
+            (config.model.d, config.model.p, config.model.k),
+            (128, 4, 2)
+        );
         assert_eq!(config.seeds, vec![0, 1, 2]);
         assert_eq!(config.mu, vec![0.5, 1.0, 2.0]);
     }

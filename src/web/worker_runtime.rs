@@ -233,7 +233,7 @@ fn handle(message: ToWorker) {
 /// Monte Carlo (ReLU, tanh product) are milliseconds, too slow for 10^4 steps in a page.
 fn theory_is_fast(config: &ResolvedConfig) -> bool {
     let fast = |l: Link| matches!(l, Link::Erf | Link::Hermite { .. });
-    matches!(config.input.target, Target::Committee(g) if fast(g))
+    matches!(config.input.model.target, Target::Committee(g) if fast(g))
         && fast(config.activation_resolved)
 }
 

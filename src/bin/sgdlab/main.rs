@@ -276,7 +276,7 @@ fn stream_runs(
     let single = resolved.len() == 1;
     if csv {
         let first = &resolved[0].input;
-        output.write(&format!("{}\n", csv_header(first.p, first.k)))?;
+        output.write(&format!("{}\n", csv_header(first.model.p, first.model.k)))?;
     } else if is_list {
         output.write("{\"runs\":[")?;
     }
@@ -357,7 +357,7 @@ fn main() -> ExitCode {
             if csv
                 && configs
                     .iter()
-                    .any(|c| (c.p, c.k) != (configs[0].p, configs[0].k))
+                    .any(|c| (c.model.p, c.model.k) != (configs[0].model.p, configs[0].model.k))
             {
                 return Err(
                     "--csv needs the same p and k in every run (use JSON output otherwise)"
@@ -385,7 +385,7 @@ fn main() -> ExitCode {
             let text = if csv {
                 format!(
                     "{}\n{}",
-                    csv_header(run.p, run.k),
+                    csv_header(run.model.p, run.model.k),
                     csv_rows(
                         &format!("theory_{}", run.loss),
                         &result.trajectory,

@@ -35,9 +35,9 @@ pub struct SweepCharts {
 /// The charts of `points` (sorted by job) of sweep `config`; `compact` keeps the theory out
 /// of the legends (narrow screens).
 pub fn sweep_charts(config: &SweepConfig, points: &[SweepPoint], compact: bool) -> SweepCharts {
-    let df = config.d as f64;
+    let df = config.model.d as f64;
     let cap = (config.max_steps as f64).ln() / df.ln();
-    let l = target_information_exponent(&config.target, config.k).unwrap_or(1);
+    let l = target_information_exponent(&config.model.target, config.model.k).unwrap_or(1);
     let mu_max = config
         .mu
         .iter()
@@ -47,7 +47,7 @@ pub fn sweep_charts(config: &SweepConfig, points: &[SweepPoint], compact: bool) 
     let summaries = summarise(points);
     let mut note = None;
     let mut theta = ChartSpec {
-        title: format!("time: θ = log_d T (d = {}, l = {l})", config.d),
+        title: format!("time: θ = log_d T (d = {}, l = {l})", config.model.d),
         x_label: "μ = log_d n_b".into(),
         y_label: "θ = log_d T".into(),
         x_range: Some((0.0, mu_max)),

@@ -203,9 +203,9 @@ impl ExplorerForm {
             String::new()
         };
         ExplorerForm {
-            target: config.target.to_string(),
-            d: config.d.to_string(),
-            update: config.update.to_string(),
+            target: config.model.target.to_string(),
+            d: config.model.d.to_string(),
+            update: config.model.update.to_string(),
             protocols: config.protocols.clone(),
             mu_from: first.to_string(),
             mu_to: last.to_string(),
@@ -215,9 +215,9 @@ impl ExplorerForm {
             delta: delta.map(|d| d.to_string()).unwrap_or_default(),
             gamma0_by_protocol: config.lr_by_protocol.prefactors_text(),
             seeds: config.seeds.len().to_string(),
-            eta: config.eta.to_string(),
+            eta: config.model.eta.to_string(),
             max_steps: config.max_steps.to_string(),
-            noise: crate::config::display_number(config.noise),
+            noise: crate::config::display_number(config.model.noise),
             workers: String::new(),
         }
     }
@@ -226,8 +226,8 @@ impl ExplorerForm {
 /// The line under the form: runs, information exponent, the cap, which μ use the clt
 /// sampler, and the keys a link set that have no control.
 fn summary(config: &SweepConfig, jobs: &[RunConfig], beyond: &[String]) -> String {
-    let l =
-        target_information_exponent(&config.target, config.k).map_or("?".into(), |l| l.to_string());
+    let l = target_information_exponent(&config.model.target, config.model.k)
+        .map_or("?".into(), |l| l.to_string());
     let clt_mu: Vec<String> = config
         .mu
         .iter()
@@ -286,6 +286,7 @@ pub fn link_warnings(config: &SweepConfig) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::ModelSettings;
 
     fn default_form() -> ExplorerForm {
         ExplorerForm {
@@ -329,8 +330,11 @@ mod tests {
     #[test]
     fn a_link_keeps_the_keys_the_form_does_not_show() {
         let link = SweepConfig {
+            model: ModelSettings {
+                p: 2,
+                ..ModelSettings::default()
+            },
             seeds: vec![5, 9],
-            p: 2,
             ..SweepConfig::default()
         };
         let shown = ExplorerForm {
@@ -340,7 +344,7 @@ mod tests {
         let base = (link.clone(), shown.to_json().unwrap());
         let valid = shown.validate(Some(&base)).unwrap();
         assert_eq!(valid.config.seeds, vec![5, 9]);
-        assert_eq!(valid.config.p, 2);
+        assert_eq!(valid.config.model.p, 2);
         assert!(
             valid.summary.contains("also set by the link"),
             "{}",

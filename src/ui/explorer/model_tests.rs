@@ -1,11 +1,15 @@
 //! Tests of `model`: every state transition of the page, natively.
 
 use super::*;
+use crate::config::ModelSettings;
 use crate::model::Loss;
 
 fn small_form(workers: usize) -> ExplorerForm {
     let config = SweepConfig {
-        d: 64,
+        model: ModelSettings {
+            d: 64,
+            ..ModelSettings::default()
+        },
         mu: vec![0.5, 1.0],
         seeds: vec![0, 1],
         protocols: vec![Loss::Mse, Loss::Correlation],
@@ -204,5 +208,5 @@ fn the_phase_diagram_of_the_form_is_drawn_before_a_run() {
     let mut model = ExplorerModel::default();
     let effects = update(&mut model, ExplorerMessage::Edited(small_form(1)));
     assert!(effects.contains(&ExplorerEffect::Redraw));
-    assert_eq!(model.shown_config().unwrap().d, 64);
+    assert_eq!(model.shown_config().unwrap().model.d, 64);
 }

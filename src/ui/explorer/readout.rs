@@ -49,7 +49,7 @@ pub fn point_at(
         .iter()
         .enumerate()
         .filter_map(|(i, p)| {
-            let (px, py) = position(chart, p, config.d, config.max_steps)?;
+            let (px, py) = position(chart, p, config.model.d, config.max_steps)?;
             let (cx, cy) = geometry.css_of(px, py)?;
             let distance = ((cx - x).powi(2) + (cy - y).powi(2)).sqrt();
             (distance <= PICK_RADIUS_PX).then_some((i, distance))
@@ -118,6 +118,7 @@ pub fn compare_state(config: &SweepConfig, job: &RunConfig, point: &SweepPoint) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::ModelSettings;
     use crate::model::Loss;
     use crate::sampler::SamplerKind;
 
@@ -158,7 +159,10 @@ mod tests {
     #[test]
     fn the_pointer_picks_the_nearest_point_within_the_radius() {
         let config = SweepConfig {
-            d: 1024,
+            model: ModelSettings {
+                d: 1024,
+                ..ModelSettings::default()
+            },
             ..SweepConfig::default()
         };
         // theta = log_1024(1024) = 1 at mu = 1: x = 100 + 100 = 200, y = 320 - 100 = 220
@@ -196,7 +200,10 @@ mod tests {
     #[test]
     fn a_point_opens_its_own_run_in_compare() {
         let config = SweepConfig {
-            d: 256,
+            model: ModelSettings {
+                d: 256,
+                ..ModelSettings::default()
+            },
             mu: vec![1.0],
             seeds: vec![4],
             ..SweepConfig::default()

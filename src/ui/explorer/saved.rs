@@ -70,11 +70,15 @@ impl SavedSweep {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::ModelSettings;
     use crate::sweep::run_sweep_jobs;
 
     fn small() -> SweepConfig {
         SweepConfig {
-            d: 64,
+            model: ModelSettings {
+                d: 64,
+                ..ModelSettings::default()
+            },
             mu: vec![1.0, 1.5],
             seeds: vec![0, 1],
             max_steps: 2000,

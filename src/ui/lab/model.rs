@@ -174,7 +174,7 @@ pub fn cli_config(state: &LabState) -> String {
 /// "information exponent l = 3" for the state's target (l = the lowest degree of a non-zero
 /// Hermite coefficient of g), or empty when it is undefined.
 pub fn information_exponent_text(state: &LabState) -> String {
-    crate::model::target_information_exponent(&state.config.target, state.config.k)
+    crate::model::target_information_exponent(&state.config.model.target, state.config.model.k)
         .map(|l| format!("information exponent l = {l}"))
         .unwrap_or_default()
 }

@@ -4,33 +4,19 @@
 //! are read.
 
 use super::elements::Form;
-use crate::lab_state::{FieldError, LabState};
+use crate::lab_state::{FieldError, LabState, PLAIN_KEYS};
 use crate::ui::lab::regime_map::MapPoint;
 use crate::ui::lab::{information_exponent_text, map_points, resolved_text, FormPairs};
 use crate::web::dom::set_hidden;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element};
 
-/// Keys read from plain controls of the same id.
-const PLAIN: [&str; 12] = [
-    "target",
-    "activation",
-    "d",
-    "p",
-    "k",
-    "noise",
-    "update",
-    "init",
-    "steps",
-    "seed",
-    "sampler",
-    "eta",
-];
-
 /// The form as lab key/value pairs (the preset and the embed options are added by the model).
 pub fn read_pairs(form: &Form) -> FormPairs {
-    let mut pairs: FormPairs = PLAIN
+    // the plain keys and `init` are read from the control of the same id
+    let mut pairs: FormPairs = PLAIN_KEYS
         .iter()
+        .chain(&["init"])
         .map(|k| (k.to_string(), form.value(k)))
         .collect();
     let mut read = |key: &str| pairs.push((key.into(), form.value(key)));
@@ -156,7 +142,7 @@ pub fn write_state(form: &Form, modes: &ModeGroups, state: &LabState) {
             _ => form.set_value(&key, &v),
         }
     }
-    if state.config.activation.is_none() {
+    if state.config.model.activation.is_none() {
         form.set_value("activation", "");
     }
     if state.config.nb.is_none() && state.config.batch.is_none() {

@@ -104,7 +104,7 @@ fn draw_frame(app: &mut App) {
                     Box::new(move || {
                         super::mark("lab: warm-up");
                         with_app(|app| {
-                            let eta = app.model.state.config.eta;
+                            let eta = app.model.state.config.model.eta;
                             warm_up(&app.ui.document, part, eta, app.model.axis());
                         });
                     }) as Box<dyn FnOnce()>
@@ -138,7 +138,7 @@ fn draw_frame(app: &mut App) {
     };
     let parts = PanelPart::ALL.len();
     let (index, part) = (cursor / parts, PanelPart::ALL[cursor % parts]);
-    let (eta, axis) = (app.model.state.config.eta, app.model.axis());
+    let (eta, axis) = (app.model.state.config.model.eta, app.model.axis());
     if let (Some(view), Some(panel)) = (app.views.get_mut(index), app.model.panels.get(index)) {
         view.draw_part(part, panel, eta, axis);
         let elapsed = now_ms() - started;

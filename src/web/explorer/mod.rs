@@ -180,7 +180,7 @@ impl Explorer {
         .enumerate()
         {
             let css = first.as_ref().and_then(|(_, p)| {
-                let (x, y) = position(chart, p, config.d, config.max_steps)?;
+                let (x, y) = position(chart, p, config.model.d, config.max_steps)?;
                 geometry[i].css_of(x, y)
             });
             if let Some((x, y)) = css {

@@ -1,0 +1,178 @@
+//! The settings every run, sweep and page state share: the teacher–student model, its
+//! initialisation, the sampler and the weak-recovery threshold ([`ModelSettings`]).
+//!
+//! [`RunConfig`](super::RunConfig) and [`SweepConfig`](crate::sweep::SweepConfig) both hold one
+//! `ModelSettings` (flattened: its keys are top-level JSON keys of either file), and the lab
+//! page's state holds a `RunConfig`, so a new model setting is declared once, here, with its
+//! default, its check in [`ModelSettings::validate`] and its JSON type in
+//! [`super::json::field_spec`].
+
+use super::{check_range, ConfigError, MAX_D, MAX_K, MAX_P};
+use crate::initialisation::Initialisation;
+use crate::model::{AdaptiveSchedule, Link, Target};
+use crate::sampler::{SamplerChoice, Update};
+use serde::{Deserialize, Serialize};
+
+/// Default CLT threshold of the `auto` sampler, in samples per step.
+pub const DEFAULT_CLT_THRESHOLD: u64 = 1 << 22;
+
+/// The model, initialisation, sampler and recovery threshold of a run (JSON keys in
+/// parentheses), shared by run, sweep and page configs.
+///
+/// The student is f(x) = Σ_j σ(w_j · x) with p rows w_j on the unit sphere of R^d; the teacher
+/// is y = g(W* x) + sqrt(Δ) ξ with k orthonormal rows w*_r; recovery is measured by the
+/// overlaps M = W W*ᵀ (docs/science.md §1).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ModelSettings {
+    /// Input dimension d (`d`), in [max(4, 2(p + k)), [`MAX_D`]].
+    pub d: u64,
+    /// Student hidden units p (`p`), in [1, [`MAX_P`]].
+    pub p: usize,
+    /// Teacher directions k (`k`), in [1, [`MAX_K`]].
+    pub k: usize,
+    /// Teacher g (`target`).
+    pub target: Target,
+    /// Student activation σ (`activation`); defaults to the teacher's link (tanh for
+    /// `tanh_product`).
+    pub activation: Option<Link>,
+    /// Label-noise variance Δ (`noise`), in [0, 1e6].
+    pub noise: f64,
+    /// Projected or spherical (`update`).
+    pub update: Update,
+    /// Initial weights (`init: {kind: warm|cold|m0|overlaps, m0, Q, M}`).
+    pub init: Initialisation,
+    /// Weak-recovery threshold η on max_j ‖M_j‖ (`eta`), in [1e-9, 1].
+    pub eta: f64,
+    /// Adaptive-protocol settings (`adaptive: {threshold, decay, jump}`), used by the
+    /// `adaptive` loss only.
+    pub adaptive: AdaptiveSchedule,
+    /// Sampler (`sampler`: auto | full | exact | clt; clt needs n_b >=
+    /// [`super::MIN_CLT_BATCH`]).
+    pub sampler: SamplerChoice,
+    /// Above this many samples per step `auto` considers the CLT sampler (`clt_threshold`; it
+    /// takes it when its moments are exact or accurate, see [`super::auto_sampler`]).
+    pub clt_threshold: u64,
+}
+
+impl Default for ModelSettings {
+    fn default() -> Self {
+        ModelSettings {
+            d: 1024,
+            p: 1,
+            k: 1,
+            target: Target::Committee(Link::HE3),
+            activation: None,
+            noise: 1e-6,
+            update: Update::Projected,
+            init: Initialisation::Warm,
+            eta: 0.5,
+            adaptive: AdaptiveSchedule::default(),
+            sampler: SamplerChoice::Auto,
+            clt_threshold: DEFAULT_CLT_THRESHOLD,
+        }
+    }
+}
+
+impl ModelSettings {
+    /// The JSON keys of these settings (the serialised field names, in alphabetical order).
+    pub fn keys() -> Vec<String> {
+        match serde_json::to_value(ModelSettings::default()) {
+            Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
+            _ => unreachable!("a struct serialises to an object"),
+        }
+    }
+
+    /// The student activation: `activation`, or the teacher's link (tanh for `tanh_product`).
+    pub fn activation_or_default(&self) -> Link {
+        self.activation.unwrap_or(match self.target {
+            Target::Committee(l) => l,
+            Target::TanhProduct => Link::Tanh,
+        })
+    }
+
+    /// Checks the ranges of the settings that do not depend on the batch or the rate:
+    /// 1 <= p <= [`MAX_P`], 1 <= k <= [`MAX_K`], max(4, 2(p + k)) <= d <= [`MAX_D`]
+    /// (the exact sampler needs the 2(p + k) directions of W and W* to be independent),
+    /// `tanh_product` needs k >= 2, 0 <= Δ <= 1e6, 1e-9 <= η <= 1. Errors name the key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let c = self;
+        if !(1..=MAX_P).contains(&c.p) {
+            return Err(ConfigError::new(
+                "p",
+                format!("must be an integer in [1, {MAX_P}], got {}", c.p),
+            ));
+        }
+        if !(1..=MAX_K).contains(&c.k) {
+            return Err(ConfigError::new(
+                "k",
+                format!("must be an integer in [1, {MAX_K}], got {}", c.k),
+            ));
+        }
+        let min_d = (2 * (c.p + c.k)).max(4) as u64;
+        if c.d < min_d || c.d > MAX_D {
+            return Err(ConfigError::new(
+                "d",
+                format!(
+                    "must be an integer in [{min_d}, {MAX_D}] (at least 2(p + k)), got {}",
+                    c.d
+                ),
+            ));
+        }
+        if c.target == Target::TanhProduct && c.k < 2 {
+            return Err(ConfigError::new(
+                "target",
+                "tanh_product needs k >= 2 teacher directions",
+            ));
+        }
+        check_range("noise", c.noise, 0.0, 1e6)?;
+        check_range("eta", c.eta, 1e-9, 1.0)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_the_json_keys() {
+        assert_eq!(
+            ModelSettings::keys(),
+            [
+                "activation",
+                "adaptive",
+                "clt_threshold",
+                "d",
+                "eta",
+                "init",
+                "k",
+                "noise",
+                "p",
+                "sampler",
+                "target",
+                "update"
+            ]
+        );
+    }
+
+    #[test]
+    fn validate_names_the_key_and_its_range() {
+        let e = ModelSettings {
+            d: 5,
+            p: 2,
+            ..ModelSettings::default()
+        }
+        .validate()
+        .unwrap_err();
+        assert_eq!(e.field, "d");
+        assert!(e.message.contains("[6, 1000000000]"), "{}", e.message);
+        let e = ModelSettings {
+            eta: 2.0,
+            ..ModelSettings::default()
+        }
+        .validate()
+        .unwrap_err();
+        assert_eq!(e.field, "eta");
+    }
+}
