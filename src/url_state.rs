@@ -4,6 +4,7 @@
 //! them (so `#preset=fig2-mu1.5&seed=7` is that preset with seed 7); `view=explorer` opens the
 //! batch-size explorer and `sweep={...}` carries its sweep config (validated by the explorer).
 //! Every bad key is reported by name with the reason and ignored; the rest still applies.
+//! An empty hash is the preset [`crate::presets::BATCH_SIZE_STORY`] (the page's first screen).
 
 use crate::config::json::{cut_to, key_name};
 use crate::lab_state::{FieldError, LabState};
@@ -46,9 +47,13 @@ impl UrlState {
                 errors,
             };
         }
-        let pairs: Vec<(String, String)> = form_urlencoded::parse(hash.as_bytes())
+        let mut pairs: Vec<(String, String)> = form_urlencoded::parse(hash.as_bytes())
             .into_owned()
             .collect();
+        // a page opened without a hash shows the batch-size story
+        if pairs.is_empty() {
+            pairs.push(("preset".into(), crate::presets::BATCH_SIZE_STORY.into()));
+        }
         let mut explorer = false;
         let mut sweep = None;
         let mut lab_pairs: Vec<(String, String)> = Vec::new();

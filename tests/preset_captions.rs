@@ -341,3 +341,75 @@ fn adaptive_reaches_the_noise_floor() {
     let slow = run_configs("adaptive, correlation at c / 10", vec![slower], SEEDS);
     assert!(slow[0].median_final_risk() < 0.5 * corr.median_final_risk());
 }
+
+/// The default view (preset `batch-size`): every member run of both panels, as the page runs
+/// them (stopping at weak recovery), in parallel.
+#[test]
+fn the_batch_size_story() {
+    use sgdlab::sweep::run_sweep_jobs;
+    let state = preset("batch-size").unwrap().state().unwrap();
+    let panels = state.member_configs();
+    let mut medians = std::collections::HashMap::new();
+    let mut mse_critical = Vec::new();
+    for (panel, loss) in panels.iter().zip(&state.panels) {
+        let jobs: Vec<RunConfig> = panel.iter().map(|m| m.config.clone()).collect();
+        let points = run_sweep_jobs(&jobs).unwrap();
+        for (i, &mu) in state.batch_exponents.iter().enumerate() {
+            let mine: Vec<_> = panel
+                .iter()
+                .zip(&points)
+                .filter(|(m, _)| m.mu_index == i)
+                .map(|(_, p)| p)
+                .collect();
+            let t: Vec<f64> = mine
+                .iter()
+                .map(|p| p.weak_recovery_step.map_or(f64::INFINITY, |t| t as f64))
+                .collect();
+            let escaped = t.iter().filter(|t| t.is_finite()).count();
+            let med = median(&t);
+            let nb = mine[0].nb as f64;
+            println!(
+                "story {loss:?} mu={mu}: nb={nb} escapes {t:?}, median {med:.1} steps = {:.3e} samples, sampler {:?}",
+                med * nb,
+                mine[0].sampler
+            );
+            assert_eq!(escaped, t.len(), "{loss:?} mu={mu}: every seed escapes");
+            medians.insert((format!("{loss:?}"), i), (med, med * nb));
+            if *loss == Loss::Mse && i == 1 {
+                mse_critical = t.clone();
+            }
+        }
+    }
+    let m = |loss: &str, i: usize| medians[&(loss.to_string(), i)];
+    // "both protocols speed up like d^(l-1)/n_b from n_b = d to d^(l/2)": T(1) / T(1.5)
+    // against d^0.5 = 32
+    let fall = |loss: &str| m(loss, 0).0 / m(loss, 1).0;
+    assert!(
+        fall("Mse") >= 8.0 && fall("Correlation") >= 16.0,
+        "{} {}",
+        fall("Mse"),
+        fall("Correlation")
+    );
+    // "plain SGD is slower only by a constant factor: 1.4x at n_b = d, 3.8x at d^1.5"
+    let ratio = |i: usize| m("Mse", i).0 / m("Correlation", i).0;
+    assert!((1.0..2.0).contains(&ratio(0)), "{}", ratio(0));
+    assert!((2.0..6.0).contains(&ratio(1)), "{}", ratio(1));
+    // "half its seeds take 900-1300 steps" at the critical batch
+    assert!(
+        mse_critical
+            .iter()
+            .filter(|t| (900.0..=1300.0).contains(*t))
+            .count()
+            >= 4
+    );
+    // "beyond d^(l/2) plain SGD stops gaining: 143 steps at n_b = d^2, 18x correlation loss's 8"
+    assert!(m("Mse", 2).0 > 100.0 && m("Mse", 2).0 > 10.0 * m("Correlation", 2).0);
+    // "correlation loss needs about the same 5-8 M samples at every batch size, plain SGD
+    // 8 M, 20 M and 150 M"
+    let samples: Vec<f64> = (0..3).map(|i| m("Correlation", i).1).collect();
+    assert!(
+        samples.iter().all(|n| (4e6..9e6).contains(n)),
+        "{samples:?}"
+    );
+    assert!(m("Mse", 2).1 > 5.0 * m("Mse", 1).1 && m("Mse", 1).1 > m("Mse", 0).1);
+}

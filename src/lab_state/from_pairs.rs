@@ -5,7 +5,7 @@ use crate::config::scaling::{BatchScaling, LearningRate};
 use crate::initialisation::Initialisation;
 use crate::model::{parse_name, Loss};
 
-use super::field_error::{flag, number, truncate};
+use super::field_error::{flag, number, truncate, whole};
 use super::plain::{read_plain, reset_plain, PLAIN_KEYS};
 use super::*;
 
@@ -67,10 +67,13 @@ impl LabState {
                     .filter(|v| !v.trim().is_empty())
                     .map(|v| number("n0", v))
                     .unwrap_or(Ok(1.0));
-                attempt(
-                    number("mu", v)
-                        .and_then(|mu| n0.map(|n0| c.batch = Some(BatchScaling { n0, mu }))),
-                );
+                let exponents = batch_exponents(v);
+                attempt(exponents.and_then(|list| {
+                    n0.map(|n0| {
+                        c.batch = Some(BatchScaling { n0, mu: list[0] });
+                        s.batch_exponents = if list.len() > 1 { list } else { Vec::new() };
+                    })
+                }));
             }
             (None, None) => {}
         }
@@ -116,6 +119,21 @@ impl LabState {
                     )),
                 }
                 .map(|x| c.model.init = x),
+            );
+        }
+        if let Some(v) = get("seeds") {
+            attempt(
+                whole("seeds", v, || format!("[1, {MAX_SEEDS}]")).and_then(|n| {
+                    if (1..=MAX_SEEDS).contains(&n) {
+                        s.seeds = n as u32;
+                        Ok(())
+                    } else {
+                        Err(FieldError::new(
+                            "seeds",
+                            format!("must be an integer in [1, {MAX_SEEDS}], got {n}"),
+                        ))
+                    }
+                }),
             );
         }
         if let Some(v) = get("adaptive_threshold") {
@@ -235,7 +253,9 @@ impl LabState {
             "nb" | "n0" | "mu" => {
                 c.nb = d.nb;
                 c.batch = d.batch;
+                self.batch_exponents.clear();
             }
+            "seeds" => self.seeds = 1,
             "gamma" | "gamma0" | "delta" | "c" => {
                 c.gamma = d.gamma;
                 c.lr = d.lr;
@@ -255,4 +275,34 @@ impl LabState {
             .collect();
         LabState::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
     }
+}
+
+/// The `mu` value: one batch exponent or a comma-separated list of at most
+/// [`MAX_BATCH_EXPONENTS`] distinct ones (`1, 1.5, 2`). Ranges are checked with the runs.
+fn batch_exponents(text: &str) -> Result<Vec<f64>, FieldError> {
+    let list = text
+        .split(',')
+        .map(|x| number("mu", x))
+        .collect::<Result<Vec<f64>, _>>()?;
+    if list.len() > MAX_BATCH_EXPONENTS {
+        return Err(FieldError::new(
+            "mu",
+            format!(
+                "lists {} batch exponents; at most {MAX_BATCH_EXPONENTS} are run side by side",
+                list.len()
+            ),
+        ));
+    }
+    if let Some(x) = list
+        .iter()
+        .enumerate()
+        .find(|(i, x)| list[..*i].contains(x))
+        .map(|(_, x)| x)
+    {
+        return Err(FieldError::new(
+            "mu",
+            format!("lists {x} twice (each batch exponent at most once)"),
+        ));
+    }
+    Ok(list)
 }

@@ -10,11 +10,12 @@
 //! |---|---|---|
 //! | `target`, `activation` | links (`he3`, `erf`, `tanh`, `relu`, `tanh_product`; activation empty = target's) | `he3` |
 //! | `d`, `p`, `k`, `noise` | model | `1024` |
-//! | `nb` or `n0` + `mu` | batch size n_b, or n0 d^mu (the default: n0 = 1, mu = 1, so n_b = d follows d) | `mu=1.5` |
+//! | `nb` or `n0` + `mu` | batch size n_b, or n0 d^mu (the default: n0 = 1, mu = 1, so n_b = d follows d); `mu` may list up to [`MAX_BATCH_EXPONENTS`] exponents, each panel then runs every one | `mu=1,1.5,2` |
 //! | `gamma`, or `gamma0` + `delta`, or `c` | learning rate: fixed, gamma0 d^-delta, or c n_b p d^(-l/2) | `c=0.032` |
 //! | `update` | `projected` / `spherical` | |
 //! | `init`, `m0` | `warm` / `cold` / `m0` (with `m0=`) | |
-//! | `steps`, `seed`, `sampler`, `eta` | run | |
+//! | `steps`, `seed`, `sampler`, `clt_threshold`, `eta` | run | |
+//! | `seeds` | ensemble size N: seeds seed, seed + 1, …, seed + N − 1 per setting (1 to [`MAX_SEEDS`]) | `seeds=8` |
 //! | `panels` | protocols side by side | `mse,correlation,adaptive` |
 //! | `log`, `unit`, `theory` | time axis log (1/0), `steps`/`samples`, theory overlay (1/0) | |
 //! | `preset`, `embed`, `hide`, `autostart` | preset id, embed mode (1), controls to hide, start without waiting for Start (1, default) | `hide=controls` |
@@ -39,7 +40,7 @@ pub use field_error::{key_of_config_field, whole_range, FieldError};
 pub use plain::{read_plain, reset_plain, write_plain, PLAIN_KEYS};
 
 /// Every key the lab understands, in display order.
-pub const KEYS: [&str; 30] = [
+pub const KEYS: [&str; 32] = [
     "preset",
     "target",
     "activation",
@@ -59,7 +60,9 @@ pub const KEYS: [&str; 30] = [
     "m0",
     "steps",
     "seed",
+    "seeds",
     "sampler",
+    "clt_threshold",
     "eta",
     "panels",
     "log",
@@ -111,6 +114,28 @@ pub struct LabState {
     /// Start the runs without waiting for the reader (`autostart=0` waits for Start). Embeds
     /// that autostart begin when they are scrolled into view, not on load.
     pub autostart: bool,
+    /// Every batch exponent μ each panel runs (`mu=1,1.5,2`), the first being
+    /// `config.batch`'s; empty for one batch size.
+    pub batch_exponents: Vec<f64>,
+    /// Seeds per setting (`seeds`): `config.seed`, `config.seed + 1`, ….
+    pub seeds: u32,
+}
+
+/// Most batch exponents one `mu` list may hold.
+pub const MAX_BATCH_EXPONENTS: usize = 4;
+/// Largest ensemble (`seeds`): with 3 panels and 4 batch sizes at most 384 runs, each
+/// holding at most `record_points` recorded points.
+pub const MAX_SEEDS: u64 = 32;
+
+/// One run of a panel's ensemble: its batch exponent's index, its seed and its config.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MemberConfig {
+    /// Index into the state's batch exponents (0 for a single batch size).
+    pub mu_index: usize,
+    /// Its seed.
+    pub seed: u64,
+    /// The run.
+    pub config: RunConfig,
 }
 
 impl Default for LabState {
@@ -129,6 +154,8 @@ impl Default for LabState {
             embed: false,
             hide: Vec::new(),
             autostart: true,
+            batch_exponents: Vec::new(),
+            seeds: 1,
         }
     }
 }
@@ -145,14 +172,71 @@ impl LabState {
             .collect()
     }
 
-    /// Validates every panel's config (errors name the lab key).
+    /// Validates every panel's config (errors name the lab key); with several batch
+    /// exponents every one is checked (an error names `mu` and the exponent).
     pub fn resolve(&self) -> Result<Vec<ResolvedConfig>, FieldError> {
-        self.panel_configs()
+        let as_field = |e: ConfigError| FieldError::new(key_of_config_field(&e.field), e.message);
+        let lead = self
+            .panel_configs()
             .iter()
-            .map(|c| {
-                c.resolve().map_err(|e: ConfigError| {
-                    FieldError::new(key_of_config_field(&e.field), e.message)
-                })
+            .map(|c| c.resolve().map_err(as_field))
+            .collect::<Result<Vec<_>, _>>()?;
+        for members in self.member_configs() {
+            for m in members
+                .iter()
+                .filter(|m| m.mu_index > 0 && m.seed == self.config.seed)
+            {
+                m.config.resolve().map_err(|e| {
+                    let mu = self.batch_exponents[m.mu_index];
+                    let key = key_of_config_field(&e.field);
+                    FieldError::new(key, format!("{} (at μ = {mu})", e.message))
+                })?;
+            }
+        }
+        Ok(lead)
+    }
+
+    /// Runs per panel: one per batch exponent and seed.
+    pub fn members_per_panel(&self) -> usize {
+        self.batch_exponents.len().max(1) * self.seeds.max(1) as usize
+    }
+
+    /// An ensemble: several batch exponents or several seeds per panel. Its runs stop at weak
+    /// recovery (their charts show the median and quartiles up to η and the distribution of
+    /// escape times), a single run goes on for all its steps.
+    pub fn is_ensemble(&self) -> bool {
+        self.members_per_panel() > 1
+    }
+
+    /// Every panel's runs, in panel order; within a panel batch exponent by batch exponent,
+    /// seed by seed (member 0 is the panel's own config, [`LabState::panel_configs`]).
+    pub fn member_configs(&self) -> Vec<Vec<MemberConfig>> {
+        let ensemble = self.is_ensemble();
+        let exponents: Vec<Option<f64>> = if self.batch_exponents.is_empty() {
+            vec![None]
+        } else {
+            self.batch_exponents.iter().map(|&mu| Some(mu)).collect()
+        };
+        self.panel_configs()
+            .into_iter()
+            .map(|panel| {
+                let mut members = Vec::new();
+                for (mu_index, mu) in exponents.iter().enumerate() {
+                    for s in 0..u64::from(self.seeds.max(1)) {
+                        let mut config = panel.clone();
+                        if let (Some(mu), Some(batch)) = (mu, config.batch.as_mut()) {
+                            batch.mu = *mu;
+                        }
+                        config.seed = panel.seed.wrapping_add(s);
+                        config.stop_at_recovery |= ensemble;
+                        members.push(MemberConfig {
+                            mu_index,
+                            seed: config.seed,
+                            config,
+                        });
+                    }
+                }
+                members
             })
             .collect()
     }

@@ -14,7 +14,7 @@ use super::{key_of_config_field, whole_range, FieldError};
 /// The lab keys that are config keys of the same name with a number or a name as value (an
 /// empty `activation` means null: the target's link). `p` and `k` come before `d`, whose
 /// range depends on them. The page's controls of these keys have the key as id.
-pub const PLAIN_KEYS: [&str; 11] = [
+pub const PLAIN_KEYS: [&str; 12] = [
     "target",
     "activation",
     "p",
@@ -23,6 +23,7 @@ pub const PLAIN_KEYS: [&str; 11] = [
     "noise",
     "update",
     "sampler",
+    "clt_threshold",
     "eta",
     "steps",
     "seed",

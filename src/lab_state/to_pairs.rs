@@ -26,7 +26,15 @@ impl LabState {
         }
         if let Some(b) = c.batch {
             push("n0", b.n0.to_string());
-            push("mu", b.mu.to_string());
+            if self.batch_exponents.is_empty() {
+                push("mu", b.mu.to_string());
+            } else {
+                let list: Vec<String> = self.batch_exponents.iter().map(f64::to_string).collect();
+                push("mu", list.join(","));
+            }
+        }
+        if self.seeds != 1 {
+            push("seeds", self.seeds.to_string());
         }
         if let Some(g) = c.gamma {
             push("gamma", display_number(g));

@@ -46,6 +46,20 @@ pub struct Region {
     pub label: String,
 }
 
+/// A shaded band between two curves (e.g. the 25–75% quantiles over seeds), drawn under the
+/// lines.
+#[derive(Clone, Debug)]
+pub struct Band {
+    /// Legend label (empty: none; the median line usually carries it).
+    pub label: String,
+    /// Lower curve, x increasing.
+    pub lower: Vec<(f64, f64)>,
+    /// Upper curve, x increasing.
+    pub upper: Vec<(f64, f64)>,
+    /// Palette index.
+    pub color: usize,
+}
+
 /// What to draw.
 #[derive(Clone, Debug, Default)]
 pub struct ChartSpec {
@@ -71,6 +85,8 @@ pub struct ChartSpec {
     pub regions: Vec<Region>,
     /// Fixed x range, else fitted.
     pub x_range: Option<(f64, f64)>,
+    /// Shaded bands, drawn after the regions and before the lines.
+    pub bands: Vec<Band>,
 }
 
 /// The axis ranges of a spec: the data's extent (finite points only, positive on log axes),
@@ -81,6 +97,11 @@ pub fn bounds(spec: &ChartSpec) -> ((f64, f64), (f64, f64)) {
         .series
         .iter()
         .flat_map(|s| s.points.iter())
+        .chain(
+            spec.bands
+                .iter()
+                .flat_map(|b| b.lower.iter().chain(&b.upper)),
+        )
         .filter(|(x, y)| {
             x.is_finite() && y.is_finite() && (!spec.log_x || *x > 0.0) && (!spec.log_y || *y > 0.0)
         });

@@ -58,3 +58,39 @@ mod tests {
         assert_eq!(format_duration(f64::INFINITY), "—");
     }
 }
+
+/// A count in three significant figures with a k / M / G suffix ("224", "8.09k", "145M",
+/// "∞" for an infinite count).
+pub fn format_count(x: f64) -> String {
+    if !x.is_finite() {
+        return "∞".into();
+    }
+    let (scaled, suffix) = match x.abs() {
+        a if a < 1e3 => return format!("{}", x.round()),
+        a if a < 1e6 => (x / 1e3, "k"),
+        a if a < 1e9 => (x / 1e6, "M"),
+        _ => (x / 1e9, "G"),
+    };
+    let digits = if scaled.abs() >= 100.0 {
+        0
+    } else if scaled.abs() >= 10.0 {
+        1
+    } else {
+        2
+    };
+    format!("{scaled:.digits$}{suffix}")
+}
+
+#[cfg(test)]
+mod count_tests {
+    use super::format_count;
+
+    #[test]
+    fn counts_read_in_three_figures() {
+        assert_eq!(format_count(224.4), "224");
+        assert_eq!(format_count(8092.5), "8.09k");
+        assert_eq!(format_count(145e6), "145M");
+        assert_eq!(format_count(2.5e10), "25.0G");
+        assert_eq!(format_count(f64::INFINITY), "∞");
+    }
+}

@@ -203,6 +203,26 @@ pub fn draw_chart(canvas: &HtmlCanvasElement, spec: &ChartSpec) -> Result<ChartG
                     )))
                     .map_err(|e| e.to_string())?;
             }
+            // bands: the lower curve, then the upper one backwards, over the steps both reach
+            let drawable = |&(x, y): &(f64, f64)| {
+                x.is_finite()
+                    && y.is_finite()
+                    && (!spec.log_x || x > 0.0)
+                    && (!spec.log_y || y > 0.0)
+            };
+            for band in &spec.bands {
+                let n = band.lower.len().min(band.upper.len());
+                let mut polygon: Vec<(f64, f64)> =
+                    band.lower[..n].iter().copied().filter(drawable).collect();
+                polygon.extend(band.upper[..n].iter().rev().copied().filter(drawable));
+                if polygon.len() < 3 {
+                    continue;
+                }
+                let color = PALETTE[band.color % PALETTE.len()].mix(0.22);
+                chart
+                    .draw_series(std::iter::once(Polygon::new(polygon, color.filled())))
+                    .map_err(|e| e.to_string())?;
+            }
             for (y, _) in &spec.horizontal_lines {
                 let style = ShapeStyle::from(&RGBColor(120, 120, 120)).stroke_width(ratio as u32);
                 chart

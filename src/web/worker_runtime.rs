@@ -52,7 +52,15 @@ struct WorkerState {
     paused: bool,
     tick_pending: bool,
     channel: Option<MessageChannel>,
+    /// The run the next tick starts with (ticks go round the runs).
+    cursor: usize,
 }
+
+/// Shortest slice of one run within a tick, in ms: with many runs (an ensemble of 48) a tick
+/// gives each of them SLICE_MILLISECONDS / runs but at least this, and ends after
+/// SLICE_MILLISECONDS, the next tick going on with the next run, so a Pause still waits for
+/// one slice at most.
+const MIN_RUN_SLICE_MILLISECONDS: f64 = 2.0;
 
 thread_local! {
     static STATE: RefCell<WorkerState> = RefCell::new(WorkerState::default());
@@ -358,8 +366,10 @@ fn schedule() {
     });
 }
 
-/// One slice of every unfinished run: `advance` calls until the slice's time is used (or the
-/// run ends), the budget adapting to the cost of a call; progress throttled per run.
+/// One tick: a slice of each unfinished run in turn, from the cursor on, until the tick's
+/// [`SLICE_MILLISECONDS`] are used (a slice: `advance` calls until its share of the tick is
+/// used or the run ends, the budget adapting to the cost of a call); progress throttled per
+/// run.
 fn tick() {
     let messages = STATE.with(|s| {
         let mut s = s.borrow_mut();
@@ -369,7 +379,19 @@ fn tick() {
         }
         let generation = s.generation;
         let mut out = Vec::new();
-        for run in s.runs.iter_mut().filter(|r| !r.done) {
+        let live = s.runs.iter().filter(|r| !r.done).count().max(1);
+        let per_run = (SLICE_MILLISECONDS / live as f64).max(MIN_RUN_SLICE_MILLISECONDS);
+        let n = s.runs.len();
+        let first = s.cursor % n.max(1);
+        let tick_start = now();
+        let mut next = first;
+        for k in 0..n {
+            let i = (first + k) % n;
+            next = (i + 1) % n;
+            let run = &mut s.runs[i];
+            if run.done {
+                continue;
+            }
             let start = now();
             let before = run.simulation.samples();
             loop {
@@ -377,9 +399,7 @@ fn tick() {
                 run.simulation.advance(run.budget.samples());
                 let end = now();
                 run.budget.adapt(end - call);
-                if *run.simulation.status() != RunStatus::Running
-                    || end - start >= SLICE_MILLISECONDS
-                {
+                if *run.simulation.status() != RunStatus::Running || end - start >= per_run {
                     break;
                 }
             }
@@ -387,7 +407,11 @@ fn tick() {
             let drawn = (run.simulation.samples() - before) as f64;
             run.throttle.record(drawn, end - start);
             out.extend(after_slice(generation, run, end));
+            if end - tick_start >= SLICE_MILLISECONDS {
+                break;
+            }
         }
+        s.cursor = next;
         s.runs.retain(|r| !(r.done && r.job.is_some()));
         out
     });

@@ -65,7 +65,7 @@ function steps(frame) {
 /** Both panels' canvases inside the iframe's viewport (no scrolling of the iframe). */
 async function canvasesInside(frame) {
   return frame.evaluate(() => {
-    const boxes = [...document.querySelectorAll('#panels canvas')].map((c) => {
+    const boxes = [...document.querySelectorAll('#panels canvas')].filter((c) => !c.hidden).map((c) => {
       const r = c.getBoundingClientRect();
       return { id: c.id, top: r.top, left: r.left, bottom: r.bottom, right: r.right };
     });

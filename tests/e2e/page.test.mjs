@@ -84,3 +84,41 @@ test('mobile layout (390 px) stacks the panels', async () => {
   await page.screenshot({ path: path.join(shots, 'mobile.png'), fullPage: true });
   await page.close();
 });
+
+test('the first screen tells the batch-size story: three batch sizes, eight seeds, bands, escape times and the inset', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const errors = collectErrors(page);
+  await page.goto(site.url);
+  await labReady(page);
+  assert.equal(await page.inputValue('#preset'), 'batch-size');
+  assert.equal(await page.inputValue('#mu'), '1,1.5,2');
+  assert.equal(await page.inputValue('#seeds'), '8');
+  // the inset shows the frontiers before any batch size finished
+  await page.waitForSelector('#theta-inset[data-points]', { timeout: 30000 });
+  await page.waitForFunction(() => [...document.querySelectorAll('#panels .stats')].every((e) => e.dataset.state === 'finished'), null, { timeout: 90000 });
+  for (const loss of ['mse', 'correlation']) {
+    const stats = await page.textContent(`#panel-${loss}-stats`);
+    assert.match(stats, /24 of 24 runs done/);
+    for (const mu of ['1', '1.5', '2']) {
+      assert.match(stats, new RegExp(`μ = ${mu.replace('.', '\\.')} \\(n_b = \\d+\\): 8/8 escaped, 8 done · median`), `${loss} at μ = ${mu}: ${stats}`);
+    }
+    assert.equal(await page.isVisible(`#panel-${loss}-escape`), true);
+    assert.equal(await page.isVisible(`#panel-${loss}-heatmap`), false);
+  }
+  // every batch size of both protocols drew a band, and the inset gained all 48 runs
+  await page.waitForFunction(() => document.getElementById('panel-mse-overlaps').dataset.bands === '3' && document.getElementById('panel-correlation-overlaps').dataset.bands === '3', null, { timeout: 10000 });
+  await page.waitForFunction(() => document.getElementById('theta-inset').dataset.points === '48', null, { timeout: 10000 });
+  // the caption's numbers are the page's: medians of correlation loss, 5.63k, 162 and 8 steps
+  const corr = await page.textContent('#panel-correlation-stats');
+  assert.match(corr, /μ = 1 .*median 5\.63k steps/);
+  assert.match(corr, /μ = 1\.5 .*median 162 steps/);
+  assert.match(corr, /μ = 2 .*median 8 steps/);
+  // a single seed stays available
+  await page.fill('#seeds', '1');
+  await page.fill('#mu', '1');
+  await page.click('#start');
+  await page.waitForFunction(() => !/runs done/.test(document.getElementById('panel-mse-stats').textContent), null, { timeout: 10000 });
+  assert.equal(await page.isVisible('#panel-mse-heatmap'), true);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

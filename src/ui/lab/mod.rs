@@ -11,6 +11,7 @@
 //!
 //! So every state of the page is tested natively (`cargo test`), without a browser.
 
+pub mod ensemble;
 mod message;
 mod model;
 mod panel;

@@ -9,6 +9,8 @@ use crate::lab_state::{FieldError, LabState};
 use crate::model::Loss;
 use crate::presets::preset;
 use crate::protocol::RunId;
+use crate::sweep::{SweepConfig, SweepPoint};
+use crate::ui::chart_spec::ChartSpec;
 use crate::ui::run_state::{lab_status, RunState, WorkerState};
 use crate::url_state::UrlState;
 
@@ -36,6 +38,9 @@ pub struct LabModel {
     /// A message for the status line (e.g. "link copied"), shown instead of the runs' status
     /// until the reader's next action.
     pub notice: Option<String>,
+    /// The ensembles finished earlier in this page's life, as (information exponent, sweep
+    /// point): the θ inset keeps them while the target's l stays the same.
+    pub inset_history: Vec<(u32, SweepPoint)>,
 }
 
 impl LabModel {
@@ -111,9 +116,81 @@ impl LabModel {
         self.panels.iter().map(|p| p.loss).collect()
     }
 
-    /// The panel of run `run`.
-    pub fn panel_mut(&mut self, run: RunId) -> Option<&mut PanelModel> {
-        self.panels.iter_mut().find(|p| p.id == run)
+    /// The panel of run `run` and the run's member index in it: run ids are
+    /// `panel + member · panels` ([`crate::lab_state::LabState::member_configs`] order).
+    pub fn route(&mut self, run: RunId) -> Option<(&mut PanelModel, usize)> {
+        let n = self.panels.len() as RunId;
+        if n == 0 {
+            return None;
+        }
+        let member = (run / n) as usize;
+        let panel = self.panels.get_mut((run % n) as usize)?;
+        (member == 0 || member < panel.members.len()).then_some((panel, member))
+    }
+
+    /// The information exponent l of the state's target (None when undefined).
+    pub fn information_exponent(&self) -> Option<u32> {
+        let m = &self.state.config.model;
+        crate::model::target_information_exponent(&m.target, m.k)
+    }
+
+    /// The points of the θ inset: every run of a batch exponent whose ensemble has ended (in
+    /// this run and, for the same l, earlier ones).
+    pub fn inset_points(&self) -> Vec<SweepPoint> {
+        let l = self.information_exponent();
+        let mut points: Vec<SweepPoint> = self
+            .inset_history
+            .iter()
+            .filter(|(pl, _)| Some(*pl) == l)
+            .map(|(_, p)| p.clone())
+            .collect();
+        let d = self.state.config.model.d;
+        for panel in &self.panels {
+            for i in 0..super::ensemble::exponents(&panel.members).len() {
+                let mine = super::ensemble::of_exponent(&panel.members, i);
+                if mine.iter().all(|m| m.done) {
+                    points.extend(mine.iter().filter_map(|m| m.sweep_point(panel.loss, d)));
+                }
+            }
+        }
+        points
+    }
+
+    /// Keeps the finished ensembles' points for the inset (called before new runs replace the
+    /// panels); a point already kept is not added twice.
+    pub fn keep_inset_points(&mut self) {
+        let Some(l) = self.information_exponent() else {
+            return;
+        };
+        for p in self.inset_points() {
+            let known = self.inset_history.iter().any(|(pl, q)| *pl == l && *q == p);
+            if !known {
+                self.inset_history.push((l, p));
+            }
+        }
+    }
+
+    /// The θ = log_d T inset: the paper's Fig. 1 frontiers and regions for the target's l
+    /// with the median (line) and every run (dots) of each finished batch exponent.
+    pub fn inset_spec(&self) -> ChartSpec {
+        let state = &self.state;
+        let mut mu: Vec<f64> = state.batch_exponents.clone();
+        if mu.is_empty() {
+            mu = state.config.batch.map(|b| b.mu).into_iter().collect();
+        }
+        let config = SweepConfig {
+            model: state.config.model.clone(),
+            protocols: state.panels.clone(),
+            mu,
+            max_steps: state.config.steps,
+            ..SweepConfig::default()
+        };
+        let mut spec = crate::ui::explorer::sweep_charts(&config, &self.inset_points(), true).theta;
+        spec.title = format!(
+            "θ = log_d T of every finished batch size over the paper's frontiers (d = {})",
+            state.config.model.d
+        );
+        spec
     }
 
     /// Every panel is idle: nothing was started since the panels were laid out or reset.

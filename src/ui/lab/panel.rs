@@ -3,6 +3,7 @@
 //! the panel shows: the overlap and risk chart specs, the progress fraction, the rate/ETA
 //! line, the stats text, the hover read-out and the CSV/JSON exports.
 
+use super::ensemble::{band_chart, ensemble_lines, escape_spec, Member};
 use super::time_axis::TimeAxis;
 use crate::config::scaling::ResolvedRate;
 use crate::export::{csv_header, csv_rows_from_points};
@@ -53,6 +54,9 @@ pub struct PanelModel {
     pub weak_recovery_step: Option<u64>,
     /// The adaptive protocol's switch to MSE, once it happened.
     pub switch_step: Option<u64>,
+    /// The panel's runs when it runs an ensemble (several batch exponents or seeds; member 0
+    /// is the run the fields above describe); empty for a single run.
+    pub members: Vec<Member>,
 }
 
 impl PanelModel {
@@ -71,7 +75,19 @@ impl PanelModel {
             rate: 0.0,
             weak_recovery_step: None,
             switch_step: None,
+            members: Vec::new(),
         }
+    }
+
+    /// The panel runs an ensemble (more than one run).
+    pub fn is_ensemble(&self) -> bool {
+        self.members.len() > 1
+    }
+
+    /// Runs of the ensemble that ended, and how many there are.
+    pub fn members_done(&self) -> (usize, usize) {
+        let done = self.members.iter().filter(|m| m.done).count();
+        (done, self.members.len())
     }
 
     /// The recursion's weak-recovery step: the first theory point with max_j ‖M_j‖ ≥ η.
@@ -86,6 +102,11 @@ impl PanelModel {
     pub fn cleared(&self, state: RunState) -> Self {
         PanelModel {
             state,
+            members: self
+                .members
+                .iter()
+                .map(|m| Member::new(m.mu_index, m.mu, m.seed))
+                .collect(),
             ..PanelModel::new(self.id, self.loss)
         }
     }
@@ -97,6 +118,10 @@ impl PanelModel {
 
     /// Fraction of the steps done, in [0, 1].
     pub fn progress(&self) -> f64 {
+        if self.is_ensemble() {
+            let n = self.members.len() as f64;
+            return self.members.iter().map(Member::progress).sum::<f64>() / n;
+        }
         if self.steps > 0 {
             (self.step.min(self.steps) as f64 / self.steps as f64).clamp(0.0, 1.0)
         } else {
@@ -107,6 +132,10 @@ impl PanelModel {
     /// "12.3 M samples/s · ETA 4 s" while running (remaining samples (T − t)·n_b over the
     /// measured rate); empty otherwise.
     pub fn rate_text(&self) -> String {
+        if self.is_ensemble() && self.state.shows_eta() {
+            let (done, n) = self.members_done();
+            return format!("{done} of {n} runs done");
+        }
         if !self.state.shows_eta() || self.rate <= 0.0 {
             return String::new();
         }
@@ -150,6 +179,15 @@ impl PanelModel {
                 ));
             }
         }
+        if self.is_ensemble() {
+            let (done, n) = self.members_done();
+            lines[0] = format!(
+                "{} · {done} of {n} runs done (each stops at weak recovery)",
+                self.state
+            );
+            lines.extend(ensemble_lines(&self.members));
+            return lines;
+        }
         if let Some(p) = self.points.last() {
             lines.push(format!(
                 "max_j ||M_j|| = {:.4} · risk = {:.4e}",
@@ -179,6 +217,26 @@ impl PanelModel {
     /// Overlap chart: every M_jr, max_j ‖M_j‖ (bold), off-diagonal Q_jl (dashed), the η line,
     /// the weak-recovery marker and the recursion's max_j ‖M_j‖ (dashed black).
     pub fn overlap_spec(&self, eta: f64, axis: TimeAxis) -> ChartSpec {
+        if self.is_ensemble() {
+            let (bands, series) = band_chart(
+                &self.members,
+                |p| p.overlap,
+                f64::INFINITY,
+                axis,
+                "max_j ||M_j||",
+            );
+            return ChartSpec {
+                title: "max_j ||M_j||: median and 25–75% over seeds, up to η".into(),
+                x_label: axis.label(),
+                log_x: axis.log,
+                y_label: "max_j ||M_j||".into(),
+                y_range: Some((0.0, 1.05)),
+                horizontal_lines: vec![(eta, format!("η = {eta}"))],
+                bands,
+                series,
+                ..Default::default()
+            };
+        }
         let nb = self.nb();
         let mut spec = overlap_spec(
             "overlaps",
@@ -226,6 +284,20 @@ impl PanelModel {
 
     /// Risk chart (log y), with the recursion's risk dashed.
     pub fn risk_spec(&self, axis: TimeAxis) -> ChartSpec {
+        if self.is_ensemble() {
+            let (bands, series) =
+                band_chart(&self.members, |p| p.risk, f64::NEG_INFINITY, axis, "risk");
+            return ChartSpec {
+                title: "population risk: median and 25–75% until escape".into(),
+                x_label: axis.label(),
+                log_x: axis.log,
+                y_label: "risk".into(),
+                log_y: true,
+                bands,
+                series,
+                ..Default::default()
+            };
+        }
         let nb = self.nb();
         let mut spec = risk_spec(&self.points, axis, nb);
         if !self.theory.is_empty() {
@@ -243,6 +315,11 @@ impl PanelModel {
             });
         }
         spec
+    }
+
+    /// The escape-time chart of an ensemble (one empirical distribution per batch exponent).
+    pub fn escape_spec(&self, eta: f64, axis: TimeAxis) -> ChartSpec {
+        escape_spec(&self.members, axis, eta)
     }
 
     /// The read-out at data x (a step, or a sample count on a samples axis): the recorded

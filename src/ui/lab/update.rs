@@ -1,8 +1,9 @@
 //! The lab page's one state transition: `update(model, message) -> effects`.
 
+use super::ensemble::{EnsemblePoint, Member};
 use super::message::{Effect, FormPairs, Message, View};
 use super::model::LabModel;
-use super::panel::PanelModel;
+use super::panel::{max_overlap, PanelModel};
 use crate::lab_state::LabState;
 use crate::presets::preset;
 use crate::protocol::{FromWorker, RunId, ToWorker};
@@ -148,6 +149,7 @@ fn start(model: &mut LabModel, state: LabState) -> Vec<Effect> {
     } else {
         model.confirmed = None;
     }
+    model.keep_inset_points();
     model.state = state;
     model.stale = false;
     model.generation += 1;
@@ -160,11 +162,20 @@ fn start(model: &mut LabModel, state: LabState) -> Vec<Effect> {
     if rebuilt {
         effects.push(Effect::RebuildPanels);
     }
+    // run ids: panel i's member m is i + m · (number of panels), so member 0 keeps the
+    // panel's own id
+    let n = model.panels.len() as RunId;
     let runs = model
-        .panels
-        .iter()
-        .map(|p| p.id)
-        .zip(model.state.panel_configs())
+        .state
+        .member_configs()
+        .into_iter()
+        .enumerate()
+        .flat_map(|(i, members)| {
+            members
+                .into_iter()
+                .enumerate()
+                .map(move |(m, member)| (i as RunId + m as RunId * n, member.config))
+        })
         .collect();
     effects.extend([
         // the panels' export buttons belong to the `export` group
@@ -183,12 +194,32 @@ fn start(model: &mut LabModel, state: LabState) -> Vec<Effect> {
 /// list changed (the shell then recreates the panels' DOM).
 fn set_panels(model: &mut LabModel, state: RunState) -> bool {
     let changed = model.panel_losses() != model.state.panels;
+    let ensemble = model.state.is_ensemble();
+    let exponents = model.state.batch_exponents.clone();
+    let members = model.state.member_configs();
     model.panels = model
         .state
         .panels
         .iter()
+        .zip(members)
         .enumerate()
-        .map(|(i, &loss)| PanelModel::new(i as RunId, loss).cleared(state.clone()))
+        .map(|(i, (&loss, members))| {
+            let mut panel = PanelModel::new(i as RunId, loss);
+            if ensemble {
+                panel.members = members
+                    .iter()
+                    .map(|m| {
+                        let mu = exponents
+                            .get(m.mu_index)
+                            .copied()
+                            .or(m.config.batch.map(|b| b.mu))
+                            .unwrap_or(f64::NAN);
+                        Member::new(m.mu_index, mu, m.seed)
+                    })
+                    .collect();
+            }
+            panel.cleared(state.clone())
+        })
         .collect();
     changed
 }
@@ -256,8 +287,13 @@ fn from_worker(model: &mut LabModel, message: FromWorker) -> Vec<Effect> {
             summary,
         } if current(g) => {
             let paused = model.paused;
-            if let Some(p) = model.panel_mut(run) {
-                p.summary = Some(summary);
+            if let Some((p, m)) = model.route(run) {
+                if let Some(member) = p.members.get_mut(m) {
+                    member.summary = Some(summary.clone());
+                }
+                if m == 0 {
+                    p.summary = Some(summary);
+                }
                 p.state = if paused {
                     RunState::Paused
                 } else {
@@ -276,7 +312,20 @@ fn from_worker(model: &mut LabModel, message: FromWorker) -> Vec<Effect> {
             weak_recovery_step,
             switch_step,
         } if current(g) => {
-            if let Some(p) = model.panel_mut(run) {
+            if let Some((p, m)) = model.route(run) {
+                if let Some(member) = p.members.get_mut(m) {
+                    member.points.extend(points.iter().map(|pt| EnsemblePoint {
+                        step: pt.step,
+                        overlap: max_overlap(pt),
+                        risk: pt.risk,
+                    }));
+                    member.step = step;
+                    member.steps = steps;
+                    member.weak_recovery_step = weak_recovery_step;
+                }
+                if m > 0 {
+                    return vec![Effect::Redraw];
+                }
                 p.switch_step = switch_step;
                 p.points.extend(points);
                 p.step = step;
@@ -294,7 +343,7 @@ fn from_worker(model: &mut LabModel, message: FromWorker) -> Vec<Effect> {
             points,
             note,
         } if current(g) => {
-            if let Some(p) = model.panel_mut(run) {
+            if let Some((p, 0)) = model.route(run) {
                 p.theory = points;
                 p.theory_note = note;
             }
@@ -325,9 +374,27 @@ fn from_worker(model: &mut LabModel, message: FromWorker) -> Vec<Effect> {
     }
 }
 
+/// A run ended in `state`. A single run's panel takes it at once; an ensemble's member is
+/// marked done (with the reason when it failed) and the panel is finished once every member
+/// is, unless its own run (member 0) failed.
 fn set_state(model: &mut LabModel, run: RunId, state: RunState) -> Vec<Effect> {
-    if let Some(p) = model.panel_mut(run) {
-        p.state = state;
+    if let Some((p, m)) = model.route(run) {
+        if !p.is_ensemble() {
+            p.state = state;
+            return vec![Effect::Redraw];
+        }
+        if let Some(member) = p.members.get_mut(m) {
+            member.done = true;
+            member.failed = match &state {
+                RunState::Diverged(why) | RunState::Invalid(why) => Some(why.clone()),
+                _ => None,
+            };
+        }
+        if m == 0 && state != RunState::Finished {
+            p.state = state;
+        } else if p.members.iter().all(|m| m.done) && p.state.is_live() {
+            p.state = RunState::Finished;
+        }
     }
     vec![Effect::Redraw]
 }

@@ -355,3 +355,95 @@ fn the_pause_acknowledgement_pauses_every_panel() {
     assert_eq!(model.panels[1].state, RunState::Paused);
     assert_eq!(model.pause_label(), "Resume");
 }
+
+#[test]
+fn an_ensemble_runs_every_batch_size_and_seed_and_finishes_when_all_did() {
+    let mut model = ready_model();
+    model.state = LabState::from_hash("mu=1,2&seeds=3&panels=mse,correlation&steps=100").unwrap();
+    let form = form_of(&model.state.clone());
+    let effects = update(&mut model, Message::Start(form));
+    let Some(Effect::Send(ToWorker::Start {
+        runs, generation, ..
+    })) = effects
+        .iter()
+        .find(|e| matches!(e, Effect::Send(ToWorker::Start { .. })))
+    else {
+        panic!("{effects:?}")
+    };
+    let g = *generation;
+    // 2 panels x 2 batch sizes x 3 seeds, ids panel + member * panels, all stopping at η
+    assert_eq!(runs.len(), 12);
+    let ids: Vec<RunId> = runs.iter().map(|(id, _)| *id).collect();
+    assert_eq!(ids, [0, 2, 4, 6, 8, 10, 1, 3, 5, 7, 9, 11]);
+    // the MSE panel's member 4: the second batch size, the second seed
+    let (_, fourth) = &runs[4];
+    assert_eq!(fourth.batch.unwrap().mu, 2.0);
+    assert_eq!(fourth.seed, model.state.config.seed + 1);
+    assert!(runs.iter().all(|(_, c)| c.stop_at_recovery));
+    assert_eq!(model.panels[0].members.len(), 6);
+    // a member's progress goes to its member only; the panel's own fields follow member 0
+    update(&mut model, progress(g, 4, 7));
+    assert_eq!(model.panels[0].members[2].step, 7);
+    assert_eq!(model.panels[0].step, 0);
+    assert_eq!(model.panels[0].members[2].points[0].overlap, 0.1);
+    for run in (0..12).filter(|r| r % 2 == 0) {
+        update(
+            &mut model,
+            Message::Worker(FromWorker::Started {
+                generation: g,
+                run,
+                summary: summary(),
+            }),
+        );
+    }
+    // the MSE panel finishes only with its last member
+    for run in [0, 2, 4, 6, 8] {
+        update(
+            &mut model,
+            Message::Worker(FromWorker::Finished { generation: g, run }),
+        );
+        assert_eq!(model.panels[0].state, RunState::Running, "after run {run}");
+    }
+    assert_eq!(model.panels[0].rate_text(), "5 of 6 runs done");
+    update(
+        &mut model,
+        Message::Worker(FromWorker::Finished {
+            generation: g,
+            run: 10,
+        }),
+    );
+    assert_eq!(model.panels[0].state, RunState::Finished);
+    // an id beyond the ensemble is ignored
+    assert!(model.route(99).is_none());
+    // the finished batch sizes become inset points (the members have summaries)
+    assert_eq!(model.inset_points().len(), 6);
+    // and are kept when the next run starts
+    let form = form_of(&model.state.clone());
+    update(&mut model, Message::Start(form));
+    assert_eq!(model.inset_history.len(), 6);
+}
+
+#[test]
+fn the_page_opens_on_the_batch_size_story() {
+    let url = UrlState::parse("");
+    assert_eq!(url.lab.preset.as_deref(), Some("batch-size"));
+    assert_eq!(url.lab.batch_exponents, [1.0, 1.5, 2.0]);
+    assert_eq!(url.lab.seeds, 8);
+    assert_eq!(url.lab.member_configs()[0].len(), 24);
+    // any key at all is read over the single-run defaults
+    let url = UrlState::parse("#seed=3");
+    assert_eq!(url.lab.seeds, 1);
+    assert!(url.lab.batch_exponents.is_empty());
+    // lists are bounded and checked
+    let e = LabState::from_hash("mu=1,1,2").unwrap_err();
+    assert!(e[0].message.contains("twice"), "{e:?}");
+    let e = LabState::from_hash("mu=1,1.5,2,2.5,3").unwrap_err();
+    assert!(e[0].message.contains("at most 4"), "{e:?}");
+    let e = LabState::from_hash("seeds=33").unwrap_err();
+    assert!(e[0].message.contains("[1, 32]"), "{e:?}");
+    let e = LabState::from_hash("mu=1,13").unwrap_err();
+    assert_eq!(e[0].key, "mu");
+    assert!(e[0].message.contains("at μ = 13"), "{e:?}");
+    let s = LabState::from_hash("mu=1,1.5&seeds=4").unwrap();
+    assert_eq!(LabState::from_hash(&s.to_hash()).unwrap(), s);
+}

@@ -1,7 +1,7 @@
 //! Typed handles of the lab page's elements, resolved once at start-up: a missing or
 //! mistyped element stops the start-up with its id named, instead of reading as `""` later.
 
-use crate::lab_state::KEYS;
+use crate::lab_state::{KEYS, PLAIN_KEYS};
 use crate::model::Loss;
 use std::collections::BTreeMap;
 use wasm_bindgen::{JsCast, JsValue};
@@ -77,22 +77,13 @@ impl Control {
     }
 }
 
-/// Ids of the settings form's controls: one per lab key that has a control of its own, the
-/// mode selectors and the view options.
-pub const CONTROL_IDS: [&str; 25] = [
-    "target",
-    "activation",
-    "d",
-    "p",
-    "k",
-    "noise",
-    "update",
+/// Ids of the settings form's controls besides the plain keys' ([`PLAIN_KEYS`], whose
+/// controls have the key as id): keys with a control of their own, the mode selectors and the
+/// view options.
+pub const OTHER_CONTROL_IDS: [&str; 15] = [
     "init",
     "m0",
-    "steps",
-    "seed",
-    "sampler",
-    "eta",
+    "seeds",
     "batch-mode",
     "nb",
     "n0",
@@ -125,8 +116,9 @@ pub struct Form {
 
 impl Form {
     fn resolve(document: &Document) -> Result<Form, JsValue> {
-        let controls = CONTROL_IDS
+        let controls = PLAIN_KEYS
             .iter()
+            .chain(&OTHER_CONTROL_IDS)
             .map(|&id| Ok((id, Control::resolve(document, id)?)))
             .collect::<Result<_, JsValue>>()?;
         let toggles = Loss::ALL
@@ -152,7 +144,7 @@ impl Form {
         })
     }
 
-    /// The control `id` (one of [`CONTROL_IDS`]; anything else is a programming error caught
+    /// The control `id` (one of [`PLAIN_KEYS`] or [`OTHER_CONTROL_IDS`]; anything else is a programming error caught
     /// by the start-up, which resolves them all).
     pub fn control(&self, id: &str) -> &Control {
         self.controls
@@ -203,6 +195,10 @@ pub struct Elements {
     pub form: Form,
     /// The regime map (μ, δ).
     pub regime_map: HtmlCanvasElement,
+    /// The θ = log_d T inset under the panels.
+    pub inset: HtmlCanvasElement,
+    /// Its figure (hidden while nothing is an ensemble).
+    pub inset_figure: Element,
     /// The panels' container.
     pub panels: Element,
     /// The note shown while results are stale.
@@ -248,6 +244,8 @@ impl Elements {
             controls: by_id(d, "controls")?,
             form: Form::resolve(d)?,
             regime_map: by_id(d, "regime-map")?,
+            inset: by_id(d, "theta-inset")?,
+            inset_figure: by_id(d, "inset-figure")?,
             panels: by_id(d, "panels")?,
             stale_note: by_id(d, "stale-note")?,
             url_errors: by_id(d, "url-errors")?,

@@ -23,6 +23,7 @@ pub fn read_pairs(form: &Form) -> FormPairs {
     if form.value("init") == "m0" {
         read("m0");
     }
+    read("seeds");
     if form.value("batch-mode") == "nb" {
         read("nb");
     } else {
@@ -145,6 +146,7 @@ pub fn write_state(form: &Form, modes: &ModeGroups, state: &LabState) {
     if state.config.model.activation.is_none() {
         form.set_value("activation", "");
     }
+    form.set_value("seeds", &state.seeds.to_string());
     if state.config.nb.is_none() && state.config.batch.is_none() {
         // n_b = d, as n0 d^mu (so that changing d keeps mu)
         form.set_value("batch-mode", "mu");

@@ -69,6 +69,8 @@ pub struct App {
     pub regime_geometry: ChartGeometry,
     /// The regime map's points waiting to be drawn.
     pub(crate) regime_points: Option<Vec<MapPoint>>,
+    /// The number of inset points last drawn (None: the inset needs drawing).
+    pub(crate) inset_drawn: Option<usize>,
 }
 
 thread_local! {
@@ -185,6 +187,26 @@ impl App {
     fn request_regime_map(&mut self, points: Vec<MapPoint>) {
         self.regime_points = Some(points);
         scheduler::request_redraw(self);
+    }
+
+    /// The θ inset needs drawing: its points changed since it was last drawn.
+    pub(crate) fn inset_pending(&self) -> bool {
+        self.inset_drawn != Some(self.model.inset_points().len())
+    }
+
+    /// Draws the θ inset (the Fig. 1 frontiers with the finished batch sizes' points), with
+    /// its point count as `data-points` for the end-to-end tests.
+    pub(crate) fn draw_inset(&mut self) {
+        let n = self.model.inset_points().len();
+        self.inset_drawn = Some(n);
+        let canvas = &self.ui.inset;
+        if let Err(e) = draw_chart(canvas, &self.model.inset_spec()) {
+            web_sys::console::warn_1(&format!("inset: {e}").into());
+        }
+        let _ = canvas.set_attribute("data-points", &n.to_string());
+        // single runs add nothing to the inset: it shows once there is an ensemble or a point
+        let shown = n > 0 || self.model.panels.iter().any(|p| p.is_ensemble());
+        set_hidden(&self.ui.inset_figure, !shown);
     }
 
     /// Draws the regime map with the panels' settings (and exposes its plot area, CSS px, as

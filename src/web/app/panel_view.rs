@@ -21,12 +21,19 @@ pub enum PanelPart {
     Overlaps,
     /// The risk chart.
     Risk,
+    /// The escape-time distribution (ensembles only).
+    Escape,
 }
 
 impl PanelPart {
     /// Drawing order within a panel: the stats text first, so the step count and state shown
     /// lag the worker by at most one sweep interval and one frame.
-    pub const ALL: [PanelPart; 3] = [PanelPart::Status, PanelPart::Overlaps, PanelPart::Risk];
+    pub const ALL: [PanelPart; 4] = [
+        PanelPart::Status,
+        PanelPart::Overlaps,
+        PanelPart::Risk,
+        PanelPart::Escape,
+    ];
 }
 
 /// What an export button exports.
@@ -79,6 +86,8 @@ pub struct PanelView {
     /// The risk chart.
     pub risk: HtmlCanvasElement,
     heatmap: HtmlCanvasElement,
+    /// The escape-time chart (shown for ensembles, in place of the heatmap).
+    pub escape: HtmlCanvasElement,
     stats: Element,
     /// The export buttons.
     pub exports: Vec<(Export, HtmlButtonElement)>,
@@ -150,6 +159,14 @@ impl PanelView {
             format!("{label}: current M and Q"),
         )?;
         row.append_child(&heatmap)?;
+        let escape = canvas(
+            document,
+            "chart small",
+            format!("{prefix}-escape"),
+            format!("{label}: escape times over seeds"),
+        )?;
+        set_hidden(&escape, true);
+        row.append_child(&escape)?;
         section.append_child(&row)?;
         let stats = create(document, "pre", "stats");
         stats.set_id(&format!("{prefix}-stats"));
@@ -181,6 +198,7 @@ impl PanelView {
             tooltip,
             risk,
             heatmap,
+            escape,
             stats,
             exports,
             geometry: ChartGeometry::default(),
@@ -191,18 +209,39 @@ impl PanelView {
     /// frame, so no frame pays for more than one chart.
     pub fn draw_part(&mut self, part: PanelPart, panel: &PanelModel, eta: f64, axis: TimeAxis) {
         match part {
-            PanelPart::Overlaps => match draw_chart(&self.overlaps, &panel.overlap_spec(eta, axis))
-            {
-                Ok(g) => self.geometry = g,
-                Err(e) => web_sys::console::warn_1(&format!("chart: {e}").into()),
-            },
+            PanelPart::Overlaps => {
+                let spec = panel.overlap_spec(eta, axis);
+                // the bands drawn (quartile curves of at least two points), for the tests
+                let bands = spec
+                    .bands
+                    .iter()
+                    .filter(|b| b.lower.len().min(b.upper.len()) >= 2)
+                    .count();
+                let _ = self
+                    .overlaps
+                    .set_attribute("data-bands", &bands.to_string());
+                match draw_chart(&self.overlaps, &spec) {
+                    Ok(g) => self.geometry = g,
+                    Err(e) => web_sys::console::warn_1(&format!("chart: {e}").into()),
+                }
+            }
             PanelPart::Risk => {
                 if let Err(e) = draw_chart(&self.risk, &panel.risk_spec(axis)) {
                     web_sys::console::warn_1(&format!("chart: {e}").into());
                 }
             }
+            PanelPart::Escape => {
+                if panel.is_ensemble() {
+                    if let Err(e) = draw_chart(&self.escape, &panel.escape_spec(eta, axis)) {
+                        web_sys::console::warn_1(&format!("chart: {e}").into());
+                    }
+                }
+            }
             PanelPart::Status => {
-                if let Some(last) = panel.points.last() {
+                let ensemble = panel.is_ensemble();
+                set_hidden(&self.heatmap, ensemble);
+                set_hidden(&self.escape, !ensemble);
+                if let (false, Some(last)) = (ensemble, panel.points.last()) {
                     if let Err(e) = draw_heatmaps(&self.heatmap, &last.m, &last.q) {
                         web_sys::console::warn_1(&format!("heatmap: {e}").into());
                     }
@@ -280,6 +319,7 @@ pub fn warm_up(document: &Document, part: PanelPart, eta: f64, axis: TimeAxis) {
         PanelPart::Overlaps => draw_chart(&canvas, &panel.overlap_spec(eta, axis)).map(|_| ()),
         PanelPart::Risk => draw_chart(&canvas, &panel.risk_spec(axis)).map(|_| ()),
         PanelPart::Status => draw_heatmaps(&canvas, &[vec![0.5]], &[vec![1.0]]),
+        PanelPart::Escape => draw_chart(&canvas, &panel.escape_spec(eta, axis)).map(|_| ()),
     };
     if let Err(e) = result {
         web_sys::console::warn_1(&format!("chart warm-up: {e}").into());

@@ -1,7 +1,7 @@
 //! The frame scheduler: redraws coalesced into sweeps, one panel part per animation frame.
 //!
 //! A sweep draws one part of one panel ([`PanelPart`]: stats text and heatmap, overlap chart,
-//! risk chart) per animation frame, so no frame pays for more than one chart and no
+//! risk chart, escape times) per animation frame, so no frame pays for more than one chart and no
 //! main-thread task grows with the number of panels. Sweeps start at most every
 //! [`SWEEP_INTERVAL_MS`]; requests in between are coalesced into the next sweep, which draws
 //! the latest data.
@@ -118,7 +118,7 @@ fn draw_frame(app: &mut App) {
         return;
     }
     // the regime map, between sweeps, in a frame of its own once the chart code is warm
-    if s.warm && s.cursor.is_none() {
+    if app.scheduler.warm && app.scheduler.cursor.is_none() {
         if let Some(points) = app.regime_points.take() {
             app.draw_regime_map(&points);
             let s = &mut app.scheduler;
@@ -126,8 +126,17 @@ fn draw_frame(app: &mut App) {
             schedule_frame(s);
             return;
         }
+        // the θ inset likewise, when a batch size finished since it was drawn
+        if app.inset_pending() {
+            app.draw_inset();
+            let s = &mut app.scheduler;
+            s.scheduled = true;
+            schedule_frame(s);
+            return;
+        }
     }
     let started = now_ms();
+    let s = &mut app.scheduler;
     let cursor = match s.cursor {
         Some(c) => c,
         None => {

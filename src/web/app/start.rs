@@ -53,6 +53,7 @@ pub fn start() -> Result<(), JsValue> {
             resolved_cache: None,
             regime_geometry: Default::default(),
             regime_points: None,
+            inset_drawn: None,
         })
     });
     with_app(|app| {
