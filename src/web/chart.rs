@@ -120,12 +120,34 @@ pub fn draw_chart(canvas: &HtmlCanvasElement, spec: &ChartSpec) -> Result<ChartG
     let ratio = fit_canvas_to_display(canvas);
     let backend =
         CanvasBackend::with_canvas_object(canvas.clone()).ok_or("canvas has no 2d context")?;
-    let root = backend.into_drawing_area();
+    draw_on(backend.into_drawing_area(), spec, ratio)
+}
+
+/// `spec` as an SVG document of `width` x `height` (CSS px): the same drawing as
+/// [`draw_chart`], through plotters' SVG backend (for slides and papers).
+pub fn chart_svg(spec: &ChartSpec, width: u32, height: u32) -> Result<String, String> {
+    let mut text = String::new();
+    {
+        let root = SVGBackend::with_string(&mut text, (width.max(1), height.max(1)));
+        draw_on(root.into_drawing_area(), spec, 1.0)?;
+    }
+    Ok(text)
+}
+
+/// Draws `spec` into `root` at `ratio` device pixels per CSS pixel.
+fn draw_on<DB: DrawingBackend>(
+    root: DrawingArea<DB, plotters::coord::Shift>,
+    spec: &ChartSpec,
+    ratio: f64,
+) -> Result<ChartGeometry, String>
+where
+    DB::ErrorType: 'static,
+{
     root.fill(&WHITE).map_err(|e| e.to_string())?;
     let ((x0, x1), (y0, y1)) = bounds(spec);
     let font = |size: f64| ("sans-serif", (size * ratio) as u32);
-    let width_px = canvas.width() as usize;
     let (w, h) = root.dim_in_pixel();
+    let width_px = w as usize;
     // legend rows below the plot
     let margin = 8.0 * ratio;
     let legend_font: TextStyle = font(11.0).into_font().into();

@@ -203,3 +203,35 @@ test('the adaptive switch and the recursion\'s own weak recovery are marked', as
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('live sliders move their fields and restart the runs once they stop', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = collectErrors(page);
+  await page.goto(`${site.url}#steps=300&seed=2&gamma0=0.01&delta=optimal`);
+  await labReady(page);
+  await finished(page);
+  assert.equal(await page.inputValue('#live-logd'), '10');
+  assert.equal(await page.inputValue('#live-rate'), '-2');
+  const move = (id, value) => page.evaluate(([id, value]) => {
+    const s = document.getElementById(id);
+    s.value = value;
+    s.dispatchEvent(new Event('input', { bubbles: true }));
+  }, [id, value]);
+  // three quick moves, one restart: the fields follow at once, the run after the debounce
+  await move('live-mu', '1.2');
+  await move('live-mu', '1.5');
+  await move('live-logd', '11');
+  assert.equal(await page.inputValue('#mu'), '1.5');
+  assert.equal(await page.inputValue('#d'), '2048');
+  assert.match(await page.textContent('#live-logd-label'), /d = 2\^11 = 2048/);
+  assert.equal(await page.isVisible('#stale-note'), true, 'stale until the restart');
+  await page.waitForFunction(() => /mu=1\.5/.test(location.hash) && /d=2048/.test(location.hash), null, { timeout: 5000 });
+  await finished(page);
+  assert.equal(await page.isVisible('#stale-note'), false);
+  assert.match(await page.textContent('#panel-mse-stats'), /n_b = 92681/);
+  await move('live-rate', '-1');
+  assert.equal(await page.inputValue('#gamma0'), '0.1');
+  await page.waitForFunction(() => /gamma0=0\.1/.test(location.hash), null, { timeout: 5000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});

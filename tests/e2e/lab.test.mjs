@@ -116,6 +116,23 @@ test('exports parse and match the plotted data', async () => {
   assert.equal(json.points.at(-1).step, 300);
   const [png] = await Promise.all([page.waitForEvent('download'), page.click('#panel-correlation-export-png')]);
   assert.match(png.suggestedFilename(), /\.png$/);
+  // SVG: one file per chart, each a well-formed SVG document with the chart's title
+  const svgs = [];
+  page.on('download', (d) => svgs.push(d));
+  await page.click('#panel-correlation-export-svg');
+  for (let i = 0; i < 50 && svgs.length < 2; i++) await page.waitForTimeout(100);
+  assert.equal(svgs.length, 2, 'overlaps and risk');
+  for (const d of svgs) {
+    assert.match(d.suggestedFilename(), /-(overlaps|risk)\.svg$/);
+    const text = fs.readFileSync(await d.path(), 'utf8');
+    const parsed = await page.evaluate((t) => {
+      const doc = new DOMParser().parseFromString(t, 'image/svg+xml');
+      return { root: doc.documentElement.nodeName, errors: doc.getElementsByTagName('parsererror').length, text: doc.documentElement.textContent };
+    }, text);
+    assert.equal(parsed.root, 'svg');
+    assert.equal(parsed.errors, 0);
+    assert.match(parsed.text, /overlaps|population risk/);
+  }
   await page.close();
 });
 

@@ -231,13 +231,13 @@ pub fn exponent_color(i: usize) -> usize {
     [0, 2, 1, 4][i % 4]
 }
 
-/// Bands (25–75% over seeds) and median curves of `value`, one per batch exponent.
+/// Bands (25–75% over seeds) and median curves of `value`, one per batch exponent, labelled
+/// with μ, n_b and the number of seeds.
 pub fn band_chart(
     members: &[Member],
     value: fn(&EnsemblePoint) -> f64,
     escaped: f64,
     axis: TimeAxis,
-    what: &str,
 ) -> (Vec<Band>, Vec<Series>) {
     let mut bands = Vec::new();
     let mut series = Vec::new();
@@ -246,7 +246,7 @@ pub fn band_chart(
         let [lo, median, hi] = quantile_curves(&mine, value, escaped, axis);
         let color = exponent_color(i);
         let nb = mine.first().map_or(1, |m| m.nb());
-        let label = format!("μ = {mu} (n_b = {nb}): median {what} of {}", mine.len());
+        let label = format!("μ = {mu} (n_b = {nb}), median of {}", mine.len());
         bands.push(Band {
             label: String::new(),
             lower: lo,
@@ -268,7 +268,7 @@ pub fn band_chart(
 /// The escape-time chart: one empirical distribution function per batch exponent.
 pub fn escape_spec(members: &[Member], axis: TimeAxis, eta: f64) -> ChartSpec {
     let mut spec = ChartSpec {
-        title: format!("escape times: fraction of seeds with max_j ||M_j|| ≥ {eta}"),
+        title: format!("escaped by t (max_j ||M_j|| ≥ {eta})"),
         x_label: axis.label(),
         y_label: "fraction escaped".into(),
         log_x: axis.log,
@@ -278,10 +278,10 @@ pub fn escape_spec(members: &[Member], axis: TimeAxis, eta: f64) -> ChartSpec {
     for (i, mu) in exponents(members).into_iter().enumerate() {
         let mine = of_exponent(members, i);
         let median = median_escape(&mine)
-            .map(|t| format!(", median {}", crate::ui::format::format_count(t)))
+            .map(|t| format!(", median {} steps", crate::ui::format::format_count(t)))
             .unwrap_or_default();
         spec.series.push(Series {
-            label: format!("μ = {mu}{median} steps"),
+            label: format!("μ = {mu}{median}"),
             points: escape_ecdf(&mine, axis),
             color: exponent_color(i),
             dashed: false,

@@ -12,6 +12,7 @@
 //! So every state of the page is tested natively (`cargo test`), without a browser.
 
 pub mod ensemble;
+pub mod live;
 mod message;
 mod model;
 mod panel;

@@ -218,15 +218,9 @@ impl PanelModel {
     /// the weak-recovery marker and the recursion's max_j ‖M_j‖ (dashed black).
     pub fn overlap_spec(&self, eta: f64, axis: TimeAxis) -> ChartSpec {
         if self.is_ensemble() {
-            let (bands, series) = band_chart(
-                &self.members,
-                |p| p.overlap,
-                f64::INFINITY,
-                axis,
-                "max_j ||M_j||",
-            );
+            let (bands, series) = band_chart(&self.members, |p| p.overlap, f64::INFINITY, axis);
             return ChartSpec {
-                title: "max_j ||M_j||: median and 25–75% over seeds, up to η".into(),
+                title: "max_j ||M_j|| over seeds (median, 25–75%)".into(),
                 x_label: axis.label(),
                 log_x: axis.log,
                 y_label: "max_j ||M_j||".into(),
@@ -285,10 +279,9 @@ impl PanelModel {
     /// Risk chart (log y), with the recursion's risk dashed.
     pub fn risk_spec(&self, axis: TimeAxis) -> ChartSpec {
         if self.is_ensemble() {
-            let (bands, series) =
-                band_chart(&self.members, |p| p.risk, f64::NEG_INFINITY, axis, "risk");
+            let (bands, series) = band_chart(&self.members, |p| p.risk, f64::NEG_INFINITY, axis);
             return ChartSpec {
-                title: "population risk: median and 25–75% until escape".into(),
+                title: "risk over seeds (median, 25–75%)".into(),
                 x_label: axis.label(),
                 log_x: axis.log,
                 y_label: "risk".into(),

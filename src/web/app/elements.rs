@@ -3,6 +3,7 @@
 
 use crate::lab_state::{KEYS, PLAIN_KEYS};
 use crate::model::Loss;
+use crate::ui::lab::live::Slider;
 use std::collections::BTreeMap;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
@@ -195,6 +196,8 @@ pub struct Elements {
     pub form: Form,
     /// The regime map (μ, δ).
     pub regime_map: HtmlCanvasElement,
+    /// The live sliders and their labels, in [`Slider::ALL`] order.
+    pub sliders: Vec<(Slider, HtmlInputElement, Element)>,
     /// The θ = log_d T inset under the panels.
     pub inset: HtmlCanvasElement,
     /// Its figure (hidden while nothing is an ensemble).
@@ -244,6 +247,16 @@ impl Elements {
             controls: by_id(d, "controls")?,
             form: Form::resolve(d)?,
             regime_map: by_id(d, "regime-map")?,
+            sliders: Slider::ALL
+                .iter()
+                .map(|&s| {
+                    Ok((
+                        s,
+                        by_id(d, s.id())?,
+                        by_id(d, &format!("{}-label", s.id()))?,
+                    ))
+                })
+                .collect::<Result<_, JsValue>>()?,
             inset: by_id(d, "theta-inset")?,
             inset_figure: by_id(d, "inset-figure")?,
             panels: by_id(d, "panels")?,

@@ -10,9 +10,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlElement};
 
 /// Height (CSS px) the embed snippet's iframe states for one row of panels (presets, batch
-/// size, buttons and two panels side by side at 700 px); the snippet's script then follows
+/// size, live sliders, buttons and two panels side by side at 700 px); the snippet's script then follows
 /// the height the embedded page reports.
-pub const EMBED_HEIGHT: u32 = 1150;
+pub const EMBED_HEIGHT: u32 = 1250;
 
 /// Stated iframe height for `panels` protocols: [`EMBED_HEIGHT`] plus 700 px for each further
 /// row of panels (two panels per row at 700 px).

@@ -5,11 +5,12 @@
 
 use super::elements::Form;
 use crate::lab_state::{FieldError, LabState, PLAIN_KEYS};
+use crate::ui::lab::live::Slider;
 use crate::ui::lab::regime_map::MapPoint;
 use crate::ui::lab::{information_exponent_text, map_points, resolved_text, FormPairs};
 use crate::web::dom::set_hidden;
 use wasm_bindgen::JsCast;
-use web_sys::{Document, Element};
+use web_sys::{Document, Element, HtmlInputElement};
 
 /// The form as lab key/value pairs (the preset and the embed options are added by the model).
 pub fn read_pairs(form: &Form) -> FormPairs {
@@ -220,4 +221,14 @@ pub fn describe_resolved(
     form.information_exponent
         .set_text_content(Some(&information_exponent_text(state)));
     resolved.points
+}
+
+/// Moves the live sliders to `state` and writes their labels.
+pub fn sync_sliders(sliders: &[(Slider, HtmlInputElement, Element)], state: &LabState) {
+    let pairs = state.to_pairs();
+    for (slider, input, label) in sliders {
+        let position = slider.position(state);
+        input.set_value_as_number(position);
+        label.set_text_content(Some(&slider.label(position, &pairs)));
+    }
 }

@@ -71,6 +71,8 @@ pub struct App {
     pub(crate) regime_points: Option<Vec<MapPoint>>,
     /// The number of inset points last drawn (None: the inset needs drawing).
     pub(crate) inset_drawn: Option<usize>,
+    /// The pending restart after a live slider moved (dropping it cancels it).
+    pub(crate) live_timer: Option<gloo_timers::callback::Timeout>,
 }
 
 thread_local! {
@@ -117,7 +119,10 @@ impl App {
             }
             Effect::RespawnWorker => self.client = self.spawn_worker(),
             Effect::WriteHash => write_hash(&self.model.state.to_hash()),
-            Effect::WriteForm => form::write_state(&ui.form, &self.modes, &self.model.state),
+            Effect::WriteForm => {
+                form::write_state(&ui.form, &self.modes, &self.model.state);
+                form::sync_sliders(&ui.sliders, &self.model.state);
+            }
             Effect::ShowValid(state) => {
                 self.modes.sync(&ui.form);
                 form::clear_errors(&ui.form);

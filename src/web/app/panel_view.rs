@@ -5,7 +5,7 @@
 
 use crate::model::Loss;
 use crate::simulation::TrajectoryPoint;
-use crate::ui::chart_spec::ChartGeometry;
+use crate::ui::chart_spec::{ChartGeometry, ChartSpec};
 use crate::ui::lab::{PanelModel, TimeAxis};
 use crate::web::chart::{draw_chart, draw_heatmaps};
 use crate::web::dom::{create, set_hidden};
@@ -43,19 +43,22 @@ pub enum Export {
     Csv,
     /// Points, theory and resolved numbers as JSON.
     Json,
-    /// The two charts as PNG.
+    /// The charts as PNG.
     Png,
+    /// The charts as SVG (vector, for slides and papers).
+    Svg,
 }
 
 impl Export {
     /// Every export, in button order.
-    pub const ALL: [Export; 3] = [Export::Csv, Export::Json, Export::Png];
+    pub const ALL: [Export; 4] = [Export::Csv, Export::Json, Export::Png, Export::Svg];
 
     fn id(self) -> &'static str {
         match self {
             Export::Csv => "csv",
             Export::Json => "json",
             Export::Png => "png",
+            Export::Svg => "svg",
         }
     }
 
@@ -64,6 +67,7 @@ impl Export {
             Export::Csv => "CSV",
             Export::Json => "JSON",
             Export::Png => "PNG",
+            Export::Svg => "SVG",
         }
     }
 }
@@ -268,6 +272,44 @@ impl PanelView {
             .stats
             .set_attribute("data-steps", &panel.step.to_string());
         let _ = self.stats.set_attribute("data-state", panel.state.key());
+    }
+
+    /// The panel's charts as (name, spec, CSS width, CSS height): overlaps and risk, and the
+    /// escape times of an ensemble (what the PNG and SVG exports hold).
+    pub fn charts(
+        &self,
+        panel: &PanelModel,
+        eta: f64,
+        axis: TimeAxis,
+    ) -> Vec<(&'static str, ChartSpec, u32, u32)> {
+        let size = |c: &HtmlCanvasElement| {
+            let w = c.client_width().max(320) as u32;
+            let h = c.client_height().max(200) as u32;
+            (w, h)
+        };
+        let mut out = vec![
+            (
+                "overlaps",
+                panel.overlap_spec(eta, axis),
+                size(&self.overlaps),
+            ),
+            ("risk", panel.risk_spec(axis), size(&self.risk)),
+        ];
+        if panel.is_ensemble() {
+            out.push(("escape", panel.escape_spec(eta, axis), size(&self.escape)));
+        }
+        out.into_iter()
+            .map(|(name, spec, (w, h))| (name, spec, w, h))
+            .collect()
+    }
+
+    /// The canvases of [`PanelView::charts`], by name.
+    pub fn canvas_of(&self, name: &str) -> &HtmlCanvasElement {
+        match name {
+            "risk" => &self.risk,
+            "escape" => &self.escape,
+            _ => &self.overlaps,
+        }
     }
 
     /// Shows the read-out of the point under CSS x offset `x` of the overlap chart, or hides

@@ -5,6 +5,7 @@ use super::panel_view::Export;
 use super::{form, App};
 use crate::model::Loss;
 use crate::ui::lab::{cli_config, Message};
+use crate::web::chart::chart_svg;
 use crate::web::dom::{download, download_text};
 
 /// The page's URL without its hash.
@@ -92,9 +93,24 @@ pub fn export(app: &App, loss: Loss, what: Export) {
             &panel.json(),
         ),
         Export::Png => {
-            for (chart, canvas) in [("overlaps", &view.overlaps), ("risk", &view.risk)] {
-                if let Ok(url) = canvas.to_data_url() {
+            let (eta, axis) = (app.model.state.config.model.eta, app.model.axis());
+            for (chart, ..) in view.charts(panel, eta, axis) {
+                if let Ok(url) = view.canvas_of(chart).to_data_url() {
                     download(document, &format!("{base}-{chart}.png"), &url);
+                }
+            }
+        }
+        Export::Svg => {
+            let (eta, axis) = (app.model.state.config.model.eta, app.model.axis());
+            for (chart, spec, w, h) in view.charts(panel, eta, axis) {
+                match chart_svg(&spec, w, h) {
+                    Ok(svg) => download_text(
+                        document,
+                        &format!("{base}-{chart}.svg"),
+                        "image/svg+xml",
+                        &svg,
+                    ),
+                    Err(e) => web_sys::console::warn_1(&format!("svg: {e}").into()),
                 }
             }
         }

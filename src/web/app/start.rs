@@ -54,6 +54,7 @@ pub fn start() -> Result<(), JsValue> {
             regime_geometry: Default::default(),
             regime_points: None,
             inset_drawn: None,
+            live_timer: None,
         })
     });
     with_app(|app| {
