@@ -52,3 +52,41 @@ fn the_precomputed_sweep_shows_the_batch_size_story() {
         "correlation loss gained only {correlation_gain} beyond mu = 1.5"
     );
 }
+
+/// The fitted frontiers the explorer draws on the shipped sweep, and the finite-d offset its
+/// note states: slopes near −1 below d^(l/2) for both protocols (every seed's own fit too),
+/// and medians above the theory line by log_d of a prefactor of a few (not hand-waved: the
+/// note prints these very numbers).
+#[test]
+fn the_explorer_states_the_fitted_slopes_and_the_finite_d_offset() {
+    use sgdlab::ui::explorer::{frontier_fits, sweep_charts};
+    let saved = SavedSweep::parse(DATA).unwrap();
+    let fits = frontier_fits(&saved.points, 3);
+    assert_eq!(fits.len(), 2);
+    for f in &fits {
+        println!("{f:?}");
+        assert!((f.slope + 1.0).abs() < 0.1, "{f:?}");
+        assert!(
+            f.seed_slopes.0 <= f.slope && f.slope <= f.seed_slopes.1,
+            "{f:?}"
+        );
+        // single seeds scatter (escape times are heavy tailed): -1.32 to -0.60 for plain SGD
+        assert!(f.seed_slopes.1 - f.seed_slopes.0 < 1.0, "{f:?}");
+        // the escape time is a prefactor C > 1 times d^(l-1)/n_b: log_d C between 0 and 0.5
+        assert!(f.offset > 0.0 && f.offset < 0.5, "{f:?}");
+        assert!(
+            (f.mu_lo - 0.5).abs() < 0.01 && (f.mu_hi - 1.5).abs() < 1e-9,
+            "{f:?}"
+        );
+    }
+    let charts = sweep_charts(&saved.config, &saved.points, false);
+    let note = charts.note.unwrap();
+    for f in &fits {
+        assert!(note.contains(&format!("{:+.2}", f.offset)), "{note}");
+    }
+    assert!(charts
+        .theta
+        .series
+        .iter()
+        .any(|s| s.label.starts_with("MSE SGD: fit μ ≤ 1.5, slope")));
+}

@@ -57,6 +57,10 @@ pub fn set_text(document: &Document, id: &str, text: &str) {
 
 /// Shows or hides an element with the `hidden` attribute.
 pub fn set_hidden(element: &Element, hidden: bool) {
+    // unchanged: touch nothing (a write, even of the same value, invalidates style)
+    if element.has_attribute("hidden") == hidden {
+        return;
+    }
     let _ = if hidden {
         element.set_attribute("hidden", "")
     } else {

@@ -3,8 +3,9 @@
 //! the median per μ) over the paper's phase diagram for the target's information exponent l
 //! (Fig. 1: shaded regions, dashed frontiers, × at the optimal batch sizes).
 
+use crate::config::display_number;
 use crate::model::{target_information_exponent, Loss};
-use crate::sweep::{summarise, SweepConfig, SweepPoint};
+use crate::sweep::{fit_slope, summarise, SweepConfig, SweepPoint};
 use crate::theory::scaling_laws::{phase_diagram, FrontierOwner, Protocol};
 use crate::ui::chart_spec::{ChartSpec, Marker, Region, Series};
 
@@ -203,11 +204,139 @@ pub fn sweep_charts(config: &SweepConfig, points: &[SweepPoint], compact: bool) 
             markers: Marker::Dots,
         });
     }
+    // the fitted frontier below n_b = d^(l/2), where both protocols share θ = l − 1 − μ
+    let fits = frontier_fits(points, l);
+    for fit in &fits {
+        let name = fit.protocol.label();
+        theta.series.push(Series {
+            label: format!(
+                "{name}: fit μ ≤ {}, slope {:.2} (seeds {:.2} to {:.2})",
+                display_number(fit.mu_hi),
+                fit.slope,
+                fit.seed_slopes.0,
+                fit.seed_slopes.1
+            ),
+            points: vec![
+                (fit.mu_lo, fit.intercept + fit.slope * fit.mu_lo),
+                (fit.mu_hi, fit.intercept + fit.slope * fit.mu_hi),
+            ],
+            color: color(fit.protocol),
+            dashed: false,
+            bold: false,
+            markers: Marker::Line,
+        });
+    }
+    if !fits.is_empty() {
+        let offsets: Vec<String> = fits
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {:+.2} (a prefactor C ≈ {:.1} in T)",
+                    f.protocol.label(),
+                    f.offset,
+                    df.powf(f.offset)
+                )
+            })
+            .collect();
+        let measured = format!(
+            " Measured at d = {}: for μ ≤ l/2 the medians sit above θ = l − 1 − μ by {}.              T is a constant C times d^(l−1)/n_b, and log_d C is this offset; it shrinks like              ln C / ln d as d grows, while the slopes (thin lines, with the range of the              per-seed fits) are the exponents.",
+            config.model.d,
+            offsets.join(", ")
+        );
+        note = Some(note.unwrap_or_default() + &measured);
+    }
     SweepCharts {
         theta,
         samples,
         note,
     }
+}
+
+/// A protocol's frontier θ(μ) fitted where both protocols share the theory line
+/// θ = l − 1 − μ (μ ≤ l/2, from the smallest measured μ).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FittedFrontier {
+    /// Protocol.
+    pub protocol: Loss,
+    /// Fitted range of μ (resolved).
+    pub mu_lo: f64,
+    /// Upper end of the fitted range.
+    pub mu_hi: f64,
+    /// Least-squares slope of the median θ against μ.
+    pub slope: f64,
+    /// Its intercept.
+    pub intercept: f64,
+    /// Smallest and largest slope of the same fit to each seed's own θ(μ).
+    pub seed_slopes: (f64, f64),
+    /// Mean over the fitted μ of median θ − (l − 1 − μ): log_d of the escape time's
+    /// prefactor at this d.
+    pub offset: f64,
+}
+
+/// The fitted frontiers of `points` for information exponent l ≥ 2: per protocol, the
+/// medians over seeds of θ at each μ ≤ l/2 (capped runs as +∞), a least-squares line through
+/// them, the same fit per seed, and the mean offset from the theory line. Protocols with
+/// fewer than two uncensored medians in range are left out.
+pub fn frontier_fits(points: &[SweepPoint], l: u32) -> Vec<FittedFrontier> {
+    let top = l as f64 / 2.0 + 1e-9;
+    let summaries = summarise(points);
+    let mut out = Vec::new();
+    for loss in Loss::ALL {
+        let used: Vec<(f64, f64)> = summaries
+            .iter()
+            .filter(|s| s.protocol == loss && s.mu_resolved <= top)
+            .filter_map(|s| Some((s.mu_resolved, s.median_theta?)))
+            .collect();
+        if used.len() < 2 || l < 2 {
+            continue;
+        }
+        let xs: Vec<f64> = used.iter().map(|u| u.0).collect();
+        let ys: Vec<f64> = used.iter().map(|u| u.1).collect();
+        let (slope, intercept, _) = fit_slope(&xs, &ys);
+        let mut seeds: Vec<u64> = points
+            .iter()
+            .filter(|p| p.protocol == loss)
+            .map(|p| p.seed)
+            .collect();
+        seeds.sort_unstable();
+        seeds.dedup();
+        let per_seed: Vec<f64> = seeds
+            .iter()
+            .filter_map(|&seed| {
+                let mine: Vec<(f64, f64)> = points
+                    .iter()
+                    .filter(|p| p.protocol == loss && p.seed == seed && p.mu_resolved <= top)
+                    .filter_map(|p| Some((p.mu_resolved, p.theta?)))
+                    .collect();
+                (mine.len() >= 2).then(|| {
+                    let xs: Vec<f64> = mine.iter().map(|m| m.0).collect();
+                    let ys: Vec<f64> = mine.iter().map(|m| m.1).collect();
+                    fit_slope(&xs, &ys).0
+                })
+            })
+            .collect();
+        let lo = per_seed.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = per_seed.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let offset = used
+            .iter()
+            .map(|&(mu, t)| t - (l as f64 - 1.0 - mu))
+            .sum::<f64>()
+            / used.len() as f64;
+        out.push(FittedFrontier {
+            protocol: loss,
+            mu_lo: xs.iter().copied().fold(f64::INFINITY, f64::min),
+            mu_hi: xs.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            slope,
+            intercept,
+            seed_slopes: if per_seed.is_empty() {
+                (slope, slope)
+            } else {
+                (lo, hi)
+            },
+            offset,
+        });
+    }
+    out
 }
 
 /// What the dashed lines and crosses of the explorer's charts mean, for information exponent l

@@ -10,7 +10,10 @@ pub mod model;
 pub mod readout;
 pub mod saved;
 
-pub use charts::{phase_diagram_note, sweep_charts, SweepCharts, COMPACT_LEGEND_BELOW_PX};
+pub use charts::{
+    frontier_fits, phase_diagram_note, sweep_charts, FittedFrontier, SweepCharts,
+    COMPACT_LEGEND_BELOW_PX,
+};
 pub use form::{default_pool_size, mu_grid, pool_size, ExplorerForm, ValidSweep, MAX_WORKERS};
 pub use model::{update, ExplorerEffect, ExplorerMessage, ExplorerModel, SweepState};
 pub use readout::{compare_state, point_at, point_readout, position, SweepChart};

@@ -90,6 +90,8 @@ pub struct PanelView {
     /// The risk chart.
     pub risk: HtmlCanvasElement,
     heatmap: HtmlCanvasElement,
+    /// The row of the risk chart and the heatmap (or the escape times).
+    row: Element,
     /// The escape-time chart (shown for ensembles, in place of the heatmap).
     pub escape: HtmlCanvasElement,
     stats: Element,
@@ -202,6 +204,7 @@ impl PanelView {
             tooltip,
             risk,
             heatmap,
+            row,
             escape,
             stats,
             exports,
@@ -245,6 +248,10 @@ impl PanelView {
                 let ensemble = panel.is_ensemble();
                 set_hidden(&self.heatmap, ensemble);
                 set_hidden(&self.escape, !ensemble);
+                let class = if ensemble { "row ensemble" } else { "row" };
+                if self.row.class_name() != class {
+                    self.row.set_class_name(class);
+                }
                 if let (false, Some(last)) = (ensemble, panel.points.last()) {
                     if let Err(e) = draw_heatmaps(&self.heatmap, &last.m, &last.q) {
                         web_sys::console::warn_1(&format!("heatmap: {e}").into());

@@ -1,6 +1,7 @@
 // Browser benchmark of the page (not a test: it prints figures for BENCHMARKS.md).
 // Run: make bench-ui. Measures, in headless Chromium on this machine:
 //  - time to the first drawn chart after navigation start (performance mark 'first-chart'),
+//    and for the default (an ensemble) to its first drawn band,
 //  - main-thread long tasks (PerformanceObserver 'longtask', > 50 ms) while the panels run each
 //    setting to completion, split into those before and after the first chart,
 //  - redraw time of one panel (data-redraw-ms: its three parts, drawn in three frames) at the
@@ -27,6 +28,12 @@ async function observeLongTasks(page) {
     window.__longtasks = [];
     new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longtasks.push([e.startTime, e.duration]); })
       .observe({ type: 'longtask', buffered: true });
+    // the first ensemble band drawn (data-bands of an overlap chart turning non-zero)
+    new MutationObserver(() => {
+      if (window.__firstBand === undefined && [...document.querySelectorAll('canvas[data-bands]')].some((c) => Number(c.dataset.bands) > 0)) {
+        window.__firstBand = performance.now();
+      }
+    }).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-bands'] });
   });
 }
 
@@ -39,7 +46,7 @@ async function runToCompletion(page) {
 }
 
 const results = {};
-for (const [name, hash] of [['default (He3, d = n_b = 1024, 3e4 steps)', ''], ['fig2-mu1 (4e4 steps)', '#preset=fig2-mu1'], ['adaptive, 3 panels', '#preset=adaptive']]) {
+for (const [name, hash] of [['default: the batch-size story (2 protocols x 3 batch sizes x 8 seeds = 48 runs)', ''], ['fig2-mu1 (4e4 steps)', '#preset=fig2-mu1'], ['adaptive, 3 panels', '#preset=adaptive']]) {
   const page = await browser.newPage(VIEW);
   await observeLongTasks(page);
   await page.goto(site.url + hash);
@@ -61,6 +68,8 @@ for (const [name, hash] of [['default (He3, d = n_b = 1024, 3e4 steps)', ''], ['
     const list = (l) => l.map(([t, d]) => `${Math.round(d)} ms at ${Math.round(t)} ms (${label(t, d)})`);
     return {
       firstChartMs: first,
+      firstEnsembleBandMs: window.__firstBand ?? null,
+      allRunsDoneMs: Math.round(performance.now()),
       longTasksDuringLoad: load.length,
       maxLongTaskDuringLoadMs: Math.max(0, ...load.map(([, d]) => d)),
       longTasksWhileRunning: running.length,
