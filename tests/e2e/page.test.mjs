@@ -113,6 +113,8 @@ test('the first screen tells the batch-size story: three batch sizes, eight seed
   assert.match(corr, /μ = 1 .*median 5\.63k steps/);
   assert.match(corr, /μ = 1\.5 .*median 162 steps/);
   assert.match(corr, /μ = 2 .*median 8 steps/);
+  // the clt runs too (batches sliced by time in the worker, drawn once per batch): as natively
+  assert.match(await page.textContent('#panel-mse-stats'), /μ = 2 .*median 144 steps = 150M samples · quartiles 135–151 steps/);
   // a single seed stays available
   await page.fill('#seeds', '1');
   await page.fill('#mu', '1');

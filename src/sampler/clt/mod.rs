@@ -116,6 +116,10 @@ struct StepLaw {
 pub struct CltSampler {
     exact: ExactSampler,
     law: Option<StepLaw>,
+    /// Samples of the current step accumulated so far: the Gaussian is drawn once, for the
+    /// whole batch, when they reach n_b, so a step's draw does not depend on how its batch was
+    /// split into slices (the browser splits by time).
+    pending: u64,
     source: MomentSource,
     report: Option<CltMomentReport>,
     /// Number of steps where a drawn C had to be made positive semi-definite.
@@ -304,6 +308,7 @@ impl CltSampler {
         CltSampler {
             exact: ExactSampler::new(overlaps),
             law: None,
+            pending: 0,
             source,
             report: None,
             clipped_steps: 0,
@@ -372,6 +377,11 @@ impl Sampler for CltSampler {
         if self.law.is_none() {
             self.law = Some(self.step_law(settings, data));
         }
+        self.pending += samples;
+        if self.pending < settings.nb {
+            return;
+        }
+        let samples = std::mem::take(&mut self.pending);
         let (p, k) = self.dims();
         let layout = StepVectorLayout::new(p, k);
         let r = p + k;
