@@ -41,6 +41,7 @@ fn recursion_settings(
         adaptive: AdaptiveSchedule::default(),
         terms: Terms::ALL,
         projected: true,
+        update: sgdlab::sampler::Update::Projected,
         steps: 10_000,
         eta: 0.5,
         trajectory_capacity: 2048,

@@ -19,8 +19,8 @@
 //! gives the recursion the same (random) initial M and Q as the simulation it is compared to.
 //!
 //! # What is not modelled
-//! The recursion implements projected SGD (and, with `projected = false`, the unprojected
-//! map, which no simulation runs). A config with `update: "spherical"` is rejected. The
+//! The recursion implements projected and spherical SGD (and, with `projected = false`, the
+//! unprojected map, which no simulation runs). The
 //! sampler, `clt_threshold`, `stop_at_recovery` and `record_points` only matter for the
 //! simulation, except that `record_points` sets the recursion's trajectory capacity and
 //! `stop_at_recovery` is ignored (the recursion always runs `steps` steps unless it diverges).
@@ -90,18 +90,18 @@ pub fn config_regime(config: &ResolvedConfig) -> Option<Regime> {
 /// gamma, loss, adaptive schedule, steps, eta and trajectory capacity (`record_points`) from
 /// the config; `terms` and `projected` as given; default numerical settings.
 ///
-/// Errors: `update: "spherical"` with `projected = true` (the recursion models projected SGD
-/// only), or settings the recursion rejects (named by their config field).
+/// Errors: `update: "spherical"` with `projected = false` (spherical SGD always normalises),
+/// or settings the recursion rejects (named by their config field).
 pub fn recursion_from_config(
     config: &ResolvedConfig,
     terms: Terms,
     projected: bool,
 ) -> Result<(Overlaps, RecursionSettings), ConfigError> {
     let c = &config.input;
-    if projected && c.model.update == Update::Spherical {
+    if !projected && c.model.update == Update::Spherical {
         return Err(ConfigError::new(
             "update",
-            "the overlap recursion models projected SGD only; use update \"projected\" for theory runs",
+            "spherical SGD always normalises: its recursion has no unprojected form",
         ));
     }
     let settings = RecursionSettings {
@@ -115,6 +115,7 @@ pub fn recursion_from_config(
         adaptive: c.model.adaptive,
         terms,
         projected,
+        update: c.model.update,
         steps: c.steps,
         eta: c.model.eta,
         trajectory_capacity: c.record_points,
@@ -252,18 +253,19 @@ mod tests {
     }
 
     #[test]
-    fn spherical_updates_are_rejected() {
+    fn spherical_updates_run_the_spherical_recursion() {
         let config = RunConfig::from_json(r#"{"update": "spherical"}"#)
             .unwrap()
             .resolve()
             .unwrap();
+        let (_, settings) = recursion_from_config(&config, Terms::ALL, true).unwrap();
+        assert_eq!(settings.update, Update::Spherical);
         assert_eq!(
-            recursion_from_config(&config, Terms::ALL, true)
+            recursion_from_config(&config, Terms::ALL, false)
                 .unwrap_err()
                 .field,
             "update"
         );
-        assert!(recursion_from_config(&config, Terms::ALL, false).is_ok());
     }
 
     #[test]

@@ -34,6 +34,7 @@ fn settings(
         adaptive: AdaptiveSchedule::default(),
         terms: Terms::ALL,
         projected: true,
+        update: sgdlab::sampler::Update::Projected,
         steps,
         eta: 0.5,
         trajectory_capacity: 256,
@@ -91,6 +92,7 @@ fn one_step_follows_the_formulas() {
         dimension_over_batch: d_over_nb,
         terms,
         projected: true,
+        update: sgdlab::sampler::Update::Projected,
     };
     // gradient: M' = (m + gamma psi) / sqrt(1 + 2 gamma phiGF)
     let next = overlap_update(&o, &drift, &step(ONLY_GRADIENT)).unwrap();
@@ -108,6 +110,7 @@ fn one_step_follows_the_formulas() {
     // unprojected: Q' = Q + dQ, M' = M + dM
     let all = StepParameters {
         projected: false,
+        update: sgdlab::sampler::Update::Projected,
         ..step(Terms::ALL)
     };
     let next = overlap_update(&o, &drift, &all).unwrap();
@@ -361,6 +364,7 @@ fn divergence_names_the_step() {
         dimension_over_batch: 1.0,
         terms: ONLY_GRADIENT,
         projected: true,
+        update: sgdlab::sampler::Update::Projected,
     };
     assert!(matches!(
         overlap_update(&o, &drift, &step),

@@ -46,7 +46,7 @@ def test_sweep_and_theory_errors_name_the_field(run_cli):
         (sgdlab.sweep, "sweep", {"seeds": []}),
         (sgdlab.sweep, "sweep", {"d": 64, "max_steps": 0}),
         (sgdlab.theory, "theory", {"terms": {"noise": 1}}),
-        (sgdlab.theory, "theory", {"update": "spherical"}),
+        (sgdlab.theory, "theory", {"update": "sphere"}),
     ]:
         with pytest.raises(sgdlab.ConfigError) as error:
             call(config)

@@ -22,6 +22,20 @@
 //! ```
 //!
 //! (for unit-norm neurons Q~_jj = 1 + dQ_jj). Unprojected: M' = M + dM, Q' = Q + dQ.
+//!
+//! Spherical SGD projects each neuron's step on the tangent space at w_j before normalising:
+//! the mean step G_j = g E[c_j x] becomes P_j G_j = G_j − α_j w_j with
+//! α_j = G_j·w_j / Q_jj = g phiGF_jj / Q_jj, while the noise (orthogonal to the span of the
+//! weights) is unchanged. With D = diag(α):
+//!
+//! ```text
+//! dM = g psi − D M                                                   [gradient]
+//! dQ = g (phiGF + phiGF^T) − (D Q + Q D)                             [gradient]
+//!    + g^2 (d / n_b) phiHD                                           [noise]
+//!    + g^2 G − g (phiGF D + D phiGF^T) + D Q D                       [mean step]
+//! ```
+//!
+//! then the same normalisation. To first order in g both updates agree.
 //! Each kind of term can be switched off ([`Terms`]): the asymptotic regimes of
 //! [`super::regimes`] keep different terms.
 //!
@@ -34,6 +48,7 @@ use super::error::TheoryError;
 use super::gaussian_expectations::{ExpectationError, Method, NumericalSettings};
 use super::local_field_model::LocalFieldModel;
 use crate::model::{AdaptiveSchedule, Link, Loss, Overlaps, StepLoss, Target};
+use crate::sampler::Update;
 use crate::trajectory::{Trajectory, DEFAULT_CAPACITY};
 use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
@@ -83,6 +98,9 @@ pub struct StepParameters {
     pub terms: Terms,
     /// Normalise each neuron back to the unit sphere.
     pub projected: bool,
+    /// Projected or spherical SGD: spherical first projects each neuron's step on the tangent
+    /// space of the sphere at it (see the module documentation); both then normalise.
+    pub update: Update,
 }
 
 /// Why one deterministic step failed.
@@ -154,6 +172,33 @@ pub fn overlap_increments(
     }
     if step.terms.mean_step {
         dq += mean_step_gram(overlaps, drift) * (g * g);
+    }
+    if step.update == Update::Spherical {
+        // the mean step G_j minus its component along w_j: P_j G_j = G_j - alpha_j w_j with
+        // alpha_j = G_j . w_j / Q_jj = g phiGF_jj / Q_jj (the noise is orthogonal to the span)
+        let alpha: Vec<f64> = (0..p)
+            .map(|j| g * drift.phi_gf[(j, j)] / overlaps.q[(j, j)])
+            .collect();
+        let q = &overlaps.q;
+        if step.terms.gradient {
+            for j in 0..p {
+                for r in 0..k {
+                    dm[(j, r)] -= alpha[j] * overlaps.m[(j, r)];
+                }
+                for l in 0..p {
+                    dq[(j, l)] -= (alpha[j] + alpha[l]) * q[(j, l)];
+                }
+            }
+        }
+        if step.terms.mean_step {
+            let phi = &drift.phi_gf;
+            for j in 0..p {
+                for l in 0..p {
+                    dq[(j, l)] += alpha[j] * alpha[l] * q[(j, l)]
+                        - g * (alpha[l] * phi[(j, l)] + alpha[j] * phi[(l, j)]);
+                }
+            }
+        }
     }
     Ok((dm, dq))
 }
@@ -236,6 +281,9 @@ pub struct RecursionSettings {
     /// Normalise neurons each step (projected SGD); false: the unprojected map.
     #[serde(default = "default_true")]
     pub projected: bool,
+    /// Projected or spherical SGD (the step projected on the tangent space first).
+    #[serde(default)]
+    pub update: Update,
     /// Number of steps T.
     pub steps: u64,
     /// Weak-recovery threshold on max_j ||M_j||.
@@ -399,6 +447,7 @@ impl RecursionSettings {
             dimension_over_batch: self.dimension as f64 / self.batch_size as f64,
             terms: self.terms,
             projected: self.projected,
+            update: self.update,
         }
     }
 }

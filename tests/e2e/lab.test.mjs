@@ -249,6 +249,18 @@ test('the explorer opens with the precomputed sweep, and an exported sweep loads
   assert.match(await page.textContent('#x-status'), /^showing the precomputed sweep/);
   assert.match(await page.textContent('#x-summary'), /^112 runs \(information exponent l = 3\)/);
   assert.ok(await canvasVariance(page, '#x-theta') > 50);
+  // the fitted frontiers and the measured finite-d offset
+  assert.match(await page.textContent('#x-note'), /Measured at d = 1024: for μ ≤ l\/2 the medians sit above θ = l − 1 − μ by MSE SGD \+0\.31 .*Correlation-loss SGD \+0\.25/);
+  // both charts export as SVG documents
+  const svgs = [];
+  page.on('download', (d) => svgs.push(d));
+  await page.click('#x-export-svg');
+  for (let i = 0; i < 50 && svgs.length < 2; i++) await page.waitForTimeout(100);
+  assert.deepEqual(svgs.map((d) => d.suggestedFilename()), ['online-sgd-lab-sweep-theta.svg', 'online-sgd-lab-sweep-samples.svg']);
+  const svg = fs.readFileSync(await svgs[0].path(), 'utf8');
+  assert.equal(await page.evaluate((t) => { const d = new DOMParser().parseFromString(t, 'image/svg+xml'); return d.documentElement.nodeName + d.getElementsByTagName('parsererror').length; }, svg), 'svg0');
+  assert.match(svg, /fit μ ≤ 1\.5, slope/);
+  page.removeAllListeners('download');
   // hover on a point: its read-out; a click opens that very run in the Compare view
   const [px, py] = (await page.getAttribute('#x-theta', 'data-first-point')).split(',').map(Number);
   await page.hover('#x-theta', { position: { x: px, y: py } });

@@ -24,6 +24,8 @@ pub const MAX_SEEDS: u64 = 200;
 pub struct ExplorerForm {
     /// Target link (`x-target`).
     pub target: String,
+    /// Student activation σ (`x-activation`; empty: the target's link).
+    pub activation: String,
     /// Input dimension d.
     pub d: String,
     /// `projected` or `spherical`.
@@ -149,8 +151,13 @@ impl ExplorerForm {
         };
         let by_protocol = LearningRateByProtocol::from_prefactors(base, &self.gamma0_by_protocol)
             .map_err(|e| format!("γ₀ per protocol: {e}"))?;
+        let activation = match self.activation.trim() {
+            "" => Value::Null,
+            name => Value::from(name),
+        };
         Ok(serde_json::json!({
             "target": self.target,
+            "activation": activation,
             "update": self.update,
             "d": whole(&self.d, "d")?,
             "protocols": self.protocols,
@@ -204,6 +211,11 @@ impl ExplorerForm {
         };
         ExplorerForm {
             target: config.model.target.to_string(),
+            activation: config
+                .model
+                .activation
+                .map(|a| a.to_string())
+                .unwrap_or_default(),
             d: config.model.d.to_string(),
             update: config.model.update.to_string(),
             protocols: config.protocols.clone(),
@@ -306,6 +318,20 @@ mod tests {
             "{}",
             valid.summary
         );
+    }
+
+    #[test]
+    fn the_student_activation_is_independent_of_the_target() {
+        let mut form = default_form();
+        form.activation = "erf".into();
+        let valid = form.validate(None).unwrap();
+        assert_eq!(valid.config.model.activation, Some(crate::model::Link::Erf));
+        assert_eq!(ExplorerForm::from_config(&valid.config).activation, "erf");
+        assert!(valid.jobs.iter().all(|j| j.model.activation.is_some()));
+        form.activation = String::new();
+        assert_eq!(form.validate(None).unwrap().config.model.activation, None);
+        form.activation = "he99".into();
+        assert!(form.validate(None).unwrap_err().starts_with("activation"));
     }
 
     #[test]

@@ -202,6 +202,8 @@ pub struct Elements {
     pub inset: HtmlCanvasElement,
     /// Its figure (hidden while nothing is an ensemble).
     pub inset_figure: Element,
+    /// Its PNG and SVG export buttons.
+    pub inset_exports: [HtmlButtonElement; 2],
     /// The panels' container.
     pub panels: Element,
     /// The note shown while results are stale.
@@ -259,6 +261,7 @@ impl Elements {
                 .collect::<Result<_, JsValue>>()?,
             inset: by_id(d, "theta-inset")?,
             inset_figure: by_id(d, "inset-figure")?,
+            inset_exports: [by_id(d, "inset-export-png")?, by_id(d, "inset-export-svg")?],
             panels: by_id(d, "panels")?,
             stale_note: by_id(d, "stale-note")?,
             url_errors: by_id(d, "url-errors")?,

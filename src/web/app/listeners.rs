@@ -4,7 +4,7 @@
 
 use super::elements::Elements;
 use super::panel_view::PanelView;
-use super::share::{export, random_seed, share, share_cli_config};
+use super::share::{export, export_inset, random_seed, share, share_cli_config};
 use super::{dispatch, dispatch_with_form, focus_tab, tab_after_key, target_id, with_app};
 use crate::protocol::RunId;
 use crate::ui::lab::live::{Slider, LIVE_DEBOUNCE_MS};
@@ -105,6 +105,12 @@ pub fn install(ui: &Elements) -> Vec<EventListener> {
             }),
             on(&ui.copy_cli, "click", |_| {
                 with_app(share_cli_config);
+            }),
+            on(&ui.inset_exports[0], "click", |_| {
+                with_app(|app| export_inset(app, false));
+            }),
+            on(&ui.inset_exports[1], "click", |_| {
+                with_app(|app| export_inset(app, true));
             }),
             on(&ui.preset, "change", |_| {
                 let id = with_app(|app| app.ui.preset.value()).unwrap_or_default();

@@ -125,3 +125,22 @@ pub fn random_seed() -> u64 {
     }
     u64::from_le_bytes(bytes) >> 11
 }
+
+/// Downloads the θ inset as PNG (its canvas) or SVG (drawn again at the canvas' CSS size).
+pub fn export_inset(app: &App, svg: bool) {
+    let document = &app.ui.document;
+    let canvas = &app.ui.inset;
+    let name = "online-sgd-lab-theta-inset";
+    if svg {
+        let (w, h) = (
+            canvas.client_width().max(320),
+            canvas.client_height().max(200),
+        );
+        match chart_svg(&app.model.inset_spec(), w as u32, h as u32) {
+            Ok(text) => download_text(document, &format!("{name}.svg"), "image/svg+xml", &text),
+            Err(e) => web_sys::console::warn_1(&format!("svg: {e}").into()),
+        }
+    } else if let Ok(url) = canvas.to_data_url() {
+        download(document, &format!("{name}.png"), &url);
+    }
+}

@@ -10,6 +10,7 @@ use web_sys::{Document, Element, HtmlButtonElement, HtmlCanvasElement, HtmlInput
 #[derive(Clone)]
 pub struct ExplorerControls {
     target: Control,
+    activation: Control,
     d: Control,
     update: Control,
     protocols: Vec<(Loss, HtmlInputElement)>,
@@ -33,6 +34,7 @@ impl ExplorerControls {
         let c = |id: &str| Control::resolve(d, id);
         Ok(ExplorerControls {
             target: c("x-target")?,
+            activation: c("x-activation")?,
             d: c("x-d")?,
             update: c("x-update")?,
             protocols: Loss::ALL
@@ -55,9 +57,10 @@ impl ExplorerControls {
     }
 
     /// The pairs (control, text) of the form's text fields.
-    fn fields(&self) -> [&Control; 15] {
+    fn fields(&self) -> [&Control; 16] {
         [
             &self.target,
+            &self.activation,
             &self.d,
             &self.update,
             &self.mu_from,
@@ -77,10 +80,11 @@ impl ExplorerControls {
 
     /// The form as it stands.
     pub fn read(&self) -> ExplorerForm {
-        let [target, d, update, mu_from, mu_to, mu_step, lr_policy, gamma0, delta, gamma0_by_protocol, seeds, eta, max_steps, noise, workers] =
+        let [target, activation, d, update, mu_from, mu_to, mu_step, lr_policy, gamma0, delta, gamma0_by_protocol, seeds, eta, max_steps, noise, workers] =
             self.fields().map(Control::value);
         ExplorerForm {
             target,
+            activation,
             d,
             update,
             protocols: self
@@ -108,6 +112,7 @@ impl ExplorerControls {
     pub fn write(&self, form: &ExplorerForm) {
         let values = [
             &form.target,
+            &form.activation,
             &form.d,
             &form.update,
             &form.mu_from,
@@ -129,6 +134,8 @@ impl ExplorerControls {
                 control.set_value(value);
             }
         }
+        // an empty activation is a choice ("same as g"), written like any other
+        self.activation.set_value(&form.activation);
         for (loss, input) in &self.protocols {
             input.set_checked(form.protocols.contains(loss));
         }
@@ -154,6 +161,10 @@ pub struct ExplorerElements {
     pub export_csv: HtmlButtonElement,
     /// JSON export.
     pub export_json: HtmlButtonElement,
+    /// Export both charts as PNG.
+    pub export_png: HtmlButtonElement,
+    /// Export both charts as SVG.
+    pub export_svg: HtmlButtonElement,
     /// Load a saved sweep (file input).
     pub load: HtmlInputElement,
     /// The status line.
@@ -186,6 +197,8 @@ impl ExplorerElements {
             cancel: by_id(d, "x-cancel")?,
             export_csv: by_id(d, "x-export-csv")?,
             export_json: by_id(d, "x-export-json")?,
+            export_png: by_id(d, "x-export-png")?,
+            export_svg: by_id(d, "x-export-svg")?,
             load: by_id(d, "x-load")?,
             status: by_id(d, "x-status")?,
             error: by_id(d, "x-error")?,

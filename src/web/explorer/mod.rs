@@ -20,9 +20,9 @@ use crate::ui::explorer::{
     sweep_charts, update, ExplorerEffect, ExplorerForm, ExplorerMessage, ExplorerModel, SweepChart,
     COMPACT_LEGEND_BELOW_PX,
 };
-use crate::web::chart::draw_chart;
+use crate::web::chart::{chart_svg, draw_chart};
 use crate::web::dom::set_hidden;
-use crate::web::dom::{download_text, now_ms};
+use crate::web::dom::{download, download_text, now_ms};
 use crate::web::worker_client::{WorkerClient, WORKER_SCRIPT};
 use elements::ExplorerElements;
 use gloo_events::EventListener;
@@ -248,6 +248,37 @@ impl Explorer {
         );
     }
 
+    /// Downloads the θ and samples charts as PNG (the canvases) or SVG (drawn again through
+    /// plotters' SVG backend at the canvases' CSS size).
+    fn export_charts(&self, svg: bool) {
+        let Some(config) = self.model.shown_config() else {
+            return;
+        };
+        let ui = &self.ui;
+        let document = ui.run.owner_document().unwrap_or_else(document);
+        let charts = sweep_charts(config, &self.model.sorted_points(), false);
+        for (name, canvas, spec) in [
+            ("theta", &ui.theta, &charts.theta),
+            ("samples", &ui.samples, &charts.samples),
+        ] {
+            let file = format!("online-sgd-lab-sweep-{name}");
+            if svg {
+                let (w, h) = (
+                    canvas.client_width().max(320),
+                    canvas.client_height().max(200),
+                );
+                match chart_svg(spec, w as u32, h as u32) {
+                    Ok(text) => {
+                        download_text(&document, &format!("{file}.svg"), "image/svg+xml", &text)
+                    }
+                    Err(e) => web_sys::console::warn_1(&format!("svg: {e}").into()),
+                }
+            } else if let Ok(url) = canvas.to_data_url() {
+                download(&document, &format!("{file}.png"), &url);
+            }
+        }
+    }
+
     fn export_json(&self) {
         let points = self.model.sorted_points();
         let json = serde_json::json!({
@@ -356,6 +387,12 @@ fn listeners(ui: &ExplorerElements) -> Vec<EventListener> {
         }),
         EventListener::new(&ui.export_csv, "click", |_| {
             with(|ex| ex.export_csv());
+        }),
+        EventListener::new(&ui.export_png, "click", |_| {
+            with(|ex| ex.export_charts(false));
+        }),
+        EventListener::new(&ui.export_svg, "click", |_| {
+            with(|ex| ex.export_charts(true));
         }),
         EventListener::new(&ui.export_json, "click", |_| {
             with(|ex| ex.export_json());
