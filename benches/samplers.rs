@@ -21,6 +21,7 @@ fn settings(d: u64, nb: u64) -> StepSettings {
         gamma: 1e-3,
         step_loss: StepLoss::Mse,
         update: Update::Projected,
+        a0: 1.0,
     }
 }
 

@@ -254,6 +254,7 @@ pub fn second_moment_scale(config: &ResolvedConfig, overlaps: &Overlaps) -> f64 
         gamma: 1.0,
         step_loss: c.loss.initial_step_loss(),
         update: c.model.update,
+        a0: c.model.second_layer.a0,
     };
     let mut rng = SimRng::seed_from_u64(0x5eed_0ff1_e1d5);
     let (mut s, mut fields, mut coefficients) = (vec![0.0; r], vec![0.0; r], vec![0.0; p]);

@@ -16,7 +16,7 @@ use crate::random::{streams_from_seed, RandomStreams};
 use crate::sampler::{
     CltMomentReport, CltSampler, ExactSampler, FullSampler, Sampler, SamplerKind, StepSettings,
 };
-use crate::theory::population_risk;
+use crate::theory::population_risk_with_second_layer;
 use crate::trajectory::{matrix_rows, Trajectory};
 use serde::{Deserialize, Serialize};
 
@@ -177,11 +177,12 @@ impl Simulation {
         let sampler = initial_sampler(&config, &mut streams);
         let overlaps = sampler.overlaps();
         let warnings = noise_warnings(&config, &overlaps);
-        let estimate = population_risk(
+        let estimate = population_risk_with_second_layer(
             &c.model.target,
             &config.activation_resolved,
             &overlaps,
             c.model.noise,
+            c.model.second_layer.a0,
         );
         let mut simulation = Simulation {
             gamma: config.gamma_resolved,
@@ -278,16 +279,18 @@ impl Simulation {
             gamma: self.gamma,
             step_loss: self.step_loss,
             update: c.model.update,
+            a0: c.model.second_layer.a0,
         }
     }
 
     fn risk(&self, overlaps: &Overlaps) -> f64 {
         let c = &self.config.input;
-        population_risk(
+        population_risk_with_second_layer(
             &c.model.target,
             &self.config.activation_resolved,
             overlaps,
             c.model.noise,
+            c.model.second_layer.a0,
         )
         .value
     }

@@ -98,6 +98,12 @@ pub fn recursion_from_config(
     projected: bool,
 ) -> Result<(Overlaps, RecursionSettings), ConfigError> {
     let c = &config.input;
+    if c.model.second_layer.a0 != 1.0 {
+        return Err(ConfigError::new(
+            "second_layer.a0",
+            "the overlap recursion is written for a second layer a0 = 1; run the simulation for other a0",
+        ));
+    }
     if !projected && c.model.update == Update::Spherical {
         return Err(ConfigError::new(
             "update",

@@ -185,6 +185,7 @@ fn he3(step_loss: StepLoss) -> StepSettings {
         gamma: 0.05,
         step_loss,
         update: Update::Projected,
+        a0: 1.0,
     }
 }
 
@@ -256,6 +257,7 @@ fn erf_committee_law_matches_exact_after_one_and_three_steps() {
         gamma: 2.0,
         step_loss: StepLoss::Mse,
         update: Update::Projected,
+        a0: 1.0,
     };
     let init = Initialisation::M0 { m0: 0.2 };
     let exact = runs(None, ERF_SEEDS, 0, &s, 2, 2, &init);

@@ -47,6 +47,7 @@ fn settings(
         gamma,
         step_loss,
         update,
+        a0: 1.0,
     }
 }
 
@@ -198,5 +199,29 @@ fn aligned_start_is_handled_without_nan() {
             0.2,
         ),
         init,
+    });
+}
+
+/// A second layer a_j = a0 = 0.3 (its factor in the step and in the MSE error): the exact
+/// sampler and the literal simulation still agree in law.
+#[test]
+fn he3_mse_second_layer_p2() {
+    check(Case {
+        name: "He3 p=2 MSE a0=0.3",
+        p: 2,
+        k: 1,
+        settings: StepSettings {
+            a0: 0.3,
+            ..settings(
+                Target::Committee(Link::HE3),
+                Link::HE3,
+                StepLoss::Mse,
+                Update::Projected,
+                16,
+                8,
+                1.0,
+            )
+        },
+        init: Initialisation::M0 { m0: 0.4 },
     });
 }

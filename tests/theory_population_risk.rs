@@ -142,3 +142,45 @@ fn invalid_overlaps_give_nan_or_a_typed_error() {
         Err(TheoryError::OverlapShape { .. })
     ));
 }
+
+/// With a second layer a0 the risk is (1/2)(Delta + E[g^2] - 2 a0 E[g f1] + a0^2 E[f1^2]);
+/// He_3, p = k = 1, unit norms, overlap m: (1/2)(Delta + 6 - 12 a0 m^3 + 6 a0^2), for the
+/// polynomial path (a0 = 1) and the decomposition (other a0) alike; for tanh (numerical
+/// expectations) the risk is the same quadratic in a0.
+#[test]
+fn the_risk_of_a_second_layer_scales_the_student() {
+    use sgdlab::theory::population_risk_with_second_layer;
+    let m = 0.5;
+    let overlaps = Overlaps {
+        q: nalgebra::DMatrix::from_element(1, 1, 1.0),
+        m: nalgebra::DMatrix::from_element(1, 1, m),
+    };
+    let he3 = Target::Committee(Link::HE3);
+    for a0 in [1.0, 0.3, 1e-4, 2.0] {
+        let r = population_risk_with_second_layer(&he3, &Link::HE3, &overlaps, 0.01, a0);
+        let expected = 0.5 * (0.01 + 6.0 - 12.0 * a0 * m.powi(3) + 6.0 * a0 * a0);
+        assert!(
+            (r.value - expected).abs() < 1e-9,
+            "a0 = {a0}: {} vs {expected}",
+            r.value
+        );
+    }
+    // a quadratic in a0 for any link: R(a) from R(1), R(0.5) and R(2) (tanh: numerical path)
+    let tanh = Target::Committee(Link::Tanh);
+    let r =
+        |a0: f64| population_risk_with_second_layer(&tanh, &Link::Tanh, &overlaps, 0.0, a0).value;
+    let (r1, rh, r2) = (r(1.0), r(0.5), r(2.0));
+    // the quadratic through (0.5, R(0.5)), (1, R(1)), (2, R(2)) predicts R(0.3)
+    let solve = |a: f64| {
+        let (x0, x1, x2) = (0.5, 1.0, 2.0);
+        rh * (a - x1) * (a - x2) / ((x0 - x1) * (x0 - x2))
+            + r1 * (a - x0) * (a - x2) / ((x1 - x0) * (x1 - x2))
+            + r2 * (a - x0) * (a - x1) / ((x2 - x0) * (x2 - x1))
+    };
+    assert!(
+        (r(0.3) - solve(0.3)).abs() < 1e-3 * r(0.3).abs().max(1.0),
+        "{} vs {}",
+        r(0.3),
+        solve(0.3)
+    );
+}

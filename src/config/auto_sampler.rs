@@ -76,6 +76,7 @@ pub fn resolve_auto_sampler(input: &AutoSamplerInput) -> SamplerKind {
             gamma: input.gamma,
             step_loss,
             update: input.update,
+            a0: 1.0,
         };
         auto_moment_error(&settings, &overlaps) <= AUTO_MAX_RELATIVE_ERROR
     });

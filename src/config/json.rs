@@ -179,6 +179,12 @@ pub fn field_spec(schema: Schema, path: &str) -> Option<FieldSpec> {
         "adaptive.threshold" | "adaptive.decay" => spec(Number, false, "a number in [0, 1]"),
         "adaptive.jump" => spec(Number, false, "a number in [1e-12, 1e6]"),
         "sampler" => spec(Name, false, "\"auto\", \"full\", \"exact\" or \"clt\""),
+        "second_layer" => spec(
+            Object,
+            false,
+            "an object like {\"a0\": 0.1} (every unit's output weight)",
+        ),
+        "second_layer.a0" => spec(Number, false, "a number in (0, 1e6]"),
         "clt_threshold" => spec(Whole, false, "a whole number of samples per step"),
         "lr" => spec(Object, !sweep, LR_OBJECT),
         "lr.policy" => spec(Name, false, "\"fixed\", \"optimal\" or \"authors\""),

@@ -12,7 +12,7 @@ mod resolved;
 pub mod scaling;
 
 pub use error::{check_range, display_number, ConfigError, ErrorKind, PathSegment};
-pub use model_settings::{ModelSettings, DEFAULT_CLT_THRESHOLD};
+pub use model_settings::{ModelSettings, SecondLayer, DEFAULT_CLT_THRESHOLD, MAX_A0};
 pub use resolved::{ConfigFile, ResolvedConfig};
 
 use crate::initialisation::Initialisation;
@@ -308,10 +308,19 @@ impl RunConfig {
             }
             _ => {}
         }
+        let a0 = c.model.second_layer.a0;
         let sampler = match c.model.sampler {
             SamplerChoice::Full => SamplerKind::Full,
             SamplerChoice::Exact => SamplerKind::Exact,
+            SamplerChoice::Clt if a0 != 1.0 => {
+                return Err(ConfigError::new(
+                    "sampler",
+                    format!("clt draws its steps from moments computed for a second layer a0 = 1, got second_layer.a0 = {}: use exact (or auto, which then takes exact)", display_number(a0)),
+                ))
+            }
             SamplerChoice::Clt => SamplerKind::Clt,
+            // the clt moments assume a0 = 1
+            SamplerChoice::Auto if a0 != 1.0 => SamplerKind::Exact,
             SamplerChoice::Auto => resolve_auto_sampler(&AutoSamplerInput {
                 target: c.model.target,
                 activation,

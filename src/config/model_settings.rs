@@ -53,7 +53,31 @@ pub struct ModelSettings {
     /// Above this many samples per step `auto` considers the CLT sampler (`clt_threshold`; it
     /// takes it when its moments are exact or accurate, see [`super::auto_sampler`]).
     pub clt_threshold: u64,
+    /// The second layer (`second_layer: {"a0": number}`): every unit's output weight a_j = a0,
+    /// fixed during training (default 1: f = (1/p) Σ_j σ(λ_j)).
+    pub second_layer: SecondLayer,
 }
+
+/// The student's second layer: f(x) = (1/p) Σ_j a_j σ(w_j · x) with a_j = `a0` for every unit
+/// (JSON `{"a0": number}`, a0 in (0, [`MAX_A0`]]). The step of w_j carries the factor a_j and the
+/// MSE error e = y − f uses it: c_j = (γ / (n_b p)) a_j σ'(λ_j) e. MSE SGD with a0 → 0 and
+/// γ replaced by γ/a0 is correlation-loss SGD with rate γ (docs/science.md §10); the
+/// correlation loss uses a_j in its step too (e = y), so its rate scales with a0.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SecondLayer {
+    /// The output weight of every unit.
+    pub a0: f64,
+}
+
+impl Default for SecondLayer {
+    fn default() -> Self {
+        SecondLayer { a0: 1.0 }
+    }
+}
+
+/// Largest second-layer weight a0.
+pub const MAX_A0: f64 = 1e6;
 
 impl Default for ModelSettings {
     fn default() -> Self {
@@ -70,6 +94,7 @@ impl Default for ModelSettings {
             adaptive: AdaptiveSchedule::default(),
             sampler: SamplerChoice::Auto,
             clt_threshold: DEFAULT_CLT_THRESHOLD,
+            second_layer: SecondLayer::default(),
         }
     }
 }
@@ -127,6 +152,16 @@ impl ModelSettings {
         }
         check_range("noise", c.noise, 0.0, 1e6)?;
         check_range("eta", c.eta, 1e-9, 1.0)?;
+        let a0 = c.second_layer.a0;
+        if !(a0.is_finite() && a0 > 0.0 && a0 <= MAX_A0) {
+            return Err(ConfigError::new(
+                "second_layer.a0",
+                format!(
+                    "must be a number in (0, {MAX_A0:e}], got {}",
+                    super::display_number(a0)
+                ),
+            ));
+        }
         Ok(())
     }
 }
@@ -150,6 +185,7 @@ mod tests {
                 "noise",
                 "p",
                 "sampler",
+                "second_layer",
                 "target",
                 "update"
             ]

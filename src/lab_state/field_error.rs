@@ -50,6 +50,7 @@ pub fn key_of_config_field(field: &str) -> &str {
         "init.m0" => "m0",
         "adaptive.threshold" => "adaptive_threshold",
         "adaptive.jump" => "adaptive_jump",
+        "second_layer.a0" => "a0",
         f if f.starts_with("init") => "init",
         f => f.split('.').next().unwrap_or(f),
     }

@@ -10,6 +10,7 @@
 //! |---|---|---|
 //! | `target`, `activation` | links (`he3`, `erf`, `tanh`, `relu`, `tanh_product`; activation empty = target's) | `he3` |
 //! | `d`, `p`, `k`, `noise` | model | `1024` |
+//! | `a0` | second-layer weight of every unit (`second_layer.a0`; 1 when absent) | `a0=0.1` |
 //! | `nb` or `n0` + `mu` | batch size n_b, or n0 d^mu (the default: n0 = 1, mu = 1, so n_b = d follows d); `mu` may list up to [`MAX_BATCH_EXPONENTS`] exponents, each panel then runs every one | `mu=1,1.5,2` |
 //! | `gamma`, or `gamma0` + `delta`, or `c` | learning rate: fixed, gamma0 d^-delta, or c n_b p d^(-l/2) | `c=0.032` |
 //! | `update` | `projected` / `spherical` | |
@@ -40,7 +41,7 @@ pub use field_error::{key_of_config_field, whole_range, FieldError};
 pub use plain::{read_plain, reset_plain, write_plain, PLAIN_KEYS};
 
 /// Every key the lab understands, in display order.
-pub const KEYS: [&str; 32] = [
+pub const KEYS: [&str; 33] = [
     "preset",
     "target",
     "activation",
@@ -48,6 +49,7 @@ pub const KEYS: [&str; 32] = [
     "p",
     "k",
     "noise",
+    "a0",
     "nb",
     "n0",
     "mu",

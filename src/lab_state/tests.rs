@@ -159,3 +159,15 @@ fn every_bad_key_is_reported_at_once() {
     let keys: Vec<&str> = errors.iter().map(|e| e.key.as_str()).collect();
     assert_eq!(keys, ["d", "p"], "{errors:?}");
 }
+
+#[test]
+fn the_second_layer_is_a_page_key() {
+    let s = LabState::from_hash("a0=0.1&gamma=3.125e-3").unwrap();
+    assert_eq!(s.config.model.second_layer.a0, 0.1);
+    assert!(s.to_hash().contains("a0=0.1"), "{}", s.to_hash());
+    assert_eq!(LabState::from_hash(&s.to_hash()).unwrap(), s);
+    assert!(!LabState::default().to_hash().contains("a0="));
+    let errors = LabState::from_hash("a0=0").unwrap_err();
+    assert_eq!(errors[0].key, "a0");
+    assert!(errors[0].message.contains("(0, 1e6]"), "{errors:?}");
+}

@@ -33,6 +33,9 @@ impl LabState {
                 push("mu", list.join(","));
             }
         }
+        if c.model.second_layer.a0 != 1.0 {
+            push("a0", display_number(c.model.second_layer.a0));
+        }
         if self.seeds != 1 {
             push("seeds", self.seeds.to_string());
         }

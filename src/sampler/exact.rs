@@ -211,6 +211,7 @@ mod tests {
             gamma: 0.6,
             step_loss: StepLoss::Mse,
             update: Update::Projected,
+            a0: 1.0,
         }
     }
 

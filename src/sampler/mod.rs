@@ -132,6 +132,8 @@ pub struct StepSettings {
     pub step_loss: StepLoss,
     /// Projected or spherical update.
     pub update: Update,
+    /// Every unit's second-layer weight a_j = a0 ([`crate::config::SecondLayer`]).
+    pub a0: f64,
 }
 
 /// A step that could not be completed.

@@ -1,7 +1,7 @@
 //! The per-sample coefficient shared by every sampler:
-//! c_j = (gamma / (n_b p)) a_j sigma'(lambda_j) e, a_j = 1, with
-//! y = g(lambda*) + sqrt(Delta) xi and e = y - f (MSE) or e = y (correlation),
-//! f = (1/p) sum_j sigma(lambda_j).
+//! c_j = (gamma / (n_b p)) a_j sigma'(lambda_j) e, a_j = a0 (the second layer, 1 by default),
+//! with y = g(lambda*) + sqrt(Delta) xi and e = y - f (MSE) or e = y (correlation),
+//! f = (1/p) sum_j a_j sigma(lambda_j).
 //!
 //! One implementation, [`CoefficientKernel::coefficients`], generic over the lane type
 //! (one sample as `f64`, or all lanes at once) and over the link kernels chosen once per batch.
@@ -19,6 +19,7 @@ pub struct CoefficientKernel<A, T> {
     mse: bool,
     scale: f64,
     noise_sd: f64,
+    a0: f64,
 }
 
 impl<A: LinkKernel, T: TargetKernel> CoefficientKernel<A, T> {
@@ -31,16 +32,19 @@ impl<A: LinkKernel, T: TargetKernel> CoefficientKernel<A, T> {
             mse: settings.step_loss == StepLoss::Mse,
             scale,
             noise_sd: settings.noise_sd,
+            a0: settings.a0,
         }
     }
 
     /// Writes c_j (length p) for the student fields `student` (length p), teacher fields
     /// `teacher` (length k) and label-noise draw `xi`, lane-wise: y = g + sqrt(Delta) xi;
     /// MSE: f = sum_j sigma(lambda_j) (summed from 0 in j order), c_j = sigma'(lambda_j)
-    /// (scale (y - f / p)); correlation: c_j = (scale y) sigma'(lambda_j).
+    /// ((scale a0) (y - (a0 f) / p)); correlation: c_j = ((scale a0) y) sigma'(lambda_j). With
+    /// a0 = 1 the products by a0 are exact, so the numbers are those without a second layer.
     #[inline(always)]
     pub fn coefficients<V: Lane>(&self, student: &[V], teacher: &[V], xi: V, out: &mut [V]) {
         let y = self.target.value(teacher) + V::splat(self.noise_sd) * xi;
+        let scale = V::splat(self.scale * self.a0);
         if self.mse {
             let mut f = V::splat(0.0);
             for (c, &z) in out.iter_mut().zip(student) {
@@ -48,12 +52,13 @@ impl<A: LinkKernel, T: TargetKernel> CoefficientKernel<A, T> {
                 f = f + value;
                 *c = derivative;
             }
-            let factor = V::splat(self.scale) * (y - f / V::splat(student.len() as f64));
+            let f = V::splat(self.a0) * f;
+            let factor = scale * (y - f / V::splat(student.len() as f64));
             for c in out.iter_mut() {
                 *c = *c * factor;
             }
         } else {
-            let factor = V::splat(self.scale) * y;
+            let factor = scale * y;
             for (c, &z) in out.iter_mut().zip(student) {
                 *c = factor * self.activation.derivative(z);
             }

@@ -75,8 +75,8 @@ pub(crate) fn risk_by_decomposition(
     link: Link,
     activation: Link,
     omega: &DMatrix<f64>,
-    p: usize,
-    k: usize,
+    (p, k): (usize, usize),
+    a0: f64,
     settings: &NumericalSettings,
 ) -> Result<Estimate, TheoryError> {
     use FieldFunction::Value as V;
@@ -94,12 +94,12 @@ pub(crate) fn risk_by_decomposition(
     for j in 0..p {
         for r in 0..k {
             let e = elementary(&[V(activation), V(link)], &[j, p + r], omega, settings)?;
-            sum.add(-2.0 / (pf * kf), e);
+            sum.add(-2.0 * a0 / (pf * kf), e);
         }
     }
     for j in 0..p {
         for l in j..p {
-            let c = if j == l { 1.0 } else { 2.0 } / (pf * pf);
+            let c = if j == l { 1.0 } else { 2.0 } * a0 * a0 / (pf * pf);
             sum.add(
                 c,
                 elementary(&[V(activation), V(activation)], &[j, l], omega, settings)?,

@@ -268,7 +268,30 @@ impl LocalFieldModel {
         overlaps: &Overlaps,
         noise: f64,
     ) -> Result<Estimate, TheoryError> {
+        self.population_risk_with_second_layer(overlaps, noise, 1.0)
+    }
+
+    /// [`LocalFieldModel::population_risk`] for the student f = (a0/p) sum_j sigma(lambda_j):
+    /// E[(f* - f)^2] = E[f*^2] - 2 a0 E[f* f1] + a0^2 E[f1^2] with f1 the student at a0 = 1.
+    /// The compiled polynomial plan is for a0 = 1; other a0 use the decomposition (exact Wick
+    /// moments for polynomial links) or joint integration.
+    pub fn population_risk_with_second_layer(
+        &self,
+        overlaps: &Overlaps,
+        noise: f64,
+        a0: f64,
+    ) -> Result<Estimate, TheoryError> {
         let omega = self.validated_omega(overlaps, noise)?;
+        let decomposition = |link: Link| {
+            risk_by_decomposition(
+                link,
+                self.activation,
+                &omega,
+                (self.p, self.k),
+                a0,
+                &self.numerics,
+            )
+        };
         let squared_error = match self.risk_backend {
             Backend::Decomposition => {
                 let link = self
@@ -278,34 +301,24 @@ impl LocalFieldModel {
                         backend: "decomposition",
                         reason: "the teacher is not a committee",
                     })?;
-                risk_by_decomposition(
-                    link,
-                    self.activation,
-                    &omega,
-                    self.p,
-                    self.k,
-                    &self.numerics,
-                )?
+                decomposition(link)?
             }
             Backend::CompiledPolynomial => {
-                let plan = self.risk_plan.get_or_init(|| {
-                    PolynomialRisk::compile(
-                        self.target.committee_link()?,
-                        self.activation,
-                        self.p,
-                        self.k,
-                    )
-                });
+                let plan = if a0 == 1.0 {
+                    self.risk_plan.get_or_init(|| {
+                        PolynomialRisk::compile(
+                            self.target.committee_link()?,
+                            self.activation,
+                            self.p,
+                            self.k,
+                        )
+                    })
+                } else {
+                    &None
+                };
                 match plan {
                     Some(plan) => Estimate::exact_polynomial(plan.evaluate(&omega)),
-                    None => risk_by_decomposition(
-                        self.target.committee_link().unwrap_or(self.activation),
-                        self.activation,
-                        &omega,
-                        self.p,
-                        self.k,
-                        &self.numerics,
-                    )?,
+                    None => decomposition(self.target.committee_link().unwrap_or(self.activation))?,
                 }
             }
             Backend::JointIntegration => risk_by_joint_integration(
@@ -313,7 +326,7 @@ impl LocalFieldModel {
                 self.activation,
                 &omega,
                 self.p,
-                self.k,
+                a0,
                 &self.numerics,
             )?,
         };

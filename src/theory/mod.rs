@@ -34,5 +34,7 @@ pub use overlap_recursion::{
     overlap_update, run_overlap_recursion, Divergence, RecursionError, RecursionRun,
     RecursionSettings, StepParameters, Terms,
 };
-pub use population_risk::{population_risk, try_population_risk};
+pub use population_risk::{
+    population_risk, population_risk_with_second_layer, try_population_risk,
+};
 pub use regimes::{classify_regime, Regime};

@@ -46,3 +46,20 @@ pub fn try_population_risk(
         model.population_risk(overlaps, noise)
     })?
 }
+
+/// [`population_risk`] for the student f = (a0/p) sum_j sigma(lambda_j) (a second layer of
+/// uniform weight a0, [`crate::config::SecondLayer`]); NaN on invalid input.
+pub fn population_risk_with_second_layer(
+    target: &Target,
+    activation: &Link,
+    overlaps: &Overlaps,
+    noise: f64,
+    a0: f64,
+) -> Estimate {
+    let (p, k) = (overlaps.q.nrows(), overlaps.m.ncols());
+    with_cached_model(target, activation, p, k, |model| {
+        model.population_risk_with_second_layer(overlaps, noise, a0)
+    })
+    .and_then(|r| r)
+    .unwrap_or(Estimate::new(f64::NAN, Method::ClosedForm))
+}

@@ -64,6 +64,9 @@ test('an invalid field shows its message and disables Start', async () => {
   const page = await browser.newPage();
   await page.goto(site.url);
   await labReady(page);
+  await page.fill('#a0', '0');
+  assert.match(await page.textContent('#a0-error'), /\(0, 1e6\]/);
+  await page.fill('#a0', '1');
   await page.fill('#d', '3');
   const message = await page.textContent('#d-error');
   assert.match(message, /d: |must be an integer in \[4/);

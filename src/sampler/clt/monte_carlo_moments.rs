@@ -135,6 +135,7 @@ mod tests {
             gamma: 0.05,
             step_loss,
             update: Update::Projected,
+            a0: 1.0,
         }
     }
 

@@ -329,6 +329,7 @@ mod tests {
             gamma: 1.0,
             step_loss,
             update: Update::Projected,
+            a0: 1.0,
         }
     }
 

@@ -25,6 +25,7 @@ pub fn read_pairs(form: &Form) -> FormPairs {
         read("m0");
     }
     read("seeds");
+    read("a0");
     if form.value("batch-mode") == "nb" {
         read("nb");
     } else {
@@ -148,6 +149,10 @@ pub fn write_state(form: &Form, modes: &ModeGroups, state: &LabState) {
         form.set_value("activation", "");
     }
     form.set_value("seeds", &state.seeds.to_string());
+    form.set_value(
+        "a0",
+        &crate::config::display_number(state.config.model.second_layer.a0),
+    );
     if state.config.nb.is_none() && state.config.batch.is_none() {
         // n_b = d, as n0 d^mu (so that changing d keeps mu)
         form.set_value("batch-mode", "mu");
