@@ -127,3 +127,16 @@ test('the first screen tells the batch-size story: three batch sizes, eight seed
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a page opened on the explorer shows a laid-out Compare view with its regime map', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const errors = collectErrors(page);
+  await page.goto(`${site.url}#view=explorer`);
+  await labReady(page);
+  await page.click('#tab-compare');
+  await page.waitForSelector('#regime-map[data-plot]', { timeout: 10000 });
+  assert.equal(await page.isVisible('#panel-mse-overlaps'), true);
+  assert.match(await page.textContent('#status'), /press Start/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -253,6 +253,11 @@ fn edited(model: &mut LabModel, key: &str, form: &FormPairs) -> Vec<Effect> {
 fn show_view(model: &mut LabModel, view: View) -> Vec<Effect> {
     model.view = view;
     let mut effects = vec![Effect::ShowView(view)];
+    // a page opened on the explorer lays out its (idle) panels and the regime map the first
+    // time the Compare view is shown, so it is never blank
+    if view == View::Compare && model.panels.is_empty() {
+        effects.extend(update(model, Message::Prepare));
+    }
     // the comparison runs pause while the explorer has the cores
     if view == View::Explorer && !model.paused && model.panels.iter().any(|p| p.state.is_live()) {
         model.paused = true;

@@ -245,6 +245,16 @@ fn a_hash_naming_the_explorer_opens_it_without_a_run() {
     assert!(!effects
         .iter()
         .any(|e| matches!(e, Effect::Send(ToWorker::Start { .. }))));
+    // the first look at the Compare view lays out idle panels (and so the regime map)
+    let effects = update(&mut model, Message::ShowView(View::Compare));
+    assert!(effects.contains(&Effect::RebuildPanels), "{effects:?}");
+    assert!(model.all_idle() && !model.panels.is_empty());
+    assert!(!effects
+        .iter()
+        .any(|e| matches!(e, Effect::Send(ToWorker::Start { .. }))));
+    // later looks change nothing
+    let effects = update(&mut model, Message::ShowView(View::Compare));
+    assert_eq!(effects, vec![Effect::ShowView(View::Compare)]);
 }
 
 #[test]
