@@ -381,6 +381,22 @@ fn the_batch_size_story() {
         }
     }
     let m = |loss: &str, i: usize| medians[&(loss.to_string(), i)];
+    // the caption's numbers: 7 970 -> 610 steps (plain SGD), 5 630 -> 162 (correlation loss),
+    // about 140 vs 8 at n_b = d^2
+    for (loss, i, caption) in [
+        ("Mse", 0, 7970.0),
+        ("Mse", 1, 610.0),
+        ("Mse", 2, 140.0),
+        ("Correlation", 0, 5630.0),
+        ("Correlation", 1, 162.0),
+        ("Correlation", 2, 8.0),
+    ] {
+        let measured = m(loss, i).0;
+        assert!(
+            (measured / caption - 1.0).abs() < 0.03,
+            "{loss} mu index {i}: {measured} vs the caption's {caption}"
+        );
+    }
     // "both protocols speed up like d^(l-1)/n_b from n_b = d to d^(l/2)": T(1) / T(1.5)
     // against d^0.5 = 32
     let fall = |loss: &str| m(loss, 0).0 / m(loss, 1).0;
@@ -412,4 +428,41 @@ fn the_batch_size_story() {
         "{samples:?}"
     );
     assert!(m("Mse", 2).1 > 5.0 * m("Mse", 1).1 && m("Mse", 1).1 > m("Mse", 0).1);
+}
+
+/// Preset `second-layer`: a0 = 0.1 with gamma = 0.1 d^(-1/2), so gamma a0 is the story's
+/// optimal rate; each panel's 8 seeds at mu = 1, as the page runs them.
+#[test]
+fn second_layer() {
+    use sgdlab::sweep::run_sweep_jobs;
+    let state = preset("second-layer").unwrap().state().unwrap();
+    let mut medians = Vec::new();
+    for (panel, loss) in state.member_configs().iter().zip(&state.panels) {
+        let jobs: Vec<RunConfig> = panel.iter().map(|m| m.config.clone()).collect();
+        let t: Vec<f64> = run_sweep_jobs(&jobs)
+            .unwrap()
+            .iter()
+            .map(|p| p.weak_recovery_step.map_or(f64::INFINITY, |t| t as f64))
+            .collect();
+        let worst = t.iter().copied().fold(0.0, f64::max);
+        println!(
+            "second-layer {loss:?}: escapes {t:?}, median {}, slowest {worst}",
+            median(&t)
+        );
+        medians.push((median(&t), worst));
+    }
+    let (mse, correlation) = (medians[0], medians[1]);
+    // the caption's numbers
+    assert!(
+        (mse.0 - 5450.0).abs() < 5.0 && (mse.1 - 8330.0).abs() < 5.0,
+        "{mse:?}"
+    );
+    assert!((correlation.0 - 5630.0).abs() < 5.0, "{correlation:?}");
+    // "plain SGD escapes like correlation loss: medians within 10%"
+    assert!(
+        (mse.0 / correlation.0 - 1.0).abs() < 0.1,
+        "{mse:?} vs {correlation:?}"
+    );
+    // "faster than plain SGD at a0 = 1 (7 970 steps in the batch-size story), no 28 000-step tail"
+    assert!(mse.0 < 0.8 * 7972.5 && mse.1 < 10_000.0, "{mse:?}");
 }

@@ -114,6 +114,9 @@ fn the_second_layer_trades_escape_time_for_final_risk() {
         rows.push((a0, median(&t), worst, median(&risk)));
     }
     let (plain, small) = (rows[0], rows[1]);
+    // the README's and the presets' numbers (a0 = 1 is the batch-size story's plain SGD at mu = 1)
+    assert_eq!((plain.1, plain.2), (7972.5, 28751.0));
+    assert_eq!((small.1, small.2), (5619.5, 7277.0));
     assert!(
         plain.1 > 1.3 * small.1,
         "median escape {} vs {}",
