@@ -38,9 +38,10 @@ pub struct LabModel {
     /// A message for the status line (e.g. "link copied"), shown instead of the runs' status
     /// until the reader's next action.
     pub notice: Option<String>,
-    /// The ensembles finished earlier in this page's life, as (information exponent, sweep
-    /// point): the θ inset keeps them while the target's l stays the same.
-    pub inset_history: Vec<(u32, SweepPoint)>,
+    /// The ensembles finished earlier in this page's life, as (model, sweep point): the θ
+    /// inset keeps them while the model (information exponent l and second layer a0) stays the
+    /// same.
+    pub inset_history: Vec<(InsetModel, SweepPoint)>,
 }
 
 impl LabModel {
@@ -134,14 +135,23 @@ impl LabModel {
         crate::model::target_information_exponent(&m.target, m.k)
     }
 
+    /// What makes the inset's points comparable: the target's l and the second layer a0.
+    fn inset_model(&self) -> Option<InsetModel> {
+        let a0 = self.state.config.model.second_layer.a0;
+        self.information_exponent().map(|l| InsetModel {
+            l,
+            a0_bits: a0.to_bits(),
+        })
+    }
+
     /// The points of the θ inset: every run of a batch exponent whose ensemble has ended (in
     /// this run and, for the same l, earlier ones).
     pub fn inset_points(&self) -> Vec<SweepPoint> {
-        let l = self.information_exponent();
+        let model = self.inset_model();
         let mut points: Vec<SweepPoint> = self
             .inset_history
             .iter()
-            .filter(|(pl, _)| Some(*pl) == l)
+            .filter(|(m, _)| Some(*m) == model)
             .map(|(_, p)| p.clone())
             .collect();
         let d = self.state.config.model.d;
@@ -159,13 +169,16 @@ impl LabModel {
     /// Keeps the finished ensembles' points for the inset (called before new runs replace the
     /// panels); a point already kept is not added twice.
     pub fn keep_inset_points(&mut self) {
-        let Some(l) = self.information_exponent() else {
+        let Some(model) = self.inset_model() else {
             return;
         };
         for p in self.inset_points() {
-            let known = self.inset_history.iter().any(|(pl, q)| *pl == l && *q == p);
+            let known = self
+                .inset_history
+                .iter()
+                .any(|(m, q)| *m == model && *q == p);
             if !known {
-                self.inset_history.push((l, p));
+                self.inset_history.push((model, p));
             }
         }
     }
@@ -197,6 +210,16 @@ impl LabModel {
     pub fn all_idle(&self) -> bool {
         self.panels.iter().all(|p| p.state == RunState::Idle)
     }
+}
+
+/// The model the θ inset's points belong to: points of another information exponent or
+/// another second layer are not drawn together.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InsetModel {
+    /// Information exponent l of the target.
+    pub l: u32,
+    /// The second layer's a0, as bits.
+    pub a0_bits: u64,
 }
 
 /// The resolved numbers shown under the form, one line per protocol: n_b (and μ = log_d n_b),

@@ -431,6 +431,10 @@ fn an_ensemble_runs_every_batch_size_and_seed_and_finishes_when_all_did() {
     let form = form_of(&model.state.clone());
     update(&mut model, Message::Start(form));
     assert_eq!(model.inset_history.len(), 6);
+    assert_eq!(model.inset_points().len(), 6);
+    // another second layer is another model: its inset does not show these points
+    model.state.config.model.second_layer.a0 = 0.5;
+    assert!(model.inset_points().is_empty());
 }
 
 #[test]
