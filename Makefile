@@ -44,7 +44,7 @@ site-files:
 lint: setup
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy -p sgdlab-python --all-targets -- -D warnings
-	cargo clippy $(WASM_FEATURES) --bins --lib -- -D warnings
+	cargo clippy $(WASM_FEATURES) --bins --lib --test browser_bit_identity --test browser_chart --test browser_benchmark -- -D warnings
 	cargo fmt --check
 	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps
 

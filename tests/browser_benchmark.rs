@@ -27,6 +27,7 @@ fn throughput(p: usize, d: u64, mode: SimdMode) -> f64 {
         gamma: 1e-3,
         step_loss: StepLoss::Mse,
         update: Update::Projected,
+        a0: 1.0,
     };
     let mut rng = SimRng::seed_from_u64(1);
     let mut orth = SimRng::seed_from_u64(2);
