@@ -6,6 +6,7 @@
 
 pub mod auto_sampler;
 mod error;
+mod field_spec;
 pub mod json;
 mod model_settings;
 mod resolved;

@@ -101,11 +101,12 @@ impl Default for ModelSettings {
 
 impl ModelSettings {
     /// The JSON keys of these settings (the serialised field names, in alphabetical order).
-    pub fn keys() -> Vec<String> {
-        match serde_json::to_value(ModelSettings::default()) {
+    pub fn keys() -> &'static [String] {
+        static KEYS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+        KEYS.get_or_init(|| match serde_json::to_value(ModelSettings::default()) {
             Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
             _ => unreachable!("a struct serialises to an object"),
-        }
+        })
     }
 
     /// The student activation: `activation`, or the teacher's link (tanh for `tanh_product`).

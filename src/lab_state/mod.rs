@@ -134,6 +134,8 @@ pub const MAX_SEEDS: u64 = 32;
 pub struct MemberConfig {
     /// Index into the state's batch exponents (0 for a single batch size).
     pub mu_index: usize,
+    /// Its batch exponent μ ([`LabState::batch_exponent_list`]).
+    pub mu: f64,
     /// Its seed.
     pub seed: u64,
     /// The run.
@@ -210,29 +212,42 @@ impl LabState {
         self.members_per_panel() > 1
     }
 
+    /// The batch exponents the panels run: the `mu` list, or the one μ of the batch (given
+    /// as n0 d^μ, as n_b: log_d n_b, or the default n_b = d: 1).
+    pub fn batch_exponent_list(&self) -> Vec<f64> {
+        if !self.batch_exponents.is_empty() {
+            return self.batch_exponents.clone();
+        }
+        let c = &self.config;
+        let d = c.model.d as f64;
+        vec![match (c.batch, c.nb) {
+            (Some(b), _) => b.mu,
+            (None, Some(nb)) => nb.ln() / d.ln(),
+            (None, None) => 1.0,
+        }]
+    }
+
     /// Every panel's runs, in panel order; within a panel batch exponent by batch exponent,
     /// seed by seed (member 0 is the panel's own config, [`LabState::panel_configs`]).
     pub fn member_configs(&self) -> Vec<Vec<MemberConfig>> {
         let ensemble = self.is_ensemble();
-        let exponents: Vec<Option<f64>> = if self.batch_exponents.is_empty() {
-            vec![None]
-        } else {
-            self.batch_exponents.iter().map(|&mu| Some(mu)).collect()
-        };
+        let exponents = self.batch_exponent_list();
+        let listed = !self.batch_exponents.is_empty();
         self.panel_configs()
             .into_iter()
             .map(|panel| {
                 let mut members = Vec::new();
-                for (mu_index, mu) in exponents.iter().enumerate() {
+                for (mu_index, &mu) in exponents.iter().enumerate() {
                     for s in 0..u64::from(self.seeds.max(1)) {
                         let mut config = panel.clone();
-                        if let (Some(mu), Some(batch)) = (mu, config.batch.as_mut()) {
-                            batch.mu = *mu;
+                        if let (true, Some(batch)) = (listed, config.batch.as_mut()) {
+                            batch.mu = mu;
                         }
                         config.seed = panel.seed.wrapping_add(s);
                         config.stop_at_recovery |= ensemble;
                         members.push(MemberConfig {
                             mu_index,
+                            mu,
                             seed: config.seed,
                             config,
                         });

@@ -171,3 +171,14 @@ fn the_second_layer_is_a_page_key() {
     assert_eq!(errors[0].key, "a0");
     assert!(errors[0].message.contains("(0, 1e6]"), "{errors:?}");
 }
+
+#[test]
+fn every_ensemble_member_knows_its_batch_exponent() {
+    let by_nb = LabState::from_hash("d=1000&nb=1000&seeds=2").unwrap();
+    let members = by_nb.member_configs();
+    assert!(members[0].iter().all(|m| (m.mu - 1.0).abs() < 1e-12));
+    let listed = LabState::from_hash("mu=1,2&seeds=2").unwrap();
+    let mus: Vec<f64> = listed.member_configs()[0].iter().map(|m| m.mu).collect();
+    assert_eq!(mus, [1.0, 1.0, 2.0, 2.0]);
+    assert_eq!(LabState::default().batch_exponent_list(), [1.0]);
+}

@@ -5,7 +5,7 @@
 
 use crate::config::display_number;
 use crate::model::{target_information_exponent, Loss};
-use crate::sweep::{fit_slope, summarise, SweepConfig, SweepPoint};
+use crate::sweep::{fit_slope, summarise, SweepConfig, SweepPoint, SweepSummary};
 use crate::theory::scaling_laws::{phase_diagram, FrontierOwner, Protocol};
 use crate::ui::chart_spec::{ChartSpec, Marker, Region, Series};
 
@@ -205,7 +205,7 @@ pub fn sweep_charts(config: &SweepConfig, points: &[SweepPoint], compact: bool) 
         });
     }
     // the fitted frontier below n_b = d^(l/2), where both protocols share θ = l − 1 − μ
-    let fits = frontier_fits(points, l);
+    let fits = fits_of(points, &summaries, l);
     for fit in &fits {
         let name = fit.protocol.label();
         theta.series.push(Series {
@@ -278,8 +278,12 @@ pub struct FittedFrontier {
 /// them, the same fit per seed, and the mean offset from the theory line. Protocols with
 /// fewer than two uncensored medians in range are left out.
 pub fn frontier_fits(points: &[SweepPoint], l: u32) -> Vec<FittedFrontier> {
+    fits_of(points, &summarise(points), l)
+}
+
+/// [`frontier_fits`] with the points' summaries already computed.
+fn fits_of(points: &[SweepPoint], summaries: &[SweepSummary], l: u32) -> Vec<FittedFrontier> {
     let top = l as f64 / 2.0 + 1e-9;
-    let summaries = summarise(points);
     let mut out = Vec::new();
     for loss in Loss::ALL {
         let used: Vec<(f64, f64)> = summaries

@@ -187,14 +187,10 @@ impl LabModel {
     /// with the median (line) and every run (dots) of each finished batch exponent.
     pub fn inset_spec(&self) -> ChartSpec {
         let state = &self.state;
-        let mut mu: Vec<f64> = state.batch_exponents.clone();
-        if mu.is_empty() {
-            mu = state.config.batch.map(|b| b.mu).into_iter().collect();
-        }
         let config = SweepConfig {
             model: state.config.model.clone(),
             protocols: state.panels.clone(),
-            mu,
+            mu: state.batch_exponent_list(),
             max_steps: state.config.steps,
             ..SweepConfig::default()
         };

@@ -195,7 +195,6 @@ fn start(model: &mut LabModel, state: LabState) -> Vec<Effect> {
 fn set_panels(model: &mut LabModel, state: RunState) -> bool {
     let changed = model.panel_losses() != model.state.panels;
     let ensemble = model.state.is_ensemble();
-    let exponents = model.state.batch_exponents.clone();
     let members = model.state.member_configs();
     model.panels = model
         .state
@@ -208,14 +207,7 @@ fn set_panels(model: &mut LabModel, state: RunState) -> bool {
             if ensemble {
                 panel.members = members
                     .iter()
-                    .map(|m| {
-                        let mu = exponents
-                            .get(m.mu_index)
-                            .copied()
-                            .or(m.config.batch.map(|b| b.mu))
-                            .unwrap_or(f64::NAN);
-                        Member::new(m.mu_index, mu, m.seed)
-                    })
+                    .map(|m| Member::new(m.mu_index, m.mu, m.seed))
                     .collect();
             }
             panel.cleared(state.clone())
