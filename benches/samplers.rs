@@ -22,26 +22,33 @@ fn settings(d: u64, nb: u64) -> StepSettings {
         step_loss: StepLoss::Mse,
         update: Update::Projected,
         a0: 1.0,
+        second_layer_gamma: 0.0,
     }
 }
 
 /// `exact_step`: the lane path (the default); `exact_step_scalar`: the scalar path, same
-/// numbers (the SIMD speed-up is the ratio of the two).
+/// numbers (the SIMD speed-up is the ratio of the two); `exact_step_trained`: the lane path
+/// with a trained second layer (per-unit a_j and the sums B_j; the cost of training it is the
+/// ratio to `exact_step`).
 fn exact_step(c: &mut Criterion) {
-    for (name, mode) in [
-        ("exact_step", SimdMode::Lanes),
-        ("exact_step_scalar", SimdMode::Scalar),
+    for (name, mode, second_layer_gamma) in [
+        ("exact_step", SimdMode::Lanes, 0.0),
+        ("exact_step_scalar", SimdMode::Scalar, 0.0),
+        ("exact_step_trained", SimdMode::Lanes, 1e-4),
     ] {
-        exact_step_group(c, name, mode);
+        exact_step_group(c, name, mode, second_layer_gamma);
     }
 }
 
-fn exact_step_group(c: &mut Criterion, name: &str, mode: SimdMode) {
+fn exact_step_group(c: &mut Criterion, name: &str, mode: SimdMode, second_layer_gamma: f64) {
     let mut group = c.benchmark_group(name);
     let nb = 1 << 16;
     group.throughput(Throughput::Elements(nb));
     for &(p, d) in &[(1usize, 100u64), (1, 1_000_000), (4, 100), (4, 1_000_000)] {
-        let s = settings(d, nb);
+        let s = StepSettings {
+            second_layer_gamma,
+            ..settings(d, nb)
+        };
         let mut rng = SimRng::seed_from_u64(1);
         let mut orth = SimRng::seed_from_u64(2);
         let mut sampler =

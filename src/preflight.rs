@@ -32,7 +32,7 @@ use crate::config::{display_number, ConfigError, ResolvedConfig};
 use crate::linalg::psd_part_factor;
 use crate::model::{Link, Overlaps};
 use crate::random::{standard_normal, SimRng};
-use crate::sampler::{per_sample_coefficients, SamplerKind, StepSettings};
+use crate::sampler::{per_sample_coefficients, SamplerKind, SecondLayerWeights, StepSettings};
 use crate::theory::{automatic_backend, Backend};
 use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
@@ -255,6 +255,7 @@ pub fn second_moment_scale(config: &ResolvedConfig, overlaps: &Overlaps) -> f64 
         step_loss: c.loss.initial_step_loss(),
         update: c.model.update,
         a0: c.model.second_layer.a0,
+        second_layer_gamma: 0.0,
     };
     let mut rng = SimRng::seed_from_u64(0x5eed_0ff1_e1d5);
     let (mut s, mut fields, mut coefficients) = (vec![0.0; r], vec![0.0; r], vec![0.0; p]);
@@ -271,6 +272,7 @@ pub fn second_moment_scale(config: &ResolvedConfig, overlaps: &Overlaps) -> f64 
         per_sample_coefficients(
             &settings,
             1.0,
+            &SecondLayerWeights::uniform(p, settings.a0),
             &fields[..p],
             &fields[p..],
             xi,

@@ -23,7 +23,7 @@ pub struct Preset {
 pub const BATCH_SIZE_STORY: &str = "batch-size";
 
 /// Every preset, in menu order.
-pub const PRESETS: [Preset; 12] = [
+pub const PRESETS: [Preset; 13] = [
     Preset {
         id: BATCH_SIZE_STORY,
         title: "The batch-size story · He₃, μ = 1, 1.5, 2, 8 seeds",
@@ -89,6 +89,12 @@ pub const PRESETS: [Preset; 12] = [
         title: "Second layer a₀ = 0.1 · He₃, μ = 1, 8 seeds",
         explanation: "a₀ = 0.1 and γ = 0.1 d^(−1/2), so γ·a₀ is the batch-size story's optimal rate. Correlation loss depends on γ·a₀ only (its step is γ a₀ σ'(λ) y), while plain SGD's self-interaction term is a₀ times smaller: over seeds 1–8 its escapes (median 5 450 steps, slowest 8 330) match correlation loss's (median 5 630), where plain SGD at a₀ = 1 took a median 7 970 steps with seeds up to 28 750 (the batch-size story). The price comes after the escape: a fixed a₀ cannot fit the target's scale, so the risk stays near 3(1 − a₀)² = 2.43 instead of Δ/2 (README: the a₀ ablation).",
         pairs: &[("target", "he3"), ("d", "1024"), ("mu", "1"), ("gamma0", "0.1"), ("delta", "0.5"), ("a0", "0.1"), ("steps", "60000"), ("seed", "1"), ("seeds", "8"), ("panels", "mse,correlation"), ("log", "1")],
+    },
+    Preset {
+        id: "second-layer-trained",
+        title: "Trained second layer · He₃, a₀ = 0.1, γ_a = 4·10⁻⁵, 8 seeds",
+        explanation: "Every a_j starts at a₀ = 0.1 and is trained by MSE at the rate γ_a = 4·10⁻⁵ (d = n_b = 256, γ·a₀ = 0.01 d^(−1/2)). Plain SGD escapes like a small fixed a₀ (median 1 967 steps, slowest seed 2 789; at a₀ = 1 it takes a median 2 460 and up to 5 935), then a_j grows to 1 as M → 1: the risk falls below 10⁻³ after a median 25 300 steps and ends at 3·10⁻⁶, near the noise floor, with no loss switch (a fixed a₀ = 0.1 stays at 2.47). Correlation loss's first layer ignores f, so a growing a only raises its rate: it stalls at risk 1.46. The second layer must learn slower than the escape: at γ_a = 6.4·10⁻⁴ it first shrinks a towards the fit of M ≈ 0 (a ≈ M³ ≈ 0), which switches the first layer off, and no seed escapes (README: the trained second layer).",
+        pairs: &[("target", "he3"), ("d", "256"), ("mu", "1"), ("gamma0", "0.1"), ("delta", "0.5"), ("a0", "0.1"), ("a_gamma", "4e-5"), ("steps", "40000"), ("seed", "1"), ("seeds", "8"), ("panels", "mse,correlation"), ("log", "1")],
     },
     Preset {
         id: "adaptive",

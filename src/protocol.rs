@@ -77,6 +77,9 @@ pub struct RunSummary {
     /// ([`crate::preflight::simulation_cost`]).
     #[serde(default)]
     pub estimated_seconds: f64,
+    /// Whether the run stops at weak recovery (`stop_at_recovery`).
+    #[serde(default)]
+    pub stops_at_recovery: bool,
 }
 
 /// Worker -> page.

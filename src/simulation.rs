@@ -14,7 +14,8 @@ use crate::model::{Loss, Overlaps, StepLoss};
 use crate::preflight::{noise_warnings, simulation_cost, CostEstimate};
 use crate::random::{streams_from_seed, RandomStreams};
 use crate::sampler::{
-    CltMomentReport, CltSampler, ExactSampler, FullSampler, Sampler, SamplerKind, StepSettings,
+    CltMomentReport, CltSampler, ExactSampler, FullSampler, Sampler, SamplerKind,
+    SecondLayerWeights, StepSettings,
 };
 use crate::theory::population_risk_with_second_layer;
 use crate::trajectory::{matrix_rows, Trajectory};
@@ -48,6 +49,9 @@ pub struct TrajectoryPoint {
     /// Q (p x p rows).
     #[serde(rename = "Q")]
     pub q: Vec<Vec<f64>>,
+    /// The second layer a_1..a_p (trained second layer only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub a: Option<Vec<f64>>,
     /// Population risk.
     pub risk: f64,
 }
@@ -141,19 +145,20 @@ pub fn initial_sampler(config: &ResolvedConfig, streams: &mut RandomStreams) -> 
                 .model
                 .init
                 .sample_weights(&mut streams.init, c.model.p, c.model.k, c.model.d);
-            Box::new(FullSampler::new(
+            Box::new(
+                FullSampler::new(c.model.p, c.model.k, c.model.d as usize, w)
+                    .with_second_layer(c.model.second_layer.a0),
+            )
+        }
+        SamplerKind::Exact => Box::new(
+            ExactSampler::new(c.model.init.sample_overlaps(
+                &mut streams.init,
                 c.model.p,
                 c.model.k,
-                c.model.d as usize,
-                w,
+                c.model.d,
             ))
-        }
-        SamplerKind::Exact => Box::new(ExactSampler::new(c.model.init.sample_overlaps(
-            &mut streams.init,
-            c.model.p,
-            c.model.k,
-            c.model.d,
-        ))),
+            .with_second_layer(c.model.second_layer.a0),
+        ),
         SamplerKind::Clt => Box::new(CltSampler::new(c.model.init.sample_overlaps(
             &mut streams.init,
             c.model.p,
@@ -182,7 +187,7 @@ impl Simulation {
             &config.activation_resolved,
             &overlaps,
             c.model.noise,
-            c.model.second_layer.a0,
+            sampler.second_layer().values(),
         );
         let mut simulation = Simulation {
             gamma: config.gamma_resolved,
@@ -280,7 +285,23 @@ impl Simulation {
             step_loss: self.step_loss,
             update: c.model.update,
             a0: c.model.second_layer.a0,
+            second_layer_gamma: c.model.second_layer.gamma,
         }
+    }
+
+    /// The current second layer a_1..a_p.
+    pub fn second_layer(&self) -> SecondLayerWeights {
+        self.sampler.second_layer()
+    }
+
+    /// The second layer to record: `Some` when it is trained.
+    fn recorded_second_layer(&self) -> Option<SecondLayerWeights> {
+        self.config
+            .input
+            .model
+            .second_layer
+            .trained()
+            .then(|| self.sampler.second_layer())
     }
 
     fn risk(&self, overlaps: &Overlaps) -> f64 {
@@ -290,7 +311,7 @@ impl Simulation {
             &self.config.activation_resolved,
             overlaps,
             c.model.noise,
-            c.model.second_layer.a0,
+            self.sampler.second_layer().values(),
         )
         .value
     }
@@ -307,7 +328,10 @@ impl Simulation {
         let force = force || recovered_now || last;
         if force || self.trajectory.wants(self.step) {
             let risk = risk.unwrap_or_else(|| self.risk(overlaps));
-            self.trajectory.record(self.step, overlaps, risk, force);
+            let a = self.recorded_second_layer();
+            let a = a.as_ref().map(|a| a.values());
+            self.trajectory
+                .record_with_second_layer(self.step, overlaps, a, risk, force);
             if !self.streaming {
                 return;
             }
@@ -315,6 +339,7 @@ impl Simulation {
                 step: self.step,
                 m: matrix_rows(&overlaps.m),
                 q: matrix_rows(&overlaps.q),
+                a: a.map(|a| a.to_vec()),
                 risk,
             });
         }
@@ -386,9 +411,11 @@ impl Simulation {
             || (self.config.input.stop_at_recovery && self.trajectory.weak_recovery_step.is_some())
         {
             if !finished {
-                self.trajectory.record(
+                let a = self.recorded_second_layer();
+                self.trajectory.record_with_second_layer(
                     self.step,
                     &overlaps,
+                    a.as_ref().map(|a| a.values()),
                     risk.unwrap_or_else(|| self.risk(&overlaps)),
                     true,
                 );

@@ -104,6 +104,12 @@ pub fn recursion_from_config(
             "the overlap recursion is written for a second layer a0 = 1; run the simulation for other a0",
         ));
     }
+    if c.model.second_layer.trained() {
+        return Err(ConfigError::new(
+            "second_layer.gamma",
+            "the overlap recursion is written for a fixed second layer (gamma = 0); run the simulation to train it",
+        ));
+    }
     if !projected && c.model.update == Update::Spherical {
         return Err(ConfigError::new(
             "update",

@@ -3,7 +3,8 @@
 //!
 //! JSON keys: `steps` (recorded step indices), `M` (list of p x k matrices), `Q` (list of
 //! p x p matrices), `risk` (population risk at each recorded step), `weak_recovery_step`
-//! (first step with max_j ||M_j|| >= eta, or null).
+//! (first step with max_j ||M_j|| >= eta, or null), and with a trained second layer `a` (the
+//! weights a_1..a_p at each recorded step; absent otherwise).
 //!
 //! # Bounded memory and time
 //! [`Trajectory::record`] keeps every step that is a multiple of the current `stride` plus a
@@ -25,7 +26,7 @@ use serde::{Deserialize, Serialize};
 /// Default number of uniformly spaced points kept.
 pub const DEFAULT_CAPACITY: usize = 2048;
 
-/// Largest number of recorded numbers a run may request: record_points (p^2 + p k + 1)
+/// Largest number of recorded numbers a run may request: record_points (p^2 + p k + p + 1)
 /// <= 2^22 = 4 194 304 (Q, M and the risk at each uniform point; 32 MiB as f64, about 80 MB
 /// as JSON).
 pub const MAX_TRAJECTORY_FLOATS: usize = 1 << 22;
@@ -40,11 +41,12 @@ pub const MIN_RECORD_POINTS: usize = 16;
 /// see [`on_geometric_grid`]) are kept on top of the uniform ones.
 pub const MAX_GEOMETRIC_POINTS: usize = 300;
 
-/// The largest `record_points` at p student neurons and k teacher directions:
-/// min([`MAX_RECORD_POINTS`], floor([`MAX_TRAJECTORY_FLOATS`] / (p^2 + p k + 1))).
-/// 1 000 000 at p = k = 1, 10 894 at p = 16, k = 8.
+/// The largest `record_points` at p student neurons and k teacher directions (Q, M, the
+/// second layer a and the risk at each point):
+/// min([`MAX_RECORD_POINTS`], floor([`MAX_TRAJECTORY_FLOATS`] / (p^2 + p k + p + 1))).
+/// 1 000 000 at p = k = 1, 10 459 at p = 16, k = 8.
 pub fn max_record_points(p: usize, k: usize) -> usize {
-    (MAX_TRAJECTORY_FLOATS / (p * p + p * k + 1)).min(MAX_RECORD_POINTS)
+    (MAX_TRAJECTORY_FLOATS / (p * p + p * k + p + 1)).min(MAX_RECORD_POINTS)
 }
 
 /// A recorded trajectory of overlaps and risk.
@@ -62,6 +64,10 @@ pub struct Trajectory {
     pub risk: Vec<f64>,
     /// First step with max_j ||M_j||_2 >= eta, if reached.
     pub weak_recovery_step: Option<u64>,
+    /// The second layer a_1..a_p at each recorded step (trained second layer only; empty and
+    /// left out of the JSON otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub a: Vec<Vec<f64>>,
     /// Uniform recording stride (a power of two).
     #[serde(skip)]
     stride: u64,
@@ -123,11 +129,27 @@ impl Trajectory {
 
     /// Record the state at `step` if it is on the grid (or `force`), thinning when full.
     pub fn record(&mut self, step: u64, overlaps: &Overlaps, risk: f64, force: bool) {
+        self.record_with_second_layer(step, overlaps, None, risk, force)
+    }
+
+    /// [`Trajectory::record`] with the second layer a_1..a_p (`Some` for a trained second layer,
+    /// at every record of the run).
+    pub fn record_with_second_layer(
+        &mut self,
+        step: u64,
+        overlaps: &Overlaps,
+        second_layer: Option<&[f64]>,
+        risk: f64,
+        force: bool,
+    ) {
         if !(force || self.wants(step)) {
             return;
         }
         if self.steps.last() == Some(&step) {
             return;
+        }
+        if let Some(a) = second_layer {
+            self.a.push(a.to_vec());
         }
         self.steps.push(step);
         self.m.push(matrix_rows(&overlaps.m));
@@ -163,6 +185,10 @@ impl Trajectory {
         self.q.retain(|_| *it.next().unwrap());
         let mut it = keep.iter();
         self.risk.retain(|_| *it.next().unwrap());
+        if !self.a.is_empty() {
+            let mut it = keep.iter();
+            self.a.retain(|_| *it.next().unwrap());
+        }
     }
 
     /// max_j ||M_j|| at each recorded point.
@@ -273,9 +299,9 @@ mod tests {
     #[test]
     fn record_points_bound_follows_p_and_k() {
         assert_eq!(max_record_points(1, 1), MAX_RECORD_POINTS);
-        assert_eq!(max_record_points(16, 8), 10_894);
+        assert_eq!(max_record_points(16, 8), 10_459);
         for (p, k) in [(1, 1), (4, 2), (16, 8), (16, 1)] {
-            assert!(max_record_points(p, k) * (p * p + p * k + 1) <= MAX_TRAJECTORY_FLOATS);
+            assert!(max_record_points(p, k) * (p * p + p * k + p + 1) <= MAX_TRAJECTORY_FLOATS);
         }
         // geometric grid up to 10^9 steps
         let geometric = 17

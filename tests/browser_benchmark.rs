@@ -28,6 +28,7 @@ fn throughput(p: usize, d: u64, mode: SimdMode) -> f64 {
         step_loss: StepLoss::Mse,
         update: Update::Projected,
         a0: 1.0,
+        second_layer_gamma: 0.0,
     };
     let mut rng = SimRng::seed_from_u64(1);
     let mut orth = SimRng::seed_from_u64(2);
@@ -94,6 +95,7 @@ fn chart_redraw_with_ten_thousand_points_per_series() {
                 step: t,
                 m: vec![vec![x.powi(3)], vec![0.5 * x]],
                 q: vec![vec![1.0, 0.1 * x], vec![0.1 * x, 1.0]],
+                a: None,
                 risk: 1.0 - x * 0.9,
             }
         })

@@ -59,6 +59,7 @@ fn trajectory(n: u64) -> Vec<TrajectoryPoint> {
                 step: t,
                 m: vec![vec![m]],
                 q: vec![vec![1.0]],
+                a: None,
                 risk: 6.0 * (1.0 - m * m * m) + 5e-7,
             }
         })

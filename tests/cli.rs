@@ -264,7 +264,7 @@ fn runs_lists_are_bounded_and_fail_before_copying_shared_keys() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("error: record_points: must be an integer in [16, 10894] at p = 16, k = 8"),
+        stderr.contains("error: record_points: must be an integer in [16, 10459] at p = 16, k = 8"),
         "{stderr}"
     );
     // shared keys are type-checked once, without a runs[i] prefix; overrides with it

@@ -466,3 +466,64 @@ fn second_layer() {
     // "faster than plain SGD at a0 = 1 (7 970 steps in the batch-size story), no 28 000-step tail"
     assert!(mse.0 < 0.8 * 7972.5 && mse.1 < 10_000.0, "{mse:?}");
 }
+
+/// Preset `second-layer-trained`: a0 = 0.1 trained at gamma_a = 4e-5; the runs go on after the
+/// escape (a trained second layer's ensemble does not stop at recovery), 8 seeds per panel.
+/// The caption's other numbers (a0 = 1, a fixed a0 = 0.1, gamma_a = 6.4e-4) are asserted by
+/// `tests/second_layer.rs::a_trained_second_layer_escapes_early_and_fits_the_scale`.
+#[test]
+fn second_layer_trained() {
+    let state = preset("second-layer-trained").unwrap().state().unwrap();
+    let mut rows = Vec::new();
+    for (panel, loss) in state.member_configs().iter().zip(&state.panels) {
+        assert!(panel.iter().all(|m| !m.config.stop_at_recovery));
+        let configs: Vec<_> = panel.iter().map(|m| m.config.clone()).collect();
+        let runs: Vec<RunOutput> = std::thread::scope(|s| {
+            let handles: Vec<_> = configs
+                .into_iter()
+                .map(|c| s.spawn(move || Simulation::new(&c).unwrap().run_to_end()))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let escape: Vec<f64> = runs
+            .iter()
+            .map(|r| {
+                r.trajectory
+                    .weak_recovery_step
+                    .map_or(f64::INFINITY, |t| t as f64)
+            })
+            .collect();
+        let fit: Vec<f64> = runs
+            .iter()
+            .map(|r| {
+                let t = &r.trajectory;
+                let after = t.weak_recovery_step.unwrap_or(u64::MAX);
+                t.steps
+                    .iter()
+                    .zip(&t.risk)
+                    .find(|&(&s, &risk)| s >= after && risk < 1e-3)
+                    .map_or(f64::INFINITY, |(&s, _)| s as f64)
+            })
+            .collect();
+        let risk: Vec<f64> = runs
+            .iter()
+            .map(|r| *r.trajectory.risk.last().unwrap())
+            .collect();
+        let slowest = escape.iter().copied().fold(0.0, f64::max);
+        println!(
+            "second-layer-trained {loss:?}: escapes {escape:?}, median {}, slowest {slowest}, fit median {}, final risk median {:.3e}",
+            median(&escape),
+            median(&fit),
+            median(&risk)
+        );
+        rows.push((median(&escape), slowest, median(&fit), median(&risk)));
+    }
+    let (mse, correlation) = (rows[0], rows[1]);
+    // "median 1 967 steps, slowest seed 2 789"
+    assert_eq!((mse.0, mse.1), (1966.5, 2789.0), "{mse:?}");
+    // "below 10^-3 after a median 25 300 steps and ends at 3·10^-6"
+    assert!((mse.2 - 25_300.0).abs() < 100.0, "{mse:?}");
+    assert!((mse.3 - 3e-6).abs() < 0.5e-6, "{mse:?}");
+    // "correlation loss ... stalls at risk 1.46"
+    assert!((correlation.3 - 1.46).abs() < 0.01, "{correlation:?}");
+}

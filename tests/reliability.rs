@@ -196,7 +196,7 @@ fn record_points_are_bounded_by_the_stored_numbers() {
     c.record_points = 1_000_000;
     let e = c.resolve().unwrap_err();
     assert_eq!(e.field, "record_points");
-    assert!(e.message.contains("[16, 10894]"), "{e}");
+    assert!(e.message.contains("[16, 10459]"), "{e}");
     assert!(e.message.contains("p = 16, k = 8"), "{e}");
     c.record_points = max_record_points(16, 8);
     assert!(c.resolve().is_ok());

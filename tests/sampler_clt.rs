@@ -186,6 +186,7 @@ fn he3(step_loss: StepLoss) -> StepSettings {
         step_loss,
         update: Update::Projected,
         a0: 1.0,
+        second_layer_gamma: 0.0,
     }
 }
 
@@ -258,6 +259,7 @@ fn erf_committee_law_matches_exact_after_one_and_three_steps() {
         step_loss: StepLoss::Mse,
         update: Update::Projected,
         a0: 1.0,
+        second_layer_gamma: 0.0,
     };
     let init = Initialisation::M0 { m0: 0.2 };
     let exact = runs(None, ERF_SEEDS, 0, &s, 2, 2, &init);

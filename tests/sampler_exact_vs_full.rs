@@ -15,8 +15,8 @@ use sgdlab::random::SimRng;
 use sgdlab::sampler::{ExactSampler, FullSampler, Sampler, StepSettings, Update};
 use sgdlab::statistics::two_sample_kolmogorov_smirnov;
 
-/// One observed entry of the overlaps, e.g. `M[0][1]`.
-type OverlapEntry = Box<dyn Fn(&Overlaps) -> f64>;
+/// One observed entry of the state (overlaps and second layer), e.g. `M[0][1]` or `a_0`.
+type OverlapEntry = Box<dyn Fn(&(Overlaps, Vec<f64>)) -> f64>;
 
 const RUNS: u64 = 4000;
 const STEPS: usize = 3;
@@ -48,20 +48,22 @@ fn settings(
         step_loss,
         update,
         a0: 1.0,
+        second_layer_gamma: 0.0,
     }
 }
 
-fn run(case: &Case, seed: u64, full: bool) -> Overlaps {
+fn run(case: &Case, seed: u64, full: bool) -> (Overlaps, Vec<f64>) {
     let s = case.settings;
     let mut data = SimRng::seed_from_u64(seed);
     let mut orthogonal = SimRng::seed_from_u64(seed ^ 0x9e37_79b9_7f4a_7c15);
     let mut sampler: Box<dyn Sampler> = if full {
         let w = case.init.sample_weights(&mut data, case.p, case.k, s.d);
-        Box::new(FullSampler::new(case.p, case.k, s.d as usize, w))
+        Box::new(FullSampler::new(case.p, case.k, s.d as usize, w).with_second_layer(s.a0))
     } else {
-        Box::new(ExactSampler::new(
-            case.init.sample_overlaps(&mut data, case.p, case.k, s.d),
-        ))
+        Box::new(
+            ExactSampler::new(case.init.sample_overlaps(&mut data, case.p, case.k, s.d))
+                .with_second_layer(s.a0),
+        )
     };
     for _ in 0..STEPS {
         sampler.accumulate(&s, &mut data, s.nb);
@@ -69,24 +71,30 @@ fn run(case: &Case, seed: u64, full: bool) -> Overlaps {
             .finish_step(&s, &mut orthogonal)
             .expect("no divergence at these settings");
     }
-    sampler.overlaps()
+    (sampler.overlaps(), sampler.second_layer().values().to_vec())
 }
 
 fn check(case: Case) {
-    let exact: Vec<Overlaps> = (0..RUNS).map(|i| run(&case, i, false)).collect();
-    let full: Vec<Overlaps> = (0..RUNS).map(|i| run(&case, 1_000_000 + i, true)).collect();
+    let exact: Vec<_> = (0..RUNS).map(|i| run(&case, i, false)).collect();
+    let full: Vec<_> = (0..RUNS).map(|i| run(&case, 1_000_000 + i, true)).collect();
     let mut entries: Vec<(String, OverlapEntry)> = Vec::new();
     for j in 0..case.p {
         for r in 0..case.k {
             entries.push((
                 format!("M_{j}{r}"),
-                Box::new(move |o: &Overlaps| o.m[(j, r)]),
+                Box::new(move |(o, _): &(Overlaps, Vec<f64>)| o.m[(j, r)]),
             ));
         }
         for l in j + 1..case.p {
             entries.push((
                 format!("Q_{j}{l}"),
-                Box::new(move |o: &Overlaps| o.q[(j, l)]),
+                Box::new(move |(o, _): &(Overlaps, Vec<f64>)| o.q[(j, l)]),
+            ));
+        }
+        if case.settings.second_layer_trained() {
+            entries.push((
+                format!("a_{j}"),
+                Box::new(move |(_, a): &(Overlaps, Vec<f64>)| a[j]),
             ));
         }
     }
@@ -223,5 +231,60 @@ fn he3_mse_second_layer_p2() {
             )
         },
         init: Initialisation::M0 { m0: 0.4 },
+    });
+}
+
+/// A trained second layer (a_j in the state, stepped by the MSE gradient in a): the exact
+/// sampler's chain on (Omega, a) and the literal simulation agree in law, for Q, M and each a_j,
+/// under MSE and under the correlation loss (whose first layer ignores f).
+#[test]
+fn he3_trained_second_layer_p2() {
+    for (name, step_loss) in [
+        ("He3 p=2 MSE trained a", StepLoss::Mse),
+        ("He3 p=2 correlation trained a", StepLoss::Correlation),
+    ] {
+        check(Case {
+            name,
+            p: 2,
+            k: 1,
+            settings: StepSettings {
+                a0: 0.5,
+                second_layer_gamma: 0.8,
+                ..settings(
+                    Target::Committee(Link::HE3),
+                    Link::HE3,
+                    step_loss,
+                    Update::Projected,
+                    16,
+                    8,
+                    0.5,
+                )
+            },
+            init: Initialisation::M0 { m0: 0.4 },
+        });
+    }
+}
+
+/// tanh student, erf committee teacher with k = 2, spherical update, trained second layer.
+#[test]
+fn tanh_erf_trained_second_layer_spherical() {
+    check(Case {
+        name: "tanh/erf p=2 k=2 spherical trained a",
+        p: 2,
+        k: 2,
+        settings: StepSettings {
+            a0: 1.2,
+            second_layer_gamma: 1.5,
+            ..settings(
+                Target::Committee(Link::Erf),
+                Link::Tanh,
+                StepLoss::Mse,
+                Update::Spherical,
+                12,
+                6,
+                0.8,
+            )
+        },
+        init: Initialisation::M0 { m0: 0.3 },
     });
 }

@@ -65,8 +65,38 @@ fn second_layer_inputs_are_checked() {
         assert_eq!(e.field, field, "{json}");
         assert!(e.message.contains(text), "{json}: {}", e.message);
     }
-    let e = RunConfig::from_json(r#"{"second_layer": {"a0": 1, "gamma": 2}}"#).unwrap_err();
-    assert_eq!(e.field, "second_layer.gamma");
+    for json in [
+        r#"{"second_layer": {"a0": 1, "gamma": -1}}"#,
+        r#"{"second_layer": {"a0": 1, "gamma": 1e7}}"#,
+    ] {
+        let e = RunConfig::from_json(json).unwrap().resolve().unwrap_err();
+        assert_eq!(e.field, "second_layer.gamma", "{json}");
+        assert!(e.message.contains("[0, 1e6]"), "{json}: {}", e.message);
+    }
+    let e = RunConfig::from_json(r#"{"second_layer": {"a0": 1, "rate": 2}}"#).unwrap_err();
+    assert!(e.message.contains("gamma"), "{}", e.message);
+    let trained = r#"{"second_layer": {"gamma": 0.01}, "nb": 1e6, "sampler": "clt"}"#;
+    let e = RunConfig::from_json(trained)
+        .unwrap()
+        .resolve()
+        .unwrap_err();
+    assert_eq!(e.field, "sampler");
+    assert!(
+        e.message.contains("second_layer.gamma = 0.01"),
+        "{}",
+        e.message
+    );
+    let trained = RunConfig::from_json(r#"{"second_layer": {"gamma": 0.01}, "nb": 1e8}"#)
+        .unwrap()
+        .resolve()
+        .unwrap();
+    assert_eq!(
+        trained.sampler_resolved,
+        sgdlab::sampler::SamplerKind::Exact
+    );
+    let theory =
+        sgdlab::theory_run::recursion_from_config(&trained, sgdlab::theory::Terms::ALL, true);
+    assert_eq!(theory.unwrap_err().field, "second_layer.gamma");
     let auto = RunConfig::from_json(r#"{"second_layer": {"a0": 0.5}, "nb": 1e8}"#)
         .unwrap()
         .resolve()
@@ -141,4 +171,120 @@ fn the_second_layer_trades_escape_time_for_final_risk() {
             "a0 = {a0}: final risk {risk} vs {floor}"
         );
     }
+}
+
+/// One row of the trained-second-layer table: median and slowest weak-recovery step, median
+/// first step with risk below 10^-3 after the escape (infinite if none), median final risk and
+/// median final a_1, over seeds 1-8.
+#[derive(Debug, PartialEq)]
+struct TrainedRow {
+    median_escape: f64,
+    slowest_escape: f64,
+    median_fit: f64,
+    median_final_risk: f64,
+    median_final_a: f64,
+}
+
+/// He_3, d = n_b = 256, gamma a0 = 0.01 d^(-1/2) (the optimal rate at a0 = 1), 40 000 steps.
+fn trained_row(loss: &str, a0: f64, second_layer_gamma: f64) -> TrainedRow {
+    use sgdlab::statistics::median;
+    let runs: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = (1..=8u64)
+            .map(|seed| {
+                s.spawn(move || {
+                    let json = format!(
+                        r#"{{"d": 256, "nb": 256, "loss": "{loss}", "steps": 40000, "seed": {seed}, "sampler": "exact", "record_points": 2048, "gamma": {}, "second_layer": {{"a0": {a0}, "gamma": {second_layer_gamma}}}}}"#,
+                        0.01 / 16.0 / a0
+                    );
+                    let config = RunConfig::from_json(&json).unwrap().resolve().unwrap();
+                    Simulation::from_resolved(config).run_to_end().trajectory
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let escape: Vec<f64> = runs
+        .iter()
+        .map(|t| t.weak_recovery_step.map_or(f64::INFINITY, |s| s as f64))
+        .collect();
+    let fit: Vec<f64> = runs
+        .iter()
+        .map(|t| {
+            let after = t.weak_recovery_step.unwrap_or(u64::MAX);
+            t.steps
+                .iter()
+                .zip(&t.risk)
+                .find(|&(&s, &r)| s >= after && r < 1e-3)
+                .map_or(f64::INFINITY, |(&s, _)| s as f64)
+        })
+        .collect();
+    let risk: Vec<f64> = runs.iter().map(|t| *t.risk.last().unwrap()).collect();
+    let a: Vec<f64> = runs
+        .iter()
+        .map(|t| t.a.last().map_or(a0, |a| a[0]))
+        .collect();
+    TrainedRow {
+        median_escape: median(&escape),
+        slowest_escape: escape.iter().copied().fold(0.0, f64::max),
+        median_fit: median(&fit),
+        median_final_risk: median(&risk),
+        median_final_a: median(&a),
+    }
+}
+
+/// Experiment (b) of docs/science.md §10, the README's trained-second-layer table and the preset
+/// `second-layer-trained`: a second layer that starts small (a0 = 0.1) and is trained slowly
+/// (gamma_a = 4e-5) escapes like a small fixed a0 and still reaches the noise floor, with no loss
+/// switch; one trained too fast (gamma_a = 6.4e-4) first shrinks a towards the value that fits
+/// M ≈ 0 (a ≈ M^3 ≈ 0), which switches the first layer off: no seed escapes.
+#[test]
+fn a_trained_second_layer_escapes_early_and_fits_the_scale() {
+    let plain = trained_row("mse", 1.0, 0.0);
+    let fixed = trained_row("mse", 0.1, 0.0);
+    let trained = trained_row("mse", 0.1, 4e-5);
+    let too_fast = trained_row("mse", 0.1, 6.4e-4);
+    let correlation = trained_row("correlation", 0.1, 4e-5);
+    for (name, row) in [
+        ("plain a0 = 1", &plain),
+        ("fixed a0 = 0.1", &fixed),
+        ("trained 4e-5", &trained),
+        ("trained 6.4e-4", &too_fast),
+        ("correlation trained 4e-5", &correlation),
+    ] {
+        println!("{name}: {row:?}");
+    }
+    // the numbers of the preset's caption and of the README table
+    assert_eq!(
+        (plain.median_escape, plain.slowest_escape),
+        (2459.5, 5935.0)
+    );
+    assert_eq!(
+        (trained.median_escape, trained.slowest_escape),
+        (1966.5, 2789.0)
+    );
+    assert_eq!(
+        (fixed.median_escape, fixed.slowest_escape),
+        (1602.0, 2134.0)
+    );
+    assert_eq!(trained.median_fit, 25_312.0);
+    assert!((fixed.median_final_risk - 2.47).abs() < 0.005, "{fixed:?}");
+    // escapes: the small start's (slowest seed too), not plain SGD's
+    assert!(
+        trained.median_escape < 0.85 * plain.median_escape,
+        "{trained:?} vs {plain:?}"
+    );
+    assert!(
+        trained.slowest_escape < 0.6 * plain.slowest_escape,
+        "{trained:?} vs {plain:?}"
+    );
+    // the fit: a fixed a0 stays near 3 (1 - a0)^2, the trained one goes to the noise floor
+    assert!((fixed.median_final_risk - 2.43).abs() < 0.1, "{fixed:?}");
+    assert!(trained.median_fit < 40_000.0, "{trained:?}");
+    assert!(trained.median_final_risk < 1e-5, "{trained:?}");
+    assert!((trained.median_final_a - 1.0).abs() < 0.01, "{trained:?}");
+    // too fast: a collapses before the escape
+    assert!(too_fast.median_escape.is_infinite(), "{too_fast:?}");
+    assert!(too_fast.median_final_a.abs() < 0.01, "{too_fast:?}");
+    // correlation loss: its first layer ignores f, a larger a only raises its rate
+    assert!(correlation.median_final_risk > 1.0, "{correlation:?}");
 }

@@ -157,7 +157,7 @@ fn the_risk_of_a_second_layer_scales_the_student() {
     };
     let he3 = Target::Committee(Link::HE3);
     for a0 in [1.0, 0.3, 1e-4, 2.0] {
-        let r = population_risk_with_second_layer(&he3, &Link::HE3, &overlaps, 0.01, a0);
+        let r = population_risk_with_second_layer(&he3, &Link::HE3, &overlaps, 0.01, &[a0]);
         let expected = 0.5 * (0.01 + 6.0 - 12.0 * a0 * m.powi(3) + 6.0 * a0 * a0);
         assert!(
             (r.value - expected).abs() < 1e-9,
@@ -167,8 +167,9 @@ fn the_risk_of_a_second_layer_scales_the_student() {
     }
     // a quadratic in a0 for any link: R(a) from R(1), R(0.5) and R(2) (tanh: numerical path)
     let tanh = Target::Committee(Link::Tanh);
-    let r =
-        |a0: f64| population_risk_with_second_layer(&tanh, &Link::Tanh, &overlaps, 0.0, a0).value;
+    let r = |a0: f64| {
+        population_risk_with_second_layer(&tanh, &Link::Tanh, &overlaps, 0.0, &[a0]).value
+    };
     let (r1, rh, r2) = (r(1.0), r(0.5), r(2.0));
     // the quadratic through (0.5, R(0.5)), (1, R(1)), (2, R(2)) predicts R(0.3)
     let solve = |a: f64| {
@@ -182,5 +183,46 @@ fn the_risk_of_a_second_layer_scales_the_student() {
         "{} vs {}",
         r(0.3),
         solve(0.3)
+    );
+}
+
+/// Per-unit weights (a trained second layer): He_3, p = 2, k = 1, overlaps Q, M:
+/// R = (1/2)(Delta + 6 - (2/p) sum_j a_j 6 m_j^3 + (1/p^2) sum_jl a_j a_l 6 Q_jl^3), for the
+/// decomposition (exact Wick moments) and joint integration alike; a length other than p is an
+/// error, not a guess.
+#[test]
+fn the_risk_takes_one_weight_per_unit() {
+    use sgdlab::theory::{population_risk_with_second_layer, Backend, LocalFieldModel};
+    let (q12, m1, m2) = (0.3, 0.6, -0.2);
+    let overlaps = Overlaps {
+        q: nalgebra::DMatrix::from_row_slice(2, 2, &[1.0, q12, q12, 1.0]),
+        m: nalgebra::DMatrix::from_row_slice(2, 1, &[m1, m2]),
+    };
+    let he3 = Target::Committee(Link::HE3);
+    let a = [0.7, 1.9];
+    let expected = 0.5
+        * (0.02 + 6.0 - (a[0] * 6.0 * m1.powi(3) + a[1] * 6.0 * m2.powi(3))
+            + 0.25 * 6.0 * (a[0] * a[0] + a[1] * a[1] + 2.0 * a[0] * a[1] * q12.powi(3)));
+    let r = population_risk_with_second_layer(&he3, &Link::HE3, &overlaps, 0.02, &a);
+    assert!(
+        (r.value - expected).abs() < 1e-9,
+        "{} vs {expected}",
+        r.value
+    );
+    let joint = LocalFieldModel::new(he3, Link::HE3, 2, 1)
+        .unwrap()
+        .with_backend(Backend::JointIntegration)
+        .unwrap()
+        .population_risk_with_second_layer(&overlaps, 0.02, &a)
+        .unwrap();
+    assert!(
+        (joint.value - expected).abs() < 1e-6,
+        "joint integration {} vs {expected}",
+        joint.value
+    );
+    assert!(
+        population_risk_with_second_layer(&he3, &Link::HE3, &overlaps, 0.02, &[1.0])
+            .value
+            .is_nan()
     );
 }

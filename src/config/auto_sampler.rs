@@ -77,6 +77,7 @@ pub fn resolve_auto_sampler(input: &AutoSamplerInput) -> SamplerKind {
             step_loss,
             update: input.update,
             a0: 1.0,
+            second_layer_gamma: 0.0,
         };
         auto_moment_error(&settings, &overlaps) <= AUTO_MAX_RELATIVE_ERROR
     });

@@ -138,9 +138,10 @@ pub fn field_spec(schema: Schema, path: &str) -> Option<FieldSpec> {
         "second_layer" => spec(
             Object,
             false,
-            "an object like {\"a0\": 0.1} (every unit's output weight)",
+            "an object like {\"a0\": 0.1, \"gamma\": 0.5} (every unit's initial output weight, and its learning rate)",
         ),
         "second_layer.a0" => spec(Number, false, "a number in (0, 1e6]"),
+        "second_layer.gamma" => spec(Number, false, "a number in [0, 1e6]"),
         "clt_threshold" => spec(Whole, false, "a whole number of samples per step"),
         "lr" => spec(Object, !sweep, LR_OBJECT),
         "lr.policy" => spec(Name, false, "\"fixed\", \"optimal\" or \"authors\""),

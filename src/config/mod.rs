@@ -213,7 +213,7 @@ impl RunConfig {
             return Err(ConfigError::new(
                 "record_points",
                 format!(
-                    "must be an integer in [{}, {max_points}] at p = {}, k = {} (the trajectory keeps at most record_points (p^2 + p k + 1) <= {} numbers), got {}",
+                    "must be an integer in [{}, {max_points}] at p = {}, k = {} (the trajectory keeps at most record_points (p^2 + p k + p + 1) <= {} numbers), got {}",
                     crate::trajectory::MIN_RECORD_POINTS,
                     c.model.p,
                     c.model.k,
@@ -309,19 +309,25 @@ impl RunConfig {
             }
             _ => {}
         }
-        let a0 = c.model.second_layer.a0;
+        let second_layer = c.model.second_layer;
         let sampler = match c.model.sampler {
             SamplerChoice::Full => SamplerKind::Full,
             SamplerChoice::Exact => SamplerKind::Exact,
-            SamplerChoice::Clt if a0 != 1.0 => {
+            SamplerChoice::Clt if second_layer.a0 != 1.0 => {
                 return Err(ConfigError::new(
                     "sampler",
-                    format!("clt draws its steps from moments computed for a second layer a0 = 1, got second_layer.a0 = {}: use exact (or auto, which then takes exact)", display_number(a0)),
+                    format!("clt draws its steps from moments computed for a second layer a0 = 1, got second_layer.a0 = {}: use exact (or auto, which then takes exact)", display_number(second_layer.a0)),
+                ))
+            }
+            SamplerChoice::Clt if second_layer.trained() => {
+                return Err(ConfigError::new(
+                    "sampler",
+                    format!("clt draws its steps from moments computed for a fixed second layer, got second_layer.gamma = {}: use exact (or auto, which then takes exact)", display_number(second_layer.gamma)),
                 ))
             }
             SamplerChoice::Clt => SamplerKind::Clt,
-            // the clt moments assume a0 = 1
-            SamplerChoice::Auto if a0 != 1.0 => SamplerKind::Exact,
+            // the clt moments assume the paper's fixed a_j = 1
+            SamplerChoice::Auto if !second_layer.is_paper_default() => SamplerKind::Exact,
             SamplerChoice::Auto => resolve_auto_sampler(&AutoSamplerInput {
                 target: c.model.target,
                 activation,

@@ -53,28 +53,57 @@ pub struct ModelSettings {
     /// Above this many samples per step `auto` considers the CLT sampler (`clt_threshold`; it
     /// takes it when its moments are exact or accurate, see [`super::auto_sampler`]).
     pub clt_threshold: u64,
-    /// The second layer (`second_layer: {"a0": number}`): every unit's output weight a_j = a0,
-    /// fixed during training (default 1: f = (1/p) Σ_j σ(λ_j)).
+    /// The second layer (`second_layer: {"a0": number, "gamma": number}`): every unit's output
+    /// weight starts at a_j = a0 and is trained with rate `gamma` (default a0 = 1, gamma = 0:
+    /// f = (1/p) Σ_j σ(λ_j), fixed).
     pub second_layer: SecondLayer,
 }
 
-/// The student's second layer: f(x) = (1/p) Σ_j a_j σ(w_j · x) with a_j = `a0` for every unit
-/// (JSON `{"a0": number}`, a0 in (0, [`MAX_A0`]]). The step of w_j carries the factor a_j and the
-/// MSE error e = y − f uses it: c_j = (γ / (n_b p)) a_j σ'(λ_j) e. MSE SGD with a0 → 0 and
-/// γ replaced by γ/a0 is correlation-loss SGD with rate γ (docs/science.md §10); the
-/// correlation loss uses a_j in its step too (e = y), so its rate scales with a0.
+/// The student's second layer: f(x) = (1/p) Σ_j a_j σ(w_j · x), every a_j starting at `a0`
+/// (JSON `{"a0": number, "gamma": number}`, a0 in (0, [`MAX_A0`]], gamma in
+/// [0, [`MAX_SECOND_LAYER_GAMMA`]]). The step of w_j carries the factor a_j and the MSE error
+/// e = y − f uses it: c_j = (γ / (n_b p)) a_j σ'(λ_j) e. MSE SGD with a0 → 0 and γ replaced
+/// by γ/a0 is correlation-loss SGD with rate γ (docs/science.md §10); the correlation loss
+/// uses a_j in its step too (e = y), so its rate scales with a_j.
+///
+/// With `gamma` > 0 the second layer is trained, in the same step as the first layer (both
+/// from the batch's fields before the step), by the MSE gradient in a under every loss:
+/// a_j ← a_j + (gamma / (n_b p)) Σ_u σ(λ_j^u) (y_u − f(x_u)). (The correlation loss' own
+/// gradient in a, y σ(λ_j) / p, has no fixed point: it would grow a_j without bound. So under
+/// `correlation` and in the correlation phase of `adaptive` the second layer still fits the
+/// scale by MSE, while the first layer follows the correlation loss.)
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SecondLayer {
-    /// The output weight of every unit.
+    /// The output weight every unit starts with.
     pub a0: f64,
+    /// The second layer's learning rate (0: fixed at a0).
+    pub gamma: f64,
+}
+
+impl SecondLayer {
+    /// true when the second layer is trained (gamma > 0).
+    pub fn trained(&self) -> bool {
+        self.gamma > 0.0
+    }
+
+    /// true for the paper's student: a_j = 1, fixed.
+    pub fn is_paper_default(&self) -> bool {
+        self.a0 == 1.0 && !self.trained()
+    }
 }
 
 impl Default for SecondLayer {
     fn default() -> Self {
-        SecondLayer { a0: 1.0 }
+        SecondLayer {
+            a0: 1.0,
+            gamma: 0.0,
+        }
     }
 }
+
+/// Largest second-layer learning rate.
+pub const MAX_SECOND_LAYER_GAMMA: f64 = 1e6;
 
 /// Largest second-layer weight a0.
 pub const MAX_A0: f64 = 1e6;
@@ -160,6 +189,16 @@ impl ModelSettings {
                 format!(
                     "must be a number in (0, {MAX_A0:e}], got {}",
                     super::display_number(a0)
+                ),
+            ));
+        }
+        let gamma = c.second_layer.gamma;
+        if !(gamma.is_finite() && (0.0..=MAX_SECOND_LAYER_GAMMA).contains(&gamma)) {
+            return Err(ConfigError::new(
+                "second_layer.gamma",
+                format!(
+                    "must be a number in [0, {MAX_SECOND_LAYER_GAMMA:e}] (0: the second layer stays at a0), got {}",
+                    super::display_number(gamma)
                 ),
             ));
         }

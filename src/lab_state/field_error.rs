@@ -51,6 +51,7 @@ pub fn key_of_config_field(field: &str) -> &str {
         "adaptive.threshold" => "adaptive_threshold",
         "adaptive.jump" => "adaptive_jump",
         "second_layer.a0" => "a0",
+        "second_layer.gamma" => "a_gamma",
         f if f.starts_with("init") => "init",
         f => f.split('.').next().unwrap_or(f),
     }

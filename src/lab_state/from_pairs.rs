@@ -139,6 +139,9 @@ impl LabState {
         if let Some(v) = get("a0").filter(|v| !v.trim().is_empty()) {
             attempt(number("a0", v).map(|x| c.model.second_layer.a0 = x));
         }
+        if let Some(v) = get("a_gamma").filter(|v| !v.trim().is_empty()) {
+            attempt(number("a_gamma", v).map(|x| c.model.second_layer.gamma = x));
+        }
         if let Some(v) = get("adaptive_threshold") {
             attempt(number("adaptive_threshold", v).map(|x| c.model.adaptive.threshold = x));
         }
@@ -259,7 +262,8 @@ impl LabState {
                 self.batch_exponents.clear();
             }
             "seeds" => self.seeds = 1,
-            "a0" => c.model.second_layer = d.model.second_layer,
+            "a0" => c.model.second_layer.a0 = d.model.second_layer.a0,
+            "a_gamma" => c.model.second_layer.gamma = d.model.second_layer.gamma,
             "gamma" | "gamma0" | "delta" | "c" => {
                 c.gamma = d.gamma;
                 c.lr = d.lr;

@@ -10,7 +10,8 @@
 //! |---|---|---|
 //! | `target`, `activation` | links (`he3`, `erf`, `tanh`, `relu`, `tanh_product`; activation empty = target's) | `he3` |
 //! | `d`, `p`, `k`, `noise` | model | `1024` |
-//! | `a0` | second-layer weight of every unit (`second_layer.a0`; 1 when absent) | `a0=0.1` |
+//! | `a0` | second-layer weight every unit starts with (`second_layer.a0`; 1 when absent) | `a0=0.1` |
+//! | `a_gamma` | the second layer's learning rate (`second_layer.gamma`; 0, fixed, when absent) | `a_gamma=4e-5` |
 //! | `nb` or `n0` + `mu` | batch size n_b, or n0 d^mu (the default: n0 = 1, mu = 1, so n_b = d follows d); `mu` may list up to [`MAX_BATCH_EXPONENTS`] exponents, each panel then runs every one | `mu=1,1.5,2` |
 //! | `gamma`, or `gamma0` + `delta`, or `c` | learning rate: fixed, gamma0 d^-delta, or c n_b p d^(-l/2) | `c=0.032` |
 //! | `update` | `projected` / `spherical` | |
@@ -41,7 +42,7 @@ pub use field_error::{key_of_config_field, whole_range, FieldError};
 pub use plain::{read_plain, reset_plain, write_plain, PLAIN_KEYS};
 
 /// Every key the lab understands, in display order.
-pub const KEYS: [&str; 33] = [
+pub const KEYS: [&str; 34] = [
     "preset",
     "target",
     "activation",
@@ -50,6 +51,7 @@ pub const KEYS: [&str; 33] = [
     "k",
     "noise",
     "a0",
+    "a_gamma",
     "nb",
     "n0",
     "mu",
@@ -228,7 +230,9 @@ impl LabState {
     }
 
     /// Every panel's runs, in panel order; within a panel batch exponent by batch exponent,
-    /// seed by seed (member 0 is the panel's own config, [`LabState::panel_configs`]).
+    /// seed by seed (member 0 is the panel's own config, [`LabState::panel_configs`]). The runs
+    /// of an ensemble (several seeds or exponents) stop at weak recovery, unless the second
+    /// layer is trained.
     pub fn member_configs(&self) -> Vec<Vec<MemberConfig>> {
         let ensemble = self.is_ensemble();
         let exponents = self.batch_exponent_list();
@@ -244,7 +248,8 @@ impl LabState {
                             batch.mu = mu;
                         }
                         config.seed = panel.seed.wrapping_add(s);
-                        config.stop_at_recovery |= ensemble;
+                        // a trained second layer's story is the fit after the escape
+                        config.stop_at_recovery |= ensemble && !config.model.second_layer.trained();
                         members.push(MemberConfig {
                             mu_index,
                             mu,

@@ -170,6 +170,21 @@ fn the_second_layer_is_a_page_key() {
     let errors = LabState::from_hash("a0=0").unwrap_err();
     assert_eq!(errors[0].key, "a0");
     assert!(errors[0].message.contains("(0, 1e6]"), "{errors:?}");
+    // the trained second layer: its rate is a key of its own, left out while it is 0
+    let s = LabState::from_hash("a0=0.1&a_gamma=4e-5").unwrap();
+    assert_eq!(s.config.model.second_layer.gamma, 4e-5);
+    assert!(s.to_hash().contains("a_gamma=4e-5"), "{}", s.to_hash());
+    assert_eq!(LabState::from_hash(&s.to_hash()).unwrap(), s);
+    assert!(!LabState::from_hash("a0=0.1")
+        .unwrap()
+        .to_hash()
+        .contains("a_gamma"));
+    for bad in ["a_gamma=-1", "a_gamma=1e7", "a_gamma=x"] {
+        let errors = LabState::from_hash(bad).unwrap_err();
+        assert_eq!(errors[0].key, "a_gamma", "{bad}: {errors:?}");
+    }
+    let errors = LabState::from_hash("a_gamma=-1").unwrap_err();
+    assert!(errors[0].message.contains("[0, 1e6]"), "{errors:?}");
 }
 
 #[test]

@@ -36,6 +36,9 @@ impl LabState {
         if c.model.second_layer.a0 != 1.0 {
             push("a0", display_number(c.model.second_layer.a0));
         }
+        if c.model.second_layer.trained() {
+            push("a_gamma", display_number(c.model.second_layer.gamma));
+        }
         if self.seeds != 1 {
             push("seeds", self.seeds.to_string());
         }

@@ -19,10 +19,17 @@
 //!    Spherical SGD first replaces A_j by A_j - (A_j . L_j / Q_jj) L_j (Z is already
 //!    orthogonal to w_j).
 //!
+//! 6. A trained second layer (`second_layer.gamma` > 0, [`super::SecondLayerWeights`]) is part
+//!    of the state: step 3 also sums B_j = sum_u sigma(lambda_j^u) e_u, and
+//!    a_j += (gamma_a / (n_b p)) B_j after step 5. It needs the fields only, so the chain on
+//!    (Omega, a) is still exact and independent of d.
+//!
 //! Same law as [`super::FullSampler`]; cost O(n_b r^2 + r^3) per step, independent of d.
 
 use super::lanes::{LaneSums, SimdMode};
-use super::{project_overlaps, Sampler, SamplerKind, StepError, StepSettings, Update};
+use super::{
+    project_overlaps, Sampler, SamplerKind, SecondLayerWeights, StepError, StepSettings, Update,
+};
 use crate::linalg::psd_part_factor;
 use crate::model::Overlaps;
 use crate::random::{wishart_bartlett_factor, SimRng};
@@ -42,6 +49,10 @@ pub struct ExactSampler {
     a: Vec<f64>,
     /// C, p x p row-major (upper triangle accumulated).
     c: Vec<f64>,
+    /// B, p: the trained second layer's step sums.
+    b: Vec<f64>,
+    /// The second layer a_1..a_p.
+    second_layer: SecondLayerWeights,
     /// The step's lane streams and per-lane partial sums of A and C.
     lanes: LaneSums,
     /// Vector or scalar arithmetic for the samples (same numbers).
@@ -64,10 +75,18 @@ impl ExactSampler {
             factor_error: None,
             a: vec![0.0; p * r],
             c: vec![0.0; p * p],
+            b: vec![0.0; p],
+            second_layer: SecondLayerWeights::uniform(p, 1.0),
             lanes: LaneSums::new(p, r),
             simd: SimdMode::default(),
             orthogonal_term: true,
         }
+    }
+
+    /// The same sampler with every second-layer weight a_j = `a0` (default 1).
+    pub fn with_second_layer(mut self, a0: f64) -> Self {
+        self.second_layer = SecondLayerWeights::uniform(self.p, a0);
+        self
     }
 
     /// The same sampler computing its samples with `mode` (the numbers do not change).
@@ -141,11 +160,22 @@ impl Sampler for ExactSampler {
         self.overlaps.clone()
     }
 
+    fn second_layer(&self) -> SecondLayerWeights {
+        self.second_layer
+    }
+
     fn accumulate(&mut self, settings: &StepSettings, data: &mut SimRng, samples: u64) {
         self.ensure_factor();
         let l = self.factor.as_deref().unwrap();
-        self.lanes
-            .accumulate(self.simd, settings, l, self.p, data, samples);
+        self.lanes.accumulate(
+            self.simd,
+            settings,
+            &self.second_layer,
+            l,
+            self.p,
+            data,
+            samples,
+        );
     }
 
     fn finish_step(
@@ -154,7 +184,8 @@ impl Sampler for ExactSampler {
         orthogonal: &mut SimRng,
     ) -> Result<(), StepError> {
         let (p, k, r) = (self.p, self.k, self.p + self.k);
-        self.lanes.finish_into(&mut self.a, &mut self.c);
+        self.lanes
+            .finish_into(&mut self.a, &mut self.c, &mut self.b);
         let l = DMatrix::from_row_slice(r, r, self.ensure_factor());
         if let Some(e) = self.factor_error.take() {
             return Err(e);
@@ -185,9 +216,17 @@ impl Sampler for ExactSampler {
         }
         let m = &moved * teacher.transpose();
         self.overlaps = project_overlaps(&q, &m)?;
+        if settings.second_layer_trained() {
+            let rate = settings.second_layer_gamma / (settings.nb as f64 * p as f64);
+            self.second_layer.step(rate, &self.b);
+            if !self.second_layer.is_finite() {
+                return Err(StepError::Diverged("non-finite second layer a".into()));
+            }
+        }
         self.factor = None;
         self.a.fill(0.0);
         self.c.fill(0.0);
+        self.b.fill(0.0);
         Ok(())
     }
 }
@@ -212,6 +251,7 @@ mod tests {
             step_loss: StepLoss::Mse,
             update: Update::Projected,
             a0: 1.0,
+            second_layer_gamma: 0.0,
         }
     }
 
@@ -255,7 +295,9 @@ mod tests {
         let mut rng = SimRng::seed_from_u64(99);
         let mut orth = SimRng::seed_from_u64(100);
         let start = Initialisation::M0 { m0: 0.2 }.sample_overlaps(&mut rng, p, k, s.d);
-        let mut sampler = ExactSampler::new(start).with_simd_mode(mode);
+        let mut sampler = ExactSampler::new(start)
+            .with_simd_mode(mode)
+            .with_second_layer(s.a0);
         let mut slice = slices.iter().cycle();
         let mut bits = Vec::new();
         for _ in 0..steps {
@@ -268,6 +310,7 @@ mod tests {
             sampler.finish_step(s, &mut orth).unwrap();
             let o = sampler.overlaps();
             bits.extend(o.q.iter().chain(o.m.iter()).map(|x| x.to_bits()));
+            bits.extend(sampler.second_layer().values().iter().map(|x| x.to_bits()));
         }
         (bits, rng.next_u64())
     }
@@ -335,7 +378,30 @@ mod tests {
                 1,
             ),
         ];
-        for (activation, target, step_loss, update, p, k) in cases {
+        // and a trained second layer (per-unit a_j, the sums B_j; the fixed sizes are skipped)
+        let trained = [
+            (
+                Link::HE3,
+                Target::Committee(Link::HE3),
+                StepLoss::Mse,
+                Update::Projected,
+                4,
+                1,
+            ),
+            (
+                Link::Tanh,
+                Target::Committee(Link::Erf),
+                StepLoss::Correlation,
+                Update::Spherical,
+                2,
+                2,
+            ),
+        ];
+        let all = cases
+            .into_iter()
+            .map(|c| (c, 0.0))
+            .chain(trained.into_iter().map(|c| (c, 0.3)));
+        for ((activation, target, step_loss, update, p, k), second_layer_gamma) in all {
             let s = StepSettings {
                 activation,
                 target,
@@ -344,6 +410,8 @@ mod tests {
                 nb: 37,
                 d: 50,
                 gamma: 0.05,
+                a0: if second_layer_gamma > 0.0 { 0.7 } else { 1.0 },
+                second_layer_gamma,
                 ..base
             };
             let reference = run_bits(&s, p, k, SimdMode::Scalar, &[37], 6);
@@ -356,7 +424,7 @@ mod tests {
                 assert_eq!(
                     run_bits(&s, p, k, mode, slices, 6),
                     reference,
-                    "{activation} / {target:?} / {step_loss:?}, p = {p}, k = {k}, {mode:?}, slices {slices:?}"
+                    "{activation} / {target:?} / {step_loss:?}, p = {p}, k = {k}, a trained at {second_layer_gamma}, {mode:?}, slices {slices:?}"
                 );
             }
         }

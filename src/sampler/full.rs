@@ -4,10 +4,14 @@
 //! invariance of x ~ N(0, I_d) this loses no generality). Per sample: x (d normals),
 //! lambda_j = w_j . x, lambda*_r = x_r, c_j from [`per_sample_coefficients`], and
 //! G_j += c_j x. At the end of the batch: w~_j = w_j + G_j (spherical: G_j minus its component
-//! along w_j first), then w_j <- w~_j / ||w~_j||.
+//! along w_j first), then w_j <- w~_j / ||w~_j||. A trained second layer also sums
+//! B_j = sum_u sigma(lambda_j^u) e_u and steps a_j += (gamma_a / (n_b p)) B_j.
 //! Cost: n_b d (p + 1) multiply-adds and n_b d normal draws per step; no allocation per sample.
 
-use super::{per_sample_coefficients, Sampler, SamplerKind, StepError, StepSettings, Update};
+use super::{
+    per_sample_coefficients, Sampler, SamplerKind, SecondLayerWeights, StepError, StepSettings,
+    Update,
+};
 use crate::model::Overlaps;
 use crate::random::{standard_normal, SimRng};
 use nalgebra::DMatrix;
@@ -24,7 +28,12 @@ pub struct FullSampler {
     step: Vec<f64>,
     x: Vec<f64>,
     fields: Vec<f64>,
+    /// c_j, then (trained second layer) b_j of one sample.
     coefficients: Vec<f64>,
+    /// B_j of the current step.
+    second_layer_sums: Vec<f64>,
+    /// The second layer a_1..a_p.
+    second_layer: SecondLayerWeights,
 }
 
 /// sum_i a_i b_i with four partial sums (vectorises; same order on every target).
@@ -56,8 +65,16 @@ impl FullSampler {
             step: vec![0.0; p * d],
             x: vec![0.0; d],
             fields: vec![0.0; p],
-            coefficients: vec![0.0; p],
+            coefficients: vec![0.0; 2 * p],
+            second_layer_sums: vec![0.0; p],
+            second_layer: SecondLayerWeights::uniform(p, 1.0),
         }
+    }
+
+    /// The same sampler with every second-layer weight a_j = `a0` (default 1).
+    pub fn with_second_layer(mut self, a0: f64) -> Self {
+        self.second_layer = SecondLayerWeights::uniform(self.p, a0);
+        self
     }
 
     /// The current weights W (p x d, row-major).
@@ -80,9 +97,18 @@ impl Sampler for FullSampler {
         }
     }
 
+    fn second_layer(&self) -> SecondLayerWeights {
+        self.second_layer
+    }
+
     fn accumulate(&mut self, settings: &StepSettings, data: &mut SimRng, samples: u64) {
         let (p, k, d) = (self.p, self.k, self.d);
         let scale = settings.gamma / (settings.nb as f64 * p as f64);
+        let outputs = if settings.second_layer_trained() {
+            2 * p
+        } else {
+            p
+        };
         for _ in 0..samples {
             for v in self.x.iter_mut() {
                 *v = standard_normal(data);
@@ -94,11 +120,21 @@ impl Sampler for FullSampler {
             per_sample_coefficients(
                 settings,
                 scale,
+                &self.second_layer,
                 &self.fields,
                 &self.x[..k],
                 xi,
-                &mut self.coefficients,
+                &mut self.coefficients[..outputs],
             );
+            if outputs > p {
+                for (sum, b) in self
+                    .second_layer_sums
+                    .iter_mut()
+                    .zip(&self.coefficients[p..])
+                {
+                    *sum += b;
+                }
+            }
             for j in 0..p {
                 let c = self.coefficients[j];
                 for (g, &xv) in self.step[j * d..(j + 1) * d].iter_mut().zip(&self.x) {
@@ -132,6 +168,14 @@ impl Sampler for FullSampler {
                 return Err(StepError::Diverged(format!("||w_{j}|| = {norm}")));
             }
             w.iter_mut().for_each(|v| *v /= norm);
+        }
+        if settings.second_layer_trained() {
+            let rate = settings.second_layer_gamma / (settings.nb as f64 * self.p as f64);
+            self.second_layer.step(rate, &self.second_layer_sums);
+            self.second_layer_sums.fill(0.0);
+            if !self.second_layer.is_finite() {
+                return Err(StepError::Diverged("non-finite second layer a".into()));
+            }
         }
         Ok(())
     }

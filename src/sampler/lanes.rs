@@ -28,7 +28,7 @@
 //! The links are chosen once per batch ([`with_kernels`]).
 
 use super::per_sample::CoefficientKernel;
-use super::StepSettings;
+use super::{SecondLayerWeights, StepSettings};
 use crate::model::link_lanes::{with_kernels, LinkKernel, TargetKernel, WithKernels};
 use crate::random::lanes::{F64s, Lane, LaneRng, LANES};
 use crate::random::{standard_normal, standard_normals, NormalTables, SimRng};
@@ -95,7 +95,9 @@ pub(crate) struct LaneSums {
     a: Vec<F64s>,
     /// Partial sums of C (p x p, row-major, upper triangle), one per lane.
     c: Vec<F64s>,
-    /// s, fields and coefficients of one lane group (r + r + p).
+    /// Partial sums of B (p: the trained second layer's step sums), one per lane.
+    b: Vec<F64s>,
+    /// s, fields and coefficients of one lane group (r + r + 2 p).
     group: Vec<F64s>,
     /// The same for one sample.
     single: Vec<f64>,
@@ -109,17 +111,21 @@ impl LaneSums {
             samples: 0,
             a: vec![F64s::default(); p * r],
             c: vec![F64s::default(); p * p],
-            group: vec![F64s::default(); 2 * r + p],
-            single: vec![0.0; 2 * r + p],
+            b: vec![F64s::default(); p],
+            group: vec![F64s::default(); 2 * r + 2 * p],
+            single: vec![0.0; 2 * r + 2 * p],
         }
     }
 
     /// Adds `samples` samples of the current step with the factor `factor` of Omega (r x r,
-    /// row-major), drawing the step's lane streams from `data` at its first sample.
+    /// row-major) and the second layer `second_layer`, drawing the step's lane streams from
+    /// `data` at its first sample.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn accumulate(
         &mut self,
         mode: SimdMode,
         settings: &StepSettings,
+        second_layer: &SecondLayerWeights,
         factor: &[f64],
         p: usize,
         data: &mut SimRng,
@@ -135,6 +141,7 @@ impl LaneSums {
             sums: &'a mut LaneSums,
             mode: SimdMode,
             settings: &'a StepSettings,
+            second_layer: &'a SecondLayerWeights,
             factor: &'a [f64],
             p: usize,
             samples: u64,
@@ -145,7 +152,7 @@ impl LaneSums {
                 let s = self.settings;
                 let scale = s.gamma / (s.nb as f64 * self.p as f64);
                 let batch = Batch {
-                    kernel: CoefficientKernel::new(s, scale, activation, target),
+                    kernel: CoefficientKernel::new(s, scale, self.second_layer, activation, target),
                     factor: self.factor,
                     p: self.p,
                     r: self.sums.a.len() / self.p,
@@ -158,6 +165,7 @@ impl LaneSums {
             sums: self,
             mode,
             settings,
+            second_layer,
             factor,
             p,
             samples,
@@ -180,6 +188,7 @@ impl LaneSums {
                     scratch: &mut self.group,
                     a: &mut self.a,
                     c: &mut self.c,
+                    b: &mut self.b,
                 };
                 vector_groups(batch, work, groups);
                 self.samples += groups * lanes;
@@ -194,6 +203,7 @@ impl LaneSums {
                     split_scratch(&mut self.single, batch.r),
                     &mut self.a,
                     &mut self.c,
+                    &mut self.b,
                 );
                 self.samples += 1;
                 samples -= 1;
@@ -201,10 +211,11 @@ impl LaneSums {
         }
     }
 
-    /// Adds the step's sums (partial sums added in lane order) to `a` (p x r) and `c`
-    /// (p x p, upper triangle), and clears them for the next step. Nothing is added when the
-    /// step drew no sample here (the clt sampler supplies its sums directly).
-    pub(crate) fn finish_into(&mut self, a: &mut [f64], c: &mut [f64]) {
+    /// Adds the step's sums (partial sums added in lane order) to `a` (p x r), `c`
+    /// (p x p, upper triangle) and `b` (p; zero unless the second layer is trained), and clears
+    /// them for the next step. Nothing is added when the step drew no sample here (the clt
+    /// sampler supplies its sums directly).
+    pub(crate) fn finish_into(&mut self, a: &mut [f64], c: &mut [f64], b: &mut [f64]) {
         if self.samples == 0 {
             return;
         }
@@ -215,19 +226,26 @@ impl LaneSums {
             }
             sum
         }
-        for (x, partial) in a.iter_mut().zip(&self.a).chain(c.iter_mut().zip(&self.c)) {
+        for (x, partial) in a
+            .iter_mut()
+            .zip(&self.a)
+            .chain(c.iter_mut().zip(&self.c))
+            .chain(b.iter_mut().zip(&self.b))
+        {
             *x += lane_order_sum(partial);
         }
         self.a.fill(F64s::default());
         self.c.fill(F64s::default());
+        self.b.fill(F64s::default());
         self.samples = 0;
     }
 }
 
 /// One sample in lane `lane` (`V = f64`) or one sample in every lane (`V = F64s`): draws
 /// s (r normals) then xi, fields = L s (each a sum from 0 in column order), the coefficients,
-/// then adds c_j s_m to A_jm and c_j c_l to C_jl (l >= j). `s`, `fields` (length r) and
-/// `coefficients` (length p) are scratch.
+/// then adds c_j s_m to A_jm and c_j c_l to C_jl (l >= j), and with a trained second layer
+/// b_j to B_j. `s`, `fields` (length r) and `coefficients` (length p, or 2 p with a trained
+/// second layer) are scratch.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn group<V: Draw, A: LinkKernel, T: TargetKernel>(
@@ -238,6 +256,7 @@ fn group<V: Draw, A: LinkKernel, T: TargetKernel>(
     (s, fields, coefficients): (&mut [V], &mut [V], &mut [V]),
     a: &mut [F64s],
     c: &mut [F64s],
+    b: &mut [F64s],
 ) {
     for v in s.iter_mut() {
         *v = V::normal(rng, lane, batch.tables);
@@ -251,9 +270,15 @@ fn group<V: Draw, A: LinkKernel, T: TargetKernel>(
         *field = acc;
     }
     let (student, teacher) = fields.split_at(p);
+    let outputs = batch.kernel.outputs(p);
     batch
         .kernel
-        .coefficients(student, teacher, xi, &mut coefficients[..p]);
+        .coefficients(student, teacher, xi, &mut coefficients[..outputs]);
+    if outputs > p {
+        for (sum, &bj) in b.iter_mut().zip(&coefficients[p..outputs]) {
+            V::add_to(sum, lane, bj);
+        }
+    }
     for j in 0..p {
         let cj = coefficients[j];
         for (sum, &sm) in a[j * r..(j + 1) * r].iter_mut().zip(s.iter()) {
@@ -268,20 +293,21 @@ fn group<V: Draw, A: LinkKernel, T: TargetKernel>(
     }
 }
 
-/// Splits a scratch buffer of length 2 r + p into s, fields and coefficients.
+/// Splits a scratch buffer of length 2 r + 2 p into s, fields and coefficients.
 fn split_scratch<V>(scratch: &mut [V], r: usize) -> (&mut [V], &mut [V], &mut [V]) {
     let (s, rest) = scratch.split_at_mut(r);
     let (fields, coefficients) = rest.split_at_mut(r);
     (s, fields, coefficients)
 }
 
-/// What a run of lane groups updates: the lane streams, the scratch of one group (2 r + p) and
-/// the partial sums of A and C.
+/// What a run of lane groups updates: the lane streams, the scratch of one group (2 r + 2 p)
+/// and the partial sums of A, C and B.
 struct LaneWork<'a> {
     rng: &'a mut LaneRng,
     scratch: &'a mut [F64s],
     a: &'a mut [F64s],
     c: &'a mut [F64s],
+    b: &'a mut [F64s],
 }
 
 /// `groups` lane groups (every lane one sample each time). For the common small sizes with
@@ -294,8 +320,15 @@ fn vector_body<A: LinkKernel, T: TargetKernel>(
     work: LaneWork<'_>,
     groups: u64,
 ) {
-    let LaneWork { rng, scratch, a, c } = work;
-    if A::POLYNOMIAL && T::POLYNOMIAL {
+    let LaneWork {
+        rng,
+        scratch,
+        a,
+        c,
+        b,
+    } = work;
+    // (the fixed sizes carry no second-layer sums: a trained second layer takes the general body)
+    if A::POLYNOMIAL && T::POLYNOMIAL && batch.kernel.outputs(batch.p) == batch.p {
         match (batch.p, batch.r) {
             (1, 2) => return fixed_size_body::<A, T, 1, 2, 2, 1>(batch, rng, a, c, groups),
             (2, 3) => return fixed_size_body::<A, T, 2, 3, 6, 4>(batch, rng, a, c, groups),
@@ -313,6 +346,7 @@ fn vector_body<A: LinkKernel, T: TargetKernel>(
             split_scratch(scratch, batch.r),
             a,
             c,
+            b,
         );
     }
     *rng = local;
@@ -349,6 +383,7 @@ fn fixed_size_body<
             (&mut s, &mut fields, &mut coefficients),
             &mut sums_a,
             &mut sums_c,
+            &mut [],
         );
     }
     a.copy_from_slice(&sums_a);

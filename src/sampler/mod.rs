@@ -16,6 +16,7 @@ mod exact;
 mod full;
 pub mod lanes;
 mod per_sample;
+mod second_layer;
 
 pub use clt::{
     auto_moment_error, automatic_monte_carlo_samples, cached_polynomial_moments, moment_plan,
@@ -26,6 +27,7 @@ pub use exact::ExactSampler;
 pub use full::FullSampler;
 pub use lanes::SimdMode;
 pub use per_sample::{per_sample_coefficients, CoefficientKernel};
+pub use second_layer::SecondLayerWeights;
 
 use crate::model::{Link, Overlaps, StepLoss, Target};
 use crate::random::SimRng;
@@ -132,8 +134,20 @@ pub struct StepSettings {
     pub step_loss: StepLoss,
     /// Projected or spherical update.
     pub update: Update,
-    /// Every unit's second-layer weight a_j = a0 ([`crate::config::SecondLayer`]).
+    /// Every unit's initial second-layer weight a0 ([`crate::config::SecondLayer`]); while the
+    /// second layer is fixed, a_j = a0 throughout.
     pub a0: f64,
+    /// The second layer's learning rate gamma_a (0: fixed). When positive the sampler carries
+    /// a_1..a_p in its state ([`SecondLayerWeights`]) and steps them by
+    /// a_j += (gamma_a / (n_b p)) Σ_u σ(λ_j^u) (y_u − f(x_u)).
+    pub second_layer_gamma: f64,
+}
+
+impl StepSettings {
+    /// true when the second layer is trained.
+    pub fn second_layer_trained(&self) -> bool {
+        self.second_layer_gamma > 0.0
+    }
 }
 
 /// A step that could not be completed.
@@ -150,6 +164,8 @@ pub trait Sampler: Send {
     fn kind(&self) -> SamplerKind;
     /// The current overlaps (Q, M).
     fn overlaps(&self) -> Overlaps;
+    /// The current second layer a_1..a_p.
+    fn second_layer(&self) -> SecondLayerWeights;
     /// How a large-batch sampler obtained its per-sample moments (`None` for the others).
     fn clt_moments(&self) -> Option<CltMomentReport> {
         None

@@ -76,7 +76,7 @@ pub(crate) fn risk_by_decomposition(
     activation: Link,
     omega: &DMatrix<f64>,
     (p, k): (usize, usize),
-    a0: f64,
+    second_layer: &[f64],
     settings: &NumericalSettings,
 ) -> Result<Estimate, TheoryError> {
     use FieldFunction::Value as V;
@@ -91,15 +91,15 @@ pub(crate) fn risk_by_decomposition(
             );
         }
     }
-    for j in 0..p {
+    for (j, &a) in second_layer.iter().enumerate() {
         for r in 0..k {
             let e = elementary(&[V(activation), V(link)], &[j, p + r], omega, settings)?;
-            sum.add(-2.0 * a0 / (pf * kf), e);
+            sum.add(-2.0 * a / (pf * kf), e);
         }
     }
     for j in 0..p {
         for l in j..p {
-            let c = if j == l { 1.0 } else { 2.0 } * a0 * a0 / (pf * pf);
+            let c = if j == l { 1.0 } else { 2.0 } * second_layer[j] * second_layer[l] / (pf * pf);
             sum.add(
                 c,
                 elementary(&[V(activation), V(activation)], &[j, l], omega, settings)?,

@@ -32,6 +32,14 @@ pub enum TheoryError {
         /// Columns of M.
         m_cols: usize,
     },
+    /// The second layer does not have one weight per student neuron.
+    #[error("the second layer needs p = {p} weights a_j, got {got}")]
+    SecondLayerShape {
+        /// Model p.
+        p: usize,
+        /// Weights given.
+        got: usize,
+    },
     /// An overlap is NaN or infinite.
     #[error("the overlaps contain a non-finite entry")]
     NotFinite,

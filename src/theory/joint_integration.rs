@@ -93,12 +93,16 @@ pub(crate) fn risk_by_joint_integration(
     activation: Link,
     omega: &DMatrix<f64>,
     p: usize,
-    a0: f64,
+    second_layer: &[f64],
     settings: &NumericalSettings,
 ) -> Result<Estimate, TheoryError> {
-    let mut derivative = vec![0.0; p];
     let (mean, method) = integrate(omega, smooth(target, activation), settings, 1, |z, out| {
-        let f = a0 * student_output(activation, z, &mut derivative);
+        let f = second_layer
+            .iter()
+            .zip(&z[..p])
+            .map(|(a, &zj)| a * activation.value(zj))
+            .sum::<f64>()
+            / p as f64;
         let e = target.value(&z[p..]) - f;
         out[0] = e * e;
     })?;

@@ -268,19 +268,35 @@ impl LocalFieldModel {
         overlaps: &Overlaps,
         noise: f64,
     ) -> Result<Estimate, TheoryError> {
-        self.population_risk_with_second_layer(overlaps, noise, 1.0)
+        self.population_risk_with_second_layer(
+            overlaps,
+            noise,
+            &[1.0; crate::config::MAX_P][..self.p],
+        )
     }
 
-    /// [`LocalFieldModel::population_risk`] for the student f = (a0/p) sum_j sigma(lambda_j):
-    /// E[(f* - f)^2] = E[f*^2] - 2 a0 E[f* f1] + a0^2 E[f1^2] with f1 the student at a0 = 1.
-    /// The compiled polynomial plan is for a0 = 1; other a0 use the decomposition (exact Wick
-    /// moments for polynomial links) or joint integration.
+    /// [`LocalFieldModel::population_risk`] for the student f = (1/p) sum_j a_j sigma(lambda_j)
+    /// with `second_layer` = (a_1..a_p):
+    ///
+    /// ```text
+    /// E[(f* - f)^2] = E[f*^2] - (2/p) sum_j a_j E[f* sigma(lambda_j)]
+    ///                 + (1/p^2) sum_jl a_j a_l E[sigma(lambda_j) sigma(lambda_l)].
+    /// ```
+    ///
+    /// The compiled polynomial plan is for a_j = 1; other weights use the decomposition (exact
+    /// Wick moments for polynomial links) or joint integration.
     pub fn population_risk_with_second_layer(
         &self,
         overlaps: &Overlaps,
         noise: f64,
-        a0: f64,
+        second_layer: &[f64],
     ) -> Result<Estimate, TheoryError> {
+        if second_layer.len() != self.p {
+            return Err(TheoryError::SecondLayerShape {
+                p: self.p,
+                got: second_layer.len(),
+            });
+        }
         let omega = self.validated_omega(overlaps, noise)?;
         let decomposition = |link: Link| {
             risk_by_decomposition(
@@ -288,7 +304,7 @@ impl LocalFieldModel {
                 self.activation,
                 &omega,
                 (self.p, self.k),
-                a0,
+                second_layer,
                 &self.numerics,
             )
         };
@@ -304,7 +320,7 @@ impl LocalFieldModel {
                 decomposition(link)?
             }
             Backend::CompiledPolynomial => {
-                let plan = if a0 == 1.0 {
+                let plan = if second_layer.iter().all(|&a| a == 1.0) {
                     self.risk_plan.get_or_init(|| {
                         PolynomialRisk::compile(
                             self.target.committee_link()?,
@@ -326,7 +342,7 @@ impl LocalFieldModel {
                 self.activation,
                 &omega,
                 self.p,
-                a0,
+                second_layer,
                 &self.numerics,
             )?,
         };

@@ -47,18 +47,19 @@ pub fn try_population_risk(
     })?
 }
 
-/// [`population_risk`] for the student f = (a0/p) sum_j sigma(lambda_j) (a second layer of
-/// uniform weight a0, [`crate::config::SecondLayer`]); NaN on invalid input.
+/// [`population_risk`] for the student f = (1/p) sum_j a_j sigma(lambda_j) with
+/// `second_layer` = (a_1..a_p) ([`crate::config::SecondLayer`]); NaN on invalid input
+/// (including a length other than p).
 pub fn population_risk_with_second_layer(
     target: &Target,
     activation: &Link,
     overlaps: &Overlaps,
     noise: f64,
-    a0: f64,
+    second_layer: &[f64],
 ) -> Estimate {
     let (p, k) = (overlaps.q.nrows(), overlaps.m.ncols());
     with_cached_model(target, activation, p, k, |model| {
-        model.population_risk_with_second_layer(overlaps, noise, a0)
+        model.population_risk_with_second_layer(overlaps, noise, second_layer)
     })
     .and_then(|r| r)
     .unwrap_or(Estimate::new(f64::NAN, Method::ClosedForm))

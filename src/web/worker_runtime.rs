@@ -133,6 +133,7 @@ fn summary(simulation: &Simulation) -> RunSummary {
         risk_method: simulation.risk_method().to_string(),
         warnings: simulation.warnings().to_vec(),
         estimated_seconds: crate::preflight::simulation_cost(c).seconds,
+        stops_at_recovery: c.input.stop_at_recovery,
     }
 }
 
@@ -264,6 +265,7 @@ fn theory_overlay(generation: u32, run: RunId, config: &ResolvedConfig) -> FromW
                     step: t.steps[i],
                     m: t.m[i].clone(),
                     q: t.q[i].clone(),
+                    a: t.a.get(i).cloned(),
                     risk: t.risk[i],
                 })
                 .collect();

@@ -177,6 +177,27 @@ test('copy embed snippet gives an iframe tag; hover shows step and values', asyn
   await context.close();
 });
 
+test('the trained second layer preset runs past the escape and shows the native medians', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const errors = collectErrors(page);
+  await page.goto(`${site.url}#preset=second-layer-trained`);
+  await labReady(page);
+  assert.equal(await page.inputValue('#a0'), '0.1');
+  assert.equal(await page.inputValue('#a_gamma'), '4e-5');
+  await page.waitForFunction(() => {
+    const s = [...document.querySelectorAll('#panels .panel .stats')].map((e) => e.textContent);
+    return s.length === 2 && s.every((t) => /8 of 8 runs done/.test(t));
+  }, null, { timeout: 120000 });
+  const text = await page.$$eval('#panels .panel .stats', (els) => els.map((e) => e.textContent));
+  for (const t of text) assert.match(t, /each runs to its step cap: the second layer is trained/);
+  // the medians of tests/preset_captions.rs::second_layer_trained (native, same bits)
+  assert.match(text[0], /8\/8 escaped, 8 done · median 1\.97k steps/);
+  assert.match(text[1], /8\/8 escaped, 8 done · median 2\.00k steps/);
+  await page.screenshot({ path: path.join(shots, 'preset-second-layer-trained.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('pause takes effect within 100 ms with 10^8 samples per step', async () => {
   const page = await browser.newPage();
   await page.goto(`${site.url}#nb=100000000&sampler=exact&steps=5&panels=correlation`);

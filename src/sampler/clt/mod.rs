@@ -366,6 +366,10 @@ impl Sampler for CltSampler {
         self.exact.overlaps()
     }
 
+    fn second_layer(&self) -> crate::sampler::SecondLayerWeights {
+        self.exact.second_layer()
+    }
+
     fn clt_moments(&self) -> Option<CltMomentReport> {
         self.report
     }

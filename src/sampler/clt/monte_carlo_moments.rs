@@ -20,7 +20,7 @@
 
 use super::step_moments::{StepMoments, StepVectorLayout};
 use crate::random::{standard_normal, SimRng};
-use crate::sampler::{per_sample_coefficients, StepSettings};
+use crate::sampler::{per_sample_coefficients, SecondLayerWeights, StepSettings};
 use nalgebra::{DMatrix, DVector};
 
 /// Number of batches of the batch-means standard error.
@@ -70,7 +70,15 @@ pub fn monte_carlo_moments(
             for (i, f) in fields.iter_mut().enumerate() {
                 *f = (0..r).map(|m| l[(i, m)] * s[m]).sum();
             }
-            per_sample_coefficients(settings, 1.0, &fields[..p], &fields[p..], xi, &mut c);
+            per_sample_coefficients(
+                settings,
+                1.0,
+                &SecondLayerWeights::uniform(p, settings.a0),
+                &fields[..p],
+                &fields[p..],
+                xi,
+                &mut c,
+            );
             layout.fill(&c, &s, t.as_mut_slice());
             sum += &t;
             second.syger(1.0, &t, &t, 1.0);
@@ -136,6 +144,7 @@ mod tests {
             step_loss,
             update: Update::Projected,
             a0: 1.0,
+            second_layer_gamma: 0.0,
         }
     }
 

@@ -310,7 +310,7 @@ mod tests {
     use super::*;
     use crate::linalg::pivoted_cholesky;
     use crate::model::Overlaps;
-    use crate::sampler::{per_sample_coefficients, StepSettings, Update};
+    use crate::sampler::{per_sample_coefficients, SecondLayerWeights, StepSettings, Update};
     use crate::theory::drift_terms;
     use crate::theory::gaussian_expectations::gauss_hermite_quadrature::standard_normal_rule;
 
@@ -330,6 +330,7 @@ mod tests {
             step_loss,
             update: Update::Projected,
             a0: 1.0,
+            second_layer_gamma: 0.0,
         }
     }
 
@@ -363,7 +364,15 @@ mod tests {
             let fields: Vec<f64> = (0..r)
                 .map(|i| (0..r).map(|m| l[(i, m)] * x[m]).sum())
                 .collect();
-            per_sample_coefficients(s, 1.0, &fields[..p], &fields[p..], x[r], &mut c);
+            per_sample_coefficients(
+                s,
+                1.0,
+                &SecondLayerWeights::uniform(p, s.a0),
+                &fields[..p],
+                &fields[p..],
+                x[r],
+                &mut c,
+            );
             layout.fill(&c, &x[..r], t.as_mut_slice());
             mean += &t * weight;
             second += &t * t.transpose() * weight;

@@ -1,7 +1,10 @@
 //! A panel's ensemble: the runs of one protocol at several batch exponents μ and seeds, and
 //! what the page draws of them.
 //!
-//! Every run of an ensemble stops at weak recovery (max_j ‖M_j‖ ≥ η). At a time t the runs of
+//! Every run of an ensemble stops at weak recovery (max_j ‖M_j‖ ≥ η), except with a trained
+//! second layer, whose runs go on to their step cap (what they show is the fit after the
+//! escape): then every run's value is known up to the cap, and the curves below are plain
+//! quantiles over the seeds. At a time t the runs of
 //! one μ are either still below η (their value at t is known) or have escaped (their value is
 //! above η). A quantile of max_j ‖M_j‖ over the seeds is therefore known exactly while it is
 //! below η: the escaped runs count as +∞, and a quantile that lands on one ends its curve. The

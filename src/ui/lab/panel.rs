@@ -181,9 +181,15 @@ impl PanelModel {
         }
         if self.is_ensemble() {
             let (done, n) = self.members_done();
+            let stops = self.summary.as_ref().is_none_or(|s| s.stops_at_recovery);
             lines[0] = format!(
-                "{} · {done} of {n} runs done (each stops at weak recovery)",
-                self.state
+                "{} · {done} of {n} runs done ({})",
+                self.state,
+                if stops {
+                    "each stops at weak recovery"
+                } else {
+                    "each runs to its step cap: the second layer is trained"
+                }
             );
             lines.extend(ensemble_lines(&self.members));
             return lines;
@@ -194,6 +200,9 @@ impl PanelModel {
                 max_overlap(p),
                 p.risk
             ));
+            if let Some(a) = &p.a {
+                lines.push(format!("second layer a = [{}]", numbers(a)));
+            }
         }
         lines.push(match self.weak_recovery_step {
             Some(t) => format!(
@@ -332,12 +341,17 @@ impl PanelModel {
                     .abs()
                     .total_cmp(&(axis.x(b.step, nb) - x).abs())
             })?;
-        let m: Vec<String> = best.m.iter().flatten().map(|v| format!("{v:.3}")).collect();
+        let m: Vec<f64> = best.m.iter().flatten().copied().collect();
+        let a = best
+            .a
+            .as_ref()
+            .map(|a| format!("\na = [{}]", numbers(a)))
+            .unwrap_or_default();
         Some(format!(
-            "t = {} ({} samples)\nM = [{}]\nrisk = {:.4e}",
+            "t = {} ({} samples)\nM = [{}]{a}\nrisk = {:.4e}",
             best.step,
             best.step as u128 * nb as u128,
-            m.join(", "),
+            numbers(&m),
             best.risk
         ))
     }
@@ -441,6 +455,12 @@ pub fn overlap_spec(
     }
 }
 
+/// Numbers to three decimals, comma-separated.
+fn numbers(values: &[f64]) -> String {
+    let v: Vec<String> = values.iter().map(|v| format!("{v:.3}")).collect();
+    v.join(", ")
+}
+
 /// Risk chart of recorded points: the population risk R(t) on a log y axis.
 pub fn risk_spec(points: &[TrajectoryPoint], axis: TimeAxis, nb: u64) -> ChartSpec {
     ChartSpec {
@@ -475,9 +495,30 @@ mod tests {
             q: (0..p)
                 .map(|j| (0..p).map(|l| if j == l { 1.0 } else { 0.1 }).collect())
                 .collect(),
+            a: None,
             m,
             risk,
         }
+    }
+
+    #[test]
+    fn a_trained_second_layer_is_read_out() {
+        let mut panel = PanelModel::new(0, Loss::Mse);
+        let mut pt = point(7, vec![vec![0.2], vec![0.6]], 0.3);
+        pt.a = Some(vec![0.25, 0.5]);
+        panel.points.push(pt);
+        let lines = panel.stats_lines(0.5);
+        assert!(
+            lines.iter().any(|l| l == "second layer a = [0.250, 0.500]"),
+            "{lines:?}"
+        );
+        let readout = panel.readout_at(7.0, TimeAxis::default()).unwrap();
+        assert!(readout.contains("\na = [0.250, 0.500]"), "{readout}");
+        panel.points[0].a = None;
+        assert!(!panel
+            .stats_lines(0.5)
+            .iter()
+            .any(|l| l.contains("second layer")));
     }
 
     #[test]

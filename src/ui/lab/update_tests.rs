@@ -52,6 +52,7 @@ fn summary() -> RunSummary {
         risk_method: "exact".into(),
         warnings: Vec::new(),
         estimated_seconds: 1.0,
+        stops_at_recovery: false,
     }
 }
 
@@ -63,6 +64,7 @@ fn progress(generation: u32, run: RunId, step: u64) -> Message {
             step,
             m: vec![vec![0.1]],
             q: vec![vec![1.0]],
+            a: None,
             risk: 0.5,
         }],
         step,

@@ -81,8 +81,9 @@ impl Control {
 /// Ids of the settings form's controls besides the plain keys' ([`PLAIN_KEYS`], whose
 /// controls have the key as id): keys with a control of their own, the mode selectors and the
 /// view options.
-pub const OTHER_CONTROL_IDS: [&str; 16] = [
+pub const OTHER_CONTROL_IDS: [&str; 17] = [
     "a0",
+    "a_gamma",
     "init",
     "m0",
     "seeds",

@@ -26,6 +26,7 @@ pub fn read_pairs(form: &Form) -> FormPairs {
     }
     read("seeds");
     read("a0");
+    read("a_gamma");
     if form.value("batch-mode") == "nb" {
         read("nb");
     } else {
@@ -152,6 +153,10 @@ pub fn write_state(form: &Form, modes: &ModeGroups, state: &LabState) {
     form.set_value(
         "a0",
         &crate::config::display_number(state.config.model.second_layer.a0),
+    );
+    form.set_value(
+        "a_gamma",
+        &crate::config::display_number(state.config.model.second_layer.gamma),
     );
     if state.config.nb.is_none() && state.config.batch.is_none() {
         // n_b = d, as n0 d^mu (so that changing d keeps mu)

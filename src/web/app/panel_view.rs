@@ -360,6 +360,7 @@ pub fn warm_up(document: &Document, part: PanelPart, eta: f64, axis: TimeAxis) {
             step,
             m: vec![vec![m]],
             q: vec![vec![1.0]],
+            a: None,
             risk,
         })
         .collect();
