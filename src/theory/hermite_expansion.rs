@@ -535,7 +535,7 @@ mod tests {
         assert!((direct - e.derivative_tail()).abs() < 1e-8, "{direct}");
         // monomial form = Hermite form
         let m = e.value_monomials();
-        for z in [-2.0, 0.3, 1.7] {
+        for z in [-2.0f64, 0.3, 1.7] {
             let poly: f64 = m
                 .iter()
                 .enumerate()

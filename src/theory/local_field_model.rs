@@ -14,7 +14,7 @@
 //! * [`Backend::HermiteExpansion`] (opt-in; committees of smooth links, e.g. tanh;
 //!   p + k <= 16): each non-polynomial link is replaced by its Hermite
 //!   expansion to a degree chosen from its coefficient decay, and the compiled polynomial
-//!   plans run on the expansions; the truncation bound is in the [`Method`] label (module
+//!   plans run on the expansions; the truncation bound is in the [`super::Method`] label (module
 //!   `hermite_expansion`). Overlaps with Q_jj != 1 fall back to the numerical path.
 //! * [`Backend::JointIntegration`] (everything else, ReLU in particular): one pass over all p + k fields at once,
 //!   by Gauss-Hermite quadrature when the links are smooth and Omega has rank <= 5, otherwise
