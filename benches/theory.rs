@@ -2,6 +2,9 @@
 //!
 //! * `recursion_10k`: 10^4 steps of the overlap recursion (targets: well under a second) for
 //!   the erf committee p = k = 2 (Fig. 3, Saad & Solla settings) and He_3 with p = 4, k = 1.
+//! * `tanh_p4_drift_step`: the drift terms of one recursion step, tanh committee and tanh
+//!   student, p = 4, k = 1, by joint quadrature (the automatic path) and by the opt-in
+//!   Hermite-expansion backend at its default tolerance (degree 7).
 //! * `population_risk` and `drift_terms`: one evaluation through the cached free functions,
 //!   per backend (closed form, compiled polynomial, quadrature, Monte Carlo).
 
@@ -138,9 +141,37 @@ fn drift(c: &mut Criterion) {
     group.finish();
 }
 
+fn tanh_step(c: &mut Criterion) {
+    use sgdlab::theory::{Backend, LocalFieldModel};
+    let mut group = c.benchmark_group("tanh_p4_drift_step");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(5));
+    let target = Target::Committee(Link::Tanh);
+    let o = overlaps(4, 1, 0.3, 0.2);
+    for (name, backend) in [
+        ("quadrature", Backend::JointIntegration),
+        ("hermite", Backend::HermiteExpansion),
+    ] {
+        let model = LocalFieldModel::new(target, Link::Tanh, 4, 1)
+            .unwrap()
+            .with_backend(backend)
+            .unwrap();
+        model.drift_terms(&o, StepLoss::Mse, 0.01).unwrap();
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                model
+                    .drift_terms(black_box(&o), StepLoss::Mse, 0.01)
+                    .unwrap()
+            })
+        });
+    }
+    group.finish();
+}
+
 /// The group lives in a private module: `criterion_group!` declares a `pub fn` it cannot document.
 mod groups {
     use super::*;
-    criterion_group!(benches, recursion, risk, drift);
+    criterion_group!(benches, recursion, risk, drift, tanh_step);
 }
 criterion_main!(groups::benches);

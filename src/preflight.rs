@@ -136,6 +136,7 @@ pub fn theory_step_operations(config: &ResolvedConfig) -> f64 {
         Backend::CompiledPolynomial => 2000.0 + 10f64.powf(1.2 + 0.2 * r) * p.powi(3),
         Backend::Decomposition => 2000.0 + 1.6e5 * p.powi(3) * k.cbrt(),
         Backend::JointIntegration => 1e6 * r * r,
+        Backend::HermiteExpansion => 2000.0 + 30.0 * 10f64.powf(1.2 + 0.2 * r) * p.powi(3),
     }
 }
 

@@ -52,6 +52,9 @@ pub enum TheoryError {
     /// The label-noise variance must be finite and non-negative.
     #[error("the noise variance Delta must be finite and >= 0, got {0}")]
     InvalidNoise(f64),
+    /// The Hermite-expansion tolerance must be a finite positive number.
+    #[error("hermite_tolerance must be a finite number > 0 (a relative L² tail), got {0}")]
+    InvalidExpansionTolerance(f64),
     /// The requested evaluation backend cannot handle this model.
     #[error("the {backend} backend cannot evaluate this model: {reason}")]
     UnsupportedBackend {

@@ -11,7 +11,12 @@
 //!   the integrands are expanded once into polynomials of the p + k fields and their exact
 //!   Wick moments are planned once (module `polynomial_model`); each evaluation is then a
 //!   fixed list of multiply-adds.
-//! * [`Backend::JointIntegration`] (everything else): one pass over all p + k fields at once,
+//! * [`Backend::HermiteExpansion`] (opt-in; committees of smooth links, e.g. tanh;
+//!   p + k <= 16): each non-polynomial link is replaced by its Hermite
+//!   expansion to a degree chosen from its coefficient decay, and the compiled polynomial
+//!   plans run on the expansions; the truncation bound is in the [`super::Method`] label (module
+//!   `hermite_expansion`). Overlaps with Q_jj != 1 fall back to the numerical path.
+//! * [`Backend::JointIntegration`] (everything else, ReLU in particular): one pass over all p + k fields at once,
 //!   by Gauss-Hermite quadrature when the links are smooth and Omega has rank <= 5, otherwise
 //!   by seeded Monte Carlo (module `joint_integration`).
 
@@ -19,6 +24,7 @@ use super::committee_decomposition::{drift_by_decomposition, risk_by_decompositi
 use super::drift_matrices::DriftTerms;
 use super::error::TheoryError;
 use super::gaussian_expectations::{Estimate, NumericalSettings, MAX_POLYNOMIAL_FIELDS};
+use super::hermite_expansion::{has_unit_variances, HermiteCommittee, DEFAULT_EXPANSION_TOLERANCE};
 use super::joint_integration::{drift_by_joint_integration, risk_by_joint_integration};
 use super::polynomial_model::{PolynomialDrift, PolynomialRisk};
 use crate::linalg::{min_eigenvalue, psd_factor};
@@ -40,6 +46,9 @@ pub enum Backend {
     CompiledPolynomial,
     /// One quadrature or Monte Carlo pass over all p + k fields.
     JointIntegration,
+    /// Exact Wick moments of truncated Hermite expansions of smooth links, with a bounded
+    /// truncation error (`theory::hermite_expansion`).
+    HermiteExpansion,
 }
 
 impl fmt::Display for Backend {
@@ -48,13 +57,17 @@ impl fmt::Display for Backend {
             Backend::Decomposition => "decomposition",
             Backend::CompiledPolynomial => "compiled polynomial",
             Backend::JointIntegration => "joint integration",
+            Backend::HermiteExpansion => "Hermite expansion",
         })
     }
 }
 
 /// The automatic backend: decomposition with closed forms when sigma = g = erf, compiled
 /// polynomials when both are polynomials (decomposition with per-term Wick moments when
-/// p + k > 16), joint integration otherwise.
+/// p + k > 16), joint integration otherwise. [`Backend::HermiteExpansion`] is opt-in
+/// ([`LocalFieldModel::with_backend`]): at the degrees where its monomial Wick plans stay
+/// well conditioned (N <= 9) its phiHD is off by several per cent for tanh (see
+/// `theory::hermite_expansion`), so it is not chosen automatically.
 pub fn automatic_backend(target: &Target, activation: &Link, p: usize, k: usize) -> Backend {
     match target {
         Target::Committee(link) => {
@@ -74,7 +87,8 @@ pub fn automatic_backend(target: &Target, activation: &Link, p: usize, k: usize)
     }
 }
 
-/// The automatic backend of the population risk: as [`automatic_backend`], except that smooth
+/// The automatic backend of the population risk: as [`automatic_backend`] (Hermite expansion
+/// included: its risk plan is cheap), except that smooth
 /// (non-ReLU) committees without exact structure use the decomposition, whose terms are
 /// 2-dimensional E[s(a) s(b)] integrals (about p^2/2 + p k + k^2/2 of them, each a cached
 /// 48 x 48 Gauss-Hermite rule): cheaper and more accurate than one (p + k)-dimensional grid.
@@ -101,6 +115,7 @@ pub struct LocalFieldModel {
     numerics: NumericalSettings,
     risk_plan: OnceLock<Option<PolynomialRisk>>,
     drift_plans: [OnceLock<Option<PolynomialDrift>>; 2],
+    hermite: Option<HermiteCommittee>,
 }
 
 impl Clone for LocalFieldModel {
@@ -115,6 +130,7 @@ impl Clone for LocalFieldModel {
             numerics: self.numerics,
             risk_plan: self.risk_plan.clone(),
             drift_plans: self.drift_plans.clone(),
+            hermite: self.hermite.clone(),
         }
     }
 }
@@ -133,23 +149,76 @@ impl LocalFieldModel {
         if p == 0 || k == 0 {
             return Err(TheoryError::EmptyModel { p, k });
         }
-        Ok(LocalFieldModel {
+        let backend = automatic_backend(&target, &activation, p, k);
+        let model = LocalFieldModel {
             target,
             activation,
             p,
             k,
-            backend: automatic_backend(&target, &activation, p, k),
+            backend,
             risk_backend: automatic_risk_backend(&target, &activation, p, k),
             numerics: NumericalSettings::default(),
             risk_plan: OnceLock::new(),
             drift_plans: [OnceLock::new(), OnceLock::new()],
-        })
+            hermite: None,
+        };
+        if backend == Backend::HermiteExpansion {
+            return model.with_hermite_tolerance(DEFAULT_EXPANSION_TOLERANCE);
+        }
+        Ok(model)
     }
 
-    /// Forces a backend (for the risk and the drift terms). Decomposition needs a committee teacher; compiled polynomial needs a
-    /// polynomial activation and committee link with p + k <= 16.
+    /// Expands the links for the Hermite-expansion backend with `tolerance` on the relative
+    /// L² tails (see [`super::hermite_expansion::HermiteExpansion::new`]; the default is
+    /// [`DEFAULT_EXPANSION_TOLERANCE`]) and makes it the backend of the risk and the drift
+    /// terms. Errors: an invalid tolerance, a teacher that is not a committee, ReLU,
+    /// p + k > 16.
+    pub fn with_hermite_tolerance(mut self, tolerance: f64) -> Result<Self, TheoryError> {
+        let link = self
+            .target
+            .committee_link()
+            .ok_or(TheoryError::UnsupportedBackend {
+                backend: "Hermite expansion",
+                reason: "the teacher is not a committee (1/k) sum_r g(z_r)",
+            })?;
+        self.hermite = Some(HermiteCommittee::new(
+            link,
+            self.activation,
+            self.p,
+            self.k,
+            tolerance,
+        )?);
+        self.backend = Backend::HermiteExpansion;
+        self.risk_backend = Backend::HermiteExpansion;
+        Ok(self)
+    }
+
+    /// The Hermite expansions of the links and their bounds, when the backend is
+    /// [`Backend::HermiteExpansion`].
+    pub fn hermite_committee(&self) -> Option<&HermiteCommittee> {
+        match self.backend {
+            Backend::HermiteExpansion => self.hermite.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Forces a backend (for the risk and the drift terms). Decomposition needs a committee
+    /// teacher; compiled polynomial needs a polynomial activation and committee link with
+    /// p + k <= 16; Hermite expansion a committee of non-ReLU links with p + k <= 16 (with the
+    /// default tolerance unless [`LocalFieldModel::with_hermite_tolerance`] set one).
     pub fn with_backend(mut self, backend: Backend) -> Result<Self, TheoryError> {
         match backend {
+            Backend::HermiteExpansion => {
+                return match self.hermite.take() {
+                    Some(h) => {
+                        self.hermite = Some(h);
+                        self.backend = backend;
+                        self.risk_backend = backend;
+                        Ok(self)
+                    }
+                    None => self.with_hermite_tolerance(DEFAULT_EXPANSION_TOLERANCE),
+                };
+            }
             Backend::Decomposition if self.target.committee_link().is_none() => {
                 return Err(TheoryError::UnsupportedBackend {
                     backend: "decomposition",
@@ -345,6 +414,12 @@ impl LocalFieldModel {
                 second_layer,
                 &self.numerics,
             )?,
+            Backend::HermiteExpansion => match &self.hermite {
+                Some(h) if second_layer.iter().all(|&a| a == 1.0) && has_unit_variances(&omega) => {
+                    h.squared_error(&omega)?
+                }
+                _ => self.numerical_risk(&omega, second_layer)?,
+            },
         };
         Ok(Estimate::new(
             0.5 * (noise + squared_error.value),
@@ -405,14 +480,57 @@ impl LocalFieldModel {
                     ),
                 }
             }
-            Backend::JointIntegration => drift_by_joint_integration(
+            Backend::JointIntegration => self.numerical_drift(&omega, step_loss, noise),
+            Backend::HermiteExpansion => match &self.hermite {
+                Some(h) if has_unit_variances(&omega) => h.drift_terms(&omega, step_loss, noise),
+                _ => self.numerical_drift(&omega, step_loss, noise),
+            },
+        }
+    }
+
+    /// The numerical path of the drift terms: one joint integration over the p + k fields.
+    fn numerical_drift(
+        &self,
+        omega: &DMatrix<f64>,
+        step_loss: StepLoss,
+        noise: f64,
+    ) -> Result<DriftTerms, TheoryError> {
+        drift_by_joint_integration(
+            &self.target,
+            self.activation,
+            step_loss,
+            omega,
+            self.p,
+            self.k,
+            noise,
+            &self.numerics,
+        )
+    }
+
+    /// The numerical path of E[(f* - f)^2]: the decomposition into 2-dimensional quadratures
+    /// for smooth committees, joint integration otherwise.
+    fn numerical_risk(
+        &self,
+        omega: &DMatrix<f64>,
+        second_layer: &[f64],
+    ) -> Result<Estimate, TheoryError> {
+        match self.target.committee_link() {
+            Some(link) if link != Link::Relu && self.activation != Link::Relu => {
+                risk_by_decomposition(
+                    link,
+                    self.activation,
+                    omega,
+                    (self.p, self.k),
+                    second_layer,
+                    &self.numerics,
+                )
+            }
+            _ => risk_by_joint_integration(
                 &self.target,
                 self.activation,
-                step_loss,
-                &omega,
+                omega,
                 self.p,
-                self.k,
-                noise,
+                second_layer,
                 &self.numerics,
             ),
         }

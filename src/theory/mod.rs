@@ -4,6 +4,8 @@
 //! * [`gaussian_expectations`]: E[F(z)] for jointly Gaussian local fields, exact when possible
 //!   (erf closed forms, Wick moments of polynomials), otherwise quadrature or Monte Carlo, and
 //!   always labelled with the [`Method`] used.
+//! * [`hermite_expansion`]: smooth non-polynomial links (tanh, erf) as truncated Hermite
+//!   series with bounded truncation error, evaluated by exact Wick moments.
 //! * [`population_risk()`] and [`drift_terms()`]: R(Q, M) and the drift terms psi, phiGF,
 //!   phiHD, through a cached [`LocalFieldModel`].
 //! * [`overlap_recursion`]: the projected deterministic map on (Q, M) and its terms.
@@ -18,6 +20,7 @@ mod drift_matrices;
 pub mod drift_terms;
 mod error;
 pub mod gaussian_expectations;
+pub mod hermite_expansion;
 mod joint_integration;
 pub mod local_field_model;
 pub mod overlap_recursion;

@@ -37,15 +37,32 @@ impl CommitteePolynomials {
         let sigma = FieldFunction::Value(activation).polynomial_coefficients()?;
         let sigma_prime = FieldFunction::Derivative(activation).polynomial_coefficients()?;
         let g1 = FieldFunction::Value(link).polynomial_coefficients()?;
+        Self::from_coefficients(&sigma, &sigma_prime, &g1, p, k)
+    }
+
+    /// The committee of the univariate polynomials with monomial coefficients `sigma`
+    /// (student), `sigma_prime` (its derivative) and `g1` (teacher link); `None` if p + k > 16
+    /// or a degree exceeds 255. Used with truncated Hermite expansions of smooth links
+    /// (module `hermite_expansion`).
+    pub(crate) fn from_coefficients(
+        sigma: &[f64],
+        sigma_prime: &[f64],
+        g1: &[f64],
+        p: usize,
+        k: usize,
+    ) -> Option<Self> {
+        if p + k > super::gaussian_expectations::MAX_POLYNOMIAL_FIELDS {
+            return None;
+        }
         let mut student = FieldPolynomial::zero();
         let mut derivative = Vec::with_capacity(p);
         for j in 0..p {
-            student.add_scaled(&FieldPolynomial::univariate(j, &sigma)?, 1.0 / p as f64);
-            derivative.push(FieldPolynomial::univariate(j, &sigma_prime)?);
+            student.add_scaled(&FieldPolynomial::univariate(j, sigma)?, 1.0 / p as f64);
+            derivative.push(FieldPolynomial::univariate(j, sigma_prime)?);
         }
         let mut teacher = FieldPolynomial::zero();
         for r in 0..k {
-            teacher.add_scaled(&FieldPolynomial::univariate(p + r, &g1)?, 1.0 / k as f64);
+            teacher.add_scaled(&FieldPolynomial::univariate(p + r, g1)?, 1.0 / k as f64);
         }
         Some(CommitteePolynomials {
             derivative,
@@ -100,7 +117,15 @@ pub struct PolynomialRisk {
 impl PolynomialRisk {
     /// `None` if a link is not a polynomial or p + k > 16.
     pub fn compile(link: Link, activation: Link, p: usize, k: usize) -> Option<Self> {
-        let polys = CommitteePolynomials::new(link, activation, p, k)?;
+        Self::compile_polynomials(&CommitteePolynomials::new(link, activation, p, k)?, p, k)
+    }
+
+    /// The plan for given committee polynomials of p students and k teachers.
+    pub(crate) fn compile_polynomials(
+        polys: &CommitteePolynomials,
+        p: usize,
+        k: usize,
+    ) -> Option<Self> {
         let e = polys.residual();
         let (plan, mut compiled) = compile_all(p + k, &[e.times(&e)?])?;
         Some(PolynomialRisk {
@@ -139,6 +164,16 @@ impl PolynomialDrift {
         k: usize,
     ) -> Option<Self> {
         let polys = CommitteePolynomials::new(link, activation, p, k)?;
+        Self::compile_polynomials(&polys, step_loss, p, k)
+    }
+
+    /// The plan for given committee polynomials of p students and k teachers.
+    pub(crate) fn compile_polynomials(
+        polys: &CommitteePolynomials,
+        step_loss: StepLoss,
+        p: usize,
+        k: usize,
+    ) -> Option<Self> {
         let e = polys.error_term(step_loss);
         let e2 = e.times(&e)?;
         let mut polynomials = Vec::new();

@@ -14,6 +14,18 @@ pub enum Method {
     /// Exact moments of a polynomial integrand by Isserlis/Wick:
     /// E[z_i z^b] = sum_j C_ij b_j E[z^(b - e_j)]; exact up to round-off.
     ExactPolynomial,
+    /// Exact Wick moments of polynomial approximations of the links: each smooth
+    /// non-polynomial link is replaced by its Hermite expansion truncated at `degree`
+    /// (sigma_N = sum_{n <= N} c_n He_n, c_n = E[sigma(z) He_n(z)] / n!), and
+    /// |exact - reported| <= `error_bound`, a Hölder bound from the L²(N(0, 1)) tails
+    /// ||sigma - sigma_N||_2 (see `theory::hermite_expansion`). For a combination, the largest
+    /// degree and the bounds added as sum_i |c_i| bound_i.
+    HermiteExpansion {
+        /// The largest truncation degree N of the links.
+        degree: u32,
+        /// Upper bound on the truncation error of the reported value.
+        error_bound: f64,
+    },
     /// Tensor-product Gauss-Hermite quadrature in the eigenbasis of C with `nodes` nodes per
     /// dimension (exact for polynomials of degree <= 2 nodes - 1 in each direction).
     /// For a combination of several quadratures, the smallest node count used.
@@ -41,7 +53,7 @@ impl Method {
     }
 
     /// The method of `c_self X + c_other Y` where X was computed by `self` and Y by `other`:
-    /// the least exact of the two (Monte Carlo > quadrature > exact). Standard errors add as
+    /// the least exact of the two (Monte Carlo > quadrature > Hermite expansion > exact). Standard errors add as
     /// `|c_self| SE_X + |c_other| SE_Y`, an upper bound whatever the correlation of the two
     /// estimates; `samples` is the smaller count and `nodes` the smaller node count.
     pub fn combine(self, c_self: f64, other: Method, c_other: f64) -> Method {
@@ -82,14 +94,48 @@ impl Method {
             },
             (Quadrature { nodes: a }, Quadrature { nodes: b }) => Quadrature { nodes: a.min(b) },
             (Quadrature { nodes }, _) | (_, Quadrature { nodes }) => Quadrature { nodes },
+            (
+                HermiteExpansion {
+                    degree: a,
+                    error_bound: ea,
+                },
+                HermiteExpansion {
+                    degree: b,
+                    error_bound: eb,
+                },
+            ) => HermiteExpansion {
+                degree: a.max(b),
+                error_bound: c_self.abs() * ea + c_other.abs() * eb,
+            },
+            (
+                HermiteExpansion {
+                    degree,
+                    error_bound,
+                },
+                _,
+            ) => HermiteExpansion {
+                degree,
+                error_bound: c_self.abs() * error_bound,
+            },
+            (
+                _,
+                HermiteExpansion {
+                    degree,
+                    error_bound,
+                },
+            ) => HermiteExpansion {
+                degree,
+                error_bound: c_other.abs() * error_bound,
+            },
             (ExactPolynomial, ExactPolynomial) => ExactPolynomial,
             _ => ClosedForm,
         }
     }
 
     /// The least exact of two methods, used to summarise several separately reported values
-    /// (the entries of a matrix): Monte Carlo > quadrature > exact, with the larger standard
-    /// error, the smaller sample count and the smaller node count.
+    /// (the entries of a matrix): Monte Carlo > quadrature > Hermite expansion > exact, with
+    /// the larger standard error or truncation bound, the smaller sample count, the smaller
+    /// node count and the larger expansion degree.
     pub fn least_exact(self, other: Method) -> Method {
         use Method::*;
         match (self, other) {
@@ -109,14 +155,36 @@ impl Method {
             (m @ MonteCarlo { .. }, _) | (_, m @ MonteCarlo { .. }) => m,
             (Quadrature { nodes: a }, Quadrature { nodes: b }) => Quadrature { nodes: a.min(b) },
             (m @ Quadrature { .. }, _) | (_, m @ Quadrature { .. }) => m,
+            (
+                HermiteExpansion {
+                    degree: a,
+                    error_bound: ea,
+                },
+                HermiteExpansion {
+                    degree: b,
+                    error_bound: eb,
+                },
+            ) => HermiteExpansion {
+                degree: a.max(b),
+                error_bound: ea.max(eb),
+            },
+            (m @ HermiteExpansion { .. }, _) | (_, m @ HermiteExpansion { .. }) => m,
             (ExactPolynomial, ExactPolynomial) => ExactPolynomial,
             _ => ClosedForm,
         }
     }
 
-    /// The method of a value rescaled by `c` (only a Monte Carlo standard error changes).
+    /// The method of a value rescaled by `c` (only a Monte Carlo standard error and a
+    /// Hermite truncation bound change, by |c|).
     pub fn scaled(self, c: f64) -> Method {
         match self {
+            Method::HermiteExpansion {
+                degree,
+                error_bound,
+            } => Method::HermiteExpansion {
+                degree,
+                error_bound: c.abs() * error_bound,
+            },
             Method::MonteCarlo {
                 samples,
                 standard_error,
@@ -134,6 +202,13 @@ impl fmt::Display for Method {
         match self {
             Method::ClosedForm => f.write_str("closed form"),
             Method::ExactPolynomial => f.write_str("exact (Wick/Isserlis moments)"),
+            Method::HermiteExpansion {
+                degree,
+                error_bound,
+            } => write!(
+                f,
+                "Hermite expansion to degree {degree}, exact Wick moments (truncation error <= {error_bound:.1e})"
+            ),
             Method::Quadrature { nodes } => {
                 write!(f, "Gauss-Hermite quadrature ({nodes} nodes per dimension)")
             }

@@ -1,0 +1,562 @@
+//! Smooth non-polynomial links (tanh, erf) through truncated Hermite expansions, so that the
+//! risk and the drift terms use the exact Wick moments of the compiled polynomial machinery
+//! (module `polynomial_model`) instead of a (p + k)-dimensional quadrature at every step.
+//!
+//! For a link F (sigma, or the teacher's g1) and z ~ N(0, 1):
+//!
+//! ```text
+//! F(z) = sum_n c_n He_n(z),   c_n = E[F(z) He_n(z)] / n!,   ||F||_2^2 = sum_n n! c_n^2,
+//! F_N  = sum_{n <= N} c_n He_n,          F_N' = sum_{n <= N} n c_n He_{n-1},
+//! eps_F^2  = ||F - F_N||_2^2   = E[F^2]  - sum_{n <= N} n! c_n^2          (Parseval)
+//! eps_F'^2 = ||F' - F_N'||_2^2 = E[F'^2] - sum_{n <= N} n n! c_n^2
+//! ```
+//!
+//! The coefficients and E[F^2], E[F'^2] come from a 200-node Gauss-Hermite rule (the
+//! `gauss-quad` crate), so the tails are computed, not extrapolated; a round-off allowance of
+//! 1e-13 E[F^2] is added to each. The degree N is the smallest one with both relative tails
+//! eps_F / ||F||_2 and eps_F' / ||F'||_2 at most the tolerance, capped at
+//! [`MAX_EXPANSION_DEGREE`] (the reported bound then says how far the cap is from it).
+//! Polynomial links are their own expansion (eps = 0); tanh is odd, so only odd c_n are
+//! non-zero (coefficients below 1e-12 ||F||_2 are set to 0, which keeps the polynomials sparse).
+//!
+//! **Error bound.** With every field of unit variance (Q_jj = 1: the projected and spherical
+//! recursions), every elementary expectation E[F_1(u_1) ... F_m(u_m)] of the decomposition of
+//! docs/science.md §6 changes under F_i -> F_i,N by at most (telescoping, then Hölder with
+//! 1/2 + (m - 1)/(2(m - 1)) = 1, whatever the correlations of the u_i)
+//!
+//! ```text
+//! B_m = sum_i eps_i prod_{a < i} ||F_a,N||_q prod_{b > i} ||F_b||_q,   q = 2(m - 1),
+//! ```
+//!
+//! with univariate norms computed once by quadrature. Summing |coefficient| B_m over the
+//! decomposition gives, per entry,
+//!
+//! ```text
+//! psi, phiGF: B3(sigma', z, g1) + [MSE] B3(sigma', z, sigma)
+//! phiHD:      B4(sigma', sigma', g1, g1) + [MSE] (2 B4(sigma', sigma', g1, sigma)
+//!             + B4(sigma', sigma', sigma, sigma)) + Delta B2(sigma', sigma')
+//! risk E[(g - f)^2]: eps (2 sqrt(E[(g_N - f_N)^2]) + eps),  eps = eps_g1 + eps_sigma
+//! ```
+//!
+//! (the risk bound is Cauchy-Schwarz on E[(e - e_N)(e + e_N)]). These are rigorous but
+//! pessimistic (the Hölder norms ignore that the tail is orthogonal to low degrees; the
+//! measured errors are one to three orders of magnitude smaller). When a variance differs
+//! from 1 the expansion is not an L²(N(0, Q_jj)) approximation and the model falls back to
+//! its numerical path for that evaluation (labelled by its own method).
+
+use super::drift_matrices::DriftTerms;
+use super::error::TheoryError;
+use super::gaussian_expectations::gauss_hermite_quadrature::standard_normal_rule;
+use super::gaussian_expectations::{Estimate, Method};
+use super::polynomial_model::{CommitteePolynomials, PolynomialDrift, PolynomialRisk};
+use crate::model::hermite::{factorial, hermite_monomial_coefficients};
+use crate::model::{Link, StepLoss};
+use nalgebra::DMatrix;
+use std::sync::OnceLock;
+
+/// Largest truncation degree N: the Wick plans of the drift terms grow like N^4 per group of
+/// four fields (p = 4, k = 1, N = 15: about 10^5 planned moments) and the monomial
+/// coefficients of He_N cancel more and more in floating point.
+pub const MAX_EXPANSION_DEGREE: u32 = 15;
+
+/// The default tolerance on the relative L² tails eps_F / ||F||_2 and eps_F' / ||F'||_2.
+/// For tanh it gives N = 7 (relative tails 3.5e-2 and 0.103: the derivative's tail sets the
+/// degree; tanh's coefficients decay like exp(-c sqrt n), not geometrically).
+pub const DEFAULT_EXPANSION_TOLERANCE: f64 = 0.11;
+
+/// Gauss-Hermite nodes of the coefficient, tail and norm integrals (exact for polynomials of
+/// degree <= 399, so for the sixth powers of every F_N with N <= 15).
+pub const COEFFICIENT_NODES: usize = 200;
+
+/// Coefficients |c_n| sqrt(n!) below this times ||F||_2 are set to zero.
+const ZERO_COEFFICIENT: f64 = 1e-12;
+
+/// Round-off allowance added to each Parseval tail, relative to E[F^2] (resp. E[F'^2]).
+const TAIL_ROUND_OFF: f64 = 1e-13;
+
+/// Largest difference |Omega_ii - 1| for which the fields count as unit-variance.
+pub const UNIT_VARIANCE_TOLERANCE: f64 = 1e-9;
+
+/// The truncated Hermite expansion F_N = sum_{n <= N} c_n He_n of one link, with its
+/// L²(N(0, 1)) truncation errors (see the module documentation).
+#[derive(Clone, Debug, PartialEq)]
+pub struct HermiteExpansion {
+    link: Link,
+    coefficients: Vec<f64>,
+    tail: f64,
+    derivative_tail: f64,
+    norm: f64,
+    derivative_norm: f64,
+}
+
+/// sum_n c_n He_n(z).
+fn hermite_series(coefficients: &[f64], z: f64) -> f64 {
+    let (mut prev, mut cur, mut sum) = (0.0, 1.0, 0.0);
+    for (n, &c) in coefficients.iter().enumerate() {
+        sum += c * cur;
+        let next = z * cur - n as f64 * prev;
+        prev = cur;
+        cur = next;
+    }
+    sum
+}
+
+/// E[|h(z)|^q]^(1/q), z ~ N(0, 1), by the [`COEFFICIENT_NODES`]-node rule.
+fn lq_norm(h: impl Fn(f64) -> f64, q: i32) -> Result<f64, TheoryError> {
+    let rule = standard_normal_rule(COEFFICIENT_NODES)?;
+    let mean: f64 = rule.iter().map(|&(t, w)| w * h(t).abs().powi(q)).sum();
+    Ok(mean.powf(1.0 / q as f64))
+}
+
+impl HermiteExpansion {
+    /// The expansion of `link` to the smallest degree N <= [`MAX_EXPANSION_DEGREE`] with
+    /// eps_F / ||F||_2 <= `tolerance` and eps_F' / ||F'||_2 <= `tolerance` (N = the cap if no
+    /// degree reaches it). Polynomial links are exact. Errors: a tolerance that is not a
+    /// finite positive number, and ReLU, whose kink makes the coefficients decay like
+    /// n^(-5/4) (and the quadrature of its coefficients inaccurate): it keeps the numerical
+    /// path.
+    pub fn new(link: Link, tolerance: f64) -> Result<Self, TheoryError> {
+        if !tolerance.is_finite() || tolerance <= 0.0 {
+            return Err(TheoryError::InvalidExpansionTolerance(tolerance));
+        }
+        if let Link::Hermite { degree, normalised } = link {
+            let mut coefficients = vec![0.0; degree as usize + 1];
+            let scale = if normalised {
+                1.0 / factorial(degree).sqrt()
+            } else {
+                1.0
+            };
+            coefficients[degree as usize] = scale;
+            let norm = scale * factorial(degree).sqrt();
+            return Ok(HermiteExpansion {
+                link,
+                coefficients,
+                tail: 0.0,
+                derivative_tail: 0.0,
+                norm,
+                derivative_norm: norm * (degree as f64).sqrt(),
+            });
+        }
+        if link == Link::Relu {
+            return Err(TheoryError::UnsupportedBackend {
+                backend: "Hermite expansion",
+                reason: "relu is not smooth: its Hermite coefficients decay like n^(-5/4), so it keeps the numerical path",
+            });
+        }
+        let rule = standard_normal_rule(COEFFICIENT_NODES)?;
+        let max = MAX_EXPANSION_DEGREE as usize;
+        // a_n = E[F h_n] with the orthonormal h_n = He_n / sqrt(n!)
+        let mut a = vec![0.0; max + 1];
+        let (mut energy, mut derivative_energy) = (0.0, 0.0);
+        for &(t, w) in rule.iter() {
+            let (v, dv) = link.value_and_derivative(t);
+            energy += w * v * v;
+            derivative_energy += w * dv * dv;
+            let (mut prev, mut cur) = (0.0, 1.0);
+            for (n, an) in a.iter_mut().enumerate() {
+                *an += w * v * cur;
+                let next = (t * cur - (n as f64).sqrt() * prev) / ((n + 1) as f64).sqrt();
+                prev = cur;
+                cur = next;
+            }
+        }
+        let norm = energy.sqrt();
+        for an in a.iter_mut() {
+            if an.abs() <= ZERO_COEFFICIENT * norm {
+                *an = 0.0;
+            }
+        }
+        let tails = |degree: usize| {
+            let kept: f64 = a[..=degree].iter().map(|x| x * x).sum();
+            let kept_derivative: f64 = a[..=degree]
+                .iter()
+                .enumerate()
+                .map(|(n, x)| n as f64 * x * x)
+                .sum();
+            (
+                ((energy - kept).max(0.0) + TAIL_ROUND_OFF * energy).sqrt(),
+                ((derivative_energy - kept_derivative).max(0.0)
+                    + TAIL_ROUND_OFF * derivative_energy)
+                    .sqrt(),
+            )
+        };
+        let derivative_norm = derivative_energy.sqrt();
+        let degree = (0..=max)
+            .find(|&n| {
+                let (e, de) = tails(n);
+                e <= tolerance * norm && de <= tolerance * derivative_norm
+            })
+            .unwrap_or(max);
+        let (tail, derivative_tail) = tails(degree);
+        let coefficients = (0..=degree)
+            .map(|n| a[n] / factorial(n as u32).sqrt())
+            .collect();
+        Ok(HermiteExpansion {
+            link,
+            coefficients,
+            tail,
+            derivative_tail,
+            norm,
+            derivative_norm,
+        })
+    }
+
+    /// The expanded link.
+    pub fn link(&self) -> Link {
+        self.link
+    }
+
+    /// The truncation degree N.
+    pub fn degree(&self) -> u32 {
+        (self.coefficients.len() - 1) as u32
+    }
+
+    /// c_0..c_N with F_N = sum_n c_n He_n, c_n = E[F He_n] / n!.
+    pub fn coefficients(&self) -> &[f64] {
+        &self.coefficients
+    }
+
+    /// ||F||_2 = E[F(z)^2]^(1/2), z ~ N(0, 1).
+    pub fn norm(&self) -> f64 {
+        self.norm
+    }
+
+    /// eps_F = ||F - F_N||_2 under N(0, 1) (0 for polynomial links).
+    pub fn tail(&self) -> f64 {
+        self.tail
+    }
+
+    /// eps_F' = ||F' - F_N'||_2 under N(0, 1).
+    pub fn derivative_tail(&self) -> f64 {
+        self.derivative_tail
+    }
+
+    /// max(eps_F / ||F||_2, eps_F' / ||F'||_2), the quantity compared with the tolerance.
+    pub fn relative_tail(&self) -> f64 {
+        (self.tail / self.norm).max(self.derivative_tail / self.derivative_norm)
+    }
+
+    /// true for polynomial links (no truncation).
+    pub fn is_exact(&self) -> bool {
+        self.tail == 0.0 && self.derivative_tail == 0.0
+    }
+
+    /// F_N(z) = sum_n c_n He_n(z).
+    pub fn value(&self, z: f64) -> f64 {
+        hermite_series(&self.coefficients, z)
+    }
+
+    /// F_N'(z) = sum_n n c_n He_{n-1}(z).
+    pub fn derivative(&self, z: f64) -> f64 {
+        hermite_series(&self.derivative_hermite_coefficients(), z)
+    }
+
+    fn derivative_hermite_coefficients(&self) -> Vec<f64> {
+        self.coefficients
+            .iter()
+            .enumerate()
+            .skip(1)
+            .map(|(n, &c)| n as f64 * c)
+            .collect()
+    }
+
+    /// Monomial coefficients of a Hermite series sum_n b_n He_n.
+    fn monomials(hermite: &[f64]) -> Vec<f64> {
+        let mut out = vec![0.0; hermite.len().max(1)];
+        for (n, &b) in hermite.iter().enumerate() {
+            if b != 0.0 {
+                for (i, c) in hermite_monomial_coefficients(n as u32).iter().enumerate() {
+                    out[i] += b * c;
+                }
+            }
+        }
+        out
+    }
+
+    /// Monomial coefficients of F_N (F_N(z) = sum_i out_i z^i).
+    pub fn value_monomials(&self) -> Vec<f64> {
+        Self::monomials(&self.coefficients)
+    }
+
+    /// Monomial coefficients of F_N'.
+    pub fn derivative_monomials(&self) -> Vec<f64> {
+        Self::monomials(&self.derivative_hermite_coefficients())
+    }
+}
+
+/// The error and norms of one factor of an elementary expectation, for the Hölder bound.
+#[derive(Clone, Copy, Debug)]
+struct Factor {
+    /// ||F - F_N||_2.
+    eps: f64,
+    /// ||F_N||_q and ||F||_q for q = 2, 4, 6 (index q / 2 - 1).
+    approx: [f64; 3],
+    exact: [f64; 3],
+}
+
+impl Factor {
+    fn new(
+        eps: f64,
+        approx: impl Fn(f64) -> f64 + Copy,
+        exact: impl Fn(f64) -> f64 + Copy,
+    ) -> Result<Self, TheoryError> {
+        let norms = |h: &dyn Fn(f64) -> f64| -> Result<[f64; 3], TheoryError> {
+            Ok([lq_norm(h, 2)?, lq_norm(h, 4)?, lq_norm(h, 6)?])
+        };
+        Ok(Factor {
+            eps,
+            approx: norms(&approx)?,
+            exact: norms(&exact)?,
+        })
+    }
+}
+
+/// B_m = sum_i eps_i prod_{a < i} ||F_a,N||_q prod_{b > i} ||F_b||_q, q = 2(m - 1).
+fn holder_bound(factors: &[Factor]) -> f64 {
+    let slot = factors.len().saturating_sub(2).min(2);
+    (0..factors.len())
+        .map(|i| {
+            let before: f64 = factors[..i].iter().map(|f| f.approx[slot]).product();
+            let after: f64 = factors[i + 1..].iter().map(|f| f.exact[slot]).product();
+            factors[i].eps * before * after
+        })
+        .sum()
+}
+
+/// The truncation bounds of one committee (see the module documentation).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ExpansionBounds {
+    /// eps_g1 + eps_sigma, the L² error of the residual e = g - f.
+    pub residual: f64,
+    /// Bound on every psi and phiGF entry, [MSE, correlation].
+    pub gradient: [f64; 2],
+    /// Bound on every phiHD entry without the noise, [MSE, correlation].
+    pub hessian: [f64; 2],
+    /// Bound on E[sigma'_j sigma'_l] (multiplied by Delta in phiHD).
+    pub noise_gram: f64,
+}
+
+impl ExpansionBounds {
+    fn new(activation: &HermiteExpansion, link: &HermiteExpansion) -> Result<Self, TheoryError> {
+        let (a, l) = (activation.link, link.link);
+        let sigma = Factor::new(activation.tail, |z| activation.value(z), |z| a.value(z))?;
+        let sigma_prime = Factor::new(
+            activation.derivative_tail,
+            |z| activation.derivative(z),
+            |z| a.derivative(z),
+        )?;
+        let g = Factor::new(link.tail, |z| link.value(z), |z| l.value(z))?;
+        let id = Factor::new(0.0, |z| z, |z| z)?;
+        let b3g = holder_bound(&[sigma_prime, id, g]);
+        let b3s = holder_bound(&[sigma_prime, id, sigma]);
+        let b4gg = holder_bound(&[sigma_prime, sigma_prime, g, g]);
+        let b4gs = holder_bound(&[sigma_prime, sigma_prime, g, sigma]);
+        let b4ss = holder_bound(&[sigma_prime, sigma_prime, sigma, sigma]);
+        Ok(ExpansionBounds {
+            residual: activation.tail + link.tail,
+            gradient: [b3g + b3s, b3g],
+            hessian: [b4gg + 2.0 * b4gs + b4ss, b4gg],
+            noise_gram: holder_bound(&[sigma_prime, sigma_prime]),
+        })
+    }
+}
+
+fn loss_slot(loss: StepLoss) -> usize {
+    match loss {
+        StepLoss::Mse => 0,
+        StepLoss::Correlation => 1,
+    }
+}
+
+/// A committee model (teacher g = (1/k) sum_r g1, student sigma) with its links replaced by
+/// their Hermite expansions and the risk and drift terms compiled as exact Wick plans.
+#[derive(Clone, Debug)]
+pub struct HermiteCommittee {
+    activation: HermiteExpansion,
+    link: HermiteExpansion,
+    p: usize,
+    k: usize,
+    bounds: ExpansionBounds,
+    risk: OnceLock<Option<PolynomialRisk>>,
+    drift: [OnceLock<Option<PolynomialDrift>>; 2],
+}
+
+impl HermiteCommittee {
+    /// Expands both links with `tolerance` (see [`HermiteExpansion::new`]) and computes the
+    /// bounds; the Wick plans are compiled on first use. Errors: p = 0 or k = 0, p + k > 16,
+    /// ReLU, an invalid tolerance.
+    pub fn new(
+        link: Link,
+        activation: Link,
+        p: usize,
+        k: usize,
+        tolerance: f64,
+    ) -> Result<Self, TheoryError> {
+        if p == 0 || k == 0 {
+            return Err(TheoryError::EmptyModel { p, k });
+        }
+        if p + k > super::gaussian_expectations::MAX_POLYNOMIAL_FIELDS {
+            return Err(TheoryError::UnsupportedBackend {
+                backend: "Hermite expansion",
+                reason: "p + k must be at most 16",
+            });
+        }
+        let activation = HermiteExpansion::new(activation, tolerance)?;
+        let link = HermiteExpansion::new(link, tolerance)?;
+        let bounds = ExpansionBounds::new(&activation, &link)?;
+        Ok(HermiteCommittee {
+            activation,
+            link,
+            p,
+            k,
+            bounds,
+            risk: OnceLock::new(),
+            drift: [OnceLock::new(), OnceLock::new()],
+        })
+    }
+
+    /// The student activation's expansion.
+    pub fn activation(&self) -> &HermiteExpansion {
+        &self.activation
+    }
+
+    /// The teacher link's expansion.
+    pub fn link(&self) -> &HermiteExpansion {
+        &self.link
+    }
+
+    /// The truncation bounds.
+    pub fn bounds(&self) -> ExpansionBounds {
+        self.bounds
+    }
+
+    /// The largest truncation degree of the two links.
+    pub fn degree(&self) -> u32 {
+        self.activation.degree().max(self.link.degree())
+    }
+
+    fn polynomials(&self) -> Option<CommitteePolynomials> {
+        CommitteePolynomials::from_coefficients(
+            &self.activation.value_monomials(),
+            &self.activation.derivative_monomials(),
+            &self.link.value_monomials(),
+            self.p,
+            self.k,
+        )
+    }
+
+    fn failed() -> TheoryError {
+        TheoryError::UnsupportedBackend {
+            backend: "Hermite expansion",
+            reason: "the expanded polynomials exceed the Wick plan's limits",
+        }
+    }
+
+    /// E[(g_N - f_N)^2] with the bound eps (2 sqrt(E[(g_N - f_N)^2]) + eps); Omega must have
+    /// a unit diagonal (the caller checks).
+    pub fn squared_error(&self, omega: &DMatrix<f64>) -> Result<Estimate, TheoryError> {
+        let plan = self
+            .risk
+            .get_or_init(|| {
+                PolynomialRisk::compile_polynomials(&self.polynomials()?, self.p, self.k)
+            })
+            .as_ref()
+            .ok_or_else(Self::failed)?;
+        let value = plan.evaluate(omega);
+        let eps = self.bounds.residual;
+        Ok(Estimate::new(
+            value,
+            Method::HermiteExpansion {
+                degree: self.degree(),
+                error_bound: eps * (2.0 * value.max(0.0).sqrt() + eps),
+            },
+        ))
+    }
+
+    /// psi, phiGF, phiHD of the expanded model; Omega must have a unit diagonal.
+    pub fn drift_terms(
+        &self,
+        omega: &DMatrix<f64>,
+        step_loss: StepLoss,
+        noise: f64,
+    ) -> Result<DriftTerms, TheoryError> {
+        let slot = loss_slot(step_loss);
+        let plan = self.drift[slot]
+            .get_or_init(|| {
+                PolynomialDrift::compile_polynomials(
+                    &self.polynomials()?,
+                    step_loss,
+                    self.p,
+                    self.k,
+                )
+            })
+            .as_ref()
+            .ok_or_else(Self::failed)?;
+        let mut drift = plan.evaluate(omega, noise);
+        let b = &self.bounds;
+        drift.method = Method::HermiteExpansion {
+            degree: self.degree(),
+            error_bound: b.gradient[slot].max(b.hessian[slot] + noise * b.noise_gram),
+        };
+        Ok(drift)
+    }
+}
+
+/// true when every diagonal entry of Omega is 1 within [`UNIT_VARIANCE_TOLERANCE`].
+pub fn has_unit_variances(omega: &DMatrix<f64>) -> bool {
+    (0..omega.nrows()).all(|i| (omega[(i, i)] - 1.0).abs() <= UNIT_VARIANCE_TOLERANCE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tanh_is_odd_and_its_tails_are_parseval() {
+        let e = HermiteExpansion::new(Link::Tanh, DEFAULT_EXPANSION_TOLERANCE).unwrap();
+        assert_eq!(e.degree(), 7);
+        assert!(e.degree() % 2 == 1, "degree {}", e.degree());
+        for (n, c) in e.coefficients().iter().enumerate() {
+            if n % 2 == 0 {
+                assert_eq!(*c, 0.0, "c_{n}");
+            }
+        }
+        // c_1 = E[tanh(z) z] = E[tanh'(z)] = E[1 - tanh^2]
+        let c1 = 1.0 - lq_norm(|z| z.tanh(), 2).unwrap().powi(2);
+        assert!((e.coefficients()[1] - c1).abs() < 1e-12);
+        // the tail is the L² distance, measured directly by quadrature
+        let direct = lq_norm(|z| z.tanh() - e.value(z), 2).unwrap();
+        assert!(
+            (direct - e.tail()).abs() < 1e-7 * e.tail(),
+            "{direct} vs {}",
+            e.tail()
+        );
+        let direct = lq_norm(|z| Link::Tanh.derivative(z) - e.derivative(z), 2).unwrap();
+        assert!((direct - e.derivative_tail()).abs() < 1e-8, "{direct}");
+        // monomial form = Hermite form
+        let m = e.value_monomials();
+        for z in [-2.0f64, 0.3, 1.7] {
+            let poly: f64 = m
+                .iter()
+                .enumerate()
+                .map(|(i, c)| c * z.powi(i as i32))
+                .sum();
+            assert!((poly - e.value(z)).abs() < 1e-10);
+        }
+    }
+
+    #[test]
+    fn bad_tolerances_and_relu_are_refused() {
+        for t in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            let e = HermiteExpansion::new(Link::Tanh, t).unwrap_err();
+            assert!(e.to_string().contains("hermite_tolerance"), "{e}");
+        }
+        assert!(HermiteExpansion::new(Link::Relu, 0.1)
+            .unwrap_err()
+            .to_string()
+            .contains("relu"));
+        let he3 = HermiteExpansion::new(Link::HE3, 0.1).unwrap();
+        assert!(he3.is_exact());
+        assert_eq!(he3.degree(), 3);
+    }
+}
