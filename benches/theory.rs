@@ -49,6 +49,7 @@ fn recursion_settings(
         eta: 0.5,
         trajectory_capacity: 2048,
         numerics: NumericalSettings::default(),
+        second_layer: Default::default(),
     }
 }
 

@@ -98,18 +98,6 @@ pub fn recursion_from_config(
     projected: bool,
 ) -> Result<(Overlaps, RecursionSettings), ConfigError> {
     let c = &config.input;
-    if c.model.second_layer.a0 != 1.0 {
-        return Err(ConfigError::new(
-            "second_layer.a0",
-            "the overlap recursion is written for a second layer a0 = 1; run the simulation for other a0",
-        ));
-    }
-    if c.model.second_layer.trained() {
-        return Err(ConfigError::new(
-            "second_layer.gamma",
-            "the overlap recursion is written for a fixed second layer (gamma = 0); run the simulation to train it",
-        ));
-    }
     if !projected && c.model.update == Update::Spherical {
         return Err(ConfigError::new(
             "update",
@@ -132,6 +120,7 @@ pub fn recursion_from_config(
         eta: c.model.eta,
         trajectory_capacity: c.record_points,
         numerics: NumericalSettings::default(),
+        second_layer: c.model.second_layer,
     };
     settings.validate().map_err(|e| {
         let field = match &e {

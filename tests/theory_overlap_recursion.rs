@@ -39,6 +39,7 @@ fn settings(
         eta: 0.5,
         trajectory_capacity: 256,
         numerics: NumericalSettings::default(),
+        second_layer: Default::default(),
     }
 }
 

@@ -15,6 +15,10 @@
 //! ```
 //!
 //! Terms marked [MSE] are the network's self-interaction, dropped by the correlation loss.
+//! With a second layer a_1..a_p the student is f = (1/p) sum_m a_m sigma(l_m): each student
+//! term above carries a_m (a_m a_n in I4), and the step's factor a_j multiplies psi_j., phiGF_j.
+//! (and a_j a_l phiHD_jl). The second layer's own drift is
+//! E[sigma(l_j) (f* - f)] = (1/k) sum_r E[sigma(l_j) g1(l*_r)] - (1/p) sum_m a_m E[sigma(l_j) sigma(l_m)].
 //! Each elementary expectation uses a closed form when one applies (erf) without building a
 //! sub-matrix, and otherwise [`expectation_of_product_with`].
 
@@ -109,7 +113,8 @@ pub(crate) fn risk_by_decomposition(
     Ok(sum.finish())
 }
 
-/// psi, phiGF, phiHD by decomposition (see the module documentation).
+/// psi, phiGF, phiHD by decomposition (see the module documentation), for the second layer
+/// `second_layer` (a_1..a_p; all ones for the paper's student).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn drift_by_decomposition(
     link: Link,
@@ -119,8 +124,10 @@ pub(crate) fn drift_by_decomposition(
     p: usize,
     k: usize,
     noise: f64,
+    second_layer: &[f64],
     settings: &NumericalSettings,
 ) -> Result<DriftTerms, TheoryError> {
+    let a = second_layer;
     use FieldFunction::{Derivative as D, Identity as Id, Value as V};
     let (pf, kf) = (p as f64, k as f64);
     let mse = step_loss == StepLoss::Mse;
@@ -140,9 +147,9 @@ pub(crate) fn drift_by_decomposition(
             );
         }
         if mse {
-            for m in 0..p {
+            for (m, &am) in a.iter().enumerate() {
                 sum.add(
-                    -1.0 / pf,
+                    -am / pf,
                     elementary(&[D(sigma), Id, V(sigma)], &[j, b, m], omega, settings)?,
                 );
             }
@@ -155,12 +162,12 @@ pub(crate) fn drift_by_decomposition(
     for j in 0..p {
         for r in 0..k {
             let s = i3_sum(j, p + r)?;
-            psi[(j, r)] = s.value;
+            psi[(j, r)] = a[j] * s.value;
             merge(&s);
         }
         for l in 0..p {
             let s = i3_sum(j, l)?;
-            phi_gf[(j, l)] = s.value;
+            phi_gf[(j, l)] = a[j] * s.value;
             merge(&s);
         }
     }
@@ -179,15 +186,15 @@ pub(crate) fn drift_by_decomposition(
             }
             if mse {
                 for s in 0..k {
-                    for m in 0..p {
+                    for (m, &am) in a.iter().enumerate() {
                         let slots = [D(sigma), D(sigma), V(link), V(sigma)];
                         let e = elementary(&slots, &[j, l, p + s, m], omega, settings)?;
-                        sum.add(-2.0 / (pf * kf), e);
+                        sum.add(-2.0 * am / (pf * kf), e);
                     }
                 }
                 for m in 0..p {
                     for n in m..p {
-                        let c = if m == n { 1.0 } else { 2.0 } / (pf * pf);
+                        let c = if m == n { 1.0 } else { 2.0 } * a[m] * a[n] / (pf * pf);
                         let slots = [D(sigma), D(sigma), V(sigma), V(sigma)];
                         sum.add(c, elementary(&slots, &[j, l, m, n], omega, settings)?);
                     }
@@ -199,8 +206,8 @@ pub(crate) fn drift_by_decomposition(
                     elementary(&[D(sigma), D(sigma)], &[j, l], omega, settings)?,
                 );
             }
-            phi_hd[(j, l)] = sum.value;
-            phi_hd[(l, j)] = sum.value;
+            phi_hd[(j, l)] = a[j] * a[l] * sum.value;
+            phi_hd[(l, j)] = a[j] * a[l] * sum.value;
             merge(&sum);
         }
     }
@@ -210,4 +217,35 @@ pub(crate) fn drift_by_decomposition(
         phi_hd,
         method: method.unwrap_or(Method::ClosedForm),
     })
+}
+
+/// The second layer's drift E[sigma(l_j) (f* - f)] for j < p (see the module documentation),
+/// with the student f = (1/p) sum_m a_m sigma(l_m), `second_layer` = (a_1..a_p).
+pub(crate) fn second_layer_drift_by_decomposition(
+    link: Link,
+    activation: Link,
+    omega: &DMatrix<f64>,
+    (p, k): (usize, usize),
+    second_layer: &[f64],
+    settings: &NumericalSettings,
+) -> Result<(Vec<f64>, Method), TheoryError> {
+    use FieldFunction::Value as V;
+    let (pf, kf) = (p as f64, k as f64);
+    let mut method: Option<Method> = None;
+    let mut drift = Vec::with_capacity(p);
+    for j in 0..p {
+        let mut sum = EstimateSum::new();
+        for r in 0..k {
+            let e = elementary(&[V(activation), V(link)], &[j, p + r], omega, settings)?;
+            sum.add(1.0 / kf, e);
+        }
+        for (m, &a) in second_layer.iter().enumerate() {
+            let e = elementary(&[V(activation), V(activation)], &[j, m], omega, settings)?;
+            sum.add(-a / pf, e);
+        }
+        let m = sum.method.unwrap_or(Method::ClosedForm);
+        method = Some(method.map_or(m, |old| old.least_exact(m)));
+        drift.push(sum.value);
+    }
+    Ok((drift, method.unwrap_or(Method::ClosedForm)))
 }

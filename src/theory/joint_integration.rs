@@ -109,7 +109,8 @@ pub(crate) fn risk_by_joint_integration(
     Ok(Estimate::new(mean[0], method))
 }
 
-/// psi, phiGF, phiHD by joint integration.
+/// psi, phiGF, phiHD by joint integration, for the second layer `second_layer` (a_1..a_p:
+/// f = (1/p) sum_j a_j sigma(lambda_j), and the step of unit j carries a_j).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn drift_by_joint_integration(
     target: &Target,
@@ -119,8 +120,11 @@ pub(crate) fn drift_by_joint_integration(
     p: usize,
     k: usize,
     noise: f64,
+    second_layer: &[f64],
     settings: &NumericalSettings,
 ) -> Result<DriftTerms, TheoryError> {
+    let a = second_layer;
+    let uniform = a.iter().all(|&x| x == 1.0);
     let mut derivative = vec![0.0; p];
     let outputs = p * k + 2 * p * p;
     let (mean, method) = integrate(
@@ -129,7 +133,17 @@ pub(crate) fn drift_by_joint_integration(
         settings,
         outputs,
         |z, out| {
-            let f = student_output(activation, z, &mut derivative);
+            let f = if uniform {
+                student_output(activation, z, &mut derivative)
+            } else {
+                let mut f = 0.0;
+                for (j, (d, &zj)) in derivative.iter_mut().zip(&z[..p]).enumerate() {
+                    let (v, dv) = activation.value_and_derivative(zj);
+                    f += a[j] * v;
+                    *d = a[j] * dv;
+                }
+                f / p as f64
+            };
             let y = target.value(&z[p..]);
             let e = match step_loss {
                 StepLoss::Mse => y - f,
@@ -159,5 +173,29 @@ pub(crate) fn drift_by_joint_integration(
         phi_gf,
         phi_hd,
         method,
+    })
+}
+
+/// The second layer's drift E[sigma(lambda_j) (f* - f)], j < p, by joint integration, with
+/// f = (1/p) sum_m a_m sigma(lambda_m) and `second_layer` = (a_1..a_p).
+pub(crate) fn second_layer_drift_by_joint_integration(
+    target: &Target,
+    activation: Link,
+    omega: &DMatrix<f64>,
+    p: usize,
+    second_layer: &[f64],
+    settings: &NumericalSettings,
+) -> Result<(Vec<f64>, Method), TheoryError> {
+    let mut values = vec![0.0; p];
+    integrate(omega, smooth(target, activation), settings, p, |z, out| {
+        let mut f = 0.0;
+        for (j, v) in values.iter_mut().enumerate() {
+            *v = activation.value(z[j]);
+            f += second_layer[j] * *v;
+        }
+        let e = target.value(&z[p..]) - f / p as f64;
+        for (o, v) in out.iter_mut().zip(&values) {
+            *o = v * e;
+        }
     })
 }

@@ -39,6 +39,14 @@
 //! Each kind of term can be switched off ([`Terms`]): the asymptotic regimes of
 //! [`super::regimes`] keep different terms.
 //!
+//! A second layer a_1..a_p ([`SecondLayer`]: a_j starts at a0, trained when its rate
+//! gamma_a > 0) enters through the drift terms (e uses f = (1/p) Σ a_m σ(λ_m), and the step of
+//! unit j carries a_j: [`LocalFieldModel::drift_terms_with_second_layer`]); a trained one takes
+//! its mean step from the same overlaps, da_j = (gamma_a / p) E[σ(λ_j)(g − f)]
+//! ([`LocalFieldModel::second_layer_drift`]). Its fluctuation, of mean zero and variance
+//! (gamma_a / p)^2 Var[σ(λ_j) e] / n_b, is left out: a_j is not normalised, so it does not enter
+//! the mean at this order.
+//!
 //! Losses: MSE (e = y - f), correlation (e = y), or adaptive ([`AdaptiveSchedule`]):
 //! correlation until R(t) < threshold R(0), then MSE with gamma <- jump gamma at the switch and
 //! gamma <- decay gamma after every MSE step (the same bookkeeping as the simulations).
@@ -47,6 +55,7 @@ use super::drift_matrices::DriftTerms;
 use super::error::TheoryError;
 use super::gaussian_expectations::{ExpectationError, Method, NumericalSettings};
 use super::local_field_model::LocalFieldModel;
+use crate::config::SecondLayer;
 use crate::model::{AdaptiveSchedule, Link, Loss, Overlaps, StepLoss, Target};
 use crate::sampler::Update;
 use crate::trajectory::{Trajectory, DEFAULT_CAPACITY};
@@ -295,6 +304,10 @@ pub struct RecursionSettings {
     /// Quadrature / Monte Carlo settings for links without exact expectations.
     #[serde(default)]
     pub numerics: NumericalSettings,
+    /// The second layer: a_j starts at `a0`, trained at the rate `gamma` (default: a_j = 1,
+    /// fixed).
+    #[serde(default)]
+    pub second_layer: SecondLayer,
 }
 
 fn default_eta() -> f64 {
@@ -353,6 +366,8 @@ pub struct RecursionRun {
     pub trajectory: Trajectory,
     /// Overlaps after the last completed step.
     pub final_overlaps: Overlaps,
+    /// The second layer a_1..a_p after the last completed step.
+    pub final_second_layer: Vec<f64>,
     /// Steps completed.
     pub steps_done: u64,
     /// Step after which the adaptive protocol switched to MSE.
@@ -436,6 +451,19 @@ impl RecursionSettings {
             a.jump.is_finite() && a.jump > 0.0,
             "must be finite and > 0",
         )?;
+        let s = &self.second_layer;
+        check(
+            "second_layer.a0",
+            s.a0,
+            s.a0.is_finite() && s.a0 > 0.0 && s.a0 <= crate::config::MAX_A0,
+            "must be a number in (0, 1e6]",
+        )?;
+        check(
+            "second_layer.gamma",
+            s.gamma,
+            s.gamma.is_finite() && (0.0..=1e6).contains(&s.gamma),
+            "must be a number in [0, 1e6]",
+        )?;
         self.numerics.validate()?;
         Ok(())
     }
@@ -485,14 +513,24 @@ pub fn run_overlap_recursion(
     let model = LocalFieldModel::new(settings.target, settings.activation, p, k)?
         .with_numerical_settings(settings.numerics)?;
     let noise = settings.noise;
-    let initial_risk = model.population_risk(initial, noise)?;
+    let second_layer = settings.second_layer;
+    let trained = second_layer.trained();
+    let mut a = vec![second_layer.a0; p];
+    let initial_risk = model.population_risk_with_second_layer(initial, noise, &a)?;
     let mut risk_method = initial_risk.method;
     let mut drift_method: Option<Method> = None;
     let mut trajectory = Trajectory::with_capacity(settings.trajectory_capacity);
     if initial.max_teacher_overlap() >= settings.eta {
         trajectory.weak_recovery_step = Some(0);
     }
-    trajectory.record(0, initial, initial_risk.value, true);
+    let recorded = |a: &[f64]| trained.then(|| a.to_vec());
+    trajectory.record_with_second_layer(
+        0,
+        initial,
+        recorded(&a).as_deref(),
+        initial_risk.value,
+        true,
+    );
 
     let mut overlaps = initial.clone();
     let mut gamma = settings.learning_rate;
@@ -501,20 +539,43 @@ pub fn run_overlap_recursion(
     let mut divergence = None;
     let mut steps_done = 0;
     for t in 1..=settings.steps {
-        let next = model
-            .drift_terms(&overlaps, step_loss, noise)
-            .map_err(|e| e.to_string())
-            .and_then(|drift| {
-                if !drift.is_finite() {
-                    return Err("the drift terms are not finite".to_string());
-                }
-                drift_method =
-                    Some(drift_method.map_or(drift.method, |m| m.least_exact(drift.method)));
-                overlap_update(&overlaps, &drift, &settings.step_parameters(gamma))
-                    .map_err(|e| e.to_string())
-            });
+        let next_second_layer = if trained {
+            model
+                .second_layer_drift(&overlaps, &a)
+                .map_err(|e| e.to_string())
+                .and_then(|(drift, method)| {
+                    drift_method = Some(drift_method.map_or(method, |m| m.least_exact(method)));
+                    let rate = second_layer.gamma / p as f64;
+                    let next: Vec<f64> = a.iter().zip(&drift).map(|(a, s)| a + rate * s).collect();
+                    if next.iter().all(|x| x.is_finite()) {
+                        Ok(next)
+                    } else {
+                        Err("the second layer became non-finite".to_string())
+                    }
+                })
+        } else {
+            Ok(a.clone())
+        };
+        let next = next_second_layer.and_then(|next_a| {
+            model
+                .drift_terms_with_second_layer(&overlaps, step_loss, noise, &a)
+                .map_err(|e| e.to_string())
+                .and_then(|drift| {
+                    if !drift.is_finite() {
+                        return Err("the drift terms are not finite".to_string());
+                    }
+                    drift_method =
+                        Some(drift_method.map_or(drift.method, |m| m.least_exact(drift.method)));
+                    overlap_update(&overlaps, &drift, &settings.step_parameters(gamma))
+                        .map_err(|e| e.to_string())
+                })
+                .map(|next| (next, next_a))
+        });
         let next = match next {
-            Ok(next) => next,
+            Ok((next, next_a)) => {
+                a = next_a;
+                next
+            }
             Err(message) => {
                 divergence = Some(Divergence { step: t, message });
                 break;
@@ -524,7 +585,7 @@ pub fn run_overlap_recursion(
         if settings.loss == Loss::Adaptive {
             match step_loss {
                 StepLoss::Correlation => {
-                    let r = match model.population_risk(&next, noise) {
+                    let r = match model.population_risk_with_second_layer(&next, noise, &a) {
                         Ok(r) => r,
                         Err(e) => {
                             divergence = Some(Divergence {
@@ -556,7 +617,7 @@ pub fn run_overlap_recursion(
         if force || trajectory.wants(t) {
             let value = match risk {
                 Some(v) => v,
-                None => match model.population_risk(&overlaps, noise) {
+                None => match model.population_risk_with_second_layer(&overlaps, noise, &a) {
                     Ok(r) => {
                         risk_method = risk_method.least_exact(r.method);
                         r.value
@@ -570,17 +631,30 @@ pub fn run_overlap_recursion(
                     }
                 },
             };
-            trajectory.record(t, &overlaps, value, force);
+            trajectory.record_with_second_layer(
+                t,
+                &overlaps,
+                recorded(&a).as_deref(),
+                value,
+                force,
+            );
         }
     }
     if divergence.is_some() && trajectory.steps.last() != Some(&steps_done) {
-        if let Ok(r) = model.population_risk(&overlaps, noise) {
-            trajectory.record(steps_done, &overlaps, r.value, true);
+        if let Ok(r) = model.population_risk_with_second_layer(&overlaps, noise, &a) {
+            trajectory.record_with_second_layer(
+                steps_done,
+                &overlaps,
+                recorded(&a).as_deref(),
+                r.value,
+                true,
+            );
         }
     }
     Ok(RecursionRun {
         trajectory,
         final_overlaps: overlaps,
+        final_second_layer: a,
         steps_done,
         switch_step,
         final_learning_rate: gamma,
