@@ -242,14 +242,18 @@ fn handle(message: ToWorker) {
 /// Monte Carlo (ReLU, tanh product) are milliseconds, too slow for 10^4 steps in a page.
 fn theory_is_fast(config: &ResolvedConfig) -> bool {
     let fast = |l: Link| matches!(l, Link::Erf | Link::Hermite { .. });
-    matches!(config.input.model.target, Target::Committee(g) if fast(g))
+    // other second layers take the decomposition, whose O(p^4) elementary terms per step are
+    // cheap only for small p (the compiled plans are for a_j = 1)
+    let model = &config.input.model;
+    matches!(model.target, Target::Committee(g) if fast(g))
         && fast(config.activation_resolved)
+        && (model.second_layer.is_paper_default() || model.p <= 4)
 }
 
 /// The overlap recursion of a run, from the simulation's own initial overlaps.
 fn theory_overlay(generation: u32, run: RunId, config: &ResolvedConfig) -> FromWorker {
     if !theory_is_fast(config) {
-        let note = "available for erf and Hermite links only (other links need numerical expectations at every step)".to_string();
+        let note = "available for erf and Hermite links only, and with a second layer other than a_j = 1 for p <= 4 (other settings need numerical expectations or many terms at every step)".to_string();
         return FromWorker::Theory {
             generation,
             run,
