@@ -71,6 +71,13 @@ pub fn automatic_backend(target: &Target, activation: &Link, p: usize, k: usize)
             }
         }
         Target::TanhProduct => Backend::JointIntegration,
+        Target::Hermite(_) => {
+            if activation.polynomial_coefficients().is_some() && p + k <= MAX_POLYNOMIAL_FIELDS {
+                Backend::CompiledPolynomial
+            } else {
+                Backend::JointIntegration
+            }
+        }
     }
 }
 
@@ -157,16 +164,17 @@ impl LocalFieldModel {
                 })
             }
             Backend::CompiledPolynomial => {
-                let polynomial = self
-                    .target
-                    .committee_link()
-                    .and_then(|l| l.polynomial_coefficients())
-                    .is_some()
-                    && self.activation.polynomial_coefficients().is_some();
+                let teacher_polynomial = match self.target {
+                    Target::Committee(l) => l.polynomial_coefficients().is_some(),
+                    Target::Hermite(_) => true,
+                    Target::TanhProduct => false,
+                };
+                let polynomial =
+                    teacher_polynomial && self.activation.polynomial_coefficients().is_some();
                 if !polynomial {
                     return Err(TheoryError::UnsupportedBackend {
                         backend: "compiled polynomial",
-                        reason: "the activation and the committee link must both be polynomials",
+                        reason: "the activation and the teacher (a committee link or a Hermite polynomial) must both be polynomials",
                     });
                 }
                 if self.p + self.k > MAX_POLYNOMIAL_FIELDS {
@@ -306,19 +314,22 @@ impl LocalFieldModel {
             Backend::CompiledPolynomial => {
                 let plan = if a0 == 1.0 {
                     self.risk_plan.get_or_init(|| {
-                        PolynomialRisk::compile(
-                            self.target.committee_link()?,
-                            self.activation,
-                            self.p,
-                            self.k,
-                        )
+                        PolynomialRisk::compile(self.target, self.activation, self.p, self.k)
                     })
                 } else {
                     &None
                 };
-                match plan {
-                    Some(plan) => Estimate::exact_polynomial(plan.evaluate(&omega)),
-                    None => decomposition(self.target.committee_link().unwrap_or(self.activation))?,
+                match (plan, self.target.committee_link()) {
+                    (Some(plan), _) => Estimate::exact_polynomial(plan.evaluate(&omega)),
+                    (None, Some(link)) => decomposition(link)?,
+                    (None, None) => risk_by_joint_integration(
+                        &self.target,
+                        self.activation,
+                        &omega,
+                        self.p,
+                        a0,
+                        &self.numerics,
+                    )?,
                 }
             }
             Backend::JointIntegration => risk_by_joint_integration(
@@ -368,7 +379,7 @@ impl LocalFieldModel {
             Backend::CompiledPolynomial => {
                 let plan = self.drift_plans[loss_slot(step_loss)].get_or_init(|| {
                     PolynomialDrift::compile(
-                        self.target.committee_link()?,
+                        self.target,
                         self.activation,
                         step_loss,
                         self.p,
@@ -377,6 +388,16 @@ impl LocalFieldModel {
                 });
                 match plan {
                     Some(plan) => Ok(plan.evaluate(&omega, noise)),
+                    None if self.target.committee_link().is_none() => drift_by_joint_integration(
+                        &self.target,
+                        self.activation,
+                        step_loss,
+                        &omega,
+                        self.p,
+                        self.k,
+                        noise,
+                        &self.numerics,
+                    ),
                     None => drift_by_decomposition(
                         self.target.committee_link().unwrap_or(self.activation),
                         self.activation,

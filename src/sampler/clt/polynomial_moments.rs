@@ -102,7 +102,7 @@ impl PolynomialStepMoments {
         if p == 0 || r + 1 > MAX_POLYNOMIAL_FIELDS {
             return None;
         }
-        let polys = CommitteePolynomials::new(target.committee_link()?, activation, p, k)?;
+        let polys = CommitteePolynomials::for_target(target, activation, p, k)?;
         let mut e = polys.error_term(step_loss);
         e.add_scaled(&FieldPolynomial::univariate(r, &[0.0, 1.0])?, 1.0);
         let degree = polys.derivative[0].degree() + e.degree();
