@@ -11,7 +11,7 @@
 //! `"tanh_product"`, or as the object `{"hermite": [[c, [a_1, ..., a_k]], ...], "normalised":
 //! false}` for a Hermite polynomial.
 
-use super::hermite_target::{term_from_json, HermitePolynomial, HermiteTerm};
+use super::hermite_target::{term_from_json, HermitePolynomial, HermiteTerm, MAX_TERMS};
 use super::link::{Link, ParseLinkError};
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -96,13 +96,64 @@ impl Serialize for Target {
     }
 }
 
-/// One term of `hermite`, read from its JSON value (errors name `target.hermite[i]`).
-struct TermField(HermiteTerm);
+/// One term of `hermite`, read from its JSON value; `first` is the length of the first term's
+/// degree list (errors name `target.hermite[i]`).
+struct TermSeed {
+    index: usize,
+    first: Option<usize>,
+}
 
-impl<'de> Deserialize<'de> for TermField {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+impl<'de> de::DeserializeSeed<'de> for TermSeed {
+    type Value = HermiteTerm;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<HermiteTerm, D::Error> {
         let value = serde_json::Value::deserialize(d)?;
-        term_from_json(&value).map(TermField).map_err(de::Error::custom)
+        let term = term_from_json(&value).map_err(de::Error::custom)?;
+        if self.index >= MAX_TERMS {
+            return Err(de::Error::custom(format!(
+                "at most {MAX_TERMS} terms are allowed"
+            )));
+        }
+        match self.first {
+            Some(k) if k != term.degrees.len() => Err(de::Error::custom(format!(
+                "has {} degrees but target.hermite[0] has {k}: every term needs one degree per teacher direction",
+                term.degrees.len()
+            ))),
+            _ => Ok(term),
+        }
+    }
+}
+
+/// The list of terms, read term by term.
+struct Terms(Vec<HermiteTerm>);
+
+impl<'de> Deserialize<'de> for Terms {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct TermsVisitor;
+        impl<'de> Visitor<'de> for TermsVisitor {
+            type Value = Terms;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list of terms [c, [a_1, ..., a_k]]")
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Terms, A::Error> {
+                let mut terms: Vec<HermiteTerm> = Vec::new();
+                loop {
+                    let seed = TermSeed {
+                        index: terms.len(),
+                        first: terms.first().map(|t| t.degrees.len()),
+                    };
+                    match seq.next_element_seed(seed)? {
+                        Some(t) => terms.push(t),
+                        None => {
+                            // the checks of the list as a whole (count, a non-constant term)
+                            return HermitePolynomial::new(terms.clone(), false)
+                                .map(|_| Terms(terms))
+                                .map_err(|e| de::Error::custom(e.message));
+                        }
+                    }
+                }
+            }
+        }
+        d.deserialize_seq(TermsVisitor)
     }
 }
 
@@ -110,14 +161,14 @@ impl<'de> Deserialize<'de> for TermField {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct HermiteObject {
-    hermite: Vec<TermField>,
+    hermite: Terms,
     #[serde(default)]
     normalised: bool,
 }
 
 /// The terms as a whole, checked together (count, equal lengths): errors name `target.hermite`.
 fn polynomial_of<E: de::Error>(object: HermiteObject) -> Result<Target, E> {
-    let terms = object.hermite.into_iter().map(|t| t.0).collect();
+    let terms = object.hermite.0;
     HermitePolynomial::new(terms, object.normalised)
         .map(|h| Target::Hermite(h.intern()))
         .map_err(|e| E::custom(e.to_string()))
