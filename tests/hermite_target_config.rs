@@ -42,13 +42,22 @@ fn an_object_target_round_trips_and_resolves_with_its_leap_index() {
     for (target, k, l, leap) in [
         (r#"{"hermite": [[1, [1, 1, 1]]]}"#, 3, 3, 3),
         (r#"{"hermite": [[1, [1, 0]], [1, [0, 3]]]}"#, 2, 1, 3),
-        (r#"{"hermite": [[1, [2, 0]], [1, [1, 1]]], "normalised": true}"#, 2, 2, 2),
+        (
+            r#"{"hermite": [[1, [2, 0]], [1, [1, 1]]], "normalised": true}"#,
+            2,
+            2,
+            2,
+        ),
     ] {
         let r = RunConfig::from_json(&format!(r#"{{"target": {target}, "k": {k}}}"#))
             .unwrap()
             .resolve()
             .unwrap();
-        assert_eq!((r.information_exponent, r.leap_index), (l, leap), "{target}");
+        assert_eq!(
+            (r.information_exponent, r.leap_index),
+            (l, leap),
+            "{target}"
+        );
     }
 }
 
@@ -56,21 +65,81 @@ fn an_object_target_round_trips_and_resolves_with_its_leap_index() {
 fn bad_terms_are_named_with_the_valid_range() {
     let cases = [
         // (target, k, field, words in the message)
-        (r#"{"hermite": [[1, [1, 0]], [1, [9, 0]]]}"#, 2, "target.hermite[1]", "[0, 8]"),
-        (r#"{"hermite": [[1, [1, 0]], [1, [1, -1]]]}"#, 2, "target.hermite[1]", "[0, 8]"),
-        (r#"{"hermite": [[1, [1, 0]], [1, [1.5, 0]]]}"#, 2, "target.hermite[1]", "whole"),
-        (r#"{"hermite": [[1, [1, 0]], ["x", [1, 0]]]}"#, 2, "target.hermite[1]", "[c, [a_1"),
-        (r#"{"hermite": [[1, [1, 0]], [1]]}"#, 2, "target.hermite[1]", "[c, [a_1"),
-        (r#"{"hermite": [[1, [1, 0]], [1, [1]]]}"#, 2, "target.hermite[1]", "one degree per"),
+        (
+            r#"{"hermite": [[1, [1, 0]], [1, [9, 0]]]}"#,
+            2,
+            "target.hermite[1]",
+            "[0, 8]",
+        ),
+        (
+            r#"{"hermite": [[1, [1, 0]], [1, [1, -1]]]}"#,
+            2,
+            "target.hermite[1]",
+            "[0, 8]",
+        ),
+        (
+            r#"{"hermite": [[1, [1, 0]], [1, [1.5, 0]]]}"#,
+            2,
+            "target.hermite[1]",
+            "whole",
+        ),
+        (
+            r#"{"hermite": [[1, [1, 0]], ["x", [1, 0]]]}"#,
+            2,
+            "target.hermite[1]",
+            "[c, [a_1",
+        ),
+        (
+            r#"{"hermite": [[1, [1, 0]], [1]]}"#,
+            2,
+            "target.hermite[1]",
+            "[c, [a_1",
+        ),
+        (
+            r#"{"hermite": [[1, [1, 0]], [1, [1]]]}"#,
+            2,
+            "target.hermite[1]",
+            "one degree per",
+        ),
         (r#"{"hermite": []}"#, 1, "target.hermite", "1 to 32 terms"),
-        (r#"{"hermite": [[1, [0, 0]]]}"#, 2, "target.hermite", "1 to 32 terms"),
-        (r#"{"hermite": [[1, [1, 1]]]}"#, 3, "target.hermite[0]", "k = 3"),
-        (r#"{"hermite": [[1, [1]]], "normalized": true}"#, 1, "target.normalized", "unknown key"),
-        (r#"{"hermite": [[1, [1]]], "normalised": 1}"#, 1, "target.normalised", "true or false"),
+        (
+            r#"{"hermite": [[1, [0, 0]]]}"#,
+            2,
+            "target.hermite",
+            "1 to 32 terms",
+        ),
+        (
+            r#"{"hermite": [[1, [1, 1]]]}"#,
+            3,
+            "target.hermite[0]",
+            "k = 3",
+        ),
+        (
+            r#"{"hermite": [[1, [1]]], "normalized": true}"#,
+            1,
+            "target.normalized",
+            "unknown key",
+        ),
+        (
+            r#"{"hermite": [[1, [1]]], "normalised": 1}"#,
+            1,
+            "target.normalised",
+            "true or false",
+        ),
         (r#"{"normalised": true}"#, 1, "target.hermite", "required"),
-        (r#"{"hermite": "z1"}"#, 1, "target.hermite", "list of 1 to 32"),
+        (
+            r#"{"hermite": "z1"}"#,
+            1,
+            "target.hermite",
+            "list of 1 to 32",
+        ),
         (r#"3"#, 1, "target", "tanh_product"),
-        (r#""{\"hermite\": [[1, [1]]]}""#, 1, "target", "tanh_product"),
+        (
+            r#""{\"hermite\": [[1, [1]]]}""#,
+            1,
+            "target",
+            "tanh_product",
+        ),
     ];
     for (target, k, field, words) in cases {
         let e = error(&format!(r#"{{"target": {target}, "k": {k}}}"#));

@@ -312,7 +312,14 @@ fn hermite_polynomial_teacher_drift_matches_monte_carlo() {
     let mixed: Target = r#"{"hermite": [[1, [3, 0]], [-0.5, [1, 3]]], "normalised": true}"#
         .parse()
         .unwrap();
-    let t = check(mixed, Link::HE3, StepLoss::Mse, &random_overlaps(62, 2, 2, 8, 0.6), 0.0, 63);
+    let t = check(
+        mixed,
+        Link::HE3,
+        StepLoss::Mse,
+        &random_overlaps(62, 2, 2, 8, 0.6),
+        0.0,
+        63,
+    );
     assert_eq!(t.method, Method::ExactPolynomial);
     // the forced joint-integration backend (Monte Carlo here) agrees with the exact plan
     let model = LocalFieldModel::new(staircase, Link::HE3, 1, 3).unwrap();

@@ -192,24 +192,36 @@ fn hermite_polynomial_teachers_have_exact_risks() {
     let staircase: Target = r#"{"hermite": [[1, [1, 0, 0]], [1, [1, 1, 0]], [1, [1, 1, 1]]]}"#
         .parse()
         .unwrap();
-    let mixed: Target = r#"{"hermite": [[1, [3, 0]], [-0.5, [1, 3]], [0.25, [2, 2]]], "normalised": true}"#
-        .parse()
-        .unwrap();
+    let mixed: Target =
+        r#"{"hermite": [[1, [3, 0]], [-0.5, [1, 3]], [0.25, [2, 2]]], "normalised": true}"#
+            .parse()
+            .unwrap();
     for (seed, target, k, activation) in [
         (50, staircase, 3, Link::HE3),
         (51, staircase, 3, "he2".parse().unwrap()),
         (52, mixed, 2, "he3n".parse().unwrap()),
     ] {
         let o = random_overlaps(seed, 2, k, 9, 0.7);
-        assert_eq!(check(target, activation, &o, 0.1, seed), Method::ExactPolynomial);
+        assert_eq!(
+            check(target, activation, &o, 0.1, seed),
+            Method::ExactPolynomial
+        );
     }
     // M = 0, Q = I: E[(g - f)^2] = E[g^2] + E[f^2] = sum_t c_t^2 prod_r a_r! + (1/p) E[He_3^2]
     // (distinct multi-indices are orthogonal): 3 + 6/2 for the staircase and two He_3 units
     let o = Overlaps::new(DMatrix::identity(2, 2), DMatrix::zeros(2, 3)).unwrap();
     let r = population_risk(&staircase, &Link::HE3, &o, 0.2);
-    assert!((r.value - 0.5 * (0.2 + 3.0 + 3.0)).abs() < 1e-12, "{}", r.value);
+    assert!(
+        (r.value - 0.5 * (0.2 + 3.0 + 3.0)).abs() < 1e-12,
+        "{}",
+        r.value
+    );
     // normalised: each term has unit variance, so E[g^2] = 1 + 0.25 + 1/16
     let o = Overlaps::new(DMatrix::identity(1, 1), DMatrix::zeros(1, 2)).unwrap();
     let r = population_risk(&mixed, &"he3n".parse().unwrap(), &o, 0.0);
-    assert!((r.value - 0.5 * (1.3125 + 1.0)).abs() < 1e-12, "{}", r.value);
+    assert!(
+        (r.value - 0.5 * (1.3125 + 1.0)).abs() < 1e-12,
+        "{}",
+        r.value
+    );
 }

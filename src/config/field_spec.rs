@@ -108,7 +108,11 @@ pub fn field_spec(schema: Schema, path: &str) -> Option<FieldSpec> {
             format!("a link name: {LINKS}, \"tanh_product\", or an object {HERMITE_OBJECT}"),
         ),
         "target.hermite" => spec(List, false, HERMITE_TERMS),
-        "target.normalised" => spec(Bool, false, "true or false (divide each term by sqrt(prod a_r!))"),
+        "target.normalised" => spec(
+            Bool,
+            false,
+            "true or false (divide each term by sqrt(prod a_r!))",
+        ),
         "activation" => spec(
             Name,
             true,

@@ -17,9 +17,7 @@ pub use model_settings::{ModelSettings, SecondLayer, DEFAULT_CLT_THRESHOLD, MAX_
 pub use resolved::{ConfigFile, ResolvedConfig};
 
 use crate::initialisation::Initialisation;
-use crate::model::{
-    target_information_exponent, target_leap_index, Link, Loss, LEAP_INDEX_BASIS,
-};
+use crate::model::{target_information_exponent, target_leap_index, Link, Loss, LEAP_INDEX_BASIS};
 use crate::sampler::{SamplerChoice, SamplerKind};
 use crate::theory::regimes::{classify_regime, Regime};
 use auto_sampler::{resolve_auto_sampler, AutoSamplerInput, MAX_DRAWN_BATCH};

@@ -51,11 +51,10 @@ pub fn read_plain(config: &mut RunConfig, key: &str, text: &str) -> Result<(), F
         Kind::Name if text.is_empty() && spec.nullable => Value::Null,
         Kind::Name => Value::from(text),
         // an object's text is read by the one strict reader (a key given twice is an error)
-        Kind::NameOrObject if text.trim_start().starts_with('{') => {
-            Value::Object(json::parse_object(text).map_err(|e| {
-                FieldError::new(key, format!("not a valid object: {}", e.message))
-            })?)
-        }
+        Kind::NameOrObject if text.trim_start().starts_with('{') => Value::Object(
+            json::parse_object(text)
+                .map_err(|e| FieldError::new(key, format!("not a valid object: {}", e.message)))?,
+        ),
         Kind::NameOrObject => Value::from(text),
         Kind::Bool | Kind::Object | Kind::List => {
             unreachable!("plain keys hold numbers and names ({key})")
@@ -137,8 +136,12 @@ mod tests {
         let staircase = r#"{"hermite":[[1.0,[1,0]],[2.5,[1,1]]],"normalised":false}"#;
         read_plain(&mut c, "target", staircase).unwrap();
         assert_eq!(write_plain(&c, "target").as_deref(), Some(staircase));
-        let e = read_plain(&mut c, "target", r#"{"hermite": [[1, [1]]], "hermite": []}"#)
-            .unwrap_err();
+        let e = read_plain(
+            &mut c,
+            "target",
+            r#"{"hermite": [[1, [1]]], "hermite": []}"#,
+        )
+        .unwrap_err();
         assert!(e.message.contains("given twice"), "{}", e.message);
         read_plain(&mut c, "target", "erf").unwrap();
         read_plain(&mut c, "activation", "").unwrap();

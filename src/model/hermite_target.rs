@@ -424,8 +424,8 @@ mod tests {
 
     #[test]
     fn invalid_terms_are_named() {
-        let e = HermitePolynomial::new(vec![term(1.0, &[1, 0]), term(1.0, &[1])], false)
-            .unwrap_err();
+        let e =
+            HermitePolynomial::new(vec![term(1.0, &[1, 0]), term(1.0, &[1])], false).unwrap_err();
         assert_eq!(e.term, Some(1));
         assert!(e.to_string().starts_with("target.hermite[1]"), "{e}");
         let e = HermitePolynomial::new(vec![term(1.0, &[9])], false).unwrap_err();
@@ -437,7 +437,14 @@ mod tests {
         assert!(HermitePolynomial::new(vec![], false).is_err());
         assert!(HermitePolynomial::new(vec![term(1.0, &[1]); 33], false).is_err());
         assert!(HermitePolynomial::new(vec![term(1.0, &[1; 9])], false).is_err());
-        for bad in ["[1, [1, -1]]", "[1, [2.5]]", "[\"a\", [1]]", "[1, 2]", "[1, []]", "3"] {
+        for bad in [
+            "[1, [1, -1]]",
+            "[1, [2.5]]",
+            "[\"a\", [1]]",
+            "[1, 2]",
+            "[1, []]",
+            "3",
+        ] {
             let v: serde_json::Value = serde_json::from_str(bad).unwrap();
             assert!(term_from_json(&v).is_err(), "{bad}");
         }

@@ -136,8 +136,9 @@ mod tests {
             assert_eq!(target_information_exponent(&t, k), Some(leap), "{name}");
         }
         assert_eq!(target_leap_index(&Target::TanhProduct, 3), Some(3));
-        let staircase: Target =
-            r#"{"hermite": [[1, [1, 0, 0]], [1, [1, 1, 0]], [1, [1, 1, 1]]]}"#.parse().unwrap();
+        let staircase: Target = r#"{"hermite": [[1, [1, 0, 0]], [1, [1, 1, 0]], [1, [1, 1, 1]]]}"#
+            .parse()
+            .unwrap();
         assert_eq!(target_information_exponent(&staircase, 3), Some(1));
         assert_eq!(target_leap_index(&staircase, 3), Some(1));
         let mixed: Target = r#"{"hermite": [[1, [1, 0]], [0.5, [0, 3]]]}"#.parse().unwrap();

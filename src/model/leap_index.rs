@@ -108,14 +108,18 @@ mod tests {
         // (support, information exponent, leap)
         let cases: [(Vec<Vec<u32>>, u32, u32); 6] = [
             (s(&[&[1, 0, 0], &[1, 1, 0], &[1, 1, 1]]), 1, 1), // z1 + z1 z2 + z1 z2 z3
-            (s(&[&[1, 1]]), 2, 2),                           // z1 z2
-            (s(&[&[1, 1, 1]]), 3, 3),                        // z1 z2 z3
-            (s(&[&[3]]), 3, 3),                              // He3(z1)
-            (s(&[&[1, 0], &[0, 3]]), 1, 3),                  // z1 + He3(z2)
-            (s(&[&[2, 0], &[1, 1]]), 2, 2),                  // He2(z1) + z1 z2
+            (s(&[&[1, 1]]), 2, 2),                            // z1 z2
+            (s(&[&[1, 1, 1]]), 3, 3),                         // z1 z2 z3
+            (s(&[&[3]]), 3, 3),                               // He3(z1)
+            (s(&[&[1, 0], &[0, 3]]), 1, 3),                   // z1 + He3(z2)
+            (s(&[&[2, 0], &[1, 1]]), 2, 2),                   // He2(z1) + z1 z2
         ];
         for (support, l, leap) in cases {
-            assert_eq!(support_information_exponent(&support), Some(l), "{support:?}");
+            assert_eq!(
+                support_information_exponent(&support),
+                Some(l),
+                "{support:?}"
+            );
             assert_eq!(leap_index(&support), leap, "{support:?}");
         }
         // He3(z1) + z1 He3(z2): He3(z1) first (3), then z1 He3(z2) puts 3 on z2

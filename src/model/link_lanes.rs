@@ -237,7 +237,8 @@ mod tests {
             assert_eq!(committee.0[j].to_bits(), one.to_bits());
             let want = Target::TanhProduct.value(&[z.0[j], w.0[j]]);
             assert_eq!(product.0[j].to_bits(), want.to_bits());
-            let staircase: Target = r#"{"hermite": [[1, [1, 0]], [-0.5, [2, 3]]]}"#.parse().unwrap();
+            let staircase: Target =
+                r#"{"hermite": [[1, [1, 0]], [-0.5, [2, 3]]]}"#.parse().unwrap();
             let Target::Hermite(h) = staircase else {
                 unreachable!()
             };

@@ -74,8 +74,12 @@ impl FromStr for Target {
             return Ok(Target::TanhProduct);
         }
         if s.starts_with('{') {
-            return serde_json::from_str::<Target>(s)
-                .map_err(|e| ParseLinkError(format!("{}' (not a valid hermite target: {e})", crate::config::json::cut(s))));
+            return serde_json::from_str::<Target>(s).map_err(|e| {
+                ParseLinkError(format!(
+                    "{}' (not a valid hermite target: {e})",
+                    crate::config::json::cut(s)
+                ))
+            });
         }
         s.parse::<Link>().map(Target::Committee).map_err(|_| {
             ParseLinkError(format!(
@@ -185,12 +189,16 @@ impl<'de> Deserialize<'de> for Target {
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Target, E> {
                 if v.starts_with('{') {
-                    return Err(E::custom(format!("unknown link '{}'", crate::config::json::cut(v))));
+                    return Err(E::custom(format!(
+                        "unknown link '{}'",
+                        crate::config::json::cut(v)
+                    )));
                 }
                 v.parse().map_err(E::custom)
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Target, A::Error> {
-                let object = HermiteObject::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                let object =
+                    HermiteObject::deserialize(de::value::MapAccessDeserializer::new(map))?;
                 polynomial_of(object)
             }
         }

@@ -293,12 +293,21 @@ mod tests {
     #[test]
     fn the_page_shows_the_leap_index_of_a_multi_index_target() {
         let mut state = LabState::default();
-        assert_eq!(information_exponent_text(&state), "information exponent l = 3");
+        assert_eq!(
+            information_exponent_text(&state),
+            "information exponent l = 3"
+        );
         state.config.model.target = r#"{"hermite": [[1, [1, 0]], [1, [0, 3]]]}"#.parse().unwrap();
         state.config.model.k = 2;
         let text = information_exponent_text(&state);
-        assert!(text.starts_with("information exponent l = 1, leap index 3 (in the given basis"), "{text}");
-        assert!(text.contains("upper bound on the rotation-invariant leap"), "{text}");
+        assert!(
+            text.starts_with("information exponent l = 1, leap index 3 (in the given basis"),
+            "{text}"
+        );
+        assert!(
+            text.contains("upper bound on the rotation-invariant leap"),
+            "{text}"
+        );
     }
 
     #[test]
