@@ -237,12 +237,18 @@ fn handle(message: ToWorker) {
 }
 
 /// Whether the recursion is cheap enough to compute per step here: closed forms (erf) and
-/// exact polynomial moments (Hermite links) are microseconds per step; quadrature (tanh) and
+/// exact polynomial moments (Hermite links, and Hermite polynomial teachers with a Hermite
+/// activation) are microseconds per step; quadrature (tanh) and
 /// Monte Carlo (ReLU, tanh product) are milliseconds, too slow for 10^4 steps in a page.
 fn theory_is_fast(config: &ResolvedConfig) -> bool {
     let fast = |l: Link| matches!(l, Link::Erf | Link::Hermite { .. });
-    matches!(config.input.model.target, Target::Committee(g) if fast(g))
-        && fast(config.activation_resolved)
+    let hermite = |l: Link| matches!(l, Link::Hermite { .. });
+    match config.input.model.target {
+        Target::Committee(g) => fast(g) && fast(config.activation_resolved),
+        // a Hermite polynomial teacher is exact (Wick moments) with a Hermite activation only
+        Target::Hermite(_) => hermite(config.activation_resolved),
+        Target::TanhProduct => false,
+    }
 }
 
 /// The overlap recursion of a run, from the simulation's own initial overlaps.
