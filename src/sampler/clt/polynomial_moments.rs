@@ -469,6 +469,17 @@ mod tests {
     }
 
     #[test]
+    fn hermite_polynomial_teacher_moments_match_exact_quadrature() {
+        // z1 + He2(z1) z2 / sqrt 2 (k = 2), He2 student: c has degree 4 in the fields
+        let target: Target = r#"{"hermite": [[1, [1, 0]], [1, [2, 1]]], "normalised": true}"#
+            .parse()
+            .unwrap();
+        let he2: Link = "he2".parse().unwrap();
+        check_against_quadrature(target, he2, StepLoss::Mse, 1, 2, 11);
+        check_against_quadrature(target, he2, StepLoss::Correlation, 1, 2, 11);
+    }
+
+    #[test]
     fn non_polynomial_or_too_large_models_are_declined() {
         assert!(PolynomialStepMoments::compile(
             Target::Committee(Link::Erf),
