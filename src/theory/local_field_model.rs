@@ -14,11 +14,14 @@
 //! * [`Backend::JointIntegration`] (everything else): one pass over all p + k fields at once,
 //!   by Gauss-Hermite quadrature when the links are smooth and Omega has rank <= 5, otherwise
 //!   by seeded Monte Carlo (module `joint_integration`).
+//!   The risk of a Hermite polynomial teacher with a smooth student (not ReLU) is the
+//!   exception: 1- and 2-dimensional integrals (module `hermite_target_risk`).
 
 use super::committee_decomposition::{drift_by_decomposition, risk_by_decomposition};
 use super::drift_matrices::DriftTerms;
 use super::error::TheoryError;
 use super::gaussian_expectations::{Estimate, NumericalSettings, MAX_POLYNOMIAL_FIELDS};
+use super::hermite_target_risk;
 use super::joint_integration::{drift_by_joint_integration, risk_by_joint_integration};
 use super::polynomial_model::{PolynomialDrift, PolynomialRisk};
 use crate::linalg::{min_eigenvalue, psd_factor};
@@ -300,6 +303,21 @@ impl LocalFieldModel {
                 &self.numerics,
             )
         };
+        // a Hermite polynomial teacher: 1- and 2-dimensional integrals (module
+        // hermite_target_risk) instead of one (p + k)-dimensional one
+        let numerical = || match self.target {
+            Target::Hermite(h) if hermite_target_risk::applies(self.activation) => {
+                hermite_target_risk::hermite_teacher_risk(h, self.activation, &omega, self.p, a0)
+            }
+            _ => risk_by_joint_integration(
+                &self.target,
+                self.activation,
+                &omega,
+                self.p,
+                a0,
+                &self.numerics,
+            ),
+        };
         let squared_error = match self.risk_backend {
             Backend::Decomposition => {
                 let link = self
@@ -322,24 +340,10 @@ impl LocalFieldModel {
                 match (plan, self.target.committee_link()) {
                     (Some(plan), _) => Estimate::exact_polynomial(plan.evaluate(&omega)),
                     (None, Some(link)) => decomposition(link)?,
-                    (None, None) => risk_by_joint_integration(
-                        &self.target,
-                        self.activation,
-                        &omega,
-                        self.p,
-                        a0,
-                        &self.numerics,
-                    )?,
+                    (None, None) => numerical()?,
                 }
             }
-            Backend::JointIntegration => risk_by_joint_integration(
-                &self.target,
-                self.activation,
-                &omega,
-                self.p,
-                a0,
-                &self.numerics,
-            )?,
+            Backend::JointIntegration => numerical()?,
         };
         Ok(Estimate::new(
             0.5 * (noise + squared_error.value),

@@ -18,6 +18,7 @@ mod drift_matrices;
 pub mod drift_terms;
 mod error;
 pub mod gaussian_expectations;
+mod hermite_target_risk;
 mod joint_integration;
 pub mod local_field_model;
 pub mod overlap_recursion;
