@@ -110,6 +110,11 @@ fn per_sample_operations(config: &ResolvedConfig) -> f64 {
     let teacher = match config.input.model.target {
         crate::model::Target::Committee(link) => link_cost(link),
         crate::model::Target::TanhProduct => 50.0,
+        // per direction: the He table, plus each term's product spread over the k directions
+        crate::model::Target::Hermite(h) => {
+            let degrees: u32 = h.terms().iter().map(|t| t.total_degree()).sum();
+            5.0 + (2 * degrees + h.terms().len() as u32) as f64 / k.max(1.0)
+        }
     };
     r * r
         + p * r

@@ -23,7 +23,7 @@ pub struct Preset {
 pub const BATCH_SIZE_STORY: &str = "batch-size";
 
 /// Every preset, in menu order.
-pub const PRESETS: [Preset; 13] = [
+pub const PRESETS: [Preset; 15] = [
     Preset {
         id: BATCH_SIZE_STORY,
         title: "The batch-size story · He₃, μ = 1, 1.5, 2, 8 seeds",
@@ -101,6 +101,18 @@ pub const PRESETS: [Preset; 13] = [
         title: "Adaptive protocol · He₃, μ = 1.85",
         explanation: "Plain SGD stays at its initial risk (the rate is over-scaled for it); correlation loss escapes in about 6 steps but stalls at M ≈ 0.98, risk ≈ 0.3. With a_j = 1 and unit-norm neurons there is no scale to learn: this plateau is correlation loss's noise floor (its error y does not vanish at the optimum; at a ten times smaller rate it stalls at 0.09). The adaptive protocol switches to MSE after the escape and goes down to the noise floor Δ/2 = 5·10⁻⁷.",
         pairs: &[("target", "he3"), ("d", "512"), ("mu", "1.85"), ("c", "0.032"), ("noise", "1e-6"), ("steps", "100"), ("seed", "1"), ("panels", "mse,correlation,adaptive"), ("log", "0")],
+    },
+    Preset {
+        id: "staircase",
+        title: "Multi-index staircase · z₁ + z₁z₂ + z₁z₂z₃, k = p = 3",
+        explanation: "Leap index 1, information exponent 1 (both computed from the Hermite support; the leap in the given basis). Three tanh units, n_b = d = 256, γ = 0.5: max_j |M_j1| passes 0.25 within 10 steps (z₁ is a degree-1 term), then a plateau: z₂ and z₃ pass 0.25 only after 40 steps or more, in every one of seeds 1–6 later than z₁. (An odd σ has no He₂ part, so it does not see z₁z₂; the next term it sees, z₁z₂z₃, brings both new directions.) Compare the parity preset at the same d.",
+        pairs: &[("target", r#"{"hermite":[[1,[1,0,0]],[1,[1,1,0]],[1,[1,1,1]]]}"#), ("k", "3"), ("p", "3"), ("activation", "tanh"), ("d", "256"), ("nb", "256"), ("gamma", "0.5"), ("steps", "300"), ("seed", "1"), ("sampler", "exact"), ("panels", "mse"), ("log", "0")],
+    },
+    Preset {
+        id: "parity",
+        title: "Multi-index parity · z₁z₂z₃, k = p = 3",
+        explanation: "Leap index 3 = information exponent 3: the only term brings all three directions at once. Same units, d, n_b and γ as the staircase preset, where z₁ is learned within 10 steps: here no direction reaches max_j |M_jr| = 0.25 in 300 steps (seeds 1–6).",
+        pairs: &[("target", r#"{"hermite":[[1,[1,1,1]]]}"#), ("k", "3"), ("p", "3"), ("activation", "tanh"), ("d", "256"), ("nb", "256"), ("gamma", "0.5"), ("steps", "300"), ("seed", "1"), ("sampler", "exact"), ("panels", "mse"), ("log", "0")],
     },
 ];
 

@@ -527,3 +527,49 @@ fn second_layer_trained() {
     // "correlation loss ... stalls at risk 1.46"
     assert!((correlation.3 - 1.46).abs() < 0.01, "{correlation:?}");
 }
+
+/// The first recorded step at which max_j |M_jr| >= `eta`, per run and teacher direction r.
+fn direction_crossings(panel: &Panel, r: usize, eta: f64) -> Vec<f64> {
+    panel
+        .runs
+        .iter()
+        .map(|run| {
+            let t = &run.trajectory;
+            t.steps
+                .iter()
+                .zip(&t.m)
+                .find(|(_, m)| m.iter().map(|row| row[r].abs()).fold(0.0, f64::max) >= eta)
+                .map_or(f64::INFINITY, |(s, _)| *s as f64)
+        })
+        .collect()
+}
+
+/// Runs a multi-index preset over seeds 1-6 (as the page runs it: every step recorded) and
+/// returns, per teacher direction r, the first step at which max_j |M_jr| >= 0.25.
+fn multi_index_crossings(id: &str) -> [Vec<f64>; 3] {
+    let panels = run_preset(id, 1..=6);
+    let crossings = [0, 1, 2].map(|r| direction_crossings(&panels[0], r, 0.25));
+    println!("{id}: steps at which max_j |M_jr| >= 0.25, r = 1, 2, 3: {crossings:?}");
+    crossings
+}
+
+/// Presets `staircase` and `parity`: z1 within 10 steps then z2 and z3 after a plateau of 40
+/// steps or more; no direction learned in 300 steps for the parity.
+#[test]
+fn multi_index_staircase_and_parity() {
+    for (id, l, leap) in [("staircase", 1, 1), ("parity", 3, 3)] {
+        let r = preset_configs(id)[0].resolve().unwrap();
+        assert_eq!((r.information_exponent, r.leap_index), (l, leap), "{id}");
+    }
+    let [t1, t2, t3] = multi_index_crossings("staircase");
+    assert!(median(&t1) <= 10.0, "{t1:?}");
+    // the plateau: z2 and z3 come later, in every seed
+    for t in [&t2, &t3] {
+        assert!(median(t) >= 40.0 && median(t).is_finite(), "{t:?}");
+        assert!(t.iter().zip(&t1).all(|(a, b)| a > b), "{t:?} vs {t1:?}");
+    }
+    let parity = multi_index_crossings("parity");
+    for t in &parity {
+        assert!(t.iter().all(|x| x.is_infinite()), "{parity:?}");
+    }
+}

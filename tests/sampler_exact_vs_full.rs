@@ -288,3 +288,47 @@ fn tanh_erf_trained_second_layer_spherical() {
         init: Initialisation::M0 { m0: 0.3 },
     });
 }
+
+#[test]
+fn hermite_staircase_k3_with_p2_relu_students() {
+    // z1 + z1 z2 + z1 z2 z3 (k = 3), two relu students, MSE
+    check(Case {
+        name: "staircase z1 + z1 z2 + z1 z2 z3, relu student, p=2",
+        p: 2,
+        k: 3,
+        settings: settings(
+            r#"{"hermite": [[1, [1, 0, 0]], [1, [1, 1, 0]], [1, [1, 1, 1]]]}"#
+                .parse()
+                .unwrap(),
+            Link::Relu,
+            StepLoss::Mse,
+            Update::Projected,
+            12,
+            4,
+            0.5,
+        ),
+        init: Initialisation::M0 { m0: 0.4 },
+    });
+}
+
+#[test]
+fn hermite_polynomial_k2_with_p2_hermite_students() {
+    // He3(z1) + z1 He3(z2) normalised (k = 2), two He2 students, correlation loss, spherical
+    check(Case {
+        name: "He3(z1) + z1 He3(z2) normalised, he2 student, p=2",
+        p: 2,
+        k: 2,
+        settings: settings(
+            r#"{"hermite": [[1, [3, 0]], [1, [1, 3]]], "normalised": true}"#
+                .parse()
+                .unwrap(),
+            "he2".parse().unwrap(),
+            StepLoss::Correlation,
+            Update::Spherical,
+            12,
+            5,
+            0.3,
+        ),
+        init: Initialisation::M0 { m0: 0.5 },
+    });
+}

@@ -298,3 +298,31 @@ fn unsupported_backends_and_invalid_input_are_errors() {
     )
     .is_err());
 }
+
+#[test]
+fn hermite_polynomial_teacher_drift_matches_monte_carlo() {
+    let staircase: Target = r#"{"hermite": [[1, [1, 0, 0]], [1, [1, 1, 0]], [1, [1, 1, 1]]]}"#
+        .parse()
+        .unwrap();
+    let o = random_overlaps(60, 2, 3, 9, 0.7);
+    for loss in [StepLoss::Mse, StepLoss::Correlation] {
+        let t = check(staircase, "he2".parse().unwrap(), loss, &o, 0.05, 61);
+        assert_eq!(t.method, Method::ExactPolynomial);
+    }
+    let mixed: Target = r#"{"hermite": [[1, [3, 0]], [-0.5, [1, 3]]], "normalised": true}"#
+        .parse()
+        .unwrap();
+    let t = check(
+        mixed,
+        Link::HE3,
+        StepLoss::Mse,
+        &random_overlaps(62, 2, 2, 8, 0.6),
+        0.0,
+        63,
+    );
+    assert_eq!(t.method, Method::ExactPolynomial);
+    // the forced joint-integration backend (Monte Carlo here) agrees with the exact plan
+    let model = LocalFieldModel::new(staircase, Link::HE3, 1, 3).unwrap();
+    assert_eq!(model.backend(), Backend::CompiledPolynomial);
+    assert!(model.with_backend(Backend::Decomposition).is_err());
+}

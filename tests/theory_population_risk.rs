@@ -226,3 +226,70 @@ fn the_risk_takes_one_weight_per_unit() {
             .is_nan()
     );
 }
+
+/// Multi-index Hermite polynomial teachers: exact Wick moments (compiled polynomial backend)
+/// against Monte Carlo at random overlaps, and the orthogonality identity at M = 0.
+#[test]
+fn hermite_polynomial_teachers_have_exact_risks() {
+    let staircase: Target = r#"{"hermite": [[1, [1, 0, 0]], [1, [1, 1, 0]], [1, [1, 1, 1]]]}"#
+        .parse()
+        .unwrap();
+    let mixed: Target =
+        r#"{"hermite": [[1, [3, 0]], [-0.5, [1, 3]], [0.25, [2, 2]]], "normalised": true}"#
+            .parse()
+            .unwrap();
+    for (seed, target, k, activation) in [
+        (50, staircase, 3, Link::HE3),
+        (51, staircase, 3, "he2".parse().unwrap()),
+        (52, mixed, 2, "he3n".parse().unwrap()),
+    ] {
+        let o = random_overlaps(seed, 2, k, 9, 0.7);
+        assert_eq!(
+            check(target, activation, &o, 0.1, seed),
+            Method::ExactPolynomial
+        );
+    }
+    // smooth non-polynomial students: 1- and 2-dimensional integrals (quadrature), p = k = 3
+    for (seed, activation) in [(53, Link::Tanh), (54, Link::Erf)] {
+        let o = random_overlaps(seed, 3, 3, 9, 0.7);
+        let method = check(staircase, activation, &o, 0.1, seed);
+        assert!(matches!(method, Method::Quadrature { .. }), "{method:?}");
+    }
+    // a second layer a0 = 0.4 (tanh and He_3 students): against Monte Carlo of the definition
+    let o = random_overlaps(56, 2, 3, 9, 0.7);
+    for activation in [Link::Tanh, Link::HE3] {
+        let r = sgdlab::theory::population_risk_with_second_layer(
+            &staircase,
+            &activation,
+            &o,
+            0.0,
+            &[0.4, 0.4],
+        );
+        let mc = monte_carlo(&o.omega(), 300_000, 57, 1, |z, out| {
+            let f: f64 = z[..2].iter().map(|&x| activation.value(x)).sum::<f64>() / 2.0;
+            let e = staircase.value(&z[2..]) - 0.4 * f;
+            out[0] = 0.5 * e * e;
+        });
+        assert_within_standard_errors(r.value, mc.mean(0), mc.standard_error(0), "a0 = 0.4");
+    }
+    // a ReLU student keeps the joint Monte Carlo (its kink), still unbiased
+    let o = random_overlaps(55, 2, 3, 9, 0.7);
+    check(staircase, Link::Relu, &o, 0.0, 55);
+    // M = 0, Q = I: E[(g - f)^2] = E[g^2] + E[f^2] = sum_t c_t^2 prod_r a_r! + (1/p) E[He_3^2]
+    // (distinct multi-indices are orthogonal): 3 + 6/2 for the staircase and two He_3 units
+    let o = Overlaps::new(DMatrix::identity(2, 2), DMatrix::zeros(2, 3)).unwrap();
+    let r = population_risk(&staircase, &Link::HE3, &o, 0.2);
+    assert!(
+        (r.value - 0.5 * (0.2 + 3.0 + 3.0)).abs() < 1e-12,
+        "{}",
+        r.value
+    );
+    // normalised: each term has unit variance, so E[g^2] = 1 + 0.25 + 1/16
+    let o = Overlaps::new(DMatrix::identity(1, 1), DMatrix::zeros(1, 2)).unwrap();
+    let r = population_risk(&mixed, &"he3n".parse().unwrap(), &o, 0.0);
+    assert!(
+        (r.value - 0.5 * (1.3125 + 1.0)).abs() < 1e-12,
+        "{}",
+        r.value
+    );
+}

@@ -27,6 +27,9 @@ pub enum Kind {
     Bool,
     /// A string (a name from a fixed list).
     Name,
+    /// A string (a name from a fixed list) or a JSON object (the `target`: a link name or a
+    /// Hermite polynomial object).
+    NameOrObject,
     /// A JSON object.
     Object,
     /// A JSON array.
@@ -40,6 +43,7 @@ impl Kind {
             Kind::Number => value.is_number(),
             Kind::Bool => value.is_boolean(),
             Kind::Name => value.is_string(),
+            Kind::NameOrObject => value.is_string() || value.is_object(),
             Kind::Object => value.is_object(),
             Kind::List => value.is_array(),
         }
@@ -68,6 +72,9 @@ fn spec(kind: Kind, nullable: bool, expected: impl Into<String>) -> Option<Field
 
 const LINKS: &str =
     "he<l> or he<l>n with 1 <= l <= 12 (e.g. \"he3\"), \"erf\", \"tanh\" or \"relu\"";
+const HERMITE_OBJECT: &str =
+    "{\"hermite\": [[c, [a_1, ..., a_k]], ...], \"normalised\": false} (g = sum c prod_r He_{a_r}(z_r))";
+const HERMITE_TERMS: &str = "a list of 1 to 32 terms [c, [a_1, ..., a_k]]: a finite number c and k whole degrees in [0, 8], the same k for every term, at least one of total degree >= 1 with c != 0";
 const LR_OBJECT: &str = "an object like {\"policy\": \"optimal\", \"gamma0\": 0.01} (policy fixed with gamma0 and delta, optimal with gamma0, or authors with c)";
 
 /// The spec of the key at `path` (indices written `[]`, e.g. `init.Q[][]`) in `schema`, or
@@ -96,9 +103,15 @@ pub fn field_spec(schema: Schema, path: &str) -> Option<FieldSpec> {
         "p" => spec(Whole, false, format!("a whole number in [1, {MAX_P}]")),
         "k" => spec(Whole, false, format!("a whole number in [1, {MAX_K}]")),
         "target" => spec(
-            Name,
+            NameOrObject,
             false,
-            format!("a link name: {LINKS}, or \"tanh_product\""),
+            format!("a link name: {LINKS}, \"tanh_product\", or an object {HERMITE_OBJECT}"),
+        ),
+        "target.hermite" => spec(List, false, HERMITE_TERMS),
+        "target.normalised" => spec(
+            Bool,
+            false,
+            "true or false (divide each term by sqrt(prod a_r!))",
         ),
         "activation" => spec(
             Name,

@@ -17,7 +17,7 @@ pub use model_settings::{ModelSettings, SecondLayer, DEFAULT_CLT_THRESHOLD, MAX_
 pub use resolved::{ConfigFile, ResolvedConfig};
 
 use crate::initialisation::Initialisation;
-use crate::model::{target_information_exponent, Link, Loss};
+use crate::model::{target_information_exponent, target_leap_index, Link, Loss, LEAP_INDEX_BASIS};
 use crate::sampler::{SamplerChoice, SamplerKind};
 use crate::theory::regimes::{classify_regime, Regime};
 use auto_sampler::{resolve_auto_sampler, AutoSamplerInput, MAX_DRAWN_BATCH};
@@ -259,6 +259,7 @@ impl RunConfig {
         let mu = nb.ln() / d.ln();
         let l = target_information_exponent(&c.model.target, c.model.k)
             .ok_or_else(|| ConfigError::new("target", "its information exponent could not be computed (no non-zero Hermite coefficient up to degree 12)"))?;
+        let leap_index = target_leap_index(&c.model.target, c.model.k).unwrap_or(l);
         let rate = match (c.gamma, c.lr) {
             (Some(_), Some(_)) => {
                 return Err(ConfigError::new(
@@ -378,6 +379,8 @@ impl RunConfig {
             gamma0_resolved: rate.gamma0,
             delta_resolved: rate.delta,
             information_exponent: l,
+            leap_index,
+            leap_index_basis: LEAP_INDEX_BASIS,
             sampler_resolved: sampler,
         })
     }
@@ -392,6 +395,7 @@ mod tests {
         let r = RunConfig::default().resolve().unwrap();
         assert_eq!(r.nb_resolved, 1024);
         assert_eq!(r.information_exponent, 3);
+        assert_eq!(r.leap_index, 3);
         // authors' convention: 0.032 * 1024 * 1 * 1024^(-3/2) = 1e-3
         assert!((r.gamma_resolved - 1e-3).abs() < 1e-15);
         assert_eq!(r.sampler_resolved, SamplerKind::Exact);

@@ -138,18 +138,22 @@ impl ModelSettings {
         })
     }
 
-    /// The student activation: `activation`, or the teacher's link (tanh for `tanh_product`).
+    /// The student activation: `activation`, or the teacher's link (tanh for `tanh_product`,
+    /// relu for a Hermite polynomial: it has non-zero He_1 and He_2 coefficients, so a unit
+    /// sees both the linear and the pairwise terms of the teacher).
     pub fn activation_or_default(&self) -> Link {
         self.activation.unwrap_or(match self.target {
             Target::Committee(l) => l,
             Target::TanhProduct => Link::Tanh,
+            Target::Hermite(_) => Link::Relu,
         })
     }
 
     /// Checks the ranges of the settings that do not depend on the batch or the rate:
     /// 1 <= p <= [`MAX_P`], 1 <= k <= [`MAX_K`], max(4, 2(p + k)) <= d <= [`MAX_D`]
     /// (the exact sampler needs the 2(p + k) directions of W and W* to be independent),
-    /// `tanh_product` needs k >= 2, 0 <= Δ <= 1e6, 1e-9 <= η <= 1. Errors name the key.
+    /// `tanh_product` needs k >= 2, a Hermite polynomial needs every degree list of length k
+    /// (the error names the term, `target.hermite[i]`), 0 <= Δ <= 1e6, 1e-9 <= η <= 1. Errors name the key.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let c = self;
         if !(1..=MAX_P).contains(&c.p) {
@@ -179,6 +183,18 @@ impl ModelSettings {
                 "target",
                 "tanh_product needs k >= 2 teacher directions",
             ));
+        }
+        if let Target::Hermite(h) = c.target {
+            if h.k() != c.k {
+                return Err(ConfigError::new(
+                    "target.hermite[0]",
+                    format!(
+                        "has {} degrees but k = {}: every term needs one degree per teacher direction (set k to the length of the degree lists)",
+                        h.k(),
+                        c.k
+                    ),
+                ));
+            }
         }
         check_range("noise", c.noise, 0.0, 1e6)?;
         check_range("eta", c.eta, 1e-9, 1.0)?;

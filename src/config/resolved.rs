@@ -53,8 +53,15 @@ pub struct ResolvedConfig {
     /// delta of gamma = gamma0 d^(-delta) as the policy defines it (`optimal`: delta*(mu),
     /// `authors`: l/2 - mu); null for a bare `gamma`.
     pub delta_resolved: Option<f64>,
-    /// Information exponent l of the target.
+    /// Information exponent l of the target (for a multi-index teacher: the smallest total
+    /// degree >= 1 of its Hermite support).
     pub information_exponent: u32,
+    /// Leap index of the target, computed from its Hermite support
+    /// ([`crate::model::target_leap_index`]) in the teacher's own basis: an upper bound on the
+    /// rotation-invariant leap (equal to `information_exponent` for k = 1 and for committees).
+    pub leap_index: u32,
+    /// What `leap_index` is measured in ([`crate::model::LEAP_INDEX_BASIS`]).
+    pub leap_index_basis: &'static str,
     /// Sampler actually used.
     pub sampler_resolved: SamplerKind,
 }

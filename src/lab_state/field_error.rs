@@ -37,6 +37,10 @@ impl std::fmt::Display for FieldError {
 
 /// The lab key of a config field (`batch.mu` -> `mu`, `lr.c` -> `c`, `init.m0` -> `m0`, ...).
 pub fn key_of_config_field(field: &str) -> &str {
+    // a Hermite target's terms (`target.hermite[2]`) belong to the page key `target`
+    if field == "target" || field.starts_with("target.") {
+        return "target";
+    }
     let field = field
         .rsplit_once(']')
         .map_or(field, |(_, rest)| rest.trim_start_matches('.'));

@@ -50,14 +50,27 @@ pub fn read_plain(config: &mut RunConfig, key: &str, text: &str) -> Result<(), F
         Kind::Number => Value::from(number(key, text)?),
         Kind::Name if text.is_empty() && spec.nullable => Value::Null,
         Kind::Name => Value::from(text),
+        // an object's text is read by the one strict reader (a key given twice is an error)
+        Kind::NameOrObject if text.trim_start().starts_with('{') => Value::Object(
+            json::parse_object(text)
+                .map_err(|e| FieldError::new(key, format!("not a valid object: {}", e.message)))?,
+        ),
+        Kind::NameOrObject => Value::from(text),
         Kind::Bool | Kind::Object | Kind::List => {
             unreachable!("plain keys hold numbers and names ({key})")
         }
     };
     let mut object = object_of(config);
     object.insert(key.to_string(), value);
-    let as_field_error =
-        |e: crate::config::ConfigError| FieldError::new(key_of_config_field(&e.field), e.message);
+    // a field inside the value (`target.hermite[2]`) is named in the message
+    let as_field_error = |e: crate::config::ConfigError| {
+        let message = if e.field.starts_with(&format!("{key}.")) {
+            format!("{}: {}", e.field, e.message)
+        } else {
+            e.message
+        };
+        FieldError::new(key_of_config_field(&e.field), message)
+    };
     json::check_types(Schema::Run, &object, "").map_err(as_field_error)?;
     *config = json::from_object(Schema::Run, &object, "").map_err(as_field_error)?;
     Ok(())
@@ -92,7 +105,10 @@ mod tests {
         for key in PLAIN_KEYS {
             let spec = json::field_spec(Schema::Run, key).expect(key);
             assert!(
-                matches!(spec.kind, Kind::Whole | Kind::Number | Kind::Name),
+                matches!(
+                    spec.kind,
+                    Kind::Whole | Kind::Number | Kind::Name | Kind::NameOrObject
+                ),
                 "{key}"
             );
             assert!(super::super::KEYS.contains(&key), "{key} is not a lab key");
@@ -117,6 +133,17 @@ mod tests {
             read_plain(&mut c, key, text).unwrap();
             assert_eq!(write_plain(&c, key).as_deref(), Some(text), "{key}");
         }
+        let staircase = r#"{"hermite":[[1.0,[1,0]],[2.5,[1,1]]],"normalised":false}"#;
+        read_plain(&mut c, "target", staircase).unwrap();
+        assert_eq!(write_plain(&c, "target").as_deref(), Some(staircase));
+        let e = read_plain(
+            &mut c,
+            "target",
+            r#"{"hermite": [[1, [1]]], "hermite": []}"#,
+        )
+        .unwrap_err();
+        assert!(e.message.contains("given twice"), "{}", e.message);
+        read_plain(&mut c, "target", "erf").unwrap();
         read_plain(&mut c, "activation", "").unwrap();
         assert_eq!(c.model.activation, None);
         assert_eq!(write_plain(&c, "activation"), None);

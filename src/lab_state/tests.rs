@@ -197,3 +197,32 @@ fn every_ensemble_member_knows_its_batch_exponent() {
     assert_eq!(mus, [1.0, 1.0, 2.0, 2.0]);
     assert_eq!(LabState::default().batch_exponent_list(), [1.0]);
 }
+
+#[test]
+fn a_hermite_target_round_trips_through_the_url() {
+    let mut s = LabState::default();
+    s.config.model.target =
+        r#"{"hermite": [[1, [1, 0, 0]], [1, [1, 1, 0]], [-0.5, [1, 1, 3]]], "normalised": true}"#
+            .parse()
+            .unwrap();
+    s.config.model.k = 3;
+    s.config.model.p = 3;
+    s.config.model.activation = Some(crate::model::Link::Relu);
+    let hash = s.to_hash();
+    let back = LabState::from_hash(&format!("#{hash}")).unwrap();
+    assert_eq!(back, s);
+    assert_eq!(
+        back.config.model.target.to_string(),
+        s.config.model.target.to_string()
+    );
+    // a bad term is reported under the page key `target`, with the term and the valid range
+    let bad = hash.replace("%5B1%2C1%2C3%5D", "%5B1%2C1%2C9%5D");
+    assert_ne!(bad, hash, "the test edits the encoded degree list: {hash}");
+    let errors = LabState::from_hash(&format!("#{bad}")).unwrap_err();
+    assert_eq!(errors[0].key, "target", "{errors:?}");
+    assert!(errors[0].message.contains("[0, 8]"), "{errors:?}");
+    assert!(
+        errors[0].message.contains("target.hermite[2]"),
+        "{errors:?}"
+    );
+}

@@ -10,11 +10,13 @@
 //! * [`LibmKernel`]: erf, tanh and relu, lane by lane through [`Link::value`] /
 //!   [`Link::derivative`] (the `libm` functions, the same on every target). Their cost is the
 //!   transcendental function; the link's `match` is a predictable branch next to it.
-//! * Targets: [`CommitteeKernel`] ((1/k) sum_r g1(z_r), k = 1 without the division) and
-//!   [`TanhProductKernel`] (tanh(z_1 ... z_k)).
+//! * Targets: [`CommitteeKernel`] ((1/k) sum_r g1(z_r), k = 1 without the division),
+//!   [`TanhProductKernel`] (tanh(z_1 ... z_k)) and [`HermitePolynomialKernel`]
+//!   (sum_t c_t prod_r He_{a_tr}(z_r), lane-wise by [`HermitePolynomial::value`], the same
+//!   code the scalar [`Target::value`] runs, so the bits agree).
 
 use super::hermite::factorial;
-use super::{Link, Target};
+use super::{HermitePolynomial, Link, Target};
 use crate::random::lanes::Lane;
 
 /// A one-dimensional link on lanes.
@@ -148,6 +150,18 @@ impl TargetKernel for TanhProductKernel {
     }
 }
 
+/// A multi-index Hermite polynomial teacher (module [`super::hermite_target`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct HermitePolynomialKernel(pub &'static HermitePolynomial);
+
+impl TargetKernel for HermitePolynomialKernel {
+    const POLYNOMIAL: bool = true;
+    #[inline(always)]
+    fn value<V: Lane>(&self, fields: &[V]) -> V {
+        self.0.value(fields)
+    }
+}
+
 /// A computation generic over the kernels of a batch, run by [`with_kernels`].
 pub trait WithKernels {
     /// What the computation returns.
@@ -170,6 +184,7 @@ pub fn with_kernels<W: WithKernels>(activation: Link, target: Target, job: W) ->
                 None => job.run(activation, CommitteeKernel(LibmKernel(g))),
             },
             Target::TanhProduct => job.run(activation, TanhProductKernel),
+            Target::Hermite(h) => job.run(activation, HermitePolynomialKernel(h)),
         }
     }
     match HermiteKernel::of(activation) {
@@ -222,6 +237,15 @@ mod tests {
             assert_eq!(committee.0[j].to_bits(), one.to_bits());
             let want = Target::TanhProduct.value(&[z.0[j], w.0[j]]);
             assert_eq!(product.0[j].to_bits(), want.to_bits());
+            let staircase: Target =
+                r#"{"hermite": [[1, [1, 0]], [-0.5, [2, 3]]]}"#.parse().unwrap();
+            let Target::Hermite(h) = staircase else {
+                unreachable!()
+            };
+            assert_eq!(
+                HermitePolynomialKernel(h).value(&[z, w]).0[j].to_bits(),
+                staircase.value(&[z.0[j], w.0[j]]).to_bits()
+            );
             assert_eq!(
                 CommitteeKernel(he).value(&[z]).0[j].to_bits(),
                 Target::Committee("he4n".parse().unwrap())

@@ -26,9 +26,15 @@ use super::gaussian_expectations::{CovarianceFactor, Estimate, Method, Numerical
 use crate::model::{Link, StepLoss, Target};
 use nalgebra::DMatrix;
 
-/// true when every function of the integrand is analytic (quadrature converges fast).
+/// true when every function of the integrand is analytic (quadrature converges fast): a
+/// Hermite polynomial teacher is, a ReLU is not.
 fn smooth(target: &Target, activation: Link) -> bool {
-    activation != Link::Relu && matches!(target, Target::Committee(l) if *l != Link::Relu)
+    activation != Link::Relu
+        && match target {
+            Target::Committee(l) => *l != Link::Relu,
+            Target::Hermite(_) => true,
+            Target::TanhProduct => false,
+        }
 }
 
 /// Integrates the vector-valued `integrand(z, out)` (writing `outputs` values) over

@@ -19,6 +19,8 @@
 //! * [`Backend::JointIntegration`] (everything else, ReLU in particular): one pass over all p + k fields at once,
 //!   by Gauss-Hermite quadrature when the links are smooth and Omega has rank <= 5, otherwise
 //!   by seeded Monte Carlo (module `joint_integration`).
+//!   The risk of a Hermite polynomial teacher with a smooth student (not ReLU) is the
+//!   exception: 1- and 2-dimensional integrals (module `hermite_target_risk`).
 
 use super::committee_decomposition::{
     drift_by_decomposition, risk_by_decomposition, second_layer_drift_by_decomposition,
@@ -27,6 +29,7 @@ use super::drift_matrices::DriftTerms;
 use super::error::TheoryError;
 use super::gaussian_expectations::{Estimate, Method, NumericalSettings, MAX_POLYNOMIAL_FIELDS};
 use super::hermite_expansion::{has_unit_variances, HermiteCommittee, DEFAULT_EXPANSION_TOLERANCE};
+use super::hermite_target_risk;
 use super::joint_integration::{
     drift_by_joint_integration, risk_by_joint_integration, second_layer_drift_by_joint_integration,
 };
@@ -88,6 +91,13 @@ pub fn automatic_backend(target: &Target, activation: &Link, p: usize, k: usize)
             }
         }
         Target::TanhProduct => Backend::JointIntegration,
+        Target::Hermite(_) => {
+            if activation.polynomial_coefficients().is_some() && p + k <= MAX_POLYNOMIAL_FIELDS {
+                Backend::CompiledPolynomial
+            } else {
+                Backend::JointIntegration
+            }
+        }
     }
 }
 
@@ -230,16 +240,17 @@ impl LocalFieldModel {
                 })
             }
             Backend::CompiledPolynomial => {
-                let polynomial = self
-                    .target
-                    .committee_link()
-                    .and_then(|l| l.polynomial_coefficients())
-                    .is_some()
-                    && self.activation.polynomial_coefficients().is_some();
+                let teacher_polynomial = match self.target {
+                    Target::Committee(l) => l.polynomial_coefficients().is_some(),
+                    Target::Hermite(_) => true,
+                    Target::TanhProduct => false,
+                };
+                let polynomial =
+                    teacher_polynomial && self.activation.polynomial_coefficients().is_some();
                 if !polynomial {
                     return Err(TheoryError::UnsupportedBackend {
                         backend: "compiled polynomial",
-                        reason: "the activation and the committee link must both be polynomials",
+                        reason: "the activation and the teacher (a committee link or a Hermite polynomial) must both be polynomials",
                     });
                 }
                 if self.p + self.k > MAX_POLYNOMIAL_FIELDS {
@@ -381,6 +392,29 @@ impl LocalFieldModel {
                 &self.numerics,
             )
         };
+        // a Hermite polynomial teacher: 1- and 2-dimensional integrals (module
+        // hermite_target_risk) instead of one (p + k)-dimensional one
+        // (for a second layer of one weight a0 for every unit)
+        let uniform = second_layer.iter().all(|&a| a == second_layer[0]);
+        let numerical = || match self.target {
+            Target::Hermite(h) if uniform && hermite_target_risk::applies(self.activation) => {
+                hermite_target_risk::hermite_teacher_risk(
+                    h,
+                    self.activation,
+                    &omega,
+                    self.p,
+                    second_layer[0],
+                )
+            }
+            _ => risk_by_joint_integration(
+                &self.target,
+                self.activation,
+                &omega,
+                self.p,
+                second_layer,
+                &self.numerics,
+            ),
+        };
         let squared_error = match self.risk_backend {
             Backend::Decomposition => {
                 let link = self
@@ -395,29 +429,18 @@ impl LocalFieldModel {
             Backend::CompiledPolynomial => {
                 let plan = if second_layer.iter().all(|&a| a == 1.0) {
                     self.risk_plan.get_or_init(|| {
-                        PolynomialRisk::compile(
-                            self.target.committee_link()?,
-                            self.activation,
-                            self.p,
-                            self.k,
-                        )
+                        PolynomialRisk::compile(self.target, self.activation, self.p, self.k)
                     })
                 } else {
                     &None
                 };
-                match plan {
-                    Some(plan) => Estimate::exact_polynomial(plan.evaluate(&omega)),
-                    None => decomposition(self.target.committee_link().unwrap_or(self.activation))?,
+                match (plan, self.target.committee_link()) {
+                    (Some(plan), _) => Estimate::exact_polynomial(plan.evaluate(&omega)),
+                    (None, Some(link)) => decomposition(link)?,
+                    (None, None) => numerical()?,
                 }
             }
-            Backend::JointIntegration => risk_by_joint_integration(
-                &self.target,
-                self.activation,
-                &omega,
-                self.p,
-                second_layer,
-                &self.numerics,
-            )?,
+            Backend::JointIntegration => numerical()?,
             Backend::HermiteExpansion => match &self.hermite {
                 Some(h) if second_layer.iter().all(|&a| a == 1.0) && has_unit_variances(&omega) => {
                     h.squared_error(&omega)?
@@ -562,7 +585,7 @@ impl LocalFieldModel {
             Backend::CompiledPolynomial => {
                 let plan = self.drift_plans[loss_slot(step_loss)].get_or_init(|| {
                     PolynomialDrift::compile(
-                        self.target.committee_link()?,
+                        self.target,
                         self.activation,
                         step_loss,
                         self.p,
@@ -571,6 +594,9 @@ impl LocalFieldModel {
                 });
                 match plan {
                     Some(plan) => Ok(plan.evaluate(omega, noise)),
+                    None if self.target.committee_link().is_none() => {
+                        self.numerical_drift(omega, step_loss, noise)
+                    }
                     None => drift_by_decomposition(
                         self.target.committee_link().unwrap_or(self.activation),
                         self.activation,

@@ -21,6 +21,7 @@ pub mod drift_terms;
 mod error;
 pub mod gaussian_expectations;
 pub mod hermite_expansion;
+mod hermite_target_risk;
 mod joint_integration;
 pub mod local_field_model;
 pub mod overlap_recursion;

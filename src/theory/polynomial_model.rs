@@ -3,7 +3,9 @@
 //! (z_j = lambda_j for j < p, z_{p+r} = lambda*_r),
 //!
 //! ```text
-//! f = (1/p) sum_j sigma(z_j),  g = (1/k) sum_r g1(z_{p+r}),  e = g - f (MSE) or g,
+//! f = (1/p) sum_j sigma(z_j),  g = (1/k) sum_r g1(z_{p+r})  (a committee)
+//!     or g = sum_t c_t prod_r He_{a_tr}(z_{p+r})          (a Hermite polynomial teacher),
+//! e = g - f (MSE) or g,
 //! E[(g - f)^2],  psi_jr = E[sigma'(z_j) z_{p+r} e],  phiGF_jl = E[sigma'(z_j) z_l e],
 //! phiHD_jl = E[sigma'(z_j) sigma'(z_l) e^2] + Delta E[sigma'(z_j) sigma'(z_l)],
 //! ```
@@ -16,7 +18,8 @@ use super::drift_matrices::DriftTerms;
 use super::gaussian_expectations::{
     CompiledExpectation, FieldFunction, FieldPolynomial, GaussianMomentPlan, Method,
 };
-use crate::model::{Link, StepLoss};
+use crate::model::hermite::hermite_monomial_coefficients;
+use crate::model::{HermitePolynomial, Link, StepLoss, Target};
 use nalgebra::DMatrix;
 
 /// The polynomials sigma'(z_j), g(z*) and f(z) of one committee model, in the fields
@@ -71,6 +74,20 @@ impl CommitteePolynomials {
         })
     }
 
+    /// The polynomials of `target` (a polynomial committee or a Hermite polynomial) with the
+    /// student `activation`; `None` if something is not a polynomial or p + k > 16.
+    pub(crate) fn for_target(target: Target, activation: Link, p: usize, k: usize) -> Option<Self> {
+        match target {
+            Target::Committee(link) => Self::new(link, activation, p, k),
+            Target::TanhProduct => None,
+            Target::Hermite(h) => {
+                let mut polys = Self::new(activation, activation, p, k)?;
+                polys.teacher = hermite_teacher(h, p)?;
+                Some(polys)
+            }
+        }
+    }
+
     /// g - f.
     fn residual(&self) -> FieldPolynomial {
         let mut e = self.teacher.clone();
@@ -85,6 +102,23 @@ impl CommitteePolynomials {
             StepLoss::Correlation => self.teacher.clone(),
         }
     }
+}
+
+/// sum_t c_t prod_r He_{a_tr}(z_{p+r}) (c_t scaled as the teacher uses it) as a polynomial of
+/// the fields, the teacher's fields starting at index `p`.
+fn hermite_teacher(h: &HermitePolynomial, p: usize) -> Option<FieldPolynomial> {
+    let mut teacher = FieldPolynomial::zero();
+    for (term, &c) in h.terms().iter().zip(h.scaled_coefficients()) {
+        let mut product = FieldPolynomial::constant(c);
+        for (r, &a) in term.degrees.iter().enumerate() {
+            if a >= 1 {
+                let he = FieldPolynomial::univariate(p + r, &hermite_monomial_coefficients(a))?;
+                product = product.times(&he)?;
+            }
+        }
+        teacher.add_scaled(&product, 1.0);
+    }
+    Some(teacher)
 }
 
 fn field(index: usize) -> Option<FieldPolynomial> {
@@ -115,9 +149,14 @@ pub struct PolynomialRisk {
 }
 
 impl PolynomialRisk {
-    /// `None` if a link is not a polynomial or p + k > 16.
-    pub fn compile(link: Link, activation: Link, p: usize, k: usize) -> Option<Self> {
-        Self::compile_polynomials(&CommitteePolynomials::new(link, activation, p, k)?, p, k)
+    /// For a polynomial teacher (a committee of a Hermite link or a Hermite polynomial) and a
+    /// polynomial activation; `None` otherwise or if p + k > 16.
+    pub fn compile(target: Target, activation: Link, p: usize, k: usize) -> Option<Self> {
+        Self::compile_polynomials(
+            &CommitteePolynomials::for_target(target, activation, p, k)?,
+            p,
+            k,
+        )
     }
 
     /// The plan for given committee polynomials of p students and k teachers.
@@ -155,15 +194,16 @@ pub struct PolynomialDrift {
 }
 
 impl PolynomialDrift {
-    /// `None` if a link is not a polynomial or p + k > 16.
+    /// For a polynomial teacher (a committee of a Hermite link or a Hermite polynomial) and a
+    /// polynomial activation; `None` otherwise or if p + k > 16.
     pub fn compile(
-        link: Link,
+        target: Target,
         activation: Link,
         step_loss: StepLoss,
         p: usize,
         k: usize,
     ) -> Option<Self> {
-        let polys = CommitteePolynomials::new(link, activation, p, k)?;
+        let polys = CommitteePolynomials::for_target(target, activation, p, k)?;
         Self::compile_polynomials(&polys, step_loss, p, k)
     }
 

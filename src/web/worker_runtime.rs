@@ -238,16 +238,22 @@ fn handle(message: ToWorker) {
 }
 
 /// Whether the recursion is cheap enough to compute per step here: closed forms (erf) and
-/// exact polynomial moments (Hermite links) are microseconds per step; quadrature (tanh) and
+/// exact polynomial moments (Hermite links, and Hermite polynomial teachers with a Hermite
+/// activation) are microseconds per step; quadrature (tanh) and
 /// Monte Carlo (ReLU, tanh product) are milliseconds, too slow for 10^4 steps in a page.
 fn theory_is_fast(config: &ResolvedConfig) -> bool {
     let fast = |l: Link| matches!(l, Link::Erf | Link::Hermite { .. });
+    let hermite = |l: Link| matches!(l, Link::Hermite { .. });
+    let model = &config.input.model;
+    let links = match model.target {
+        Target::Committee(g) => fast(g) && fast(config.activation_resolved),
+        // a Hermite polynomial teacher is exact (Wick moments) with a Hermite activation only
+        Target::Hermite(_) => hermite(config.activation_resolved),
+        Target::TanhProduct => false,
+    };
     // other second layers take the decomposition, whose O(p^4) elementary terms per step are
     // cheap only for small p (the compiled plans are for a_j = 1)
-    let model = &config.input.model;
-    matches!(model.target, Target::Committee(g) if fast(g))
-        && fast(config.activation_resolved)
-        && (model.second_layer.is_paper_default() || model.p <= 4)
+    links && (model.second_layer.is_paper_default() || model.p <= 4)
 }
 
 /// The overlap recursion of a run, from the simulation's own initial overlaps.

@@ -102,7 +102,7 @@ impl PolynomialStepMoments {
         if p == 0 || r + 1 > MAX_POLYNOMIAL_FIELDS {
             return None;
         }
-        let polys = CommitteePolynomials::new(target.committee_link()?, activation, p, k)?;
+        let polys = CommitteePolynomials::for_target(target, activation, p, k)?;
         let mut e = polys.error_term(step_loss);
         e.add_scaled(&FieldPolynomial::univariate(r, &[0.0, 1.0])?, 1.0);
         let degree = polys.derivative[0].degree() + e.degree();
@@ -475,6 +475,17 @@ mod tests {
             11,
         );
         check_against_quadrature(Target::Committee(he2n), Link::HE3, StepLoss::Mse, 1, 2, 11);
+    }
+
+    #[test]
+    fn hermite_polynomial_teacher_moments_match_exact_quadrature() {
+        // z1 + He2(z1) z2 / sqrt 2 (k = 2), He2 student: c has degree 4 in the fields
+        let target: Target = r#"{"hermite": [[1, [1, 0]], [1, [2, 1]]], "normalised": true}"#
+            .parse()
+            .unwrap();
+        let he2: Link = "he2".parse().unwrap();
+        check_against_quadrature(target, he2, StepLoss::Mse, 1, 2, 11);
+        check_against_quadrature(target, he2, StepLoss::Correlation, 1, 2, 11);
     }
 
     #[test]

@@ -155,8 +155,14 @@ impl ExplorerForm {
             "" => Value::Null,
             name => Value::from(name),
         };
+        // a Hermite polynomial target is written as its JSON object
+        let target = match self.target.trim_start().starts_with('{') {
+            true => serde_json::from_str::<Value>(&self.target)
+                .map_err(|e| format!("target: not a valid object: {e}"))?,
+            false => Value::from(self.target.as_str()),
+        };
         Ok(serde_json::json!({
-            "target": self.target,
+            "target": target,
             "activation": activation,
             "update": self.update,
             "d": whole(&self.d, "d")?,
@@ -332,6 +338,24 @@ mod tests {
         assert_eq!(form.validate(None).unwrap().config.model.activation, None);
         form.activation = "he99".into();
         assert!(form.validate(None).unwrap_err().starts_with("activation"));
+    }
+
+    #[test]
+    fn a_hermite_polynomial_target_goes_through_the_form() {
+        let mut form = default_form();
+        form.target = r#"{"hermite": [[1, [3]], [0.5, [1]]]}"#.into();
+        let valid = form.validate(None).unwrap();
+        assert_eq!(valid.config.model.target.formula(1), "He_3(z_1) + 0.5 z_1");
+        let back = ExplorerForm {
+            workers: "2".into(),
+            ..ExplorerForm::from_config(&valid.config)
+        };
+        assert_eq!(back.validate(None).unwrap().config, valid.config);
+        // the explorer is single-index: a k = 2 polynomial is refused by name
+        form.target = r#"{"hermite": [[1, [1, 1]]]}"#.into();
+        assert!(form.validate(None).unwrap_err().contains("k = 1"));
+        form.target = "{".into();
+        assert!(form.validate(None).unwrap_err().starts_with("target"));
     }
 
     #[test]

@@ -268,17 +268,47 @@ pub fn cli_config(state: &LabState) -> String {
 }
 
 /// "information exponent l = 3" for the state's target (l = the lowest degree of a non-zero
-/// Hermite coefficient of g), or empty when it is undefined.
+/// Hermite coefficient of g), followed for a multi-index teacher (k >= 2) by its leap index
+/// with its basis ("leap index 1 (in the given basis: an upper bound on the rotation-invariant
+/// leap)"), or empty when the exponent is undefined.
 pub fn information_exponent_text(state: &LabState) -> String {
-    crate::model::target_information_exponent(&state.config.model.target, state.config.model.k)
-        .map(|l| format!("information exponent l = {l}"))
-        .unwrap_or_default()
+    let (target, k) = (&state.config.model.target, state.config.model.k);
+    let Some(l) = crate::model::target_information_exponent(target, k) else {
+        return String::new();
+    };
+    match crate::model::target_leap_index(target, k) {
+        Some(leap) if k >= 2 => format!(
+            "information exponent l = {l}, leap index {leap} ({})",
+            crate::model::LEAP_INDEX_BASIS
+        ),
+        _ => format!("information exponent l = {l}"),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::config::RunConfig;
+
+    #[test]
+    fn the_page_shows_the_leap_index_of_a_multi_index_target() {
+        let mut state = LabState::default();
+        assert_eq!(
+            information_exponent_text(&state),
+            "information exponent l = 3"
+        );
+        state.config.model.target = r#"{"hermite": [[1, [1, 0]], [1, [0, 3]]]}"#.parse().unwrap();
+        state.config.model.k = 2;
+        let text = information_exponent_text(&state);
+        assert!(
+            text.starts_with("information exponent l = 1, leap index 3 (in the given basis"),
+            "{text}"
+        );
+        assert!(
+            text.contains("upper bound on the rotation-invariant leap"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn the_cli_config_runs_what_the_panels_run() {

@@ -61,7 +61,22 @@ impl Control {
     pub fn set_value(&self, v: &str) {
         match self {
             Control::Input(i) => i.set_value(v),
-            Control::Select(s) => s.set_value(v),
+            Control::Select(s) => {
+                s.set_value(v);
+                // a Hermite polynomial target (from a URL or a preset) is not in the menu: it
+                // gets an option of its own, labelled with its formula, so the form reads it back
+                if s.selected_index() < 0 && v.starts_with('{') {
+                    let label = v
+                        .parse::<crate::model::Target>()
+                        .map_or_else(|_| v.to_string(), |t| t.formula(0));
+                    if let Ok(option) =
+                        web_sys::HtmlOptionElement::new_with_text_and_value(&label, v)
+                    {
+                        let _ = s.add_with_html_option_element(&option);
+                        s.set_value(v);
+                    }
+                }
+            }
         }
     }
 
