@@ -309,19 +309,39 @@ pub fn noise_to_drift_ratio(config: &ResolvedConfig, overlaps: &Overlaps) -> f64
 /// the message names the learning rate, the ratio and the learning rate that would bring it
 /// to the threshold.
 pub fn noise_warnings(config: &ResolvedConfig, overlaps: &Overlaps) -> Vec<String> {
+    let mut warnings: Vec<String> = no_signal_warning(config).into_iter().collect();
     let ratio = noise_to_drift_ratio(config, overlaps);
     if ratio.is_nan() || ratio <= NOISE_DOMINANCE_WARNING {
-        return Vec::new();
+        return warnings;
     }
     let gamma = config.gamma_resolved;
-    vec![format!(
+    warnings.push(format!(
         "noise-dominated: at the learning rate gamma = {} the step's noise term (gamma/p)^2 (d/n_b) phiHD exceeds the largest order-gamma drift 2 (gamma/p) sqrt(phiHD) by a ratio of {} (warning above {}): the weights perform a random walk and nothing is learned; a learning rate below about {} (or a larger batch n_b) keeps the ratio under {}",
         display_number(gamma),
         display_number(ratio),
         display_number(NOISE_DOMINANCE_WARNING),
         display_number(gamma * NOISE_DOMINANCE_WARNING / ratio),
         display_number(NOISE_DOMINANCE_WARNING),
-    )]
+    ));
+    warnings
+}
+
+/// Largest Hermite degree [`no_signal_warning`] looks at.
+pub const NO_SIGNAL_MAX_DEGREE: u32 = 12;
+
+/// For a committee teacher whose link shares no Hermite degree n <= [`NO_SIGNAL_MAX_DEGREE`]
+/// with the student's activation ([`crate::model::pair_information_exponent`] is `None`):
+/// the population risk does not depend on M, so no loss gets a signal from the teacher.
+pub fn no_signal_warning(config: &ResolvedConfig) -> Option<String> {
+    let link = config.input.model.target.committee_link()?;
+    let activation = config.activation_resolved;
+    let teacher = crate::model::link_information_exponent(&link, NO_SIGNAL_MAX_DEGREE)?;
+    if crate::model::pair_information_exponent(&activation, &link, NO_SIGNAL_MAX_DEGREE).is_some() {
+        return None;
+    }
+    Some(format!(
+        "no signal: the student's activation {activation} shares no Hermite degree n <= {NO_SIGNAL_MAX_DEGREE} with the teacher's link {link} (c_n(sigma) c_n(g) = 0; the teacher's lowest degree is {teacher}), so the population risk does not depend on the overlaps M with the teacher and neither loss learns it from a random start; choose an activation with a He_{teacher} component"
+    ))
 }
 
 #[cfg(test)]
@@ -331,6 +351,33 @@ mod tests {
 
     fn resolved(json: &str) -> ResolvedConfig {
         RunConfig::from_json(json).unwrap().resolve().unwrap()
+    }
+
+    #[test]
+    fn a_student_without_the_teachers_degrees_is_flagged() {
+        let relu = resolved(r#"{"activation": "relu"}"#);
+        let start = crate::theory_run::initial_overlaps(&relu);
+        let warnings = noise_warnings(&relu, &start);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("no signal: the student's activation relu"),
+            "{}",
+            warnings[0]
+        );
+        assert!(
+            warnings[0].contains("lowest degree is 3"),
+            "{}",
+            warnings[0]
+        );
+        for fine in [
+            r#"{"activation": "tanh"}"#,
+            r#"{"activation": "relu", "target": "he2"}"#,
+        ] {
+            assert!(no_signal_warning(&resolved(fine)).is_none(), "{fine}");
+        }
+        assert!(
+            no_signal_warning(&resolved(r#"{"activation": "tanh", "target": "he2"}"#)).is_some()
+        );
     }
 
     #[test]

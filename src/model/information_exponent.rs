@@ -3,7 +3,15 @@
 //!
 //! The Hermite coefficients are computed, not looked up: Gauss-Hermite quadrature with
 //! weight exp(-x^2) (the `gauss-quad` crate), using
-//! E[h(z)] = pi^(-1/2) sum_i w_i h(sqrt 2 x_i).
+//! E[h(z)] = pi^(-1/2) sum_i w_i h(sqrt 2 x_i); for ReLU, whose kink quadrature resolves badly,
+//! by Gaussian integration by parts: relu'' = delta, so c_0 = 1/sqrt(2 pi), c_1 = 1/2 and
+//! c_j = E[delta(z) He_{j-2}(z)] = phi(0) He_{j-2}(0) for j >= 2 (zero for every odd j >= 3).
+//!
+//! A student σ meets a committee teacher g through E[σ(λ) g(λ*)] = Σ_n c_n(σ) c_n(g) M^n / n!
+//! (unit norms, overlap M): only the degrees both links carry couple the student to the
+//! teacher. [`pair_information_exponent`] is the smallest such degree; when there is none the
+//! population risk does not depend on M at all and neither loss gets a signal (ReLU, whose
+//! only odd degree is 1, against He_3; an odd student against an even teacher).
 
 use super::hermite::{factorial, hermite};
 use super::leap_index::{leap_index, support_information_exponent};
@@ -31,18 +39,48 @@ pub fn gaussian_expectation(h: impl Fn(f64) -> f64) -> f64 {
 /// Hermite coefficients c_0..c_max of `link`: c_j = E[g(z) He_j(z)]
 /// (so g = sum_j c_j He_j / j!).
 pub fn hermite_coefficients(link: &Link, max_degree: u32) -> Vec<f64> {
+    if *link == Link::Relu {
+        let phi0 = 1.0 / (2.0 * std::f64::consts::PI).sqrt();
+        return (0..=max_degree)
+            .map(|j| match j {
+                0 => phi0,
+                1 => 0.5,
+                _ => phi0 * hermite(j - 2, 0.0),
+            })
+            .collect();
+    }
     (0..=max_degree)
         .map(|j| gaussian_expectation(|z| link.value(z) * hermite(j, z)))
         .collect()
 }
 
-/// Information exponent of a one-dimensional link, or `None` if no coefficient up to degree
-/// `max_degree` is non-zero.
-pub fn link_information_exponent(link: &Link, max_degree: u32) -> Option<u32> {
+/// The degrees 1..=`max_degree` at which `link` has a non-zero Hermite coefficient
+/// (|c_j| / sqrt(j! E[g^2]) > [`RELATIVE_ZERO`]).
+fn nonzero_degrees(link: &Link, max_degree: u32) -> Vec<u32> {
     let energy = gaussian_expectation(|z| link.value(z).powi(2));
     let coefficients = hermite_coefficients(link, max_degree);
     (1..=max_degree)
-        .find(|&j| coefficients[j as usize].abs() / (factorial(j) * energy).sqrt() > RELATIVE_ZERO)
+        .filter(|&j| {
+            coefficients[j as usize].abs() / (factorial(j) * energy).sqrt() > RELATIVE_ZERO
+        })
+        .collect()
+}
+
+/// The smallest degree n in 1..=`max_degree` at which both the student's activation and the
+/// teacher's link have a non-zero Hermite coefficient (c_n(σ) c_n(g) ≠ 0): the exponent of the
+/// first term of E[σ(λ) g(λ*)] = Σ_n c_n(σ) c_n(g) M^n / n!. `None` when they share no degree:
+/// then the population risk does not depend on M and no loss gets a signal from the teacher.
+pub fn pair_information_exponent(activation: &Link, link: &Link, max_degree: u32) -> Option<u32> {
+    let student = nonzero_degrees(activation, max_degree);
+    nonzero_degrees(link, max_degree)
+        .into_iter()
+        .find(|n| student.contains(n))
+}
+
+/// Information exponent of a one-dimensional link, or `None` if no coefficient up to degree
+/// `max_degree` is non-zero.
+pub fn link_information_exponent(link: &Link, max_degree: u32) -> Option<u32> {
+    nonzero_degrees(link, max_degree).first().copied()
 }
 
 /// Largest degree searched for the Hermite coefficients of a committee link.
@@ -113,6 +151,38 @@ pub fn target_leap_index(target: &Target, k: usize) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relu_coefficients_are_exact() {
+        // c_2 = E[relu (z^2 - 1)] = (E|z|^3 - E|z|) / 2 = sqrt(2/pi) / 2
+        let c = hermite_coefficients(&Link::Relu, 6);
+        assert!((c[1] - 0.5).abs() < 1e-15);
+        assert!((c[2] - (2.0 / std::f64::consts::PI).sqrt() / 2.0).abs() < 1e-15);
+        assert_eq!((c[3], c[5]), (0.0, 0.0));
+        // c_4 = phi(0) He_2(0) = -phi(0); quadrature of the kink agrees only roughly
+        let quadrature = gaussian_expectation(|z| Link::Relu.value(z) * hermite(4, z));
+        assert!((c[4] - quadrature).abs() < 1e-2, "{} vs {quadrature}", c[4]);
+    }
+
+    #[test]
+    fn a_student_meets_a_teacher_at_the_degrees_both_carry() {
+        let he = |l: u32| Link::Hermite {
+            degree: l,
+            normalised: false,
+        };
+        let pair = |s: &Link, g: &Link| pair_information_exponent(s, g, 12);
+        assert_eq!(pair(&he(3), &he(3)), Some(3));
+        assert_eq!(pair(&Link::Tanh, &he(3)), Some(3));
+        assert_eq!(pair(&Link::Erf, &he(3)), Some(3));
+        // relu: degree 1 and the even degrees only
+        assert_eq!(pair(&Link::Relu, &he(3)), None);
+        assert_eq!(pair(&Link::Relu, &he(2)), Some(2));
+        assert_eq!(pair(&Link::Relu, &he(4)), Some(4));
+        assert_eq!(pair(&Link::Relu, &Link::Erf), Some(1));
+        // odd students cannot see even teachers
+        assert_eq!(pair(&Link::Tanh, &he(2)), None);
+        assert_eq!(pair(&he(2), &he(3)), None);
+    }
 
     #[test]
     fn exponents_of_the_paper_links() {

@@ -13,8 +13,8 @@ pub mod target;
 
 pub use hermite_target::{HermitePolynomial, HermiteTerm};
 pub use information_exponent::{
-    link_information_exponent, target_hermite_support, target_information_exponent,
-    target_leap_index, LEAP_INDEX_BASIS,
+    link_information_exponent, pair_information_exponent, target_hermite_support,
+    target_information_exponent, target_leap_index, LEAP_INDEX_BASIS,
 };
 pub use leap_index::{leap_index, support_information_exponent};
 pub use link::Link;
