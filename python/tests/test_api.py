@@ -61,7 +61,7 @@ def test_the_budget_is_the_cli_budget_and_force_lifts_it():
     big = {"d": 4096, "nb": 1e6, "steps": 10**7, "sampler": "exact"}
     with pytest.raises(sgdlab.ConfigError, match=r"^nb, steps, sampler: the estimated cost"):
         sgdlab.run(big)
-    with pytest.raises(sgdlab.ConfigError, match=r"^mu, seeds, max_steps, max_samples"):
+    with pytest.raises(sgdlab.ConfigError, match=r"^d, mu, seeds, max_steps, max_samples"):
         sgdlab.sweep({"d": 10**6, "mu": [1], "seeds": [1], "max_steps": 10**9, "sampler": "exact"})
 
 

@@ -50,7 +50,7 @@ pub fn read_plain(config: &mut RunConfig, key: &str, text: &str) -> Result<(), F
         Kind::Number => Value::from(number(key, text)?),
         Kind::Name if text.is_empty() && spec.nullable => Value::Null,
         Kind::Name => Value::from(text),
-        Kind::Bool | Kind::Object | Kind::List => {
+        Kind::Bool | Kind::Object | Kind::List | Kind::WholeOrList => {
             unreachable!("plain keys hold numbers and names ({key})")
         }
     };
