@@ -51,7 +51,10 @@ fn merged_shards_of_a_sweep_over_d_equal_one_sweep() {
     assert_eq!(points.len(), 3 * 2 * 2 * 2);
     // protocol, then d, then mu, then seed
     let ds: Vec<u64> = points.iter().map(|p| p["d"].as_u64().unwrap()).collect();
-    assert_eq!(&ds[..12], &[32, 32, 32, 32, 64, 64, 64, 64, 128, 128, 128, 128]);
+    assert_eq!(
+        &ds[..12],
+        &[32, 32, 32, 32, 64, 64, 64, 64, 128, 128, 128, 128]
+    );
     assert_eq!(parsed["config"]["d"], serde_json::json!([32, 64, 128]));
     assert_eq!(parsed["summaries"].as_array().unwrap().len(), 2 * 3 * 2);
     assert_eq!(parsed["d_scaling"].as_array().unwrap().len(), 2 * 2);

@@ -20,7 +20,10 @@ fn a_d_list_is_read_validated_and_written_back() {
     assert_eq!(c.d_list, Some(vec![256, 1024, 4096]));
     assert_eq!(c.dimensions(), [256, 1024, 4096]);
     let json = serde_json::to_string(&c).unwrap();
-    assert!(json.starts_with(r#"{"d":[256,1024,4096],"p":1,"k":1,"#), "{json}");
+    assert!(
+        json.starts_with(r#"{"d":[256,1024,4096],"p":1,"k":1,"#),
+        "{json}"
+    );
     assert_eq!(json.matches("\"d\"").count(), 1, "{json}");
     assert_eq!(SweepConfig::from_json(&json).unwrap(), c);
     // a number stays a number, written where it always was
@@ -32,7 +35,11 @@ fn a_d_list_is_read_validated_and_written_back() {
     // a run config still takes only a number
     let e = sgdlab::config::RunConfig::from_json(r#"{"d": [256, 512]}"#).unwrap_err();
     assert_eq!(e.field, "d");
-    assert!(e.message.contains("expected a whole number"), "{}", e.message);
+    assert!(
+        e.message.contains("expected a whole number"),
+        "{}",
+        e.message
+    );
 
     let seventeen: Vec<String> = (0..17).map(|i| (64 + i).to_string()).collect();
     let seventeen = format!(r#"{{"d": [{}]}}"#, seventeen.join(", "));
@@ -41,9 +48,17 @@ fn a_d_list_is_read_validated_and_written_back() {
         (&seventeen, "d", "1 to 16 entries, got 17"),
         (r#"{"d": [256, 512, 2]}"#, "d[2]", "[4, 1000000000]"),
         (r#"{"d": [256, 2000000000]}"#, "d[1]", "[4, 1000000000]"),
-        (r#"{"p": 4, "d": [64, 8]}"#, "d[1]", "[10, 1000000000] (at least 2(p + k))"),
+        (
+            r#"{"p": 4, "d": [64, 8]}"#,
+            "d[1]",
+            "[10, 1000000000] (at least 2(p + k))",
+        ),
         (r#"{"d": [256, 512, 256]}"#, "d[2]", "256 is listed twice"),
-        (r#"{"d": [256, 512.5]}"#, "d[1]", "expected a whole number in [4, 1000000000]"),
+        (
+            r#"{"d": [256, 512.5]}"#,
+            "d[1]",
+            "expected a whole number in [4, 1000000000]",
+        ),
         (r#"{"d": [256, -1]}"#, "d[1]", "expected a whole number"),
         (r#"{"d": "256"}"#, "d", "or a list of 1 to 16 of them"),
         (r#"{"d": {"a": 1}}"#, "d", "or a list of 1 to 16 of them"),
@@ -62,7 +77,10 @@ fn a_d_list_is_read_validated_and_written_back() {
     ];
     for (json, field, message) in cases {
         if field.is_empty() {
-            assert_eq!(SweepConfig::from_json(json).unwrap().jobs().unwrap().len(), 20);
+            assert_eq!(
+                SweepConfig::from_json(json).unwrap().jobs().unwrap().len(),
+                20
+            );
             continue;
         }
         let (f, m) = error(json);
@@ -102,7 +120,10 @@ fn jobs_run_at_each_d_and_the_budget_counts_them() {
     let at = |d: u64| {
         SweepPlan::new(SweepConfig {
             d_list: None,
-            model: ModelSettings { d, ..c.model.clone() },
+            model: ModelSettings {
+                d,
+                ..c.model.clone()
+            },
             ..c.clone()
         })
         .unwrap()
@@ -120,9 +141,7 @@ fn shards_of_a_sweep_over_d_merge_into_the_whole_sweep() {
     )
     .unwrap();
     let plan = SweepPlan::new(c).unwrap();
-    let whole = plan
-        .report(run_resolved_jobs(plan.jobs.clone()))
-        .unwrap();
+    let whole = plan.report(run_resolved_jobs(plan.jobs.clone())).unwrap();
     assert!(whole.points.iter().any(|p| p.censored));
     assert_eq!(whole.d_scaling.len(), 4);
     for n in [1usize, 3, 7] {
@@ -144,7 +163,11 @@ fn shards_of_a_sweep_over_d_merge_into_the_whole_sweep() {
     points[0].d = 64;
     let e = plan.report(points).unwrap_err();
     assert_eq!(e.field, "points[0]");
-    assert!(e.message.contains("d 64") && e.message.contains("d 32"), "{}", e.message);
+    assert!(
+        e.message.contains("d 64") && e.message.contains("d 32"),
+        "{}",
+        e.message
+    );
 }
 
 /// He_3 correlation-loss SGD at n_b = d (mu = 1) with the optimal rate gamma = 0.01 d^(-1/2):
@@ -165,9 +188,7 @@ fn the_fit_recovers_the_he3_exponent_at_mu_1() {
     )
     .unwrap();
     let plan = SweepPlan::new(c).unwrap();
-    let report = plan
-        .report(run_resolved_jobs(plan.jobs.clone()))
-        .unwrap();
+    let report = plan.report(run_resolved_jobs(plan.jobs.clone())).unwrap();
     let fit = &report.d_scaling[0];
     eprintln!("{}", serde_json::to_string_pretty(fit).unwrap());
     assert_eq!((fit.protocol, fit.mu), (Loss::Correlation, 1.0));
@@ -187,7 +208,10 @@ fn the_fit_recovers_the_he3_exponent_at_mu_1() {
     for (d, t) in fit.d.iter().zip(&fit.median_steps) {
         let model = c * (*d as f64).powf(theta);
         let ratio = t.unwrap() / model;
-        assert!((0.67..1.5).contains(&ratio), "d = {d}: T = {t:?}, C d^theta = {model}");
+        assert!(
+            (0.67..1.5).contains(&ratio),
+            "d = {d}: T = {t:?}, C d^theta = {model}"
+        );
     }
     // the per-(protocol, d, mu) summaries are there too, one per d
     assert_eq!(report.summaries.len(), 5);

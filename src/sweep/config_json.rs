@@ -104,7 +104,12 @@ fn model_without_d<S: Serializer>(model: &ModelSettings, s: S) -> Result<S::Ok, 
     use serde::ser::Error;
     let text = serde_json::to_string(model).map_err(S::Error::custom)?;
     let Entries(entries) = serde_json::from_str(&text).map_err(S::Error::custom)?;
-    s.collect_map(entries.iter().filter(|(k, _)| k != "d").map(|(k, v)| (k, v)))
+    s.collect_map(
+        entries
+            .iter()
+            .filter(|(k, _)| k != "d")
+            .map(|(k, v)| (k, v)),
+    )
 }
 
 /// A JSON object's entries in the order of the text.

@@ -6,22 +6,27 @@
 //! [`ModelSettings`] of a run (`d, p, k, target, activation, noise, update, init, eta,
 //! adaptive, sampler, clt_threshold`, the same struct as in [`RunConfig`]) plus the sweep axes
 //! `protocols` (losses), `mu` (batch exponents), `n0`, `lr` (and per-protocol overrides
-//! `lr_by_protocol`), `seeds` and the cap `max_steps`.
-//! [`SweepConfig::jobs`] expands the grid (protocol x mu x seed, in that nesting order) into
-//! independent [`RunConfig`]s: n_b = floor(n0 d^mu), the learning rate of `lr` resolved with
-//! each protocol's own exponent, `steps = max_steps`, `stop_at_recovery = true`. A job's
+//! `lr_by_protocol`), `seeds` and the cap `max_steps`; its `d` may also be a list of dimensions
+//! ([`SweepConfig::d_list`], a sweep over d).
+//! [`SweepConfig::jobs`] expands the grid (protocol x d x mu x seed, in that nesting order)
+//! into independent [`RunConfig`]s: n_b = floor(n0 d^mu), the learning rate of `lr` resolved
+//! with each protocol's own exponent at the job's d, `steps = max_steps`,
+//! `stop_at_recovery = true`. A job's
 //! result depends only on its `RunConfig` (one seed determines the run), so jobs may run in
 //! any order on any number of workers and give bit-identical [`SweepPoint`]s: natively the
 //! one runner [`run_sweep_jobs`] (rayon with the `cli` feature; used by the CLI, the tests and
 //! the benchmarks), in the browser a Web Worker pool.
 //!
 //! Escape times from m0 ~ 1/sqrt(d) are heavy-tailed, so a sweep is read through
-//! [`summarise`]: per (protocol, mu) the median and quartiles of theta = log_d T over seeds,
-//! with capped (censored) runs counted as T = +infinity, and [`fit_slope`] for the exponent
-//! of the frontier theta(mu).
+//! [`summarise`]: per (protocol, d, mu) the median and quartiles of theta = log_d T over seeds,
+//! with capped (censored) runs counted as T = +infinity, [`fit_slope`] for the exponent
+//! of the frontier theta(mu), and, over two or more d, [`fit_d_scaling`]: per (protocol, mu)
+//! the exponent and prefactor of T = C d^theta, with their spread over seeds.
 //!
-//! The parts: the per-protocol rates (`learning_rate_by_protocol.rs`), the points and their
-//! CSV (`point.rs`), the one runner (`runner.rs`), and medians and slope fits (`summary.rs`).
+//! The parts: the JSON form of the config (`config_json.rs`), the per-protocol rates
+//! (`learning_rate_by_protocol.rs`), the points and their CSV (`point.rs`), the one runner
+//! (`runner.rs`), medians and slope fits (`summary.rs`) and the fits against d
+//! (`d_scaling.rs`).
 
 mod config_json;
 mod d_scaling;
@@ -30,10 +35,10 @@ mod point;
 mod runner;
 mod summary;
 
+pub use d_scaling::{fit_d_scaling, DScalingSummary};
 pub use learning_rate_by_protocol::LearningRateByProtocol;
 pub use point::{points_to_csv, SweepOutput, SweepPoint, CSV_HEADER};
 pub use runner::{run_job, run_resolved, run_resolved_jobs, run_sweep, run_sweep_jobs};
-pub use d_scaling::{fit_d_scaling, DScalingSummary};
 pub use summary::{fit_frontier, fit_slope, quantile_sorted, summarise, FrontierFit, SweepSummary};
 
 use crate::config::scaling::{BatchScaling, LearningRate};
@@ -310,8 +315,9 @@ impl SweepConfig {
     pub fn jobs(&self) -> Result<Vec<RunConfig>, ConfigError> {
         self.validate_axes()?;
         let dims = self.dimensions();
-        let mut jobs =
-            Vec::with_capacity(dims.len() * self.protocols.len() * self.mu.len() * self.seeds.len());
+        let mut jobs = Vec::with_capacity(
+            dims.len() * self.protocols.len() * self.mu.len() * self.seeds.len(),
+        );
         for &protocol in &self.protocols {
             for (j, &d) in dims.iter().enumerate() {
                 for (i, &mu) in self.mu.iter().enumerate() {

@@ -54,7 +54,7 @@ impl SavedSweep {
             }
         }
         let points: Vec<SweepPoint> = serde_json::from_value(points)
-        .map_err(|e| format!("saved sweep: points: {}", cut_to(&e.to_string(), 200)))?;
+            .map_err(|e| format!("saved sweep: points: {}", cut_to(&e.to_string(), 200)))?;
         if points.len() != jobs.len() {
             return Err(format!(
                 "saved sweep: {} points for the {} jobs of its config",
