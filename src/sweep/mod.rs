@@ -35,7 +35,7 @@ mod point;
 mod runner;
 mod summary;
 
-pub use d_scaling::{fit_d_scaling, DScalingSummary};
+pub use d_scaling::{fit_d_scaling, DScalingSummary, OPTIMAL_DELTA_TOLERANCE};
 pub use learning_rate_by_protocol::LearningRateByProtocol;
 pub use point::{points_to_csv, SweepOutput, SweepPoint, CSV_HEADER};
 pub use runner::{run_job, run_resolved, run_resolved_jobs, run_sweep, run_sweep_jobs};
