@@ -19,15 +19,17 @@
 
 use crate::config::{ConfigError, ResolvedConfig, RunConfig};
 use crate::preflight::{check_budget_of, simulation_cost, CostEstimate, MAX_SWEEP_OPERATIONS};
-use crate::sweep::{summarise, SweepConfig, SweepPoint, SweepSummary, MAX_JOBS};
+use crate::sweep::{
+    fit_d_scaling, summarise, DScalingSummary, SweepConfig, SweepPoint, SweepSummary, MAX_JOBS,
+};
 use serde::{Deserialize, Serialize};
 
 /// The settings a sweep's cost budget names when it refuses a sweep.
-pub const SWEEP_BUDGET_FIELDS: &str = "mu, seeds, max_steps, max_samples";
+pub const SWEEP_BUDGET_FIELDS: &str = "d, mu, seeds, max_steps, max_samples";
 
 /// The whole output of `sgdlab sweep` (JSON keys in this order): the sweep's config, the
-/// worst-case cost of its jobs, one point per job in job order, and the summaries per
-/// (protocol, mu). The explorer reads it back (`Load JSON`, [`crate::ui::explorer::SavedSweep`]).
+/// worst-case cost of its jobs, one point per job in job order, the summaries per
+/// (protocol, d, mu) and, for a sweep over two or more d, the d-scaling fits per (protocol, mu). The explorer reads it back (`Load JSON`, [`crate::ui::explorer::SavedSweep`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SweepReport {
     /// The sweep as given.
@@ -38,6 +40,10 @@ pub struct SweepReport {
     pub points: Vec<SweepPoint>,
     /// [`summarise`] of the points.
     pub summaries: Vec<SweepSummary>,
+    /// [`fit_d_scaling`] of the points: T = C d^theta per (protocol, mu); absent (empty) for a
+    /// sweep at one d.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub d_scaling: Vec<DScalingSummary>,
 }
 
 /// A validated sweep: its jobs, resolved, and their summed worst-case cost.
@@ -113,6 +119,7 @@ impl SweepPlan {
             config: self.config.clone(),
             estimated_cost: self.estimated_cost,
             summaries: summarise(&points),
+            d_scaling: fit_d_scaling(&self.config, &points),
             points,
         })
     }
@@ -156,23 +163,25 @@ impl SweepPlan {
     }
 }
 
-/// Checks that `point` is the result of job `i`, `job`.
-/// Checks that `point` is the measurement of `job`, job `i` of its sweep (same protocol, μ to
-/// the bit, and seed), naming `points[i]` otherwise.
+/// Checks that `point` is the measurement of `job`, job `i` of its sweep (same protocol, d, μ
+/// to the bit, and seed), naming `points[i]` otherwise.
 pub fn check_point(i: usize, point: &SweepPoint, job: &RunConfig) -> Result<(), ConfigError> {
     let mu = job.batch.map(|b| b.mu);
     if point.protocol != job.loss
         || point.seed != job.seed
+        || point.d != job.model.d
         || mu.map(f64::to_bits) != Some(point.mu.to_bits())
     {
         return Err(ConfigError::new(
             format!("points[{i}]"),
             format!(
-                "is protocol {}, mu {}, seed {}, but job {i} of the sweep is protocol {}, mu {}, seed {}",
+                "is protocol {}, d {}, mu {}, seed {}, but job {i} of the sweep is protocol {}, d {}, mu {}, seed {}",
                 point.protocol,
+                point.d,
                 point.mu,
                 point.seed,
                 job.loss,
+                job.model.d,
                 mu.unwrap_or(f64::NAN),
                 job.seed
             ),

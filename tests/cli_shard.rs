@@ -30,10 +30,49 @@ fn run_ok(args: &[&str], stdin: &str) -> Vec<u8> {
 }
 
 fn shard_file(dir: &Path, shard: &str) -> String {
+    shard_file_of(dir, shard, SWEEP)
+}
+
+fn shard_file_of(dir: &Path, shard: &str, sweep: &str) -> String {
     let path = dir.join(format!("shard-{}.json", shard.replace('/', "-of-")));
     let path = path.to_str().unwrap().to_string();
-    run_ok(&["sweep", "-", "--shard", shard, "--out", &path], SWEEP);
+    run_ok(&["sweep", "-", "--shard", shard, "--out", &path], sweep);
     path
+}
+
+/// A sweep over three d (one of them censored for mse at mu = 0).
+const D_SWEEP: &str = r#"{"d": [32, 64, 128], "protocols": ["mse", "correlation"], "mu": [0, 1], "seeds": [1, 2], "max_steps": 3000, "max_samples": 200000}"#;
+
+#[test]
+fn merged_shards_of_a_sweep_over_d_equal_one_sweep() {
+    let whole = run_ok(&["sweep", "-"], D_SWEEP);
+    let parsed: serde_json::Value = serde_json::from_slice(&whole).unwrap();
+    let points = parsed["points"].as_array().unwrap();
+    assert_eq!(points.len(), 3 * 2 * 2 * 2);
+    // protocol, then d, then mu, then seed
+    let ds: Vec<u64> = points.iter().map(|p| p["d"].as_u64().unwrap()).collect();
+    assert_eq!(
+        &ds[..12],
+        &[32, 32, 32, 32, 64, 64, 64, 64, 128, 128, 128, 128]
+    );
+    assert_eq!(parsed["config"]["d"], serde_json::json!([32, 64, 128]));
+    assert_eq!(parsed["summaries"].as_array().unwrap().len(), 2 * 3 * 2);
+    assert_eq!(parsed["d_scaling"].as_array().unwrap().len(), 2 * 2);
+    let dir = scratch("merge-d");
+    for n in [2usize, 5, 24] {
+        let mut files: Vec<String> = (1..=n)
+            .map(|i| shard_file_of(&dir, &format!("{i}/{n}"), D_SWEEP))
+            .collect();
+        files.rotate_left(1);
+        let mut args = vec!["merge"];
+        args.extend(files.iter().map(String::as_str));
+        let merged = run_ok(&args, "");
+        assert!(merged == whole, "{n} shards of the d sweep merged differ");
+    }
+    let csv = String::from_utf8(run_ok(&["sweep", "-", "--csv"], D_SWEEP)).unwrap();
+    assert!(csv.starts_with("protocol,mu,nb,"), "{csv}");
+    assert!(csv.lines().next().unwrap().ends_with(",diverged,d"));
+    assert!(csv.lines().nth(1).unwrap().ends_with(",32"));
 }
 
 #[test]

@@ -61,7 +61,7 @@ def test_the_budget_is_the_cli_budget_and_force_lifts_it():
     big = {"d": 4096, "nb": 1e6, "steps": 10**7, "sampler": "exact"}
     with pytest.raises(sgdlab.ConfigError, match=r"^nb, steps, sampler: the estimated cost"):
         sgdlab.run(big)
-    with pytest.raises(sgdlab.ConfigError, match=r"^mu, seeds, max_steps, max_samples"):
+    with pytest.raises(sgdlab.ConfigError, match=r"^d, mu, seeds, max_steps, max_samples"):
         sgdlab.sweep({"d": 10**6, "mu": [1], "seeds": [1], "max_steps": 10**9, "sampler": "exact"})
 
 
@@ -123,6 +123,7 @@ BIT_IDENTITY = [
     ("run", {"d": 128, "loss": "adaptive", "steps": 200, "runs": [{"seed": 1}, {"seed": 2}]}),
     ("theory", {"d": 512, "target": "erf", "p": 2, "k": 2, "steps": 200, "seed": 4}),
     ("sweep", {"d": 64, "mu": [0.5, 1, 1.5], "seeds": [1, 2, 3], "max_steps": 5000}),
+    ("sweep", {"d": [32, 64], "mu": [1], "seeds": [1, 2], "max_steps": 5000}),
 ]
 
 
@@ -144,6 +145,29 @@ def test_python_equals_the_cli_bit_for_bit(command, config, run_cli):
             assert got[key].tobytes() == np.asarray(want[key], dtype=np.float64).tobytes()
         assert got["steps"].tolist() == want["steps"]
         assert got["config"] == want["config"]
+
+
+def test_a_sweep_over_d_gives_points_with_d_and_a_d_column():
+    config = {"d": [32, 64, 128], "protocols": ["correlation"], "mu": [1],
+              "seeds": [0, 1, 2], "max_steps": 50000}
+    out = sgdlab.sweep(config)
+    assert out["config"]["d"] == [32, 64, 128]
+    assert [p["d"] for p in out["points"]] == [32, 32, 32, 64, 64, 64, 128, 128, 128]
+    assert [(s["d"], s["runs"]) for s in out["summaries"]] == [(32, 3), (64, 3), (128, 3)]
+    (fit,) = out["d_scaling"]
+    assert fit["protocol"] == "correlation" and fit["d"] == [32, 64, 128]
+    assert fit["theta_asymptotic"] == 1.0 and fit["seed_fits"] + fit["censored_seeds"] == 3
+    frame = sgdlab.sweep_frame(out)
+    assert frame["d"].tolist() == [32, 32, 32, 64, 64, 64, 128, 128, 128]
+    # the median fit is the least-squares line through the medians of T at each d
+    medians = frame.groupby("d")["weak_recovery_step"].median()
+    slope, intercept = np.polyfit(np.log(medians.index.to_numpy(float)),
+                                  np.log(medians.to_numpy(float)), 1)
+    assert abs(slope - fit["theta_fit"]) < 1e-9
+    assert abs(np.exp(intercept) - fit["prefactor"]) < 1e-9 * fit["prefactor"]
+    # a bad list names the entry and the range, as the CLI does
+    with pytest.raises(sgdlab.ConfigError, match=r"^d\[1\]: must be an integer in \[4, 1000000000\]"):
+        sgdlab.sweep({"d": [64, 2]})
 
 
 INTERRUPTED = textwrap.dedent(

@@ -34,6 +34,8 @@ pub enum Kind {
     Object,
     /// A JSON array.
     List,
+    /// A non-negative integer or a JSON array (a sweep's `d`: one dimension or a list).
+    WholeOrList,
 }
 
 impl Kind {
@@ -46,6 +48,7 @@ impl Kind {
             Kind::NameOrObject => value.is_string() || value.is_object(),
             Kind::Object => value.is_object(),
             Kind::List => value.is_array(),
+            Kind::WholeOrList => value.is_u64() || value.is_array(),
         }
     }
 }
@@ -95,6 +98,16 @@ pub fn field_spec(schema: Schema, path: &str) -> Option<FieldSpec> {
         }
     }
     match path {
+        "d" if sweep => spec(
+            WholeOrList,
+            false,
+            "a whole number in [4, 1000000000] (at least 2(p + k)), or a list of 1 to 16 of them without repeats, e.g. [256, 1024, 4096]",
+        ),
+        "d[]" if sweep => spec(
+            Whole,
+            false,
+            "a whole number in [4, 1000000000] (at least 2(p + k))",
+        ),
         "d" => spec(
             Whole,
             false,

@@ -405,9 +405,11 @@ pub fn from_object<T: serde::de::DeserializeOwned + serde::Serialize + Default>(
     prefix: &str,
 ) -> Result<T, ConfigError> {
     let model_keys = ModelSettings::keys();
+    // a sweep's `d` may be a list of dimensions (read by the sweep itself, not the settings)
+    let sweep_d_list = |k: &str, v: &Value| schema == Schema::Sweep && k == "d" && v.is_array();
     let settings: Map<String, Value> = object
         .iter()
-        .filter(|(k, _)| model_keys.contains(k))
+        .filter(|(k, v)| model_keys.contains(k) && !sweep_d_list(k, v))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     from_value::<ModelSettings>(schema, &settings, prefix)?;

@@ -13,7 +13,9 @@ mod resolved;
 pub mod scaling;
 
 pub use error::{check_range, display_number, ConfigError, ErrorKind, PathSegment};
-pub use model_settings::{ModelSettings, SecondLayer, DEFAULT_CLT_THRESHOLD, MAX_A0};
+pub use model_settings::{
+    ModelSettings, SecondLayer, DEFAULT_CLT_THRESHOLD, MAX_A0, MAX_SECOND_LAYER_GAMMA,
+};
 pub use resolved::{ConfigFile, ResolvedConfig};
 
 use crate::initialisation::Initialisation;

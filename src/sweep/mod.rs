@@ -6,28 +6,36 @@
 //! [`ModelSettings`] of a run (`d, p, k, target, activation, noise, update, init, eta,
 //! adaptive, sampler, clt_threshold`, the same struct as in [`RunConfig`]) plus the sweep axes
 //! `protocols` (losses), `mu` (batch exponents), `n0`, `lr` (and per-protocol overrides
-//! `lr_by_protocol`), `seeds` and the cap `max_steps`.
-//! [`SweepConfig::jobs`] expands the grid (protocol x mu x seed, in that nesting order) into
-//! independent [`RunConfig`]s: n_b = floor(n0 d^mu), the learning rate of `lr` resolved with
-//! each protocol's own exponent, `steps = max_steps`, `stop_at_recovery = true`. A job's
+//! `lr_by_protocol`), `seeds` and the cap `max_steps`; its `d` may also be a list of dimensions
+//! ([`SweepConfig::d_list`], a sweep over d).
+//! [`SweepConfig::jobs`] expands the grid (protocol x d x mu x seed, in that nesting order)
+//! into independent [`RunConfig`]s: n_b = floor(n0 d^mu), the learning rate of `lr` resolved
+//! with each protocol's own exponent at the job's d, `steps = max_steps`,
+//! `stop_at_recovery = true`. A job's
 //! result depends only on its `RunConfig` (one seed determines the run), so jobs may run in
 //! any order on any number of workers and give bit-identical [`SweepPoint`]s: natively the
 //! one runner [`run_sweep_jobs`] (rayon with the `cli` feature; used by the CLI, the tests and
 //! the benchmarks), in the browser a Web Worker pool.
 //!
 //! Escape times from m0 ~ 1/sqrt(d) are heavy-tailed, so a sweep is read through
-//! [`summarise`]: per (protocol, mu) the median and quartiles of theta = log_d T over seeds,
-//! with capped (censored) runs counted as T = +infinity, and [`fit_slope`] for the exponent
-//! of the frontier theta(mu).
+//! [`summarise`]: per (protocol, d, mu) the median and quartiles of theta = log_d T over seeds,
+//! with capped (censored) runs counted as T = +infinity, [`fit_slope`] for the exponent
+//! of the frontier theta(mu), and, over two or more d, [`fit_d_scaling`]: per (protocol, mu)
+//! the exponent and prefactor of T = C d^theta, with their spread over seeds.
 //!
-//! The parts: the per-protocol rates (`learning_rate_by_protocol.rs`), the points and their
-//! CSV (`point.rs`), the one runner (`runner.rs`), and medians and slope fits (`summary.rs`).
+//! The parts: the JSON form of the config (`config_json.rs`), the per-protocol rates
+//! (`learning_rate_by_protocol.rs`), the points and their CSV (`point.rs`), the one runner
+//! (`runner.rs`), medians and slope fits (`summary.rs`) and the fits against d
+//! (`d_scaling.rs`).
 
+mod config_json;
+mod d_scaling;
 mod learning_rate_by_protocol;
 mod point;
 mod runner;
 mod summary;
 
+pub use d_scaling::{fit_d_scaling, DScalingSummary, OPTIMAL_DELTA_TOLERANCE};
 pub use learning_rate_by_protocol::LearningRateByProtocol;
 pub use point::{points_to_csv, SweepOutput, SweepPoint, CSV_HEADER};
 pub use runner::{run_job, run_resolved, run_resolved_jobs, run_sweep, run_sweep_jobs};
@@ -40,24 +48,35 @@ use crate::config::{
 use crate::model::Loss;
 use serde::{Deserialize, Serialize};
 
-/// Largest number of jobs (protocols x mu x seeds) in one sweep.
+/// Largest number of jobs (d values x protocols x mu x seeds) in one sweep.
 pub const MAX_JOBS: usize = 1_000_000;
+/// Most dimensions in a sweep's `d` list.
+pub const MAX_D_VALUES: usize = 16;
 /// Trajectory capacity of a sweep job: only the weak-recovery step is kept, so the smallest
 /// recording grid is used.
 pub const JOB_RECORD_POINTS: usize = 16;
 
 /// A sweep as written by a user (JSON keys as field names). Every key is optional; unknown
-/// keys are rejected.
+/// keys are rejected. Its JSON key `d` is a number (one dimension: `model.d`) or a list (a
+/// sweep over d: `d_list`); see `config_json.rs`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(
+    from = "config_json::SweepConfigJson",
+    into = "config_json::SweepConfigJson"
+)]
 pub struct SweepConfig {
     /// Model, initialisation, sampler and recovery threshold, as in `run` (flattened: `d`,
     /// `p`, `k`, `target`, `activation`, `noise`, `update`, `init`, `eta`, `adaptive` (used by
     /// the `adaptive` protocol only), `sampler`, `clt_threshold`). `auto` uses exact up to
     /// `clt_threshold` samples per step and clt above it where the clt moments are exact or
-    /// accurate (see [`crate::config::auto_sampler`]).
-    #[serde(flatten)]
+    /// accurate (see [`crate::config::auto_sampler`]). With a `d_list`, `model.d` is not used
+    /// (reading JSON sets it to the list's first entry).
     pub model: ModelSettings,
+    /// The dimensions of a sweep over d (`d` given as a list, `"d": [256, 1024, 4096]`): 1 to
+    /// [`MAX_D_VALUES`] entries, each in [max(4, 2(p + k)), [`crate::config::MAX_D`]], no
+    /// repeats; every (protocol, mu, seed) runs at each. `None` when `d` is a number, the one
+    /// dimension `model.d`.
+    pub d_list: Option<Vec<u64>>,
     /// Losses to compare (`protocols`: list of mse | correlation | adaptive), no repeats.
     pub protocols: Vec<Loss>,
     /// Batch exponents mu (`mu`), each in [0, 12], no repeats: n_b = floor(n0 d^mu).
@@ -85,6 +104,7 @@ impl Default for SweepConfig {
     fn default() -> Self {
         SweepConfig {
             model: ModelSettings::default(),
+            d_list: None,
             protocols: vec![Loss::Mse, Loss::Correlation],
             mu: vec![0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0],
             n0: 1.0,
@@ -114,18 +134,34 @@ impl SweepConfig {
         self.lr_by_protocol.get(protocol).unwrap_or(self.lr)
     }
 
-    /// The run config of one job (not validated; [`SweepConfig::jobs`] validates).
+    /// The dimensions of the sweep, in the order given: `d_list`, or the one `model.d`.
+    pub fn dimensions(&self) -> Vec<u64> {
+        self.d_list.clone().unwrap_or_else(|| vec![self.model.d])
+    }
+
+    /// The run config of one job at the first of [`SweepConfig::dimensions`] (not validated;
+    /// [`SweepConfig::jobs`] validates).
     pub fn job(&self, protocol: Loss, mu: f64, seed: u64) -> RunConfig {
+        let d = self.dimensions().first().copied().unwrap_or(self.model.d);
+        self.job_at(protocol, d, mu, seed)
+    }
+
+    /// The run config of one job at dimension `d` (not validated; [`SweepConfig::jobs`]
+    /// validates).
+    pub fn job_at(&self, protocol: Loss, d: u64, mu: f64, seed: u64) -> RunConfig {
         let batch = BatchScaling { n0: self.n0, mu };
         let steps = match self.max_samples {
             Some(cap) => {
-                let by_samples = (cap as f64 / batch.resolve(self.model.d)).floor().max(1.0);
+                let by_samples = (cap as f64 / batch.resolve(d)).floor().max(1.0);
                 self.max_steps.min(by_samples.min(MAX_STEPS as f64) as u64)
             }
             None => self.max_steps,
         };
         RunConfig {
-            model: self.model.clone(),
+            model: ModelSettings {
+                d,
+                ..self.model.clone()
+            },
             nb: None,
             batch: Some(batch),
             gamma: None,
@@ -140,10 +176,11 @@ impl SweepConfig {
 
     /// Validates the sweep axes (lists non-empty, no repeats, ranges), naming the field.
     fn validate_axes(&self) -> Result<(), ConfigError> {
-        // the size first, so a huge list is refused before any per-entry work
-        let jobs = self
-            .protocols
-            .len()
+        // the sizes first, so a huge list is refused before any per-entry work
+        self.validate_d_list()?;
+        let dims = self.d_list.as_ref().map_or(1, Vec::len);
+        let jobs = dims
+            .saturating_mul(self.protocols.len())
             .saturating_mul(self.mu.len())
             .saturating_mul(self.seeds.len());
         if jobs > MAX_JOBS {
@@ -155,7 +192,7 @@ impl SweepConfig {
             return Err(ConfigError::new(
                 field,
                 format!(
-                    "the sweep has {jobs} runs (protocols x mu x seeds = {} x {} x {}); at most {MAX_JOBS} are allowed",
+                    "the sweep has {jobs} runs (d x protocols x mu x seeds = {dims} x {} x {} x {}); at most {MAX_JOBS} are allowed",
                     self.protocols.len(),
                     self.mu.len(),
                     self.seeds.len()
@@ -234,32 +271,85 @@ impl SweepConfig {
         Ok(())
     }
 
+    /// Checks a `d` list: 1 to [`MAX_D_VALUES`] entries, each a dimension the model allows
+    /// (max(4, 2(p + k)) to [`crate::config::MAX_D`]), no repeats; errors name `d` or `d[i]`.
+    fn validate_d_list(&self) -> Result<(), ConfigError> {
+        let Some(list) = &self.d_list else {
+            return Ok(());
+        };
+        if list.is_empty() || list.len() > MAX_D_VALUES {
+            return Err(ConfigError::new(
+                "d",
+                format!(
+                    "a list of dimensions must have 1 to {MAX_D_VALUES} entries, got {}",
+                    list.len()
+                ),
+            ));
+        }
+        let min_d = (2 * (self.model.p + self.model.k)).max(4) as u64;
+        let mut seen = std::collections::HashSet::with_capacity(list.len());
+        for (i, &d) in list.iter().enumerate() {
+            if !(min_d..=crate::config::MAX_D).contains(&d) {
+                return Err(ConfigError::new(
+                    format!("d[{i}]"),
+                    format!(
+                        "must be an integer in [{min_d}, {}] (at least 2(p + k)), got {d}",
+                        crate::config::MAX_D
+                    ),
+                ));
+            }
+            if !seen.insert(d) {
+                return Err(ConfigError::new(
+                    format!("d[{i}]"),
+                    format!("{d} is listed twice"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Validates everything and expands the grid into one [`RunConfig`] per
-    /// (protocol, mu, seed), nested in that order (protocols outermost, seeds innermost).
-    /// Errors name the sweep's field (`mu[2]`, `n0`, `max_steps`, `lr.gamma0`, ...).
+    /// (protocol, d, mu, seed), nested in that order (protocols outermost, then the
+    /// dimensions, seeds innermost; with one `d` this is protocol x mu x seed).
+    /// Errors name the sweep's field (`d[1]`, `mu[2]`, `n0`, `max_steps`, `lr.gamma0`, ...).
     pub fn jobs(&self) -> Result<Vec<RunConfig>, ConfigError> {
         self.validate_axes()?;
-        let mut jobs = Vec::with_capacity(self.protocols.len() * self.mu.len() * self.seeds.len());
+        let dims = self.dimensions();
+        let mut jobs = Vec::with_capacity(
+            dims.len() * self.protocols.len() * self.mu.len() * self.seeds.len(),
+        );
         for &protocol in &self.protocols {
-            for (i, &mu) in self.mu.iter().enumerate() {
-                // the seed does not affect validity: resolve once per (protocol, mu)
-                self.job(protocol, mu, self.seeds[0])
-                    .resolve()
-                    .map_err(|e| self.rename_error(e, protocol, i))?;
-                jobs.extend(self.seeds.iter().map(|&seed| self.job(protocol, mu, seed)));
+            for (j, &d) in dims.iter().enumerate() {
+                for (i, &mu) in self.mu.iter().enumerate() {
+                    // the seed does not affect validity: resolve once per (protocol, d, mu)
+                    self.job_at(protocol, d, mu, self.seeds[0])
+                        .resolve()
+                        .map_err(|e| self.rename_error(e, protocol, j, i))?;
+                    jobs.extend(
+                        self.seeds
+                            .iter()
+                            .map(|&seed| self.job_at(protocol, d, mu, seed)),
+                    );
+                }
             }
         }
         Ok(jobs)
     }
 
-    /// Maps an error of a job's `RunConfig` onto the sweep's own field names; an error of a
-    /// protocol's own policy names its entry of `lr_by_protocol`.
-    fn rename_error(&self, e: ConfigError, protocol: Loss, i: usize) -> ConfigError {
+    /// Maps an error of a job's `RunConfig` (job at `d_list[j]`, `mu[i]`) onto the sweep's own
+    /// field names; an error of a protocol's own policy names its entry of `lr_by_protocol`.
+    fn rename_error(&self, e: ConfigError, protocol: Loss, j: usize, i: usize) -> ConfigError {
         let mu = display_number(self.mu[i]);
         let name = protocol;
-        let context = |message: String| format!("{message} (protocol {name}, mu[{i}] = {mu})");
+        let at_d = match &self.d_list {
+            Some(list) => format!(", d[{j}] = {}", list[j]),
+            None => String::new(),
+        };
+        let context =
+            |message: String| format!("{message} (protocol {name}{at_d}, mu[{i}] = {mu})");
         let own_policy = self.lr_by_protocol.get(protocol).is_some();
         match e.field.as_str() {
+            "d" if self.d_list.is_some() => ConfigError::new(format!("d[{j}]"), e.message),
             "steps" => ConfigError::new("max_steps", e.message),
             "batch.n0" => ConfigError::new("n0", e.message),
             "batch.mu" => ConfigError::new(format!("mu[{i}]"), e.message),

@@ -35,10 +35,12 @@ pub struct SweepPoint {
     pub mu_resolved: f64,
     /// true when the run stopped on NaN/inf before weak recovery (also `censored`).
     pub diverged: bool,
+    /// Input dimension d of the run (one of the sweep's dimensions).
+    pub d: u64,
 }
 
 /// Columns of [`points_to_csv`].
-pub const CSV_HEADER: &str = "protocol,mu,nb,gamma,seed,weak_recovery_step,samples,sampler,censored,theta,mu_resolved,diverged";
+pub const CSV_HEADER: &str = "protocol,mu,nb,gamma,seed,weak_recovery_step,samples,sampler,censored,theta,mu_resolved,diverged,d";
 
 impl SweepPoint {
     /// The point of a finished (or stopped) simulation.
@@ -62,6 +64,7 @@ impl SweepPoint {
             theta: step.map(|t| (t.max(1) as f64).ln() / d.ln()),
             mu_resolved: config.mu_resolved,
             diverged: diverged && step.is_none(),
+            d: c.model.d,
         }
     }
 
@@ -69,7 +72,7 @@ impl SweepPoint {
     pub fn csv_row(&self) -> String {
         let opt = |x: Option<String>| x.unwrap_or_default();
         format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{}",
             self.protocol,
             self.mu,
             self.nb,
@@ -81,7 +84,8 @@ impl SweepPoint {
             self.censored,
             opt(self.theta.map(|t| t.to_string())),
             self.mu_resolved,
-            self.diverged
+            self.diverged,
+            self.d
         )
     }
 }

@@ -5,12 +5,14 @@ use super::*;
 use crate::model::Loss;
 use serde::{Deserialize, Serialize};
 
-/// Summary of the runs of one (protocol, mu) over its seeds. theta = log_d T; censored runs
+/// Summary of the runs of one (protocol, d, mu) over its seeds. theta = log_d T; censored runs
 /// count as T = +infinity, so a median or quartile that falls on them is reported as null.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SweepSummary {
     /// Loss.
     pub protocol: Loss,
+    /// Input dimension d.
+    pub d: u64,
     /// Nominal mu.
     pub mu: f64,
     /// log_d n_b of the actual batch size.
@@ -58,52 +60,36 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     a + (h - lo as f64) * (b - a)
 }
 
-fn finite(x: f64) -> Option<f64> {
+pub(super) fn finite(x: f64) -> Option<f64> {
     x.is_finite().then_some(x)
 }
 
-/// Summaries per (protocol, mu), in order of first appearance in `points`. `d` is read from
-/// n_b and mu_resolved of the points.
+/// Summaries per (protocol, d, mu), in order of first appearance in `points` (with one d: per
+/// (protocol, mu)). theta = log_d T with the points' own d.
 pub fn summarise(points: &[SweepPoint]) -> Vec<SweepSummary> {
-    let mut keys: Vec<(Loss, u64)> = Vec::new();
+    let mut keys: Vec<(Loss, u64, u64)> = Vec::new();
     for p in points {
-        let key = (p.protocol, p.mu.to_bits());
+        let key = (p.protocol, p.d, p.mu.to_bits());
         if !keys.contains(&key) {
             keys.push(key);
         }
     }
     keys.into_iter()
-        .map(|(protocol, mu_bits)| {
+        .map(|(protocol, d, mu_bits)| {
             let group: Vec<&SweepPoint> = points
                 .iter()
-                .filter(|p| p.protocol == protocol && p.mu.to_bits() == mu_bits)
+                .filter(|p| p.protocol == protocol && p.d == d && p.mu.to_bits() == mu_bits)
                 .collect();
             let first = group[0];
-            let mut steps: Vec<f64> = group
-                .iter()
-                .map(|p| match p.weak_recovery_step {
-                    Some(t) => t.max(1) as f64,
-                    None => f64::INFINITY,
-                })
-                .collect();
+            let mut steps: Vec<f64> = group.iter().map(|p| recovery_steps(p)).collect();
             steps.sort_by(f64::total_cmp);
-            // ln d from n_b = d^mu_resolved (mu_resolved = 0 when n_b = 1: use theta of a point)
-            let ln_d = if first.nb > 1 && first.mu_resolved > 0.0 {
-                (first.nb as f64).ln() / first.mu_resolved
-            } else {
-                group
-                    .iter()
-                    .find_map(|p| match (p.theta, p.weak_recovery_step) {
-                        (Some(th), Some(t)) if th > 0.0 && t > 1 => Some((t as f64).ln() / th),
-                        _ => None,
-                    })
-                    .unwrap_or(f64::NAN)
-            };
+            let ln_d = (d as f64).ln();
             let theta = |t: f64| if t.is_finite() { t.ln() / ln_d } else { t };
             let median_steps = quantile_sorted(&steps, 0.5);
             let median_theta = finite(theta(median_steps));
             SweepSummary {
                 protocol,
+                d,
                 mu: first.mu,
                 mu_resolved: first.mu_resolved,
                 nb: first.nb,
@@ -120,6 +106,15 @@ pub fn summarise(points: &[SweepPoint]) -> Vec<SweepSummary> {
             }
         })
         .collect()
+}
+
+/// The weak-recovery step of a point as a number, max(T, 1) (as theta uses it), +infinity
+/// when censored.
+pub(super) fn recovery_steps(p: &SweepPoint) -> f64 {
+    match p.weak_recovery_step {
+        Some(t) => t.max(1) as f64,
+        None => f64::INFINITY,
+    }
 }
 
 /// Least-squares line y = slope x + intercept. Returns (slope, intercept, standard error of

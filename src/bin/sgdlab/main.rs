@@ -4,7 +4,7 @@
 //!   A config with a `runs` array runs every entry in parallel on all cores.
 //! * `sgdlab run --preset ID`: every panel of one of the lab's presets (the paper's figures).
 //! * `sgdlab sweep CONFIG.json [--csv] [--out FILE]`: weak-recovery times over a grid of batch
-//!   exponents mu, protocols and seeds, in parallel on all cores.
+//!   exponents mu, protocols and seeds (and dimensions, `"d": [...]`), in parallel on all cores.
 //! * `sgdlab theory CONFIG.json [--csv] [--out FILE]`: the overlap recursion of the same config
 //!   (plus `terms: {gradient, noise, mean_step}`), in the same output schema.
 //! * `sgdlab sweep CONFIG.json --shard I/N`: only the jobs of shard I of N (round-robin, see
@@ -81,9 +81,10 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Sweep the batch exponent mu for several protocols and seeds on all cores (weak-recovery
-    /// times for the phase diagram). Prints `{"points": [...], "summaries": [...],
-    /// "estimated_cost": {...}}`.
+    /// Sweep the batch exponent mu (and d, given as a list) for several protocols and seeds on
+    /// all cores (weak-recovery times for the phase diagram). Prints `{"config": {...},
+    /// "estimated_cost": {...}, "points": [...], "summaries": [...]}`, plus `"d_scaling": [...]`
+    /// (T = C d^theta per protocol and mu) for two or more d.
     Sweep {
         /// Sweep config (JSON; see the README), or - for standard input.
         config: PathBuf,

@@ -387,6 +387,7 @@ mod tests {
             theta,
             mu_resolved: mu,
             diverged: false,
+            d: 1024,
         }
     }
 

@@ -36,6 +36,7 @@ fn point(job: u32) -> SweepPoint {
         theta: Some(0.5),
         mu_resolved: 0.5,
         diverged: false,
+        d: 1024,
     }
 }
 
@@ -169,6 +170,7 @@ fn a_saved_sweep_shows_only_over_the_form_that_holds_it() {
             protocol: job.loss,
             mu: job.batch.unwrap().mu,
             seed: job.seed,
+            d: job.model.d,
             ..point(i as u32)
         })
         .collect();

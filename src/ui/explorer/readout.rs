@@ -136,6 +136,7 @@ mod tests {
             theta: t.map(|t| (t as f64).ln() / (1024f64).ln()),
             mu_resolved: mu,
             diverged: false,
+            d: 1024,
         }
     }
 

@@ -41,13 +41,20 @@ impl SavedSweep {
         let jobs = config
             .jobs()
             .map_err(|e| format!("saved sweep: config.{e}"))?;
-        let points: Vec<SweepPoint> = serde_json::from_value(
-            value
-                .get("points")
-                .cloned()
-                .ok_or("saved sweep: no `points` key")?,
-        )
-        .map_err(|e| format!("saved sweep: points: {}", cut_to(&e.to_string(), 200)))?;
+        let mut points = value
+            .get("points")
+            .cloned()
+            .ok_or("saved sweep: no `points` key")?;
+        // files written before points carried `d` (sweeps at one d): the job's d
+        if let Value::Array(list) = &mut points {
+            for (p, job) in list.iter_mut().zip(&jobs) {
+                if let Value::Object(p) = p {
+                    p.entry("d").or_insert_with(|| Value::from(job.model.d));
+                }
+            }
+        }
+        let points: Vec<SweepPoint> = serde_json::from_value(points)
+            .map_err(|e| format!("saved sweep: points: {}", cut_to(&e.to_string(), 200)))?;
         if points.len() != jobs.len() {
             return Err(format!(
                 "saved sweep: {} points for the {} jobs of its config",

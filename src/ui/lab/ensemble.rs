@@ -126,6 +126,7 @@ impl Member {
                 .map(|t| (t.max(1) as f64).ln() / (d as f64).ln()),
             mu_resolved: s.mu,
             diverged: false,
+            d,
         })
     }
 }

@@ -1,0 +1,136 @@
+//! The JSON form of a [`SweepConfig`]: its key `d` is one dimension (`"d": 1024`, the model's
+//! `d` as in a run) or a list of them (`"d": [256, 1024, 4096]`, a sweep over d).
+//!
+//! [`SweepConfig`] flattens the shared [`ModelSettings`], whose `d` is a single number, so its
+//! serde goes through [`SweepConfigJson`]: the same keys, with `d` read and written by the sweep
+//! itself (a number or a list) and the model's other keys flattened as before. A number sets
+//! `model.d`; a list sets `d_list` (and `model.d` to its first entry).
+
+use super::{LearningRateByProtocol, SweepConfig};
+use crate::config::scaling::LearningRate;
+use crate::config::ModelSettings;
+use crate::model::Loss;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// `d` of a sweep as written: one dimension or a list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub(super) enum Dimensions {
+    /// `"d": 1024`.
+    One(u64),
+    /// `"d": [256, 1024]`.
+    List(Vec<u64>),
+}
+
+/// [`SweepConfig`] as JSON (see the module documentation); the field order is the order of the
+/// keys written (`d` first, where the flattened model settings used to put it).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(super) struct SweepConfigJson {
+    d: Dimensions,
+    #[serde(flatten, serialize_with = "model_without_d")]
+    model: ModelSettings,
+    protocols: Vec<Loss>,
+    mu: Vec<f64>,
+    n0: f64,
+    lr: LearningRate,
+    lr_by_protocol: LearningRateByProtocol,
+    seeds: Vec<u64>,
+    max_steps: u64,
+    max_samples: Option<u64>,
+}
+
+impl Default for SweepConfigJson {
+    fn default() -> Self {
+        SweepConfig::default().into()
+    }
+}
+
+impl From<SweepConfig> for SweepConfigJson {
+    fn from(c: SweepConfig) -> Self {
+        SweepConfigJson {
+            d: match c.d_list {
+                Some(list) => Dimensions::List(list),
+                None => Dimensions::One(c.model.d),
+            },
+            model: c.model,
+            protocols: c.protocols,
+            mu: c.mu,
+            n0: c.n0,
+            lr: c.lr,
+            lr_by_protocol: c.lr_by_protocol,
+            seeds: c.seeds,
+            max_steps: c.max_steps,
+            max_samples: c.max_samples,
+        }
+    }
+}
+
+impl From<SweepConfigJson> for SweepConfig {
+    fn from(c: SweepConfigJson) -> Self {
+        let mut model = c.model;
+        let d_list = match c.d {
+            Dimensions::One(d) => {
+                model.d = d;
+                None
+            }
+            Dimensions::List(list) => {
+                if let Some(&first) = list.first() {
+                    model.d = first;
+                }
+                Some(list)
+            }
+        };
+        SweepConfig {
+            model,
+            d_list,
+            protocols: c.protocols,
+            mu: c.mu,
+            n0: c.n0,
+            lr: c.lr,
+            lr_by_protocol: c.lr_by_protocol,
+            seeds: c.seeds,
+            max_steps: c.max_steps,
+            max_samples: c.max_samples,
+        }
+    }
+}
+
+/// The model settings' keys except `d` (written by the sweep), in the settings' own order.
+/// They go through JSON text because `serde_json`'s value maps sort their keys.
+fn model_without_d<S: Serializer>(model: &ModelSettings, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::Error;
+    let text = serde_json::to_string(model).map_err(S::Error::custom)?;
+    let Entries(entries) = serde_json::from_str(&text).map_err(S::Error::custom)?;
+    s.collect_map(
+        entries
+            .iter()
+            .filter(|(k, _)| k != "d")
+            .map(|(k, v)| (k, v)),
+    )
+}
+
+/// A JSON object's entries in the order of the text.
+struct Entries(Vec<(String, serde_json::Value)>);
+
+impl<'de> Deserialize<'de> for Entries {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Entries;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entries, A::Error> {
+                let mut out = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    out.push(entry);
+                }
+                Ok(Entries(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
