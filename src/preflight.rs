@@ -331,7 +331,8 @@ pub const NO_SIGNAL_MAX_DEGREE: u32 = 12;
 
 /// For a committee teacher whose link shares no Hermite degree n <= [`NO_SIGNAL_MAX_DEGREE`]
 /// with the student's activation ([`crate::model::pair_information_exponent`] is `None`):
-/// the population risk does not depend on M, so no loss gets a signal from the teacher.
+/// the population risk does not depend on M, so the mean gradient has no component towards the
+/// teacher and only the step's order-gamma^2 terms can move M.
 pub fn no_signal_warning(config: &ResolvedConfig) -> Option<String> {
     let link = config.input.model.target.committee_link()?;
     let activation = config.activation_resolved;
@@ -340,7 +341,7 @@ pub fn no_signal_warning(config: &ResolvedConfig) -> Option<String> {
         return None;
     }
     Some(format!(
-        "no signal: the student's activation {activation} shares no Hermite degree n <= {NO_SIGNAL_MAX_DEGREE} with the teacher's link {link} (c_n(sigma) c_n(g) = 0; the teacher's lowest degree is {teacher}), so the population risk does not depend on the overlaps M with the teacher and neither loss learns it from a random start; choose an activation with a He_{teacher} component"
+        "no first-order signal: the student's activation {activation} shares no Hermite degree n <= {NO_SIGNAL_MAX_DEGREE} with the teacher's link {link} (c_n(sigma) c_n(g) = 0; the teacher's lowest degree is {teacher}), so the population risk does not depend on the overlaps M with the teacher and the mean gradient has no component towards it; only the step's terms of order gamma^2 (through the square of the label) can move M, which takes far larger rates; an activation with a He_{teacher} component learns at the usual ones"
     ))
 }
 
@@ -360,7 +361,7 @@ mod tests {
         let warnings = noise_warnings(&relu, &start);
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(
-            warnings[0].starts_with("no signal: the student's activation relu"),
+            warnings[0].starts_with("no first-order signal: the student's activation relu"),
             "{}",
             warnings[0]
         );

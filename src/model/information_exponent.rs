@@ -10,8 +10,12 @@
 //! A student σ meets a committee teacher g through E[σ(λ) g(λ*)] = Σ_n c_n(σ) c_n(g) M^n / n!
 //! (unit norms, overlap M): only the degrees both links carry couple the student to the
 //! teacher. [`pair_information_exponent`] is the smallest such degree; when there is none the
-//! population risk does not depend on M at all and neither loss gets a signal (ReLU, whose
-//! only odd degree is 1, against He_3; an odd student against an even teacher).
+//! population risk does not depend on M at all, so the mean gradient has no component towards
+//! the teacher (ReLU, whose only odd degree is 1, against He_3; an odd student against an even
+//! teacher). What is left are the step's terms of order gamma^2, which see the teacher through
+//! the square of the label (He_3^2 has a He_2 part): measured at d = 256, no ReLU student escapes
+//! He_3 at gamma0 = 0.01, and at gamma0 = 1 they take about 25 000 steps against the He_3
+//! student's 92 (README: the student activation).
 
 use super::hermite::{factorial, hermite};
 use super::leap_index::{leap_index, support_information_exponent};
@@ -69,7 +73,8 @@ fn nonzero_degrees(link: &Link, max_degree: u32) -> Vec<u32> {
 /// The smallest degree n in 1..=`max_degree` at which both the student's activation and the
 /// teacher's link have a non-zero Hermite coefficient (c_n(σ) c_n(g) ≠ 0): the exponent of the
 /// first term of E[σ(λ) g(λ*)] = Σ_n c_n(σ) c_n(g) M^n / n!. `None` when they share no degree:
-/// then the population risk does not depend on M and no loss gets a signal from the teacher.
+/// then the population risk does not depend on M and the mean gradient carries no signal from
+/// the teacher (only the step's order-gamma^2 terms do).
 pub fn pair_information_exponent(activation: &Link, link: &Link, max_degree: u32) -> Option<u32> {
     let student = nonzero_degrees(activation, max_degree);
     nonzero_degrees(link, max_degree)
