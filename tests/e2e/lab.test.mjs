@@ -20,7 +20,7 @@ before(async () => {
 after(async () => { await browser?.close(); await site?.close(); });
 
 const PRESETS = ['fig2-mu1', 'fig2-mu1.5', 'fig2-mu1.75', 'separation-large-d', 'wide-mu1', 'wide-mu1.75',
-  'regime-noise-learning', 'regime-saad-solla', 'regime-population-flow', 'adaptive'];
+  'regime-noise-learning', 'regime-saad-solla', 'regime-population-flow', 'adaptive', 'staircase', 'parity'];
 
 async function panelIds(page) {
   return page.$$eval('#panels .panel', (els) => els.map((e) => e.id));
@@ -39,7 +39,7 @@ for (const id of PRESETS) {
       return panels.length > 0 && panels.every((p) => Number(document.getElementById(`${p.id}-stats`).dataset.steps || 0) >= 1);
     }, null, { timeout: 90000 });
     const panels = await panelIds(page);
-    const expected = { 'adaptive': 3, 'regime-noise-learning': 1, 'regime-saad-solla': 1, 'regime-population-flow': 1 }[id] || 2;
+    const expected = { 'adaptive': 3, 'regime-noise-learning': 1, 'regime-saad-solla': 1, 'regime-population-flow': 1, 'staircase': 1, 'parity': 1 }[id] || 2;
     assert.equal(panels.length, expected);
     for (const p of panels) {
       assert.ok(await canvasVariance(page, `#${p}-overlaps`) > 50, `${p} overlap chart blank`);
@@ -48,7 +48,11 @@ for (const id of PRESETS) {
     if (id.startsWith('regime-')) {
       await page.waitForFunction(() => /theory: overlap recursion/.test(document.querySelector('#panels .stats').textContent), null, { timeout: 30000 });
     }
-    if (id === 'fig2-mu1.5' || id === 'regime-saad-solla') {
+    if (id === 'staircase') {
+      // the leap index is computed and shown with its basis
+      await page.waitForFunction(() => /leap index 1/.test(document.body.textContent), null, { timeout: 30000 });
+    }
+    if (id === 'fig2-mu1.5' || id === 'regime-saad-solla' || id === 'staircase') {
       await page.waitForTimeout(1500);
       await page.screenshot({ path: path.join(shots, `preset-${id}.png`), fullPage: true });
     }
@@ -242,7 +246,7 @@ test('batch-size explorer: a small sweep completes on the worker pool, draws poi
   assert.match(await page.evaluate(() => location.hash), /view=explorer&sweep=/);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#x-export-csv')]);
   const rows = fs.readFileSync(await download.path(), 'utf8').trim().split('\n');
-  assert.equal(rows[0], 'protocol,mu,nb,gamma,seed,weak_recovery_step,samples,sampler,censored,theta,mu_resolved,diverged');
+  assert.equal(rows[0], 'protocol,mu,nb,gamma,seed,weak_recovery_step,samples,sampler,censored,theta,mu_resolved,diverged,d');
   assert.equal(rows.length, 13);
   await page.screenshot({ path: path.join(shots, 'explorer.png'), fullPage: true });
   // a long sweep, cancelled mid-way
