@@ -65,6 +65,42 @@ fn exact_step_group(c: &mut Criterion, name: &str, mode: SimdMode, second_layer_
     group.finish();
 }
 
+/// `exact_step_multi_index`: p = k = 3 with the staircase Hermite target
+/// z1 + z1 z2 + z1 z2 z3 (its lane kernel) against the He_3 committee of the same size, for a
+/// polynomial (He_3) and a libm (tanh) student.
+fn exact_step_multi_index(c: &mut Criterion) {
+    let mut group = c.benchmark_group("exact_step_multi_index");
+    let nb = 1 << 16;
+    group.throughput(Throughput::Elements(nb));
+    let staircase: Target = r#"{"hermite": [[1, [1, 0, 0]], [1, [1, 1, 0]], [1, [1, 1, 1]]]}"#
+        .parse()
+        .unwrap();
+    for (name, target) in [
+        ("staircase", staircase),
+        ("he3_committee", Target::Committee(Link::HE3)),
+    ] {
+        for activation in [Link::HE3, Link::Tanh] {
+            let s = StepSettings {
+                target,
+                activation,
+                ..settings(1000, nb)
+            };
+            let mut rng = SimRng::seed_from_u64(5);
+            let mut orth = SimRng::seed_from_u64(6);
+            let mut sampler =
+                ExactSampler::new(Initialisation::Warm.sample_overlaps(&mut rng, 3, 3, 1000));
+            group.bench_function(format!("p3_k3_{name}_{activation}"), |b| {
+                b.iter(|| {
+                    sampler.accumulate(&s, &mut rng, nb);
+                    sampler.finish_step(&s, &mut orth).unwrap();
+                    black_box(sampler.overlaps());
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
 fn exact_vs_full(c: &mut Criterion) {
     let mut group = c.benchmark_group("exact_vs_full_d4096_p4");
     group.sample_size(10);
@@ -191,6 +227,7 @@ mod groups {
     criterion_group!(
         benches,
         exact_step,
+        exact_step_multi_index,
         exact_vs_full,
         trajectory_record,
         clt_step
