@@ -23,7 +23,7 @@ pub struct Preset {
 pub const BATCH_SIZE_STORY: &str = "batch-size";
 
 /// Every preset, in menu order.
-pub const PRESETS: [Preset; 15] = [
+pub const PRESETS: [Preset; 16] = [
     Preset {
         id: BATCH_SIZE_STORY,
         title: "The batch-size story · He₃, μ = 1, 1.5, 2, 8 seeds",
@@ -95,6 +95,12 @@ pub const PRESETS: [Preset; 15] = [
         title: "Trained second layer · He₃, a₀ = 0.1, γ_a = 4·10⁻⁵, 8 seeds",
         explanation: "Every a_j starts at a₀ = 0.1 and is trained by MSE at the rate γ_a = 4·10⁻⁵ (d = n_b = 256, γ·a₀ = 0.01 d^(−1/2)). Plain SGD escapes like a small fixed a₀ (median 1 967 steps, slowest seed 2 789; at a₀ = 1 it takes a median 2 460 and up to 5 935), then a_j grows to 1 as M → 1: the risk falls below 10⁻³ after a median 25 300 steps and ends at 3·10⁻⁶, near the noise floor, with no loss switch (a fixed a₀ = 0.1 stays at 2.47). Correlation loss's first layer ignores f, so a growing a only raises its rate: it stalls at risk 1.46. The second layer must learn slower than the escape: at γ_a = 6.4·10⁻⁴ it first shrinks a towards the fit of M ≈ 0 (a ≈ M³ ≈ 0), which switches the first layer off, and no seed escapes (README: the trained second layer).",
         pairs: &[("target", "he3"), ("d", "256"), ("mu", "1"), ("gamma0", "0.1"), ("delta", "0.5"), ("a0", "0.1"), ("a_gamma", "4e-5"), ("steps", "40000"), ("seed", "1"), ("seeds", "8"), ("panels", "mse,correlation"), ("log", "1")],
+    },
+    Preset {
+        id: "student-tanh",
+        title: "A tanh student on He₃ · both losses at γ₀ = 10, 8 seeds",
+        explanation: "The teacher is He₃, the student tanh (d = n_b = 256, γ = 10 d^(−1/2), seeds 0–7). tanh carries a He₃ component, so it learns the target, and its derivative is bounded (|σ'| ≤ 1): the step noise that forces a He₃ student's plain SGD down to γ₀ = 0.01 (median 2 460 steps) is small, and both losses run at the same γ₀ = 10, escaping in a median 42 steps. The protocols' gap is the He₃ student's (README: the student activation, where a He₃ student's correlation loss takes γ₀ = 1 and 92 steps).",
+        pairs: &[("target", "he3"), ("activation", "tanh"), ("d", "256"), ("mu", "1"), ("gamma0", "10"), ("delta", "0.5"), ("steps", "20000"), ("seed", "0"), ("seeds", "8"), ("panels", "mse,correlation"), ("log", "1")],
     },
     Preset {
         id: "adaptive",

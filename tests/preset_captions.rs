@@ -573,3 +573,25 @@ fn multi_index_staircase_and_parity() {
         assert!(t.iter().all(|x| x.is_infinite()), "{parity:?}");
     }
 }
+
+/// Preset `student-tanh`: both protocols escape in a median 42 steps at gamma0 = 10 (the page's
+/// configs; `tests/student_activation.rs` checks the He_3 student's numbers it compares with).
+#[test]
+fn student_tanh() {
+    use sgdlab::sweep::run_sweep_jobs;
+    let state = preset("student-tanh").unwrap().state().unwrap();
+    for (panel, loss) in state.member_configs().iter().zip(&state.panels) {
+        let jobs: Vec<RunConfig> = panel.iter().map(|m| m.config.clone()).collect();
+        let t: Vec<f64> = run_sweep_jobs(&jobs)
+            .unwrap()
+            .iter()
+            .map(|p| p.weak_recovery_step.map_or(f64::INFINITY, |t| t as f64))
+            .collect();
+        println!(
+            "student-tanh {loss:?}: escapes {t:?}, median {}",
+            median(&t)
+        );
+        assert!(t.iter().all(|t| t.is_finite()), "{loss:?}: {t:?}");
+        assert!((median(&t) - 42.0).abs() <= 1.0, "{loss:?}: {t:?}");
+    }
+}
