@@ -226,6 +226,51 @@ fn he3_mse_law_matches_exact_after_one_and_three_steps() {
     );
 }
 
+/// A fixed second layer a0 = 0.3 (its factor in c and in the MSE error): the exact polynomial
+/// moments carry a0, and the clt law still matches the exact sampler's.
+#[test]
+fn he3_mse_with_a_second_layer_law_matches_exact() {
+    let s = StepSettings {
+        a0: 0.3,
+        gamma: 0.05 / 0.3,
+        ..he3(StepLoss::Mse)
+    };
+    let init = Initialisation::M0 { m0: 0.3 };
+    let exact = runs(None, SEEDS, 0, &s, 1, 1, &init);
+    let clt = runs(
+        Some(MomentSource::Automatic),
+        SEEDS,
+        10_000,
+        &s,
+        1,
+        1,
+        &init,
+    );
+    check(
+        "He3 MSE a0 = 0.3, exact moments",
+        &agreement(&exact, &clt, 1, 1),
+        0.06,
+    );
+    // and the moments are not those of a0 = 1: the a0 = 1 clt runs differ in law
+    let unit = runs(
+        Some(MomentSource::Automatic),
+        SEEDS,
+        10_000,
+        &StepSettings { a0: 1.0, ..s },
+        1,
+        1,
+        &init,
+    );
+    let worst = agreement(&exact, &unit, 1, 1)
+        .iter()
+        .map(|a| a.ks_p)
+        .fold(1.0, f64::min);
+    assert!(
+        worst < 1e-6,
+        "a0 = 1 moments not told apart: KS p = {worst:e}"
+    );
+}
+
 #[test]
 fn he3_correlation_law_matches_exact_after_one_and_three_steps() {
     let s = he3(StepLoss::Correlation);

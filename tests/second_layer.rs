@@ -36,7 +36,7 @@ fn mse_with_a_vanishing_second_layer_is_correlation_loss() {
 }
 
 /// a0 outside (0, 1e6] and gamma outside [0, 1e6] are refused naming the key and the range; the
-/// clt sampler, written for the fixed a_j = 1, refuses other second layers by name, and auto
+/// clt sampler, written for a fixed second layer, refuses a trained one by name, and auto then
 /// takes exact.
 #[test]
 fn second_layer_inputs_are_checked() {
@@ -55,11 +55,6 @@ fn second_layer_inputs_are_checked() {
             r#"{"second_layer": {"a0": 1e7}}"#,
             "second_layer.a0",
             "(0, 1e6]",
-        ),
-        (
-            r#"{"second_layer": {"a0": 0.5}, "nb": 1e6, "sampler": "clt"}"#,
-            "sampler",
-            "use exact",
         ),
     ] {
         let e = RunConfig::from_json(json).unwrap().resolve().unwrap_err();
@@ -96,11 +91,12 @@ fn second_layer_inputs_are_checked() {
         sgdlab::sampler::SamplerKind::Exact
     );
 
+    // a fixed a0 has exact clt moments (the polynomial plan carries a0), so auto takes clt
     let auto = RunConfig::from_json(r#"{"second_layer": {"a0": 0.5}, "nb": 1e8}"#)
         .unwrap()
         .resolve()
         .unwrap();
-    assert_eq!(auto.sampler_resolved, sgdlab::sampler::SamplerKind::Exact);
+    assert_eq!(auto.sampler_resolved, sgdlab::sampler::SamplerKind::Clt);
     // the recursion takes any second layer (the_recursion_follows_a_trained_second_layer)
     assert!(
         sgdlab::theory_run::recursion_from_config(&auto, sgdlab::theory::Terms::ALL, true).is_ok()

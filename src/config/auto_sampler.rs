@@ -47,6 +47,8 @@ pub struct AutoSamplerInput<'a> {
     pub update: Update,
     /// `clt_threshold` in samples per step.
     pub clt_threshold: u64,
+    /// The fixed second layer's weight a0 (the Monte Carlo pilot's coefficients carry it).
+    pub a0: f64,
 }
 
 /// The sampler `auto` picks (see the module doc).
@@ -76,7 +78,7 @@ pub fn resolve_auto_sampler(input: &AutoSamplerInput) -> SamplerKind {
             gamma: input.gamma,
             step_loss,
             update: input.update,
-            a0: 1.0,
+            a0: input.a0,
             second_layer_gamma: 0.0,
         };
         auto_moment_error(&settings, &overlaps) <= AUTO_MAX_RELATIVE_ERROR

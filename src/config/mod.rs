@@ -316,12 +316,6 @@ impl RunConfig {
         let sampler = match c.model.sampler {
             SamplerChoice::Full => SamplerKind::Full,
             SamplerChoice::Exact => SamplerKind::Exact,
-            SamplerChoice::Clt if second_layer.a0 != 1.0 => {
-                return Err(ConfigError::new(
-                    "sampler",
-                    format!("clt draws its steps from moments computed for a second layer a0 = 1, got second_layer.a0 = {}: use exact (or auto, which then takes exact)", display_number(second_layer.a0)),
-                ))
-            }
             SamplerChoice::Clt if second_layer.trained() => {
                 return Err(ConfigError::new(
                     "sampler",
@@ -329,8 +323,8 @@ impl RunConfig {
                 ))
             }
             SamplerChoice::Clt => SamplerKind::Clt,
-            // the clt moments assume the paper's fixed a_j = 1
-            SamplerChoice::Auto if !second_layer.is_paper_default() => SamplerKind::Exact,
+            // the clt moments are for a fixed second layer
+            SamplerChoice::Auto if second_layer.trained() => SamplerKind::Exact,
             SamplerChoice::Auto => resolve_auto_sampler(&AutoSamplerInput {
                 target: c.model.target,
                 activation,
@@ -344,6 +338,7 @@ impl RunConfig {
                 init: &c.model.init,
                 update: c.model.update,
                 clt_threshold: c.model.clt_threshold,
+                a0: second_layer.a0,
             }),
         };
         if sampler == SamplerKind::Clt && nb < MIN_CLT_BATCH as f64 {

@@ -41,6 +41,25 @@ pub fn drift_terms(
         .unwrap_or_else(|_| DriftTerms::not_a_number(overlaps.q.nrows(), overlaps.m.ncols()))
 }
 
+/// [`drift_terms`] for the student f = (1/p) Σ_j a_j σ(λ_j), the step of unit j carrying a_j
+/// (`second_layer` = (a_1..a_p); see
+/// [`super::LocalFieldModel::drift_terms_with_second_layer`]); NaN on invalid input.
+pub fn drift_terms_with_second_layer(
+    target: &Target,
+    activation: &Link,
+    step_loss: StepLoss,
+    overlaps: &Overlaps,
+    noise: f64,
+    second_layer: &[f64],
+) -> DriftTerms {
+    let (p, k) = (overlaps.q.nrows(), overlaps.m.ncols());
+    with_cached_model(target, activation, p, k, |model| {
+        model.drift_terms_with_second_layer(overlaps, step_loss, noise, second_layer)
+    })
+    .and_then(|r| r)
+    .unwrap_or_else(|_| DriftTerms::not_a_number(p, k))
+}
+
 /// [`drift_terms`] with a typed error instead of NaN.
 pub fn try_drift_terms(
     target: &Target,

@@ -30,7 +30,7 @@ pub mod population_risk;
 pub mod regimes;
 pub mod scaling_laws;
 
-pub use drift_terms::{drift_terms, try_drift_terms, DriftTerms};
+pub use drift_terms::{drift_terms, drift_terms_with_second_layer, try_drift_terms, DriftTerms};
 pub use error::TheoryError;
 pub use gaussian_expectations::{Estimate, Method};
 pub use local_field_model::{automatic_backend, automatic_risk_backend, Backend, LocalFieldModel};

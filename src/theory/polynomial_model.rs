@@ -88,6 +88,23 @@ impl CommitteePolynomials {
         }
     }
 
+    /// The same polynomials for a second layer of uniform weight `a0`: f -> a0 f and
+    /// sigma'(z_j) -> a0 sigma'(z_j) (the step of every unit carries a0). Unchanged at a0 = 1.
+    pub(crate) fn with_second_layer(mut self, a0: f64) -> Self {
+        if a0 != 1.0 {
+            let scaled = |x: &FieldPolynomial| {
+                let mut out = FieldPolynomial::zero();
+                out.add_scaled(x, a0);
+                out
+            };
+            self.student = scaled(&self.student);
+            for d in &mut self.derivative {
+                *d = scaled(d);
+            }
+        }
+        self
+    }
+
     /// g - f.
     fn residual(&self) -> FieldPolynomial {
         let mut e = self.teacher.clone();

@@ -45,7 +45,8 @@ mod step_moments;
 pub use moment_report::{CltMomentMethod, CltMomentReport};
 pub use monte_carlo_moments::{monte_carlo_moments, MonteCarloMoments, BATCHES};
 pub use polynomial_moments::{
-    cached_polynomial_moments, PolynomialStepMoments, MAX_PLANNED_MONOMIALS,
+    cached_polynomial_moments, cached_polynomial_moments_with_second_layer, PolynomialStepMoments,
+    MAX_PLANNED_MONOMIALS,
 };
 pub use step_moments::{StepMoments, StepVectorLayout};
 
@@ -53,7 +54,7 @@ use super::{ExactSampler, Sampler, SamplerKind, StepError, StepSettings};
 use crate::linalg::pivoted_cholesky;
 use crate::model::{Link, Loss, Overlaps, StepLoss, Target};
 use crate::random::{standard_normal, SimRng};
-use crate::theory::drift_terms;
+use crate::theory::drift_terms_with_second_layer;
 use nalgebra::{DMatrix, DVector};
 use rand::SeedableRng;
 use std::sync::{Mutex, OnceLock, PoisonError};
@@ -132,12 +133,15 @@ fn theory_mean(settings: &StepSettings, overlaps: &Overlaps, l: &DMatrix<f64>) -
     let (p, k) = (overlaps.p(), overlaps.k());
     let r = p + k;
     let layout = StepVectorLayout::new(p, k);
-    let terms = drift_terms(
+    // (with a second layer a0 the terms carry it: the means of c s^T and c c^T for
+    // c_j = a0 sigma'(lambda_j) e)
+    let terms = drift_terms_with_second_layer(
         &settings.target,
         &settings.activation,
         settings.step_loss,
         overlaps,
         settings.noise_sd * settings.noise_sd,
+        &vec![settings.a0; p],
     );
     let lt_pinv = l
         .transpose()
@@ -182,12 +186,13 @@ fn moments_at(
 ) -> (StepMoments, CltMomentMethod, f64) {
     let (p, k) = (overlaps.p(), overlaps.k());
     let polynomial = match source {
-        MomentSource::Automatic => cached_polynomial_moments(
+        MomentSource::Automatic => cached_polynomial_moments_with_second_layer(
             settings.target,
             settings.activation,
             settings.step_loss,
             p,
             k,
+            settings.a0,
         ),
         MomentSource::MonteCarlo { .. } => None,
     };
@@ -265,11 +270,13 @@ pub fn auto_moment_error(settings: &StepSettings, overlaps: &Overlaps) -> f64 {
         settings.noise_sd.to_bits(),
         overlaps.p(),
         overlaps.k(),
+        // the overlaps' bits, then the second layer's a0
         overlaps
             .q
             .iter()
             .chain(overlaps.m.iter())
             .map(|x| x.to_bits())
+            .chain(std::iter::once(settings.a0.to_bits()))
             .collect(),
     );
     let cache = CACHE.get_or_init(|| Mutex::new(Vec::new()));

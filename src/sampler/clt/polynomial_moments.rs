@@ -98,11 +98,25 @@ impl PolynomialStepMoments {
         p: usize,
         k: usize,
     ) -> Option<Self> {
+        Self::compile_with_second_layer(target, activation, step_loss, p, k, 1.0)
+    }
+
+    /// [`PolynomialStepMoments::compile`] for a fixed second layer of uniform weight `a0`:
+    /// c_j = a0 sigma'(lambda_j) (e_0 + zeta) with f -> a0 f in e_0.
+    pub fn compile_with_second_layer(
+        target: Target,
+        activation: Link,
+        step_loss: StepLoss,
+        p: usize,
+        k: usize,
+        a0: f64,
+    ) -> Option<Self> {
         let r = p + k;
         if p == 0 || r + 1 > MAX_POLYNOMIAL_FIELDS {
             return None;
         }
-        let polys = CommitteePolynomials::for_target(target, activation, p, k)?;
+        let polys =
+            CommitteePolynomials::for_target(target, activation, p, k)?.with_second_layer(a0);
         let mut e = polys.error_term(step_loss);
         e.add_scaled(&FieldPolynomial::univariate(r, &[0.0, 1.0])?, 1.0);
         let degree = polys.derivative[0].degree() + e.degree();
@@ -275,7 +289,7 @@ impl PolynomialStepMoments {
 /// Compiled models shared by all samplers of the process (compiling He_3 with p = 4 takes a
 /// noticeable fraction of a second; seeds of a sweep reuse it). Keeps the 8 most recent.
 type CacheEntry = (
-    (Target, Link, StepLoss, usize, usize),
+    (Target, Link, StepLoss, usize, usize, u64),
     Option<Arc<PolynomialStepMoments>>,
 );
 
@@ -287,8 +301,21 @@ pub fn cached_polynomial_moments(
     p: usize,
     k: usize,
 ) -> Option<Arc<PolynomialStepMoments>> {
+    cached_polynomial_moments_with_second_layer(target, activation, step_loss, p, k, 1.0)
+}
+
+/// [`cached_polynomial_moments`] for a fixed second layer of uniform weight `a0`
+/// ([`PolynomialStepMoments::compile_with_second_layer`]); cached per a0 too.
+pub fn cached_polynomial_moments_with_second_layer(
+    target: Target,
+    activation: Link,
+    step_loss: StepLoss,
+    p: usize,
+    k: usize,
+    a0: f64,
+) -> Option<Arc<PolynomialStepMoments>> {
     static CACHE: OnceLock<Mutex<Vec<CacheEntry>>> = OnceLock::new();
-    let key = (target, activation, step_loss, p, k);
+    let key = (target, activation, step_loss, p, k, a0.to_bits());
     let cache = CACHE.get_or_init(|| Mutex::new(Vec::new()));
     let mut entries = cache.lock().unwrap_or_else(PoisonError::into_inner);
     if let Some(i) = entries.iter().position(|(k2, _)| *k2 == key) {
@@ -297,7 +324,9 @@ pub fn cached_polynomial_moments(
         entries.push(entry);
         return value;
     }
-    let value = PolynomialStepMoments::compile(target, activation, step_loss, p, k).map(Arc::new);
+    let value =
+        PolynomialStepMoments::compile_with_second_layer(target, activation, step_loss, p, k, a0)
+            .map(Arc::new);
     if entries.len() >= 8 {
         entries.remove(0);
     }
