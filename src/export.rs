@@ -2,11 +2,25 @@
 //! page's "export CSV" button.
 //!
 //! Columns: `label, step, samples, M_<j>_<r>` for every neuron j and teacher direction r
-//! (1-based), `max_M` (max_j ||M_j||), `Q_<j>_<l>` for j < l, `risk`.
+//! (1-based), `max_M` (max_j ||M_j||), `Q_<j>_<l>` for j < l, `risk`, and when a second layer
+//! is trained `a_<j>` for every neuron (empty in the rows of a run whose second layer is fixed,
+//! in a file that mixes both).
 
 use crate::simulation::TrajectoryPoint;
 use crate::trajectory::Trajectory;
 use std::fmt::Write;
+
+/// CSV header for p neurons and k teacher directions, with the `a_<j>` columns of a trained
+/// second layer when `second_layer` is true.
+pub fn csv_header_with_second_layer(p: usize, k: usize, second_layer: bool) -> String {
+    let mut h = csv_header(p, k);
+    if second_layer {
+        for j in 1..=p {
+            let _ = write!(h, ",a_{j}");
+        }
+    }
+    h
+}
 
 /// CSV header for p neurons and k teacher directions.
 pub fn csv_header(p: usize, k: usize) -> String {
@@ -29,6 +43,17 @@ pub fn csv_header(p: usize, k: usize) -> String {
 /// CSV rows of `trajectory` (no header), labelled `label`, with samples = step * nb.
 /// Numbers use Rust's shortest round-trip formatting, so values parse back exactly.
 pub fn csv_rows(label: &str, trajectory: &Trajectory, nb: u64) -> String {
+    csv_rows_with_second_layer(label, trajectory, nb, None)
+}
+
+/// [`csv_rows`] in a file with `a_<j>` columns for `p_a` = Some(p) neurons: the recorded
+/// second layer of a trained run, empty fields for a run whose second layer is fixed.
+pub fn csv_rows_with_second_layer(
+    label: &str,
+    trajectory: &Trajectory,
+    nb: u64,
+    p_a: Option<usize>,
+) -> String {
     let rows = (0..trajectory.len()).map(|i| {
         (
             trajectory.steps[i],
@@ -37,16 +62,45 @@ pub fn csv_rows(label: &str, trajectory: &Trajectory, nb: u64) -> String {
             trajectory.risk[i],
         )
     });
-    csv_rows_from(label, nb, rows)
+    let mut out = String::new();
+    for (i, line) in csv_rows_from(label, nb, rows).lines().enumerate() {
+        out.push_str(line);
+        if let Some(p) = p_a {
+            append_second_layer(&mut out, trajectory.a.get(i).map(|a| &a[..]), p);
+        }
+        out.push('\n');
+    }
+    out
 }
 
-/// CSV rows of streamed points (the page's export), same columns as [`csv_rows`].
+/// `,a_1,...,a_p` (or p empty fields).
+fn append_second_layer(out: &mut String, a: Option<&[f64]>, p: usize) {
+    match a {
+        Some(a) => a.iter().for_each(|x| {
+            let _ = write!(out, ",{x}");
+        }),
+        None => (0..p).for_each(|_| out.push(',')),
+    }
+}
+
+/// CSV rows of streamed points (the page's export), same columns as [`csv_rows`], plus the
+/// `a_<j>` columns when the points carry a trained second layer.
 pub fn csv_rows_from_points(label: &str, points: &[TrajectoryPoint], nb: u64) -> String {
-    csv_rows_from(
+    let rows = csv_rows_from(
         label,
         nb,
         points.iter().map(|p| (p.step, &p.m[..], &p.q[..], p.risk)),
-    )
+    );
+    if points.iter().all(|p| p.a.is_none()) {
+        return rows;
+    }
+    let mut out = String::new();
+    for (line, point) in rows.lines().zip(points) {
+        out.push_str(line);
+        append_second_layer(&mut out, point.a.as_deref(), point.m.len());
+        out.push('\n');
+    }
+    out
 }
 
 /// CSV rows from (step, M rows, Q rows, risk) records.
@@ -100,5 +154,27 @@ mod tests {
         assert_eq!(fields[4].parse::<f64>().unwrap(), -0.7);
         assert_eq!(fields[5].parse::<f64>().unwrap(), 0.7);
         assert_eq!(fields[7].parse::<f64>().unwrap(), 1.0 / 3.0);
+    }
+
+    #[test]
+    fn a_trained_second_layer_adds_its_columns() {
+        let o = Overlaps {
+            q: DMatrix::identity(2, 2),
+            m: DMatrix::from_row_slice(2, 1, &[0.3, -0.7]),
+        };
+        let mut t = Trajectory::with_capacity(16);
+        t.record_with_second_layer(0, &o, Some(&[0.25, 0.5]), 1.0, true);
+        let header = csv_header_with_second_layer(2, 1, true);
+        assert!(header.ends_with(",risk,a_1,a_2"), "{header}");
+        let row = csv_rows_with_second_layer("mse", &t, 8, Some(2));
+        let fields: Vec<&str> = row.trim().split(',').collect();
+        assert_eq!(fields.len(), header.split(',').count());
+        assert_eq!(&fields[8..], ["0.25", "0.5"]);
+        // a fixed run in the same file: empty a fields
+        let mut fixed = Trajectory::with_capacity(16);
+        fixed.record(0, &o, 1.0, true);
+        let row = csv_rows_with_second_layer("mse", &fixed, 8, Some(2));
+        assert!(row.trim_end().ends_with(",1,,"), "{row}");
+        assert_eq!(row.trim_end().split(',').count(), header.split(',').count());
     }
 }

@@ -22,7 +22,7 @@
 use clap::{Parser, Subcommand};
 use rayon::prelude::*;
 use sgdlab::config::{ConfigError, ConfigFile, ResolvedConfig, RunConfig};
-use sgdlab::export::{csv_header, csv_rows};
+use sgdlab::export::{csv_header_with_second_layer, csv_rows_with_second_layer};
 use sgdlab::host::{prepare_theory, resolve_runs};
 use sgdlab::preflight::human_seconds;
 use sgdlab::simulation::{RunOutput, Simulation};
@@ -252,9 +252,10 @@ fn stdout_writer() -> Result<Box<dyn Write>, String> {
     Ok(Box::new(std::io::stdout()))
 }
 
-/// The CSV header and rows of one run (`label` names it in multi-run files).
-fn run_csv(label: &str, o: &RunOutput) -> String {
-    csv_rows(label, &o.trajectory, o.config.nb_resolved)
+/// The CSV rows of one run (`label` names it in multi-run files), with `a_<j>` columns for
+/// `p_a` = Some(p) when the file has them.
+fn run_csv(label: &str, o: &RunOutput, p_a: Option<usize>) -> String {
+    csv_rows_with_second_layer(label, &o.trajectory, o.config.nb_resolved, p_a)
 }
 
 /// Runs every config and streams the results to `output` in order: runs are computed in
@@ -275,9 +276,17 @@ fn stream_runs(
     let threads = rayon::current_num_threads().max(1);
     let chunk = ((RUNS_MEMORY_BUDGET / largest.max(1)) as usize).clamp(1, threads);
     let single = resolved.len() == 1;
+    // a_j columns when any run trains its second layer
+    let p_a = resolved
+        .iter()
+        .any(|r| r.input.model.second_layer.trained())
+        .then(|| resolved[0].input.model.p);
     if csv {
         let first = &resolved[0].input;
-        output.write(&format!("{}\n", csv_header(first.model.p, first.model.k)))?;
+        output.write(&format!(
+            "{}\n",
+            csv_header_with_second_layer(first.model.p, first.model.k, p_a.is_some())
+        ))?;
     } else if is_list {
         output.write("{\"runs\":[")?;
     }
@@ -299,7 +308,7 @@ fn stream_runs(
                 } else {
                     format!("run{done}_{}", o.config.input.loss)
                 };
-                run_csv(&label, &o)
+                run_csv(&label, &o, p_a)
             } else {
                 let json = serde_json::to_string(&o).map_err(|e| e.to_string())?;
                 if is_list && done > 0 {
@@ -384,13 +393,15 @@ fn main() -> ExitCode {
             let mut output = Output::open(&out)?;
             let result = run_theory(&resolved, terms)?;
             let text = if csv {
+                let trained = run.model.second_layer.trained();
                 format!(
                     "{}\n{}",
-                    csv_header(run.model.p, run.model.k),
-                    csv_rows(
+                    csv_header_with_second_layer(run.model.p, run.model.k, trained),
+                    csv_rows_with_second_layer(
                         &format!("theory_{}", run.loss),
                         &result.trajectory,
-                        resolved.nb_resolved
+                        resolved.nb_resolved,
+                        trained.then_some(run.model.p),
                     )
                 )
             } else {

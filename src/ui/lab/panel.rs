@@ -6,7 +6,7 @@
 use super::ensemble::{band_chart, ensemble_lines, escape_spec, Member};
 use super::time_axis::TimeAxis;
 use crate::config::scaling::ResolvedRate;
-use crate::export::{csv_header, csv_rows_from_points};
+use crate::export::{csv_header_with_second_layer, csv_rows_from_points};
 use crate::model::Loss;
 use crate::protocol::{RunId, RunSummary};
 use crate::simulation::TrajectoryPoint;
@@ -361,9 +361,10 @@ impl PanelModel {
         let (p, k) = self.points.first().map_or((1, 1), |pt| {
             (pt.m.len(), pt.m.first().map_or(1, |r| r.len()))
         });
+        let trained = self.points.iter().any(|pt| pt.a.is_some());
         format!(
             "{}\n{}",
-            csv_header(p, k),
+            csv_header_with_second_layer(p, k, trained),
             csv_rows_from_points(&self.loss.to_string(), &self.points, self.nb())
         )
     }
