@@ -266,6 +266,7 @@ pub fn second_moment_scale(config: &ResolvedConfig, overlaps: &Overlaps) -> f64 
     let mut rng = SimRng::seed_from_u64(0x5eed_0ff1_e1d5);
     let (mut s, mut fields, mut coefficients) = (vec![0.0; r], vec![0.0; r], vec![0.0; p]);
     let mut sums = vec![0.0; p];
+    let second_layer = SecondLayerWeights::uniform(p, settings.a0);
     for _ in 0..NOISE_PROBE_SAMPLES {
         for v in s.iter_mut() {
             *v = standard_normal(&mut rng);
@@ -278,7 +279,7 @@ pub fn second_moment_scale(config: &ResolvedConfig, overlaps: &Overlaps) -> f64 
         per_sample_coefficients(
             &settings,
             1.0,
-            &SecondLayerWeights::uniform(p, settings.a0),
+            &second_layer,
             &fields[..p],
             &fields[p..],
             xi,

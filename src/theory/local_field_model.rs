@@ -22,17 +22,15 @@
 //!   The risk of a Hermite polynomial teacher with a smooth student (not ReLU) is the
 //!   exception: 1- and 2-dimensional integrals (module `hermite_target_risk`).
 
-use super::committee_decomposition::{
-    drift_by_decomposition, risk_by_decomposition, second_layer_drift_by_decomposition,
-};
+mod second_layer_terms;
+
+use super::committee_decomposition::{drift_by_decomposition, risk_by_decomposition};
 use super::drift_matrices::DriftTerms;
 use super::error::TheoryError;
-use super::gaussian_expectations::{Estimate, Method, NumericalSettings, MAX_POLYNOMIAL_FIELDS};
+use super::gaussian_expectations::{Estimate, NumericalSettings, MAX_POLYNOMIAL_FIELDS};
 use super::hermite_expansion::{has_unit_variances, HermiteCommittee, DEFAULT_EXPANSION_TOLERANCE};
 use super::hermite_target_risk;
-use super::joint_integration::{
-    drift_by_joint_integration, risk_by_joint_integration, second_layer_drift_by_joint_integration,
-};
+use super::joint_integration::{drift_by_joint_integration, risk_by_joint_integration};
 use super::polynomial_model::{PolynomialDrift, PolynomialRisk};
 use crate::linalg::{min_eigenvalue, psd_factor};
 use crate::model::{Link, Overlaps, StepLoss, Target};
@@ -375,12 +373,7 @@ impl LocalFieldModel {
         noise: f64,
         second_layer: &[f64],
     ) -> Result<Estimate, TheoryError> {
-        if second_layer.len() != self.p {
-            return Err(TheoryError::SecondLayerShape {
-                p: self.p,
-                got: second_layer.len(),
-            });
-        }
+        self.check_second_layer(second_layer)?;
         let omega = self.validated_omega(overlaps, noise)?;
         let decomposition = |link: Link| {
             risk_by_decomposition(
@@ -464,93 +457,6 @@ impl LocalFieldModel {
     ) -> Result<DriftTerms, TheoryError> {
         let omega = self.validated_omega(overlaps, noise)?;
         self.unit_second_layer_drift(&omega, step_loss, noise)
-    }
-
-    /// [`LocalFieldModel::drift_terms`] for the student f = (1/p) Σ_j a_j σ(λ_j) with
-    /// `second_layer` = (a_1..a_p), the step of unit j carrying a_j: psi_j. and phiGF_j. are
-    /// a_j times the expectations with this f in e, phiHD_jl is a_j a_l times its expectation.
-    /// All ones gives [`LocalFieldModel::drift_terms`]'s numbers; other weights use the
-    /// decomposition (committee teachers: exact Wick moments for polynomial links, closed
-    /// forms for erf) or joint integration.
-    pub fn drift_terms_with_second_layer(
-        &self,
-        overlaps: &Overlaps,
-        step_loss: StepLoss,
-        noise: f64,
-        second_layer: &[f64],
-    ) -> Result<DriftTerms, TheoryError> {
-        self.check_second_layer(second_layer)?;
-        let omega = self.validated_omega(overlaps, noise)?;
-        if second_layer.iter().all(|&a| a == 1.0) {
-            return self.unit_second_layer_drift(&omega, step_loss, noise);
-        }
-        match self.target.committee_link() {
-            Some(link) if self.backend != Backend::JointIntegration => drift_by_decomposition(
-                link,
-                self.activation,
-                step_loss,
-                &omega,
-                self.p,
-                self.k,
-                noise,
-                second_layer,
-                &self.numerics,
-            ),
-            _ => drift_by_joint_integration(
-                &self.target,
-                self.activation,
-                step_loss,
-                &omega,
-                self.p,
-                self.k,
-                noise,
-                second_layer,
-                &self.numerics,
-            ),
-        }
-    }
-
-    /// The drift of a trained second layer, E[σ(λ_j)(g − f)] for j < p (MSE residual, with
-    /// f = (1/p) Σ_m a_m σ(λ_m), `second_layer` = (a_1..a_p)), and the method: the mean step
-    /// of a_j is (γ_a / p) times it. Decomposition for committee teachers (unless the backend
-    /// is joint integration), joint integration otherwise.
-    pub fn second_layer_drift(
-        &self,
-        overlaps: &Overlaps,
-        second_layer: &[f64],
-    ) -> Result<(Vec<f64>, Method), TheoryError> {
-        self.check_second_layer(second_layer)?;
-        let omega = self.validated_omega(overlaps, 0.0)?;
-        match self.target.committee_link() {
-            Some(link) if self.backend != Backend::JointIntegration => {
-                second_layer_drift_by_decomposition(
-                    link,
-                    self.activation,
-                    &omega,
-                    (self.p, self.k),
-                    second_layer,
-                    &self.numerics,
-                )
-            }
-            _ => second_layer_drift_by_joint_integration(
-                &self.target,
-                self.activation,
-                &omega,
-                self.p,
-                second_layer,
-                &self.numerics,
-            ),
-        }
-    }
-
-    fn check_second_layer(&self, second_layer: &[f64]) -> Result<(), TheoryError> {
-        if second_layer.len() != self.p {
-            return Err(TheoryError::SecondLayerShape {
-                p: self.p,
-                got: second_layer.len(),
-            });
-        }
-        Ok(())
     }
 
     /// The drift terms with every a_j = 1, on the model's backend.

@@ -480,6 +480,25 @@ impl RecursionSettings {
     }
 }
 
+/// The mean step of a trained second layer, a_j + `rate` E[σ(λ_j)(g − f)] with `rate` =
+/// gamma_a / p, and the method of the expectation; an error when it is not finite.
+fn second_layer_step(
+    model: &LocalFieldModel,
+    overlaps: &Overlaps,
+    a: &[f64],
+    rate: f64,
+) -> Result<(Vec<f64>, Method), String> {
+    let (drift, method) = model
+        .second_layer_drift(overlaps, a)
+        .map_err(|e| e.to_string())?;
+    let next: Vec<f64> = a.iter().zip(&drift).map(|(a, s)| a + rate * s).collect();
+    if next.iter().all(|x| x.is_finite()) {
+        Ok((next, method))
+    } else {
+        Err("the second layer became non-finite".to_string())
+    }
+}
+
 /// Runs the deterministic recursion from `initial` for `settings.steps` steps.
 ///
 /// Records with [`Trajectory::with_capacity`] (same decimation as the simulations), sets
@@ -539,22 +558,16 @@ pub fn run_overlap_recursion(
     let mut divergence = None;
     let mut steps_done = 0;
     for t in 1..=settings.steps {
+        // the second layer's step (trained only) and the first layer's, from the same overlaps
         let next_second_layer = if trained {
-            model
-                .second_layer_drift(&overlaps, &a)
-                .map_err(|e| e.to_string())
-                .and_then(|(drift, method)| {
+            second_layer_step(&model, &overlaps, &a, second_layer.gamma / p as f64).map(
+                |(next, method)| {
                     drift_method = Some(drift_method.map_or(method, |m| m.least_exact(method)));
-                    let rate = second_layer.gamma / p as f64;
-                    let next: Vec<f64> = a.iter().zip(&drift).map(|(a, s)| a + rate * s).collect();
-                    if next.iter().all(|x| x.is_finite()) {
-                        Ok(next)
-                    } else {
-                        Err("the second layer became non-finite".to_string())
-                    }
-                })
+                    Some(next)
+                },
+            )
         } else {
-            Ok(a.clone())
+            Ok(None)
         };
         let next = next_second_layer.and_then(|next_a| {
             model
@@ -573,7 +586,9 @@ pub fn run_overlap_recursion(
         });
         let next = match next {
             Ok((next, next_a)) => {
-                a = next_a;
+                if let Some(next_a) = next_a {
+                    a = next_a;
+                }
                 next
             }
             Err(message) => {

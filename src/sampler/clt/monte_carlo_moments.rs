@@ -58,6 +58,8 @@ pub fn monte_carlo_moments(
     let mut total_sum = DVector::zeros(dim);
     let mut total_second = DMatrix::zeros(dim, dim);
     let mut batch_covariances = Vec::with_capacity(BATCHES);
+    // a fixed second layer (the clt sampler refuses a trained one)
+    let second_layer = SecondLayerWeights::uniform(p, settings.a0);
     for b in 0..BATCHES {
         let size = samples * (b + 1) / BATCHES - samples * b / BATCHES;
         let mut sum = DVector::zeros(dim);
@@ -73,7 +75,7 @@ pub fn monte_carlo_moments(
             per_sample_coefficients(
                 settings,
                 1.0,
-                &SecondLayerWeights::uniform(p, settings.a0),
+                &second_layer,
                 &fields[..p],
                 &fields[p..],
                 xi,
