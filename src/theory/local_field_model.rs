@@ -375,6 +375,56 @@ impl LocalFieldModel {
     ) -> Result<Estimate, TheoryError> {
         self.check_second_layer(second_layer)?;
         let omega = self.validated_omega(overlaps, noise)?;
+        self.risk_of_fields(&omega, noise, second_layer)
+    }
+
+    /// [`LocalFieldModel::population_risk_with_second_layer`] for fields (lambda, lambda*) ~
+    /// N(0, `covariance`) with any positive semi-definite (p + k) x (p + k) covariance, not
+    /// only a Gram matrix of unit vectors with orthonormal teachers: the fields of the students
+    /// and teachers under a spiked input covariance
+    /// ([`crate::model::SpikeGeometry::field_covariance`]). Every backend's formula is an
+    /// expectation under the given covariance (the Hermite expansion and the closed forms fall
+    /// back to their numerical path when a variance is not 1).
+    pub fn population_risk_for_field_covariance(
+        &self,
+        covariance: &DMatrix<f64>,
+        noise: f64,
+        second_layer: &[f64],
+    ) -> Result<Estimate, TheoryError> {
+        self.check_second_layer(second_layer)?;
+        let r = self.p + self.k;
+        if covariance.nrows() != r || covariance.ncols() != r {
+            return Err(TheoryError::OverlapShape {
+                p: self.p,
+                k: self.k,
+                q_rows: covariance.nrows(),
+                q_cols: covariance.ncols(),
+                m_rows: covariance.nrows(),
+                m_cols: covariance.ncols(),
+            });
+        }
+        if !covariance.iter().all(|x| x.is_finite()) {
+            return Err(TheoryError::NotFinite);
+        }
+        if !noise.is_finite() || noise < 0.0 {
+            return Err(TheoryError::InvalidNoise(noise));
+        }
+        if psd_factor(covariance).is_err() {
+            return Err(TheoryError::NotPositiveSemiDefinite {
+                min_eigenvalue: min_eigenvalue(covariance),
+            });
+        }
+        self.risk_of_fields(covariance, noise, second_layer)
+    }
+
+    /// The risk for the fields' covariance `omega` (validated).
+    fn risk_of_fields(
+        &self,
+        omega: &DMatrix<f64>,
+        noise: f64,
+        second_layer: &[f64],
+    ) -> Result<Estimate, TheoryError> {
+        let omega = omega.clone();
         let decomposition = |link: Link| {
             risk_by_decomposition(
                 link,

@@ -39,6 +39,7 @@ pub use overlap_recursion::{
     RecursionSettings, StepParameters, Terms,
 };
 pub use population_risk::{
-    population_risk, population_risk_with_second_layer, try_population_risk,
+    population_risk, population_risk_under_covariance, population_risk_with_second_layer,
+    try_population_risk,
 };
 pub use regimes::{classify_regime, Regime};
