@@ -260,6 +260,12 @@ impl Simulation {
         self.sampler.overlaps()
     }
 
+    /// The current overlaps with every tracked fixed vector: the teachers, then a spiked
+    /// covariance's free directions ([`Sampler::tracked_overlaps`]).
+    pub fn tracked_overlaps(&self) -> Overlaps {
+        self.sampler.tracked_overlaps()
+    }
+
     /// How the population risk is computed.
     pub fn risk_method(&self) -> &str {
         &self.risk_method

@@ -233,6 +233,11 @@ impl SpikeGeometry {
         self.free
     }
 
+    /// true without spikes.
+    pub fn is_isotropic(&self) -> bool {
+        self.spikes.is_empty()
+    }
+
     /// k + m, the fixed vectors the samplers track next to the students.
     pub fn fixed_vectors(&self) -> usize {
         self.k + self.free
@@ -249,6 +254,13 @@ impl SpikeGeometry {
     /// `omega` ((p + k + m) square: p students first, then the fixed vectors), a_i = alpha_i
     /// after p zeros.
     pub fn field_covariance(&self, omega: &DMatrix<f64>) -> DMatrix<f64> {
+        self.field_moment(omega, 1)
+    }
+
+    /// G Sigma^n G^T = Omega + sum_i ((1 + beta_i)^n - 1) (Omega a_i)(Omega a_i)^T for the
+    /// tracked vectors' Gram matrix `omega` (n = 1: [`Self::field_covariance`]; n = 2 gives the
+    /// inner products of mean steps, E[F x] . E[F' x] with x ~ N(0, Sigma)).
+    pub fn field_moment(&self, omega: &DMatrix<f64>, power: i32) -> DMatrix<f64> {
         let r = omega.nrows();
         let p = r - self.fixed_vectors();
         let mut cov = omega.clone();
@@ -260,7 +272,7 @@ impl SpikeGeometry {
                     .map(|(t, a)| omega[(i, p + t)] * a)
                     .sum::<f64>()
             });
-            cov += (&g * g.transpose()) * s.beta;
+            cov += (&g * g.transpose()) * ((1.0 + s.beta).powi(power) - 1.0);
         }
         cov
     }

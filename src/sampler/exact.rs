@@ -121,7 +121,7 @@ impl ExactSampler {
             "the overlaps need a column per teacher and free direction"
         );
         self.teachers = self.k - geometry.free_directions();
-        if geometry.spikes().next().is_some() {
+        if !geometry.is_isotropic() {
             self.covariance = Some(geometry);
         }
         self

@@ -81,7 +81,7 @@ impl FullSampler {
     /// (free direction i on the axis d - 1 - i; d must exceed k + p + m so that explicit
     /// initial overlaps, which use the axes k..k + p, leave them at 0).
     pub fn with_covariance(mut self, geometry: SpikeGeometry) -> Self {
-        if geometry.spikes().next().is_some() {
+        if !geometry.is_isotropic() {
             self.covariance = Some(geometry);
         }
         self

@@ -29,6 +29,7 @@ pub(crate) mod polynomial_model;
 pub mod population_risk;
 pub mod regimes;
 pub mod scaling_laws;
+pub mod spiked_recursion;
 
 pub use drift_terms::{drift_terms, drift_terms_with_second_layer, try_drift_terms, DriftTerms};
 pub use error::TheoryError;
