@@ -139,6 +139,12 @@ test('explorer: a multi-index target gets its leap index and the leap\'s frontie
   assert.equal(await page.getAttribute('#x-theta', 'aria-label'), 'time: θ = log_d T (d = 256, leap index 3)');
   assert.ok(await canvasVariance(page, '#x-theta') > 50);
   assert.match(await page.evaluate(() => decodeURIComponent(location.hash)), /"k":2/);
+  // weak recovery follows the first leap (z1): 84-86 steps at mu = 1 and 1.5 alike, where the
+  // leap-3 law would fall by d^(1/2) = 16
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#x-export-csv')]);
+  const steps = fs.readFileSync(await csv.path(), 'utf8').trim().split('\n').slice(1).map((r) => Number(r.split(',')[5]));
+  assert.equal(steps.length, 8);
+  assert.ok(steps.every((t) => t >= 84 && t <= 86), `steps ${steps}`);
   await page.screenshot({ path: path.join(shots, 'explorer-leap.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();

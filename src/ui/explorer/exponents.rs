@@ -59,8 +59,8 @@ pub fn leap_assumption(config: &SweepConfig) -> Option<String> {
              the leap index {leap} ({LEAP_INDEX_BASIS}, so they are upper bounds on the time); \
              this is an assumption (the time is set by the largest leap), not the paper's \
              theorem. Weak recovery (max_j ‖M_j‖ ≥ η) needs only the first direction learned, \
-             so a target whose first leap is below its leap index escapes faster than these \
-             lines. The rate policy keeps the information exponent l = {}.",
+             so for a target whose first leap is below its leap index the measured time \
+             follows that first leap, not these lines. The rate policy keeps the information exponent l = {}.",
             config.model.k,
             information_exponent(config).map_or("?".into(), |l| l.to_string())
         )
