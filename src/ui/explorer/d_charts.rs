@@ -85,6 +85,10 @@ pub fn d_scaling_charts(config: &SweepConfig, points: &[SweepPoint], compact: bo
         x_range: Some((d_lo / 1.4, d_hi * 1.4)),
         ..Default::default()
     };
+    if points.is_empty() {
+        // before a run: the frame of 1 step to the cap
+        time.y_range = Some((1.0, cap.max(10.0)));
+    }
     let fits = fit_d_scaling(config, points);
     let mut lines = Vec::new();
     let (mut y_lo, mut y_hi) = (f64::INFINITY, 0.0f64);

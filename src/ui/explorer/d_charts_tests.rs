@@ -146,6 +146,7 @@ fn before_any_run_the_charts_are_empty_and_the_note_says_what_is_fitted() {
     let charts = d_scaling_charts(&config, &[], false);
     assert!(charts.theta.series.iter().all(|s| s.points.is_empty()));
     assert!(charts.theta.bands.is_empty());
+    assert_eq!(charts.theta.y_range, Some((1.0, 100_000.0)));
     assert!(charts
         .note
         .unwrap()
