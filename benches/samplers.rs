@@ -4,7 +4,7 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use rand::SeedableRng;
 use sgdlab::initialisation::Initialisation;
-use sgdlab::model::{Link, StepLoss, Target};
+use sgdlab::model::{Link, SpikedCovariance, StepLoss, Target};
 use sgdlab::random::SimRng;
 use sgdlab::sampler::{
     CltSampler, ExactSampler, FullSampler, MomentSource, Sampler, SimdMode, StepSettings, Update,
@@ -90,6 +90,43 @@ fn exact_step_multi_index(c: &mut Criterion) {
             let mut sampler =
                 ExactSampler::new(Initialisation::Warm.sample_overlaps(&mut rng, 3, 3, 1000));
             group.bench_function(format!("p3_k3_{name}_{activation}"), |b| {
+                b.iter(|| {
+                    sampler.accumulate(&s, &mut rng, nb);
+                    sampler.finish_step(&s, &mut orth).unwrap();
+                    black_box(sampler.overlaps());
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+/// `exact_step_spiked`: He_3, p = 1 and 4, k = 1, isotropic inputs against two spikes (one
+/// along w* mixed with a free direction, one free: r = p + 3, the fields from L T).
+fn exact_step_spiked(c: &mut Criterion) {
+    let mut group = c.benchmark_group("exact_step_spiked");
+    let nb = 1 << 16;
+    group.throughput(Throughput::Elements(nb));
+    let two: SpikedCovariance = serde_json::from_str(
+        r#"{"spikes": [{"beta": 1, "teacher": [1], "free": 1}, {"beta": 3, "free": 1}]}"#,
+    )
+    .unwrap();
+    for p in [1usize, 4] {
+        for (name, covariance) in [
+            ("isotropic", SpikedCovariance::default()),
+            ("two_spikes", two.clone()),
+        ] {
+            let s = settings(1000, nb);
+            let mut rng = SimRng::seed_from_u64(5);
+            let mut orth = SimRng::seed_from_u64(6);
+            let start = Initialisation::Warm.sample_tracked_overlaps(
+                &mut rng,
+                p,
+                (1, covariance.free_directions()),
+                1000,
+            );
+            let mut sampler = ExactSampler::new(start).with_covariance(covariance.geometry(1));
+            group.bench_function(format!("p{p}_k1_{name}"), |b| {
                 b.iter(|| {
                     sampler.accumulate(&s, &mut rng, nb);
                     sampler.finish_step(&s, &mut orth).unwrap();
@@ -228,6 +265,7 @@ mod groups {
         benches,
         exact_step,
         exact_step_multi_index,
+        exact_step_spiked,
         exact_vs_full,
         trajectory_record,
         clt_step

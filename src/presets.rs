@@ -23,7 +23,7 @@ pub struct Preset {
 pub const BATCH_SIZE_STORY: &str = "batch-size";
 
 /// Every preset, in menu order.
-pub const PRESETS: [Preset; 16] = [
+pub const PRESETS: [Preset; 17] = [
     Preset {
         id: BATCH_SIZE_STORY,
         title: "The batch-size story · He₃, μ = 1, 1.5, 2, 8 seeds",
@@ -101,6 +101,12 @@ pub const PRESETS: [Preset; 16] = [
         title: "A tanh student on He₃ · both losses at γ₀ = 10, 8 seeds",
         explanation: "The teacher is He₃, the student tanh (d = n_b = 256, γ = 10 d^(−1/2), seeds 0–7). tanh carries a He₃ component, so it learns the target, and its derivative is bounded (|σ'| ≤ 1): the step noise that forces a He₃ student's plain SGD down to γ₀ = 0.01 (median 2 460 steps) is small, and both losses run at the same γ₀ = 10, escaping in a median 42 steps. The protocols' gap is the He₃ student's (README: the student activation, where a He₃ student's correlation loss takes γ₀ = 1 and 92 steps).",
         pairs: &[("target", "he3"), ("activation", "tanh"), ("d", "256"), ("mu", "1"), ("gamma0", "10"), ("delta", "0.5"), ("steps", "20000"), ("seed", "0"), ("seeds", "8"), ("panels", "mse,correlation"), ("log", "1")],
+    },
+    Preset {
+        id: "spiked-covariance",
+        title: "Spiked covariance · He₃, a spike β = 1 along w*, 8 seeds",
+        explanation: "The inputs have variance 1 + β = 2 along the teacher direction (x ~ N(0, I + w* w*ᵀ), d = n_b = 1024, γ = 0.01 d^(−1/2), seeds 0–7; the labels are not renormalised). Correlation loss escapes in a median 769 steps, against 6 565 with isotropic inputs: the He₃ signal it climbs is 6(1 + β)³ M³ instead of 6 M³. Plain SGD does not escape (no seed within 20 000 steps; M decays from 1/√d): its own output variance grows along the spike, 6(1 + βM²)³, a restoring force linear in M that the order-M² signal cannot beat. At β = 3 the signal wins and both escape (README: the spiked covariance).",
+        pairs: &[("target", "he3"), ("d", "1024"), ("mu", "1"), ("gamma0", "0.01"), ("delta", "0.5"), ("covariance", r#"{"spikes":[{"beta":1,"teacher":[1]}]}"#), ("steps", "20000"), ("seed", "0"), ("seeds", "8"), ("panels", "mse,correlation"), ("log", "1")],
     },
     Preset {
         id: "adaptive",

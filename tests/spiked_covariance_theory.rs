@@ -144,3 +144,30 @@ fn the_recursion_follows_the_simulation_under_two_spikes_he3() {
     // correlation loss escapes within 25 steps, which the isotropic recursion does not)
     assert!(isotropic_miss > 10.0, "{isotropic_miss}");
 }
+
+/// The README's account of plain SGD under a spike beta = 1 along w* (He_3, d = n_b = 1024,
+/// gamma = 0.01 d^(-1/2)): in the recursion M decays from 1/sqrt(d) to 0 and never escapes,
+/// while correlation loss at the same rate escapes.
+#[test]
+fn in_the_recursion_plain_sgd_decays_under_a_spike_along_the_teacher() {
+    let recursion = |loss: &str| {
+        let json = format!(
+            r#"{{"d": 1024, "nb": 1024, "loss": "{loss}", "gamma": 0.0003125, "steps": 40000, "seed": 0, "covariance": {{"spikes": [{{"beta": 1, "teacher": [1]}}]}}}}"#
+        );
+        let config = RunConfig::from_json(&json).unwrap().resolve().unwrap();
+        let (start, settings) = recursion_from_config(&config, Terms::ALL, true).unwrap();
+        run_overlap_recursion(&start, &settings).unwrap()
+    };
+    let mse = recursion("mse");
+    let m = &mse.trajectory.m;
+    println!("mse: M from {} to {}", m[0][0][0], m.last().unwrap()[0][0]);
+    assert!(mse.trajectory.weak_recovery_step.is_none());
+    assert!((m[0][0][0] - 1.0 / 32.0).abs() < 1e-12);
+    assert!(m.last().unwrap()[0][0].abs() < 1e-3);
+    let correlation = recursion("correlation");
+    println!(
+        "correlation: escape {:?}",
+        correlation.trajectory.weak_recovery_step
+    );
+    assert!(correlation.trajectory.weak_recovery_step.is_some());
+}

@@ -35,11 +35,27 @@ impl std::fmt::Display for FieldError {
     }
 }
 
+/// The page error of a config error: its lab key ([`key_of_config_field`]) and message, the
+/// message led by the field when the field lies inside the key's value
+/// (`covariance.spikes[0].beta: must be ...` under the key `covariance`).
+pub fn field_error_of(e: &crate::config::ConfigError) -> FieldError {
+    let key = key_of_config_field(&e.field);
+    if e.field.starts_with(&format!("{key}.")) {
+        FieldError::new(key, format!("{}: {}", e.field, e.message))
+    } else {
+        FieldError::new(key, e.message.clone())
+    }
+}
+
 /// The lab key of a config field (`batch.mu` -> `mu`, `lr.c` -> `c`, `init.m0` -> `m0`, ...).
 pub fn key_of_config_field(field: &str) -> &str {
     // a Hermite target's terms (`target.hermite[2]`) belong to the page key `target`
     if field == "target" || field.starts_with("target.") {
         return "target";
+    }
+    // and a spike's fields (`covariance.spikes[0].beta`) to the page key `covariance`
+    if field == "covariance" || field.starts_with("covariance.") {
+        return "covariance";
     }
     let field = field
         .rsplit_once(']')

@@ -11,6 +11,7 @@
 //! | `target`, `activation` | links (`he3`, `erf`, `tanh`, `relu`, `tanh_product`; activation empty = target's) | `he3` |
 //! | `d`, `p`, `k`, `noise` | model | `1024` |
 //! | `a0` | second-layer weight every unit starts with (`second_layer.a0`; 1 when absent) | `a0=0.1` |
+//! | `covariance` | input covariance as JSON (`covariance` of the run config; empty or absent: isotropic) | `covariance={"spikes":[{"beta":1,"teacher":[1]}]}` |
 //! | `a_gamma` | the second layer's learning rate (`second_layer.gamma`; 0, fixed, when absent) | `a_gamma=4e-5` |
 //! | `nb` or `n0` + `mu` | batch size n_b, or n0 d^mu (the default: n0 = 1, mu = 1, so n_b = d follows d); `mu` may list up to [`MAX_BATCH_EXPONENTS`] exponents, each panel then runs every one | `mu=1,1.5,2` |
 //! | `gamma`, or `gamma0` + `delta`, or `c` | learning rate: fixed, gamma0 d^-delta, or c n_b p d^(-l/2) | `c=0.032` |
@@ -42,9 +43,10 @@ pub use field_error::{key_of_config_field, whole_range, FieldError};
 pub use plain::{read_plain, reset_plain, write_plain, PLAIN_KEYS};
 
 /// Every key the lab understands, in display order.
-pub const KEYS: [&str; 34] = [
+pub const KEYS: [&str; 35] = [
     "preset",
     "target",
+    "covariance",
     "activation",
     "d",
     "p",
@@ -181,7 +183,7 @@ impl LabState {
     /// Validates every panel's config (errors name the lab key); with several batch
     /// exponents every one is checked (an error names `mu` and the exponent).
     pub fn resolve(&self) -> Result<Vec<ResolvedConfig>, FieldError> {
-        let as_field = |e: ConfigError| FieldError::new(key_of_config_field(&e.field), e.message);
+        let as_field = |e: ConfigError| field_error::field_error_of(&e);
         let lead = self
             .panel_configs()
             .iter()
@@ -194,8 +196,8 @@ impl LabState {
             {
                 m.config.resolve().map_err(|e| {
                     let mu = self.batch_exponents[m.mu_index];
-                    let key = key_of_config_field(&e.field);
-                    FieldError::new(key, format!("{} (at μ = {mu})", e.message))
+                    let error = field_error::field_error_of(&e);
+                    FieldError::new(&error.key, format!("{} (at μ = {mu})", error.message))
                 })?;
             }
         }

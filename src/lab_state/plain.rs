@@ -13,8 +13,10 @@ use super::{key_of_config_field, whole_range, FieldError};
 
 /// The lab keys that are config keys of the same name with a number or a name as value (an
 /// empty `activation` means null: the target's link). `p` and `k` come before `d`, whose
-/// range depends on them. The page's controls of these keys have the key as id.
-pub const PLAIN_KEYS: [&str; 12] = [
+/// range depends on them. `covariance` is an object written as JSON text (empty: isotropic;
+/// left out of the pairs when it has no spikes). The page's controls of these keys have the
+/// key as id.
+pub const PLAIN_KEYS: [&str; 13] = [
     "target",
     "activation",
     "p",
@@ -27,6 +29,7 @@ pub const PLAIN_KEYS: [&str; 12] = [
     "eta",
     "steps",
     "seed",
+    "covariance",
 ];
 
 fn object_of(config: &RunConfig) -> Map<String, Value> {
@@ -56,7 +59,12 @@ pub fn read_plain(config: &mut RunConfig, key: &str, text: &str) -> Result<(), F
                 .map_err(|e| FieldError::new(key, format!("not a valid object: {}", e.message)))?,
         ),
         Kind::NameOrObject => Value::from(text),
-        Kind::Bool | Kind::Object | Kind::List | Kind::WholeOrList => {
+        Kind::Object if text.trim().is_empty() => Value::Object(Map::new()),
+        Kind::Object => Value::Object(
+            json::parse_object(text)
+                .map_err(|e| FieldError::new(key, format!("not a valid object: {}", e.message)))?,
+        ),
+        Kind::Bool | Kind::List | Kind::WholeOrList => {
             unreachable!("plain keys hold numbers and names ({key})")
         }
     };
@@ -78,7 +86,13 @@ pub fn read_plain(config: &mut RunConfig, key: &str, text: &str) -> Result<(), F
 
 /// The page text of the plain key `key` of `config`, or `None` when its value is null.
 pub fn write_plain(config: &RunConfig, key: &str) -> Option<String> {
-    match object_of(config).remove(key)? {
+    let value = object_of(config).remove(key)?;
+    // an object key is written only when it differs from its default (an isotropic covariance
+    // leaves the link as it was)
+    if value.is_object() && object_of(&RunConfig::default()).get(key) == Some(&value) {
+        return None;
+    }
+    match value {
         Value::Null => None,
         Value::String(s) => Some(s),
         other => Some(other.to_string()),
@@ -107,7 +121,7 @@ mod tests {
             assert!(
                 matches!(
                     spec.kind,
-                    Kind::Whole | Kind::Number | Kind::Name | Kind::NameOrObject
+                    Kind::Whole | Kind::Number | Kind::Name | Kind::NameOrObject | Kind::Object
                 ),
                 "{key}"
             );

@@ -226,3 +226,50 @@ fn a_hermite_target_round_trips_through_the_url() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn a_spiked_covariance_round_trips_through_the_url() {
+    let value = r#"{"spikes":[{"beta":1.0,"teacher":[1.0],"free":0.0},{"beta":3.0,"teacher":[],"free":1.0}]}"#;
+    let s = LabState::from_pairs([("covariance", value)]).unwrap();
+    assert_eq!(s.config.model.covariance.spikes.len(), 2);
+    assert_eq!(s.config.model.covariance.free_directions(), 1);
+    let pairs = s.to_pairs();
+    let written = pairs.iter().find(|(k, _)| k == "covariance").unwrap();
+    assert_eq!(
+        written.1,
+        r#"{"spikes":[{"beta":1.0,"free":0.0,"teacher":[1.0]},{"beta":3.0,"free":1.0,"teacher":[]}]}"#
+    );
+    let again = LabState::from_pairs([("covariance", written.1.as_str())]).unwrap();
+    assert_eq!(again.config.model.covariance, s.config.model.covariance);
+    // isotropic: absent from the pairs, and an empty field is isotropic
+    assert!(!LabState::default()
+        .to_pairs()
+        .iter()
+        .any(|(k, _)| k == "covariance"));
+    let s = LabState::from_pairs([("covariance", "")]).unwrap();
+    assert!(s.config.model.covariance.is_isotropic());
+    // errors name the page key and the spike's field
+    for (bad, inner) in [
+        (
+            r#"{"spikes":[{"beta":-2,"teacher":[1]}]}"#,
+            "covariance.spikes[0].beta",
+        ),
+        (
+            r#"{"spikes":[{"beta":1,"teacher":[1,0]}]}"#,
+            "covariance.spikes[0].teacher",
+        ),
+        (
+            r#"{"spikes":[{"beta":1,"tilt":[1]}]}"#,
+            "covariance.spikes[0].tilt",
+        ),
+        ("{", ""),
+    ] {
+        let errors = LabState::from_pairs([("covariance", bad)]).unwrap_err();
+        assert_eq!(errors[0].key, "covariance", "{bad}: {errors:?}");
+        assert!(
+            errors[0].message.contains(inner),
+            "{bad}: {}",
+            errors[0].message
+        );
+    }
+}

@@ -422,7 +422,23 @@ mod tests {
                 4,
                 1,
             ),
-            // the fixed-size kernels (polynomial links, k = 1, p = 1, 2, 4)
+            // the fixed-size kernels (polynomial links, k = 1, p = 1, 2, 4; p = 1, r = 3, 4)
+            (
+                Link::HE3,
+                Target::Committee(Link::HE3),
+                StepLoss::Mse,
+                Update::Projected,
+                1,
+                2,
+            ),
+            (
+                link("he2"),
+                Target::Committee(Link::HE3),
+                StepLoss::Correlation,
+                Update::Spherical,
+                1,
+                3,
+            ),
             (
                 Link::HE3,
                 Target::Committee(Link::HE3),

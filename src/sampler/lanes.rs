@@ -319,7 +319,7 @@ struct LaneWork<'a> {
 }
 
 /// `groups` lane groups (every lane one sample each time). For the common small sizes with
-/// polynomial links (k = 1, p = 1, 2, 4) the sizes are compile-time constants, so the loops
+/// polynomial links (k = 1, p = 1, 2, 4; p = 1 with one or two free directions) the sizes are compile-time constants, so the loops
 /// unroll and s, the fields, the coefficients, the partial sums and the lane streams stay in
 /// registers; the arithmetic and its order are the same as for any other size.
 #[inline(always)]
@@ -339,6 +339,9 @@ fn vector_body<A: LinkKernel, T: TargetKernel>(
     if A::POLYNOMIAL && T::POLYNOMIAL && batch.kernel.outputs(batch.p) == batch.p {
         match (batch.p, batch.r) {
             (1, 2) => return fixed_size_body::<A, T, 1, 2, 2, 1>(batch, rng, a, c, groups),
+            // one and two more fixed vectors: a spiked covariance's free directions
+            (1, 3) => return fixed_size_body::<A, T, 1, 3, 3, 1>(batch, rng, a, c, groups),
+            (1, 4) => return fixed_size_body::<A, T, 1, 4, 4, 1>(batch, rng, a, c, groups),
             (2, 3) => return fixed_size_body::<A, T, 2, 3, 6, 4>(batch, rng, a, c, groups),
             (4, 5) => return fixed_size_body::<A, T, 4, 5, 20, 16>(batch, rng, a, c, groups),
             _ => {}

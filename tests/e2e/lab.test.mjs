@@ -202,6 +202,30 @@ test('the trained second layer preset runs past the escape and shows the native 
   await page.close();
 });
 
+test('the spiked covariance preset fills the covariance field and shows the native medians', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const errors = collectErrors(page);
+  await page.goto(`${site.url}#preset=spiked-covariance`);
+  await labReady(page);
+  assert.match(await page.inputValue('#covariance'), /"beta":1(\.0)?,.*"teacher":\[1(\.0)?\]/);
+  await page.waitForFunction(() => {
+    const s = [...document.querySelectorAll('#panels .panel .stats')].map((e) => e.textContent);
+    return s.length === 2 && s.every((t) => /8 of 8 runs done/.test(t));
+  }, null, { timeout: 180000 });
+  const text = await page.$$eval('#panels .panel .stats', (els) => els.map((e) => e.textContent));
+  // tests/preset_captions.rs::spiked_covariance: plain SGD never escapes, correlation loss in a
+  // median 769 steps (native, same bits)
+  assert.match(text[0], /0\/8 escaped/);
+  assert.match(text[1], /8\/8 escaped, 8 done · median 769 steps/);
+  await page.screenshot({ path: path.join(shots, 'preset-spiked-covariance.png'), fullPage: true });
+  // a bad spike names the key and the field
+  await page.fill('#covariance', '{"spikes": [{"beta": -3, "teacher": [1]}]}');
+  await page.waitForFunction(() => document.querySelector('#covariance-error').textContent.length > 0);
+  assert.match(await page.textContent('#covariance-error'), /covariance\.spikes\[0\]\.beta: must be a number in \(-1, 100\]/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('pause takes effect within 100 ms with 10^8 samples per step', async () => {
   const page = await browser.newPage();
   await page.goto(`${site.url}#nb=100000000&sampler=exact&steps=5&panels=correlation`);
