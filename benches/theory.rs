@@ -50,6 +50,7 @@ fn recursion_settings(
         trajectory_capacity: 2048,
         numerics: NumericalSettings::default(),
         second_layer: Default::default(),
+        numerical_fallback: true,
     }
 }
 

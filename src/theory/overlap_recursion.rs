@@ -308,6 +308,13 @@ pub struct RecursionSettings {
     /// fixed).
     #[serde(default)]
     pub second_layer: SecondLayer,
+    /// When false, a step whose overlaps lie outside the range of the Hermite-expansion
+    /// backend (a correlation above
+    /// [`crate::theory::hermite_expansion::MAX_CORRELATION`]) stops the recursion with that
+    /// reason instead of switching to quadrature (milliseconds per step); the page's overlay
+    /// uses it. Default true.
+    #[serde(default = "default_true")]
+    pub numerical_fallback: bool,
 }
 
 fn default_eta() -> f64 {
@@ -530,7 +537,8 @@ pub fn run_overlap_recursion(
     settings.validate()?;
     let (p, k) = (initial.q.nrows(), initial.m.ncols());
     let model = LocalFieldModel::new(settings.target, settings.activation, p, k)?
-        .with_numerical_settings(settings.numerics)?;
+        .with_numerical_settings(settings.numerics)?
+        .with_numerical_fallback(settings.numerical_fallback);
     let noise = settings.noise;
     let second_layer = settings.second_layer;
     let trained = second_layer.trained();
