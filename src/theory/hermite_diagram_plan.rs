@@ -19,8 +19,8 @@
 //! evaluated once and scattered to every output that uses them. The committee
 //! (module `hermite_committee`) supplies the truncated expansion of the exact product function
 //! (e.g. of sigma'(z)^2 sigma(z)), not the product of truncated series: products of truncated
-//! series of tanh diverge in L^4 as the degree grows (E[(sigma_N' sigma_N)^2] is 1.4 times the
-//! exact value at N = 7, 10^2 times at N = 11), while the expansion of the exact product
+//! series of tanh diverge in L^4 as the degree grows (E[(sigma_N' sigma_N)^2] is 2.4 times the
+//! exact value at N = 7, 120 times at N = 11), while the expansion of the exact product
 //! converges in L². The product of truncated series (linearisation formula, module
 //! `hermite_series`) is what the monomial Wick plans compute; the tests use it to check the
 //! diagram sums against them.

@@ -1,6 +1,7 @@
 //! Smooth non-polynomial links (tanh, erf) through truncated Hermite expansions, so that the
-//! risk and the drift terms use the exact Wick moments of the compiled polynomial machinery
-//! (module `polynomial_model`) instead of a (p + k)-dimensional quadrature at every step.
+//! risk and the drift terms are exact Gaussian moments of polynomials, summed in the Hermite
+//! basis (modules `hermite_committee`, `hermite_diagram_plan`, `hermite_diagrams`) instead of a
+//! (p + k)-dimensional quadrature at every step.
 //!
 //! For a link F (sigma, or the teacher's g1) and z ~ N(0, 1):
 //!
@@ -15,34 +16,17 @@
 //! `gauss-quad` crate), so the tails are computed, not extrapolated; a round-off allowance of
 //! 1e-13 E[F^2] is added to each. The degree N is the smallest one with both relative tails
 //! eps_F / ||F||_2 and eps_F' / ||F'||_2 at most the tolerance, capped at
-//! [`MAX_EXPANSION_DEGREE`] (the reported bound then says how far the cap is from it).
+//! [`MAX_EXPANSION_DEGREE`] (the reported tails then say how far the cap is from it).
 //! Polynomial links are their own expansion (eps = 0); tanh is odd, so only odd c_n are
-//! non-zero (coefficients below 1e-12 ||F||_2 are set to 0, which keeps the polynomials sparse).
+//! non-zero (coefficients below 1e-12 ||F||_2 are set to 0, which keeps the parity).
 //!
-//! **Error bound.** With every field of unit variance (Q_jj = 1: the projected and spherical
-//! recursions), every elementary expectation E[F_1(u_1) ... F_m(u_m)] of the decomposition of
-//! docs/science.md §6 changes under F_i -> F_i,N by at most (telescoping, then Hölder with
-//! 1/2 + (m - 1)/(2(m - 1)) = 1, whatever the correlations of the u_i)
-//!
-//! ```text
-//! B_m = sum_i eps_i prod_{a < i} ||F_a,N||_q prod_{b > i} ||F_b||_q,   q = 2(m - 1),
-//! ```
-//!
-//! with univariate norms computed once by quadrature. Summing |coefficient| B_m over the
-//! decomposition gives, per entry,
-//!
-//! ```text
-//! psi, phiGF: B3(sigma', z, g1) + [MSE] B3(sigma', z, sigma)
-//! phiHD:      B4(sigma', sigma', g1, g1) + [MSE] (2 B4(sigma', sigma', g1, sigma)
-//!             + B4(sigma', sigma', sigma, sigma)) + Delta B2(sigma', sigma')
-//! risk E[(g - f)^2]: eps (2 sqrt(E[(g_N - f_N)^2]) + eps),  eps = eps_g1 + eps_sigma
-//! ```
-//!
-//! (the risk bound is Cauchy-Schwarz on E[(e - e_N)(e + e_N)]). These are rigorous but
-//! pessimistic (the Hölder norms ignore that the tail is orthogonal to low degrees; the
-//! measured errors are one to three orders of magnitude smaller). When a variance differs
-//! from 1 the expansion is not an L²(N(0, Q_jj)) approximation and the model falls back to
-//! its numerical path for that evaluation (labelled by its own method).
+//! The committee does not multiply the truncated series of the links: on each field it
+//! projects the exact product of the factors that sit there ([`projected_expansion`], e.g.
+//! P_N (sigma'^2 sigma)), because products of truncated tanh series diverge in L^4 as N
+//! grows. The truncation estimate carried in the [`super::Method`] label and where the
+//! backend applies (unit variances, correlations up to [`MAX_CORRELATION`]) are documented in
+//! `hermite_committee` and `hermite_diagram_plan`; docs/science.md §6 gives the measured
+//! accuracy.
 
 use super::error::TheoryError;
 use super::gaussian_expectations::gauss_hermite_quadrature::standard_normal_rule;

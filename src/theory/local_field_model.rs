@@ -11,11 +11,13 @@
 //!   the integrands are expanded once into polynomials of the p + k fields and their exact
 //!   Wick moments are planned once (module `polynomial_model`); each evaluation is then a
 //!   fixed list of multiply-adds.
-//! * [`Backend::HermiteExpansion`] (opt-in; committees of smooth links, e.g. tanh;
-//!   p + k <= 16): each non-polynomial link is replaced by its Hermite
-//!   expansion to a degree chosen from its coefficient decay, and the compiled polynomial
-//!   plans run on the expansions; the truncation bound is in the [`super::Method`] label (module
-//!   `hermite_expansion`). Overlaps with Q_jj != 1 fall back to the numerical path.
+//! * [`Backend::HermiteExpansion`] (automatic for committees of smooth links without closed
+//!   forms, e.g. tanh; p + k <= 16): the function on each field is replaced by its Hermite
+//!   expansion to a degree chosen from the links' coefficient decay, and the products are
+//!   summed exactly by the diagram formula in the Hermite basis; the truncation bound is in
+//!   the [`super::Method`] label (module `hermite_expansion`). Overlaps outside its range
+//!   (Q_jj != 1, or a correlation above 0.8) fall back to the numerical path, or stop a
+//!   recursion run without fallback ([`LocalFieldModel::with_numerical_fallback`]).
 //! * [`Backend::JointIntegration`] (everything else, ReLU in particular): one pass over all p + k fields at once,
 //!   by Gauss-Hermite quadrature when the links are smooth and Omega has rank <= 5, otherwise
 //!   by seeded Monte Carlo (module `joint_integration`).
@@ -51,8 +53,8 @@ pub enum Backend {
     CompiledPolynomial,
     /// One quadrature or Monte Carlo pass over all p + k fields.
     JointIntegration,
-    /// Exact Wick moments of truncated Hermite expansions of smooth links, with a bounded
-    /// truncation error (`theory::hermite_expansion`).
+    /// Exact diagram sums of truncated Hermite expansions of smooth links, with the
+    /// truncation error bounded or estimated (`theory::hermite_expansion`).
     HermiteExpansion,
 }
 

@@ -282,12 +282,12 @@ fn theory_overlay(generation: u32, run: RunId, config: &ResolvedConfig) -> FromW
             note: Some(note),
         };
     }
-    let run = if hermite_expansion_applies(config) {
+    let output = if hermite_expansion_applies(config) {
         run_theory_without_fallback(config, Terms::ALL)
     } else {
         run_theory(config, Terms::ALL)
     };
-    match run {
+    match output {
         Ok(out) => {
             let t = &out.trajectory;
             let points = (0..t.len())
