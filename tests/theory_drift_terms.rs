@@ -172,7 +172,11 @@ fn numerical_drift_matches_monte_carlo() {
         4,
     );
     // smooth committees without closed forms take the Hermite expansion (in its range)
-    assert!(matches!(t.method, Method::HermiteExpansion { .. }), "{}", t.method);
+    assert!(
+        matches!(t.method, Method::HermiteExpansion { .. }),
+        "{}",
+        t.method
+    );
     let t = check(
         Target::Committee(Link::HE3),
         Link::Erf,
@@ -181,7 +185,11 @@ fn numerical_drift_matches_monte_carlo() {
         0.0,
         5,
     );
-    assert!(matches!(t.method, Method::HermiteExpansion { .. }), "{}", t.method);
+    assert!(
+        matches!(t.method, Method::HermiteExpansion { .. }),
+        "{}",
+        t.method
+    );
     let t = check(
         Target::Committee(Link::Relu),
         Link::Relu,

@@ -132,6 +132,26 @@ fn start_step(r: Option<usize>) -> (usize, usize) {
     }
 }
 
+/// sum_{i = start, start + step, ..., <= end} x_i y_i z_i (0 for an empty range).
+#[inline]
+fn strided_triple([x, y, z]: [&[f64]; 3], start: usize, end: usize, step: usize) -> f64 {
+    if start > end {
+        return 0.0;
+    }
+    let (x, y, z) = (&x[start..=end], &y[start..=end], &z[start..=end]);
+    let product = |((a, b), c): ((&f64, &f64), &f64)| a * b * c;
+    if step == 1 {
+        x.iter().zip(y).zip(z).map(product).sum()
+    } else {
+        x.iter()
+            .step_by(step)
+            .zip(y.iter().step_by(step))
+            .zip(z.iter().step_by(step))
+            .map(product)
+            .sum()
+    }
+}
+
 /// E[prod_i F_i(u_{field_i})] for distinct fields (see the module documentation): `factors`
 /// lists (field index, vertex), at most four, fields pairwise distinct; `edges` must cover
 /// the largest degree of the vertices.
@@ -177,27 +197,42 @@ pub(crate) fn expectation(
 fn three_fields(v: [&DiagramVertex; 3], [w12, w13, w23]: [&[f64]; 3]) -> f64 {
     let (v1, v2, v3) = (&v[0].weights, &v[1].weights, &v[2].weights);
     let (d1, d2, d3) = (v1.len() - 1, v2.len() - 1, v3.len() - 1);
+    let (p1, p2, p3) = (v[0].parity, v[1].parity, v[2].parity);
+    // parities: a + b = p1, a + c = p2, b + c = p3 (mod 2); with all three known the total
+    // degree 2(a + b + c) must be even, and then b = a + p1 and c = a + p2
+    let rb = match (p1, p2.zip(p3)) {
+        (Some(q1), Some((q2, q3))) if (q1 + q2 + q3) % 2 == 1 => return 0.0,
+        (Some(q1), _) => Some(q1),
+        (None, Some((q2, q3))) => Some((q2 + q3) % 2),
+        (None, None) => None,
+    };
+    let (bstep, cstep) = (
+        if rb.is_some() { 2 } else { 1 },
+        if p2.is_some() || p3.is_some() { 2 } else { 1 },
+    );
     let mut sum = 0.0;
     for a in 0..=d1.min(d2) {
-        let Ok(rb) = residue(v[0].parity, a, None) else {
-            continue;
-        };
-        let (b0, bstep) = start_step(rb);
-        for b in (b0..=(d1 - a).min(d3)).step_by(bstep) {
+        let b0 = rb.map_or(0, |r| (a + r) % 2);
+        let mut b = b0;
+        while b <= (d1 - a).min(d3) {
             let outer = v1[a + b] * w12[a] * w13[b];
-            if outer == 0.0 {
-                continue;
+            if outer != 0.0 {
+                let c0 = match (p2, p3) {
+                    (Some(q2), _) => (a + q2) % 2,
+                    (None, Some(q3)) => (b + q3) % 2,
+                    (None, None) => 0,
+                };
+                let end = (d2 - a).min(d3 - b);
+                let (x, y) = (&v2[a..=a + end], &v3[b..=b + end]);
+                let mut inner = 0.0;
+                let mut c = c0;
+                while c <= end {
+                    inner += x[c] * y[c] * w23[c];
+                    c += cstep;
+                }
+                sum += outer * inner;
             }
-            let Ok(rc) = residue(v[1].parity, a, None).and_then(|r| residue(v[2].parity, b, r))
-            else {
-                continue;
-            };
-            let (c0, cstep) = start_step(rc);
-            let mut inner = 0.0;
-            for c in (c0..=(d2 - a).min(d3 - b)).step_by(cstep) {
-                inner += v2[a + c] * v3[b + c] * w23[c];
-            }
-            sum += outer * inner;
+            b += bstep;
         }
     }
     sum
@@ -222,11 +257,8 @@ fn four_fields(
                 continue;
             };
             let (x0, xstep) = start_step(rx);
-            let mut acc = 0.0;
-            for x in (x0..=(d4 - t).min(d1 - s)).step_by(xstep) {
-                acc += v4[x + t] * w14[x] * v1[x + s];
-            }
-            scratch.v[t * n1 + s] = acc;
+            let end = (d4 - t).min(d1 - s);
+            scratch.v[t * n1 + s] = strided_triple([&v4[t..], w14, &v1[s..]], x0, end, xstep);
         }
     }
     // X[al][be] = sum_c w23[c] v2[al+c] v3[be+c], al <= d2, be <= d3
@@ -239,11 +271,8 @@ fn four_fields(
                 continue;
             };
             let (c0, cstep) = start_step(rc);
-            let mut acc = 0.0;
-            for c in (c0..=(d2 - al).min(d3 - be)).step_by(cstep) {
-                acc += w23[c] * v2[al + c] * v3[be + c];
-            }
-            scratch.x[al * n3 + be] = acc;
+            let end = (d2 - al).min(d3 - be);
+            scratch.x[al * n3 + be] = strided_triple([w23, &v2[al..], &v3[be..]], c0, end, cstep);
         }
     }
     // parities: V[t][s] != 0 needs s - t = p1 - p4, X[al][be] needs be - al = p3 - p2 (mod 2)
@@ -255,6 +284,15 @@ fn four_fields(
         (Some(p2), Some(p3)) => Some((p3 + 2 - p2) % 2),
         _ => None,
     };
+    // b must make a + b = t + vs and z + b = al + xs (mod 2), t = y + z, al = y + a: both read
+    // b = y + a + z + r (mod 2) with r = vs or xs, so either every (y, a, z) is consistent or
+    // none is
+    let r = match (vs, xs) {
+        (Some(r), Some(q)) if r != q => return 0.0,
+        (Some(r), _) | (None, Some(r)) => Some(r),
+        (None, None) => None,
+    };
+    let bstep = if r.is_some() { 2 } else { 1 };
     let (vm, xm) = (&scratch.v, &scratch.x);
     let mut sum = 0.0;
     for (y, &wy) in w24.iter().enumerate().take(d2.min(d4) + 1) {
@@ -264,23 +302,23 @@ fn four_fields(
                 continue;
             }
             let al = y + a;
+            let xbase = al * n3;
             let mut partial = 0.0;
-            for z in 0..=(d4 - y).min(d3) {
-                let t = y + z;
-                // b must make a + b = t + vs and z + b = al + xs (mod 2)
-                let Ok(rb) =
-                    residue(vs, t + 2 - a % 2, None).and_then(|r| residue(xs, al + 2 - z % 2, r))
-                else {
+            for (z, &wz) in w34.iter().enumerate().take((d4 - y).min(d3) + 1) {
+                let b0 = r.map_or(0, |r| (y + a + z + r) % 2);
+                let end = (d1 - a).min(d3 - z);
+                if b0 > end {
                     continue;
-                };
-                let (b0, bstep) = start_step(rb);
-                let vrow = &vm[t * n1..(t + 1) * n1];
-                let xrow = &xm[al * n3..(al + 1) * n3];
-                let mut inner = 0.0;
-                for b in (b0..=(d1 - a).min(d3 - z)).step_by(bstep) {
-                    inner += w13[b] * vrow[a + b] * xrow[z + b];
                 }
-                partial += w34[z] * inner;
+                let vrow = &vm[(y + z) * n1 + a..(y + z) * n1 + a + end + 1];
+                let xrow = &xm[xbase + z..xbase + z + end + 1];
+                let mut inner = 0.0;
+                let mut b = b0;
+                while b <= end {
+                    inner += w13[b] * vrow[b] * xrow[b];
+                    b += bstep;
+                }
+                partial += wz * inner;
             }
             sum += wya * partial;
         }

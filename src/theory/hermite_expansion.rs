@@ -21,7 +21,7 @@
 //! non-zero (coefficients below 1e-12 ||F||_2 are set to 0, which keeps the parity).
 //!
 //! The committee does not multiply the truncated series of the links: on each field it
-//! projects the exact product of the factors that sit there ([`projected_expansion`], e.g.
+//! projects the exact product of the factors that sit there (`projected_expansion`, e.g.
 //! P_N (sigma'^2 sigma)), because products of truncated tanh series diverge in L^4 as N
 //! grows. The truncation estimate carried in the [`super::Method`] label and where the
 //! backend applies (unit variances, correlations up to [`MAX_CORRELATION`]) are documented in
