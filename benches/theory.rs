@@ -53,6 +53,7 @@ fn recursion_settings(
         numerics: NumericalSettings::default(),
         second_layer: Default::default(),
         numerical_fallback: true,
+        covariance: Default::default(),
     }
 }
 

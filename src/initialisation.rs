@@ -62,6 +62,28 @@ fn random_unit_gram(rng: &mut SimRng, p: usize, dim: f64) -> DMatrix<f64> {
     DMatrix::from_fn(p, p, |i, j| g[(i, j)] / (g[(i, i)] * g[(j, j)]).sqrt())
 }
 
+/// Gram matrix Q and coordinates M (p x axes) on the first `axes` coordinate axes of p
+/// independent uniformly random unit vectors in R^dim: Gaussian g_j = (h_j, rest), h_j ~
+/// N(0, I_axes) and the rest's Gram matrix Wishart_p(dim - axes) (Bartlett), normalised.
+fn uniform_unit_overlaps(rng: &mut SimRng, p: usize, axes: usize, dim: f64) -> Overlaps {
+    let h = DMatrix::from_fn(p, axes, |_, _| 0.0).map(|_: f64| standard_normal(rng));
+    let mut t = vec![0.0; p * p];
+    wishart_bartlett_factor(rng, p, dim - axes as f64, &mut t);
+    let t = DMatrix::from_row_slice(p, p, &t);
+    let g = &h * h.transpose() + &t * t.transpose();
+    let norms: Vec<f64> = (0..p).map(|j| g[(j, j)].sqrt()).collect();
+    Overlaps {
+        q: DMatrix::from_fn(p, p, |i, j| {
+            if i == j {
+                1.0
+            } else {
+                g[(i, j)] / (norms[i] * norms[j])
+            }
+        }),
+        m: DMatrix::from_fn(p, axes, |j, r| h[(j, r)] / norms[j]),
+    }
+}
+
 /// Unit vectors u_j in R^k, from Gaussian draws, with the first entry made non-negative.
 fn teacher_directions(rng: &mut SimRng, p: usize, k: usize) -> DMatrix<f64> {
     let mut u = DMatrix::from_fn(p, k, |_, _| 0.0);
@@ -141,22 +163,63 @@ impl Initialisation {
             return Overlaps { q, m };
         }
         // cold: Gaussian g_j = (h_j in R^k, rest in R^(d-k)), normalised
-        let h = DMatrix::from_fn(p, k, |_, _| 0.0).map(|_: f64| standard_normal(rng));
-        let mut t = vec![0.0; p * p];
-        wishart_bartlett_factor(rng, p, rest, &mut t);
-        let t = DMatrix::from_row_slice(p, p, &t);
-        let g = &h * h.transpose() + &t * t.transpose();
-        let norms: Vec<f64> = (0..p).map(|j| g[(j, j)].sqrt()).collect();
-        Overlaps {
-            q: DMatrix::from_fn(p, p, |i, j| {
+        uniform_unit_overlaps(rng, p, k, d as f64)
+    }
+
+    /// [`Initialisation::sample_overlaps`] with `free` more fixed unit vectors u_1..u_free,
+    /// orthogonal to the teachers and to each other (a spiked covariance's free directions,
+    /// [`crate::model::SpikedCovariance`]): M is p x (k + free), its last columns the overlaps
+    /// w_j . u_i, with the law of the d-dimensional initialisation whose u_i are the last
+    /// coordinate axes ([`Initialisation::sample_weights`]):
+    /// * cold: the u_i are k + free fixed directions like the teachers;
+    /// * warm / m0: w_j = m0 t_j + sqrt(1 - m0^2) o_j, o_j uniform on the unit sphere
+    ///   orthogonal to the teachers, so (Gram of o, o . u) is drawn as a cold start in
+    ///   R^(d - k) with `free` axes;
+    /// * explicit overlaps: w . u = 0 (the literal weights put the rest of w_j on axes k..k + p).
+    ///
+    /// With free = 0 it is [`Initialisation::sample_overlaps`], draw for draw.
+    pub fn sample_tracked_overlaps(
+        &self,
+        rng: &mut SimRng,
+        p: usize,
+        (k, free): (usize, usize),
+        d: u64,
+    ) -> Overlaps {
+        if free == 0 {
+            return self.sample_overlaps(rng, p, k, d);
+        }
+        let widen = |o: Overlaps, r: DMatrix<f64>| Overlaps {
+            m: DMatrix::from_fn(
+                p,
+                k + free,
+                |j, t| {
+                    if t < k {
+                        o.m[(j, t)]
+                    } else {
+                        r[(j, t - k)]
+                    }
+                },
+            ),
+            q: o.q,
+        };
+        if let Some(Ok(o)) = self.explicit_overlaps(p, k) {
+            return widen(o, DMatrix::zeros(p, free));
+        }
+        if let Some(m0) = self.m0(d) {
+            let u = teacher_directions(rng, p, k);
+            let rest = uniform_unit_overlaps(rng, p, free, (d - k as u64) as f64);
+            let scale = (1.0 - m0 * m0).sqrt();
+            let q = DMatrix::from_fn(p, p, |i, j| {
                 if i == j {
                     1.0
                 } else {
-                    g[(i, j)] / (norms[i] * norms[j])
+                    m0 * m0 * u.row(i).dot(&u.row(j)) + scale * scale * rest.q[(i, j)]
                 }
-            }),
-            m: DMatrix::from_fn(p, k, |j, r| h[(j, r)] / norms[j]),
+            });
+            let o = Overlaps { q, m: &u * m0 };
+            return widen(o, rest.m * scale);
         }
+        self.sample_overlaps(rng, p, k + free, d)
     }
 
     /// Literal initial weights W (p x d, row-major) with the teacher W* = the first k

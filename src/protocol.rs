@@ -65,6 +65,11 @@ pub struct RunSummary {
     pub delta: Option<f64>,
     /// Information exponent of the target.
     pub information_exponent: u32,
+    /// Leap index of the target in the teacher's basis ([`crate::model::target_leap_index`]:
+    /// an upper bound on the rotation-invariant leap; equal to `information_exponent` for
+    /// k = 1).
+    #[serde(default)]
+    pub leap_index: u32,
     /// Sampler used.
     pub sampler: SamplerKind,
     /// How the risk is computed.

@@ -10,14 +10,14 @@
 //! the same seed and config give bit-identical trajectories on every target.
 
 use crate::config::{ConfigError, ResolvedConfig, RunConfig};
-use crate::model::{Loss, Overlaps, StepLoss};
+use crate::model::{Loss, Overlaps, SpikeGeometry, StepLoss};
 use crate::preflight::{noise_warnings, simulation_cost, CostEstimate};
 use crate::random::{streams_from_seed, RandomStreams};
 use crate::sampler::{
     CltMomentReport, CltSampler, ExactSampler, FullSampler, Sampler, SamplerKind,
     SecondLayerWeights, StepSettings,
 };
-use crate::theory::population_risk_with_second_layer;
+use crate::theory::population_risk_under_covariance;
 use crate::trajectory::{matrix_rows, Trajectory};
 use serde::{Deserialize, Serialize};
 
@@ -130,6 +130,8 @@ pub struct Simulation {
     streaming: bool,
     warnings: Vec<String>,
     status: RunStatus,
+    /// The spiked input covariance (None: isotropic).
+    covariance: Option<SpikeGeometry>,
 }
 
 /// The sampler a run of `config` starts with, its initial state drawn from the `init`
@@ -147,17 +149,19 @@ pub fn initial_sampler(config: &ResolvedConfig, streams: &mut RandomStreams) -> 
                 .sample_weights(&mut streams.init, c.model.p, c.model.k, c.model.d);
             Box::new(
                 FullSampler::new(c.model.p, c.model.k, c.model.d as usize, w)
-                    .with_second_layer(c.model.second_layer.a0),
+                    .with_second_layer(c.model.second_layer.a0)
+                    .with_covariance(c.model.covariance.geometry(c.model.k)),
             )
         }
         SamplerKind::Exact => Box::new(
-            ExactSampler::new(c.model.init.sample_overlaps(
+            ExactSampler::new(c.model.init.sample_tracked_overlaps(
                 &mut streams.init,
                 c.model.p,
-                c.model.k,
+                (c.model.k, c.model.covariance.free_directions()),
                 c.model.d,
             ))
-            .with_second_layer(c.model.second_layer.a0),
+            .with_second_layer(c.model.second_layer.a0)
+            .with_covariance(c.model.covariance.geometry(c.model.k)),
         ),
         SamplerKind::Clt => Box::new(CltSampler::new(c.model.init.sample_overlaps(
             &mut streams.init,
@@ -182,10 +186,13 @@ impl Simulation {
         let sampler = initial_sampler(&config, &mut streams);
         let overlaps = sampler.overlaps();
         let warnings = noise_warnings(&config, &overlaps);
-        let estimate = population_risk_with_second_layer(
+        let covariance =
+            (!c.model.covariance.is_isotropic()).then(|| c.model.covariance.geometry(c.model.k));
+        let estimate = population_risk_under_covariance(
             &c.model.target,
             &config.activation_resolved,
-            &overlaps,
+            &sampler.tracked_overlaps(),
+            covariance.as_ref(),
             c.model.noise,
             sampler.second_layer().values(),
         );
@@ -204,6 +211,7 @@ impl Simulation {
             streaming: true,
             warnings,
             status: RunStatus::Running,
+            covariance,
             config,
         };
         simulation.observe(&overlaps, Some(estimate.value), true);
@@ -250,6 +258,12 @@ impl Simulation {
     /// Current overlaps.
     pub fn overlaps(&self) -> Overlaps {
         self.sampler.overlaps()
+    }
+
+    /// The current overlaps with every tracked fixed vector: the teachers, then a spiked
+    /// covariance's free directions ([`Sampler::tracked_overlaps`]).
+    pub fn tracked_overlaps(&self) -> Overlaps {
+        self.sampler.tracked_overlaps()
     }
 
     /// How the population risk is computed.
@@ -304,12 +318,19 @@ impl Simulation {
             .then(|| self.sampler.second_layer())
     }
 
+    /// The population risk at `overlaps` (the sampler's current ones; under a spiked covariance
+    /// the sampler's tracked overlaps, which include the free directions).
     fn risk(&self, overlaps: &Overlaps) -> f64 {
         let c = &self.config.input;
-        population_risk_with_second_layer(
+        let tracked = self
+            .covariance
+            .as_ref()
+            .map(|_| self.sampler.tracked_overlaps());
+        population_risk_under_covariance(
             &c.model.target,
             &self.config.activation_resolved,
-            overlaps,
+            tracked.as_ref().unwrap_or(overlaps),
+            self.covariance.as_ref(),
             c.model.noise,
             self.sampler.second_layer().values(),
         )

@@ -78,6 +78,13 @@ pub fn initial_overlaps(config: &ResolvedConfig) -> Overlaps {
     crate::simulation::initial_sampler(config, &mut streams).overlaps()
 }
 
+/// [`initial_overlaps`] with the columns of a spiked covariance's free directions after the
+/// teachers' ([`crate::sampler::Sampler::tracked_overlaps`]): the recursion's start.
+pub fn initial_tracked_overlaps(config: &ResolvedConfig) -> Overlaps {
+    let mut streams = streams_from_seed(config.input.seed);
+    crate::simulation::initial_sampler(config, &mut streams).tracked_overlaps()
+}
+
 /// The asymptotic regime of a resolved config (from `delta_resolved` and `mu_resolved`);
 /// `None` when gamma is given as a bare number (no delta: give `lr: {policy: fixed, gamma0,
 /// delta}` to place a run in a regime).
@@ -122,6 +129,7 @@ pub fn recursion_from_config(
         numerics: NumericalSettings::default(),
         second_layer: c.model.second_layer,
         numerical_fallback: true,
+        covariance: c.model.covariance.clone(),
     };
     settings.validate().map_err(|e| {
         let field = match &e {
@@ -135,7 +143,7 @@ pub fn recursion_from_config(
         };
         ConfigError::new(field, e.to_string())
     })?;
-    Ok((initial_overlaps(config), settings))
+    Ok((initial_tracked_overlaps(config), settings))
 }
 
 /// Runs the projected overlap recursion of `config` with `terms`, from the simulation's initial

@@ -150,6 +150,7 @@ fn tanh_recursion_in_the_browser() {
         numerics: NumericalSettings::default(),
         second_layer: Default::default(),
         numerical_fallback: false,
+        covariance: Default::default(),
     };
     let start = Overlaps::new(
         DMatrix::from_fn(4, 4, |i, j| if i == j { 1.0 } else { 0.02 }),

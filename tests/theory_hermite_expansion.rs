@@ -237,6 +237,7 @@ fn tanh_student_agrees_with_quadrature_along_a_p4_trajectory() {
         numerics: NumericalSettings::default(),
         second_layer: Default::default(),
         numerical_fallback: false,
+        covariance: Default::default(),
     };
     let start = Overlaps::new(
         DMatrix::from_fn(
@@ -353,6 +354,7 @@ fn leaving_the_range_stops_or_falls_back() {
         numerics: NumericalSettings::default(),
         second_layer: Default::default(),
         numerical_fallback: false,
+        covariance: Default::default(),
     };
     let start = Overlaps::new(DMatrix::identity(1, 1), DMatrix::from_element(1, 1, 0.3)).unwrap();
     let run = run_overlap_recursion(&start, &settings).unwrap();

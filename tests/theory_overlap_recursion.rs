@@ -41,6 +41,7 @@ fn settings(
         numerics: NumericalSettings::default(),
         second_layer: Default::default(),
         numerical_fallback: true,
+        covariance: Default::default(),
     }
 }
 

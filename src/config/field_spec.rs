@@ -168,6 +168,33 @@ pub fn field_spec(schema: Schema, path: &str) -> Option<FieldSpec> {
         ),
         "second_layer.a0" => spec(Number, false, "a number in (0, 1e6]"),
         "second_layer.gamma" => spec(Number, false, "a number in [0, 1e6]"),
+        "covariance" => spec(
+            Object,
+            false,
+            "an object like {\"spikes\": [{\"beta\": 3, \"teacher\": [1], \"free\": 0}]} (x ~ N(0, I + sum beta v v^T))",
+        ),
+        "covariance.spikes" => spec(
+            List,
+            false,
+            "a list of at most 4 spikes like {\"beta\": 3, \"teacher\": [1], \"free\": 0}",
+        ),
+        "covariance.spikes[]" => spec(
+            Object,
+            false,
+            "an object like {\"beta\": 3, \"teacher\": [1], \"free\": 0}",
+        ),
+        "covariance.spikes[].beta" => spec(Number, false, "a number in (-1, 100]"),
+        "covariance.spikes[].teacher" => spec(
+            List,
+            false,
+            "a list of k numbers (the spike direction's coefficients on the teacher directions)",
+        ),
+        "covariance.spikes[].teacher[]" => spec(Number, false, "a number"),
+        "covariance.spikes[].free" => spec(
+            Number,
+            false,
+            "a number (the coefficient on the spike's own direction orthogonal to the teachers)",
+        ),
         "clt_threshold" => spec(Whole, false, "a whole number of samples per step"),
         "lr" => spec(Object, !sweep, LR_OBJECT),
         "lr.policy" => spec(Name, false, "\"fixed\", \"optimal\" or \"authors\""),

@@ -322,9 +322,17 @@ impl RunConfig {
                     format!("clt draws its steps from moments computed for a fixed second layer, got second_layer.gamma = {}: use exact (or auto, which then takes exact)", display_number(second_layer.gamma)),
                 ))
             }
+            SamplerChoice::Clt if !c.model.covariance.is_isotropic() => {
+                return Err(ConfigError::new(
+                    "sampler",
+                    "clt draws its steps from moments computed for isotropic inputs, but covariance has spikes: use exact (or auto, which then takes exact)",
+                ))
+            }
             SamplerChoice::Clt => SamplerKind::Clt,
-            // the clt moments are for a fixed second layer
-            SamplerChoice::Auto if second_layer.trained() => SamplerKind::Exact,
+            // the clt moments are for a fixed second layer and isotropic inputs
+            SamplerChoice::Auto if second_layer.trained() || !c.model.covariance.is_isotropic() => {
+                SamplerKind::Exact
+            }
             SamplerChoice::Auto => resolve_auto_sampler(&AutoSamplerInput {
                 target: c.model.target,
                 activation,

@@ -9,7 +9,7 @@
 
 use super::{check_range, ConfigError, MAX_D, MAX_K, MAX_P};
 use crate::initialisation::Initialisation;
-use crate::model::{AdaptiveSchedule, Link, Target};
+use crate::model::{AdaptiveSchedule, Link, SpikedCovariance, Target};
 use crate::sampler::{SamplerChoice, Update};
 use serde::{Deserialize, Serialize};
 
@@ -57,6 +57,9 @@ pub struct ModelSettings {
     /// weight starts at a_j = a0 and is trained with rate `gamma` (default a0 = 1, gamma = 0:
     /// f = (1/p) Σ_j σ(λ_j), fixed).
     pub second_layer: SecondLayer,
+    /// The input covariance (`covariance: {"spikes": [{"beta", "teacher", "free"}, ...]}`):
+    /// x ~ N(0, I + Σ_i β_i v_i v_iᵀ) (docs/science.md §12; default: no spikes, isotropic).
+    pub covariance: SpikedCovariance,
 }
 
 /// The student's second layer: f(x) = (1/p) Σ_j a_j σ(w_j · x), every a_j starting at `a0`
@@ -124,6 +127,7 @@ impl Default for ModelSettings {
             sampler: SamplerChoice::Auto,
             clt_threshold: DEFAULT_CLT_THRESHOLD,
             second_layer: SecondLayer::default(),
+            covariance: SpikedCovariance::default(),
         }
     }
 }
@@ -150,8 +154,10 @@ impl ModelSettings {
     }
 
     /// Checks the ranges of the settings that do not depend on the batch or the rate:
-    /// 1 <= p <= [`MAX_P`], 1 <= k <= [`MAX_K`], max(4, 2(p + k)) <= d <= [`MAX_D`]
-    /// (the exact sampler needs the 2(p + k) directions of W and W* to be independent),
+    /// 1 <= p <= [`MAX_P`], 1 <= k <= [`MAX_K`], max(4, 2(p + k + m)) <= d <= [`MAX_D`]
+    /// (the exact sampler needs the 2(p + k + m) directions of W, W* and a spiked covariance's
+    /// m free directions to be independent), the spikes ([`SpikedCovariance::validate`]:
+    /// errors name `covariance.spikes[i]...`),
     /// `tanh_product` needs k >= 2, a Hermite polynomial needs every degree list of length k
     /// (the error names the term, `target.hermite[i]`), 0 <= Δ <= 1e6, 1e-9 <= η <= 1. Errors name the key.
     pub fn validate(&self) -> Result<(), ConfigError> {
@@ -168,12 +174,21 @@ impl ModelSettings {
                 format!("must be an integer in [1, {MAX_K}], got {}", c.k),
             ));
         }
-        let min_d = (2 * (c.p + c.k)).max(4) as u64;
+        c.covariance
+            .validate(c.k)
+            .map_err(|e| ConfigError::new(format!("covariance.{}", e.field), e.message))?;
+        let free = c.covariance.free_directions();
+        let min_d = (2 * (c.p + c.k + free)).max(4) as u64;
         if c.d < min_d || c.d > MAX_D {
+            let what = if free > 0 {
+                "at least 2(p + k + m), m the spikes' free directions"
+            } else {
+                "at least 2(p + k)"
+            };
             return Err(ConfigError::new(
                 "d",
                 format!(
-                    "must be an integer in [{min_d}, {MAX_D}] (at least 2(p + k)), got {}",
+                    "must be an integer in [{min_d}, {MAX_D}] ({what}), got {}",
                     c.d
                 ),
             ));
@@ -234,6 +249,7 @@ mod tests {
                 "activation",
                 "adaptive",
                 "clt_threshold",
+                "covariance",
                 "d",
                 "eta",
                 "init",

@@ -9,6 +9,7 @@ pub mod link_lanes;
 pub mod loss;
 pub mod names;
 pub mod overlaps;
+pub mod spiked_covariance;
 pub mod target;
 
 pub use hermite_target::{HermitePolynomial, HermiteTerm};
@@ -21,4 +22,5 @@ pub use link::Link;
 pub use loss::{AdaptiveSchedule, Loss, StepLoss};
 pub use names::parse_name;
 pub use overlaps::{Overlaps, OverlapsError};
+pub use spiked_covariance::{CovarianceError, Spike, SpikeGeometry, SpikedCovariance};
 pub use target::Target;

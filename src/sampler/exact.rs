@@ -24,6 +24,13 @@
 //!    a_j += (gamma_a / (n_b p)) B_j after step 5. It needs the fields only, so the chain on
 //!    (Omega, a) is still exact and independent of d.
 //!
+//! 7. A spiked input covariance ([`crate::model::SpikedCovariance`], docs/science.md §12) adds
+//!    the spikes' free directions u_1..u_m to the tracked vectors (r = p + k + m; the overlaps
+//!    M gain m columns R_ji = w_j . u_i, which [`Sampler::tracked_overlaps`] reports) and
+//!    draws the fields as (L T) z with T = Sigma^(1/2) in the basis of L
+//!    ([`SpikeGeometry::square_root_in_basis`]), then A = (sum_u c_u z_u^T) T. Sigma is the
+//!    identity on the orthogonal complement of the span, so step 4 is unchanged.
+//!
 //! Same law as [`super::FullSampler`]; cost O(n_b r^2 + r^3) per step, independent of d.
 
 use super::lanes::{LaneSums, SimdMode};
@@ -31,7 +38,7 @@ use super::{
     project_overlaps, Sampler, SamplerKind, SecondLayerWeights, StepError, StepSettings, Update,
 };
 use crate::linalg::psd_part_factor;
-use crate::model::Overlaps;
+use crate::model::{Overlaps, SpikeGeometry};
 use crate::random::{wishart_bartlett_factor, SimRng};
 use nalgebra::DMatrix;
 
@@ -39,10 +46,20 @@ use nalgebra::DMatrix;
 #[derive(Clone, Debug)]
 pub struct ExactSampler {
     p: usize,
+    /// Fixed vectors tracked: the k teachers, then the covariance's m free directions.
     k: usize,
+    /// Teacher directions (the target's fields are the first `teachers` fixed vectors').
+    teachers: usize,
+    /// Overlaps with the fixed vectors (M has k + m columns with a spiked covariance).
     overlaps: Overlaps,
     /// Factor L of the current Omega (r x r, row-major); `None` until the step's first sample.
     factor: Option<Vec<f64>>,
+    /// The spiked input covariance, if any.
+    covariance: Option<SpikeGeometry>,
+    /// With a spiked covariance: L T (row-major), the matrix the samples' fields come from.
+    field_factor: Option<Vec<f64>>,
+    /// With a spiked covariance: T = Sigma^(1/2) in the coordinates of L.
+    basis_root: Option<DMatrix<f64>>,
     /// Set when Omega could not be factored; returned by the step's `finish_step`.
     factor_error: Option<StepError>,
     /// A, p x r row-major.
@@ -70,8 +87,12 @@ impl ExactSampler {
         ExactSampler {
             p,
             k,
+            teachers: k,
             overlaps,
             factor: None,
+            covariance: None,
+            field_factor: None,
+            basis_root: None,
             factor_error: None,
             a: vec![0.0; p * r],
             c: vec![0.0; p * p],
@@ -86,6 +107,23 @@ impl ExactSampler {
     /// The same sampler with every second-layer weight a_j = `a0` (default 1).
     pub fn with_second_layer(mut self, a0: f64) -> Self {
         self.second_layer = SecondLayerWeights::uniform(self.p, a0);
+        self
+    }
+
+    /// The same sampler for inputs x ~ N(0, Sigma) with the spiked covariance `geometry`
+    /// (an isotropic one, no spikes, changes nothing). The starting overlaps must have one
+    /// column per fixed vector: the teachers, then the free directions
+    /// ([`crate::initialisation::Initialisation::sample_tracked_overlaps`]).
+    pub fn with_covariance(mut self, geometry: SpikeGeometry) -> Self {
+        assert_eq!(
+            self.k,
+            geometry.fixed_vectors(),
+            "the overlaps need a column per teacher and free direction"
+        );
+        self.teachers = self.k - geometry.free_directions();
+        if !geometry.is_isotropic() {
+            self.covariance = Some(geometry);
+        }
         self
     }
 
@@ -110,6 +148,12 @@ impl ExactSampler {
                     DMatrix::zeros(r, r)
                 }
             };
+            if let Some(geometry) = &self.covariance {
+                let t = geometry.square_root_in_basis(&l);
+                let lt = &l * &t;
+                self.field_factor = Some((0..r * r).map(|i| lt[(i / r, i % r)]).collect());
+                self.basis_root = Some(t);
+            }
             self.factor = Some((0..r * r).map(|i| l[(i / r, i % r)]).collect());
         }
         self.factor.as_deref().unwrap()
@@ -157,6 +201,16 @@ impl Sampler for ExactSampler {
     }
 
     fn overlaps(&self) -> Overlaps {
+        if self.teachers == self.k {
+            return self.overlaps.clone();
+        }
+        Overlaps {
+            q: self.overlaps.q.clone(),
+            m: self.overlaps.m.columns(0, self.teachers).into_owned(),
+        }
+    }
+
+    fn tracked_overlaps(&self) -> Overlaps {
         self.overlaps.clone()
     }
 
@@ -166,13 +220,16 @@ impl Sampler for ExactSampler {
 
     fn accumulate(&mut self, settings: &StepSettings, data: &mut SimRng, samples: u64) {
         self.ensure_factor();
-        let l = self.factor.as_deref().unwrap();
+        let l = match &self.field_factor {
+            Some(lt) => lt.as_slice(),
+            None => self.factor.as_deref().unwrap(),
+        };
         self.lanes.accumulate(
             self.simd,
             settings,
             &self.second_layer,
             l,
-            self.p,
+            (self.p, self.teachers),
             data,
             samples,
         );
@@ -191,6 +248,9 @@ impl Sampler for ExactSampler {
             return Err(e);
         }
         let mut a = DMatrix::from_row_slice(p, r, &self.a);
+        if let Some(t) = &self.basis_root {
+            a = &a * t;
+        }
         let c = DMatrix::from_fn(p, p, |i, j| self.c[i.min(j) * p + i.max(j)]);
         let student = l.rows(0, p).into_owned();
         let teacher = l.rows(p, k).into_owned();
@@ -224,6 +284,8 @@ impl Sampler for ExactSampler {
             }
         }
         self.factor = None;
+        self.field_factor = None;
+        self.basis_root = None;
         self.a.fill(0.0);
         self.c.fill(0.0);
         self.b.fill(0.0);

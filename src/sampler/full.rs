@@ -6,13 +6,16 @@
 //! G_j += c_j x. At the end of the batch: w~_j = w_j + G_j (spherical: G_j minus its component
 //! along w_j first), then w_j <- w~_j / ||w~_j||. A trained second layer also sums
 //! B_j = sum_u sigma(lambda_j^u) e_u and steps a_j += (gamma_a / (n_b p)) B_j.
+//! With a spiked covariance ([`crate::model::SpikedCovariance`]) the free direction u_i is the
+//! coordinate axis d - 1 - i, and every x is drawn as z + sum_i (sqrt(1 + beta_i) - 1)
+//! (v_i . z) v_i, z ~ N(0, I_d) (x ~ N(0, Sigma), Sigma = I + sum_i beta_i v_i v_i^T).
 //! Cost: n_b d (p + 1) multiply-adds and n_b d normal draws per step; no allocation per sample.
 
 use super::{
     per_sample_coefficients, Sampler, SamplerKind, SecondLayerWeights, StepError, StepSettings,
     Update,
 };
-use crate::model::Overlaps;
+use crate::model::{Overlaps, SpikeGeometry};
 use crate::random::{standard_normal, SimRng};
 use nalgebra::DMatrix;
 
@@ -34,6 +37,8 @@ pub struct FullSampler {
     second_layer_sums: Vec<f64>,
     /// The second layer a_1..a_p.
     second_layer: SecondLayerWeights,
+    /// The spiked input covariance, if any.
+    covariance: Option<SpikeGeometry>,
 }
 
 /// sum_i a_i b_i with four partial sums (vectorises; same order on every target).
@@ -68,6 +73,26 @@ impl FullSampler {
             coefficients: vec![0.0; 2 * p],
             second_layer_sums: vec![0.0; p],
             second_layer: SecondLayerWeights::uniform(p, 1.0),
+            covariance: None,
+        }
+    }
+
+    /// The same sampler for inputs x ~ N(0, Sigma) with the spiked covariance `geometry`
+    /// (free direction i on the axis d - 1 - i; d must exceed k + p + m so that explicit
+    /// initial overlaps, which use the axes k..k + p, leave them at 0).
+    pub fn with_covariance(mut self, geometry: SpikeGeometry) -> Self {
+        if !geometry.is_isotropic() {
+            self.covariance = Some(geometry);
+        }
+        self
+    }
+
+    /// The coordinate axis of fixed vector t (teachers 0..k, then the free directions).
+    fn axis(k: usize, d: usize, t: usize) -> usize {
+        if t < k {
+            t
+        } else {
+            d - 1 - (t - k)
         }
     }
 
@@ -97,6 +122,18 @@ impl Sampler for FullSampler {
         }
     }
 
+    fn tracked_overlaps(&self) -> Overlaps {
+        let (p, k, d) = (self.p, self.k, self.d);
+        let fixed = self
+            .covariance
+            .as_ref()
+            .map_or(k, SpikeGeometry::fixed_vectors);
+        Overlaps {
+            q: self.overlaps().q,
+            m: DMatrix::from_fn(p, fixed, |j, t| self.weights[j * d + Self::axis(k, d, t)]),
+        }
+    }
+
     fn second_layer(&self) -> SecondLayerWeights {
         self.second_layer
     }
@@ -114,6 +151,9 @@ impl Sampler for FullSampler {
                 *v = standard_normal(data);
             }
             let xi = standard_normal(data);
+            if let Some(geometry) = &self.covariance {
+                geometry.apply_square_root(&mut self.x, |t| Self::axis(k, d, t));
+            }
             for j in 0..p {
                 self.fields[j] = dot(&self.weights[j * d..(j + 1) * d], &self.x);
             }

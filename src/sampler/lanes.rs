@@ -82,6 +82,9 @@ struct Batch<'a, A, T> {
     factor: &'a [f64],
     p: usize,
     r: usize,
+    /// Teacher fields: rows p..p + teachers of the factor (rows after them, the spiked
+    /// covariance's free directions, are not the target's).
+    teachers: usize,
     tables: NormalTables,
 }
 
@@ -118,8 +121,9 @@ impl LaneSums {
     }
 
     /// Adds `samples` samples of the current step with the factor `factor` of Omega (r x r,
-    /// row-major) and the second layer `second_layer`, drawing the step's lane streams from
-    /// `data` at its first sample.
+    /// row-major; L T with a spiked covariance), p students and `teachers` teacher rows after
+    /// them, and the second layer `second_layer`, drawing the step's lane streams from `data`
+    /// at its first sample.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn accumulate(
         &mut self,
@@ -127,7 +131,7 @@ impl LaneSums {
         settings: &StepSettings,
         second_layer: &SecondLayerWeights,
         factor: &[f64],
-        p: usize,
+        (p, teachers): (usize, usize),
         data: &mut SimRng,
         samples: u64,
     ) {
@@ -144,6 +148,7 @@ impl LaneSums {
             second_layer: &'a SecondLayerWeights,
             factor: &'a [f64],
             p: usize,
+            teachers: usize,
             samples: u64,
         }
         impl WithKernels for Job<'_> {
@@ -156,6 +161,7 @@ impl LaneSums {
                     factor: self.factor,
                     p: self.p,
                     r: self.sums.a.len() / self.p,
+                    teachers: self.teachers,
                     tables: NormalTables::get(),
                 };
                 self.sums.run(self.mode, &batch, self.samples);
@@ -168,6 +174,7 @@ impl LaneSums {
             second_layer,
             factor,
             p,
+            teachers,
             samples,
         };
         with_kernels(settings.activation, settings.target, job);
@@ -270,6 +277,7 @@ fn group<V: Draw, A: LinkKernel, T: TargetKernel>(
         *field = acc;
     }
     let (student, teacher) = fields.split_at(p);
+    let teacher = &teacher[..batch.teachers];
     let outputs = batch.kernel.outputs(p);
     batch
         .kernel

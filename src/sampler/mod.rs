@@ -164,6 +164,12 @@ pub trait Sampler: Send {
     fn kind(&self) -> SamplerKind;
     /// The current overlaps (Q, M).
     fn overlaps(&self) -> Overlaps;
+    /// The overlaps with every fixed vector the sampler tracks: the teachers, then a spiked
+    /// covariance's free directions u_1..u_m (M is p x (k + m); without free directions the
+    /// same as [`Sampler::overlaps`]). The population risk under a spiked covariance needs them.
+    fn tracked_overlaps(&self) -> Overlaps {
+        self.overlaps()
+    }
     /// The current second layer a_1..a_p.
     fn second_layer(&self) -> SecondLayerWeights;
     /// How a large-batch sampler obtained its per-sample moments (`None` for the others).

@@ -35,7 +35,7 @@ use super::hermite_target_risk;
 use super::joint_integration::{drift_by_joint_integration, risk_by_joint_integration};
 use super::polynomial_model::{PolynomialDrift, PolynomialRisk};
 use crate::linalg::{min_eigenvalue, psd_factor};
-use crate::model::{Link, Overlaps, StepLoss, Target};
+use crate::model::{Link, Overlaps, SpikeGeometry, StepLoss, Target};
 use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
@@ -135,6 +135,10 @@ pub struct LocalFieldModel {
     drift_plans: [OnceLock<Option<PolynomialDrift>>; 2],
     hermite: Option<HermiteCommittee>,
     numerical_fallback: bool,
+    /// A spiked input covariance: the overlaps given to every method then have one column per
+    /// teacher and free direction, and the fields are Gaussian with their covariance under
+    /// Sigma ([`LocalFieldModel::with_covariance`]).
+    covariance: Option<SpikeGeometry>,
 }
 
 impl Clone for LocalFieldModel {
@@ -151,6 +155,7 @@ impl Clone for LocalFieldModel {
             drift_plans: self.drift_plans.clone(),
             hermite: self.hermite.clone(),
             numerical_fallback: self.numerical_fallback,
+            covariance: self.covariance.clone(),
         }
     }
 }
@@ -182,6 +187,7 @@ impl LocalFieldModel {
             drift_plans: [OnceLock::new(), OnceLock::new()],
             hermite: None,
             numerical_fallback: true,
+            covariance: None,
         };
         if backend == Backend::HermiteExpansion {
             return model.with_hermite_tolerance(DEFAULT_EXPANSION_TOLERANCE);
@@ -323,19 +329,57 @@ impl LocalFieldModel {
         self.activation
     }
 
+    /// The same model for inputs x ~ N(0, Sigma) with the spiked covariance `geometry`
+    /// (docs/science.md §12): every method then takes the overlaps with the k teachers and the
+    /// m free directions (M is p x (k + m), the tracked overlaps of
+    /// [`crate::sampler::Sampler::tracked_overlaps`]) and evaluates its Gaussian expectations
+    /// with the students' and teachers' fields distributed as N(0, C), C the leading (p + k)
+    /// block of [`SpikeGeometry::field_covariance`]. An isotropic geometry changes nothing.
+    pub fn with_covariance(mut self, geometry: SpikeGeometry) -> Self {
+        self.covariance = (!geometry.is_isotropic()).then_some(geometry);
+        self
+    }
+
+    /// The spiked input covariance, if any.
+    pub fn covariance(&self) -> Option<&SpikeGeometry> {
+        self.covariance.as_ref()
+    }
+
+    /// Columns of M the methods expect: k, plus the free directions with a spiked covariance.
+    fn tracked_columns(&self) -> usize {
+        self.k + self.covariance.as_ref().map_or(0, |g| g.free_directions())
+    }
+
     /// Checks shapes, finiteness, the noise and that Omega is positive semi-definite;
-    /// returns Omega.
+    /// returns Omega, or with a spiked covariance the fields' covariance under Sigma.
     fn validated_omega(
         &self,
         overlaps: &Overlaps,
         noise: f64,
     ) -> Result<DMatrix<f64>, TheoryError> {
+        let omega = self.validated_gram(overlaps, noise)?;
+        Ok(match &self.covariance {
+            None => omega,
+            Some(geometry) => {
+                let r = self.p + self.k;
+                geometry
+                    .field_covariance(&omega)
+                    .view((0, 0), (r, r))
+                    .into_owned()
+            }
+        })
+    }
+
+    /// Checks shapes, finiteness, the noise and that Omega (the Gram matrix of the students
+    /// and every tracked fixed vector) is positive semi-definite; returns Omega.
+    fn validated_gram(&self, overlaps: &Overlaps, noise: f64) -> Result<DMatrix<f64>, TheoryError> {
         let (q, m) = (&overlaps.q, &overlaps.m);
-        if q.nrows() != self.p || q.ncols() != self.p || m.nrows() != self.p || m.ncols() != self.k
+        let columns = self.tracked_columns();
+        if q.nrows() != self.p || q.ncols() != self.p || m.nrows() != self.p || m.ncols() != columns
         {
             return Err(TheoryError::OverlapShape {
                 p: self.p,
-                k: self.k,
+                k: columns,
                 q_rows: q.nrows(),
                 q_cols: q.ncols(),
                 m_rows: m.nrows(),
@@ -393,6 +437,56 @@ impl LocalFieldModel {
     ) -> Result<Estimate, TheoryError> {
         self.check_second_layer(second_layer)?;
         let omega = self.validated_omega(overlaps, noise)?;
+        self.risk_of_fields(&omega, noise, second_layer)
+    }
+
+    /// [`LocalFieldModel::population_risk_with_second_layer`] for fields (lambda, lambda*) ~
+    /// N(0, `covariance`) with any positive semi-definite (p + k) x (p + k) covariance, not
+    /// only a Gram matrix of unit vectors with orthonormal teachers: the fields of the students
+    /// and teachers under a spiked input covariance
+    /// ([`crate::model::SpikeGeometry::field_covariance`]). Every backend's formula is an
+    /// expectation under the given covariance (the Hermite expansion and the closed forms fall
+    /// back to their numerical path when a variance is not 1).
+    pub fn population_risk_for_field_covariance(
+        &self,
+        covariance: &DMatrix<f64>,
+        noise: f64,
+        second_layer: &[f64],
+    ) -> Result<Estimate, TheoryError> {
+        self.check_second_layer(second_layer)?;
+        let r = self.p + self.k;
+        if covariance.nrows() != r || covariance.ncols() != r {
+            return Err(TheoryError::OverlapShape {
+                p: self.p,
+                k: self.k,
+                q_rows: covariance.nrows(),
+                q_cols: covariance.ncols(),
+                m_rows: covariance.nrows(),
+                m_cols: covariance.ncols(),
+            });
+        }
+        if !covariance.iter().all(|x| x.is_finite()) {
+            return Err(TheoryError::NotFinite);
+        }
+        if !noise.is_finite() || noise < 0.0 {
+            return Err(TheoryError::InvalidNoise(noise));
+        }
+        if psd_factor(covariance).is_err() {
+            return Err(TheoryError::NotPositiveSemiDefinite {
+                min_eigenvalue: min_eigenvalue(covariance),
+            });
+        }
+        self.risk_of_fields(covariance, noise, second_layer)
+    }
+
+    /// The risk for the fields' covariance `omega` (validated).
+    fn risk_of_fields(
+        &self,
+        omega: &DMatrix<f64>,
+        noise: f64,
+        second_layer: &[f64],
+    ) -> Result<Estimate, TheoryError> {
+        let omega = omega.clone();
         let decomposition = |link: Link| {
             risk_by_decomposition(
                 link,

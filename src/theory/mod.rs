@@ -33,6 +33,7 @@ pub(crate) mod polynomial_model;
 pub mod population_risk;
 pub mod regimes;
 pub mod scaling_laws;
+pub mod spiked_recursion;
 
 pub use drift_terms::{drift_terms, drift_terms_with_second_layer, try_drift_terms, DriftTerms};
 pub use error::TheoryError;
@@ -43,6 +44,7 @@ pub use overlap_recursion::{
     RecursionSettings, StepParameters, Terms,
 };
 pub use population_risk::{
-    population_risk, population_risk_with_second_layer, try_population_risk,
+    population_risk, population_risk_under_covariance, population_risk_with_second_layer,
+    try_population_risk,
 };
 pub use regimes::{classify_regime, Regime};

@@ -55,8 +55,12 @@ use super::drift_matrices::DriftTerms;
 use super::error::TheoryError;
 use super::gaussian_expectations::{ExpectationError, Method, NumericalSettings};
 use super::local_field_model::LocalFieldModel;
+use super::spiked_recursion::{free_direction_drift, spiked_mean_step_gram};
 use crate::config::SecondLayer;
-use crate::model::{AdaptiveSchedule, Link, Loss, Overlaps, StepLoss, Target};
+use crate::model::{
+    AdaptiveSchedule, CovarianceError, Link, Loss, Overlaps, SpikeGeometry, SpikedCovariance,
+    StepLoss, Target,
+};
 use crate::sampler::Update;
 use crate::trajectory::{Trajectory, DEFAULT_CAPACITY};
 use nalgebra::DMatrix;
@@ -162,6 +166,18 @@ pub fn overlap_increments(
     drift: &DriftTerms,
     step: &StepParameters,
 ) -> Result<(DMatrix<f64>, DMatrix<f64>), StepFailure> {
+    increments(overlaps, drift, step, None)
+}
+
+/// [`overlap_increments`], under a spiked input covariance when `covariance` is given
+/// (`overlaps` and `drift.psi` then have a column per teacher and free direction; the
+/// mean-step term is [`spiked_mean_step_gram`]).
+fn increments(
+    overlaps: &Overlaps,
+    drift: &DriftTerms,
+    step: &StepParameters,
+    covariance: Option<&SpikeGeometry>,
+) -> Result<(DMatrix<f64>, DMatrix<f64>), StepFailure> {
     let (p, k) = (overlaps.q.nrows(), overlaps.m.ncols());
     if drift.psi.shape() != (p, k)
         || drift.phi_gf.shape() != (p, p)
@@ -180,7 +196,13 @@ pub fn overlap_increments(
         dq += &drift.phi_hd * (g * g * step.dimension_over_batch);
     }
     if step.terms.mean_step {
-        dq += mean_step_gram(overlaps, drift) * (g * g);
+        let gram = match covariance {
+            None => mean_step_gram(overlaps, drift),
+            Some(geometry) => {
+                spiked_mean_step_gram(overlaps, drift, geometry, k - geometry.free_directions())
+            }
+        };
+        dq += gram * (g * g);
     }
     if step.update == Update::Spherical {
         // the mean step G_j minus its component along w_j: P_j G_j = G_j - alpha_j w_j with
@@ -218,7 +240,20 @@ pub fn overlap_update(
     drift: &DriftTerms,
     step: &StepParameters,
 ) -> Result<Overlaps, StepFailure> {
-    let (dm, dq) = overlap_increments(overlaps, drift, step)?;
+    overlap_update_under_covariance(overlaps, drift, step, None)
+}
+
+/// [`overlap_update`] under a spiked input covariance (None: isotropic): `overlaps` are the
+/// tracked ones (M: p x (k + m)) and `drift` the drift terms from the fields' covariance under
+/// Sigma, psi widened to the free directions by [`free_direction_drift`]
+/// (docs/science.md §12, module [`super::spiked_recursion`]).
+pub fn overlap_update_under_covariance(
+    overlaps: &Overlaps,
+    drift: &DriftTerms,
+    step: &StepParameters,
+    covariance: Option<&SpikeGeometry>,
+) -> Result<Overlaps, StepFailure> {
+    let (dm, dq) = increments(overlaps, drift, step, covariance)?;
     let mut m = &overlaps.m + dm;
     let mut q = &overlaps.q + dq;
     q = (&q + q.transpose()) * 0.5;
@@ -315,6 +350,11 @@ pub struct RecursionSettings {
     /// uses it. Default true.
     #[serde(default = "default_true")]
     pub numerical_fallback: bool,
+    /// The input covariance (default: isotropic). With spikes that have free directions the
+    /// initial overlaps of [`run_overlap_recursion`] carry a column per teacher and free
+    /// direction ([`crate::sampler::Sampler::tracked_overlaps`]).
+    #[serde(default)]
+    pub covariance: SpikedCovariance,
 }
 
 fn default_eta() -> f64 {
@@ -344,6 +384,9 @@ pub enum RecursionError {
     /// The initial overlaps (or the model) cannot be evaluated.
     #[error("invalid initial condition: {0}")]
     InvalidInitialCondition(#[from] TheoryError),
+    /// The spiked input covariance is invalid for this teacher.
+    #[error("invalid covariance: {0}")]
+    InvalidCovariance(#[from] CovarianceError),
 }
 
 /// Where and why a run stopped early.
@@ -371,7 +414,8 @@ pub struct RecursionRun {
     /// Recorded overlaps and risk (same schema as simulations; the last completed step and the
     /// weak-recovery step are always recorded).
     pub trajectory: Trajectory,
-    /// Overlaps after the last completed step.
+    /// Overlaps after the last completed step (the tracked ones, with a column per free
+    /// direction after the teachers', under a spiked covariance).
     pub final_overlaps: Overlaps,
     /// The second layer a_1..a_p after the last completed step.
     pub final_second_layer: Vec<f64>,
@@ -535,10 +579,36 @@ pub fn run_overlap_recursion(
     settings: &RecursionSettings,
 ) -> Result<RecursionRun, RecursionError> {
     settings.validate()?;
-    let (p, k) = (initial.q.nrows(), initial.m.ncols());
-    let model = LocalFieldModel::new(settings.target, settings.activation, p, k)?
+    let free = settings.covariance.free_directions();
+    let (p, k) = (
+        initial.q.nrows(),
+        initial
+            .m
+            .ncols()
+            .checked_sub(free)
+            .filter(|&k| k > 0)
+            .ok_or(TheoryError::OverlapShape {
+                p: initial.q.nrows(),
+                k: free + 1,
+                q_rows: initial.q.nrows(),
+                q_cols: initial.q.ncols(),
+                m_rows: initial.m.nrows(),
+                m_cols: initial.m.ncols(),
+            })?,
+    );
+    settings.covariance.validate(k)?;
+    let geometry = (!settings.covariance.is_isotropic()).then(|| settings.covariance.geometry(k));
+    let mut model = LocalFieldModel::new(settings.target, settings.activation, p, k)?
         .with_numerical_settings(settings.numerics)?
         .with_numerical_fallback(settings.numerical_fallback);
+    if let Some(g) = &geometry {
+        model = model.with_covariance(g.clone());
+    }
+    // what is recorded and checked for recovery: the teachers' columns
+    let teachers = |o: &Overlaps| Overlaps {
+        q: o.q.clone(),
+        m: o.m.columns(0, k).into_owned(),
+    };
     let noise = settings.noise;
     let second_layer = settings.second_layer;
     let trained = second_layer.trained();
@@ -547,13 +617,13 @@ pub fn run_overlap_recursion(
     let mut risk_method = initial_risk.method;
     let mut drift_method: Option<Method> = None;
     let mut trajectory = Trajectory::with_capacity(settings.trajectory_capacity);
-    if initial.max_teacher_overlap() >= settings.eta {
+    if teachers(initial).max_teacher_overlap() >= settings.eta {
         trajectory.weak_recovery_step = Some(0);
     }
     let recorded = |a: &[f64]| trained.then(|| a.to_vec());
     trajectory.record_with_second_layer(
         0,
-        initial,
+        &teachers(initial),
         recorded(&a).as_deref(),
         initial_risk.value,
         true,
@@ -587,8 +657,15 @@ pub fn run_overlap_recursion(
                     }
                     drift_method =
                         Some(drift_method.map_or(drift.method, |m| m.least_exact(drift.method)));
-                    overlap_update(&overlaps, &drift, &settings.step_parameters(gamma))
-                        .map_err(|e| e.to_string())
+                    let step = settings.step_parameters(gamma);
+                    match &geometry {
+                        None => overlap_update(&overlaps, &drift, &step),
+                        Some(g) => {
+                            let widened = free_direction_drift(&overlaps, &drift, g);
+                            overlap_update_under_covariance(&overlaps, &widened, &step, Some(g))
+                        }
+                    }
+                    .map_err(|e| e.to_string())
                 })
                 .map(|next| (next, next_a))
         });
@@ -632,7 +709,7 @@ pub fn run_overlap_recursion(
         overlaps = next;
         steps_done = t;
         let recovered_now = trajectory.weak_recovery_step.is_none()
-            && overlaps.max_teacher_overlap() >= settings.eta;
+            && teachers(&overlaps).max_teacher_overlap() >= settings.eta;
         if recovered_now {
             trajectory.weak_recovery_step = Some(t);
         }
@@ -656,7 +733,7 @@ pub fn run_overlap_recursion(
             };
             trajectory.record_with_second_layer(
                 t,
-                &overlaps,
+                &teachers(&overlaps),
                 recorded(&a).as_deref(),
                 value,
                 force,
@@ -667,7 +744,7 @@ pub fn run_overlap_recursion(
         if let Ok(r) = model.population_risk_with_second_layer(&overlaps, noise, &a) {
             trajectory.record_with_second_layer(
                 steps_done,
-                &overlaps,
+                &teachers(&overlaps),
                 recorded(&a).as_deref(),
                 r.value,
                 true,

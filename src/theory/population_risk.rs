@@ -13,7 +13,7 @@
 use super::error::TheoryError;
 use super::gaussian_expectations::{Estimate, Method};
 use super::local_field_model::with_cached_model;
-use crate::model::{Link, Overlaps, Target};
+use crate::model::{Link, Overlaps, SpikeGeometry, Target};
 
 /// R(Q, M) = (1/2)(Delta + E[(f* - f)^2]) for teacher `target`, student `activation`, the
 /// overlaps and label-noise variance `noise` = Delta, with the method used.
@@ -60,6 +60,35 @@ pub fn population_risk_with_second_layer(
     let (p, k) = (overlaps.q.nrows(), overlaps.m.ncols());
     with_cached_model(target, activation, p, k, |model| {
         model.population_risk_with_second_layer(overlaps, noise, second_layer)
+    })
+    .and_then(|r| r)
+    .unwrap_or(Estimate::new(f64::NAN, Method::ClosedForm))
+}
+
+/// [`population_risk_with_second_layer`] under the input covariance `covariance` (None:
+/// isotropic): `tracked` are the overlaps with every fixed vector (teachers, then the spikes'
+/// free directions, [`crate::sampler::Sampler::tracked_overlaps`]) and the fields
+/// (lambda, lambda*) are Gaussian with the leading (p + k) block of
+/// [`SpikeGeometry::field_covariance`] of their Gram matrix.
+pub fn population_risk_under_covariance(
+    target: &Target,
+    activation: &Link,
+    tracked: &Overlaps,
+    covariance: Option<&SpikeGeometry>,
+    noise: f64,
+    second_layer: &[f64],
+) -> Estimate {
+    let Some(geometry) = covariance else {
+        return population_risk_with_second_layer(target, activation, tracked, noise, second_layer);
+    };
+    let p = tracked.p();
+    let k = tracked.k() - geometry.free_directions();
+    let fields = geometry
+        .field_covariance(&tracked.omega())
+        .view((0, 0), (p + k, p + k))
+        .into_owned();
+    with_cached_model(target, activation, p, k, |model| {
+        model.population_risk_for_field_covariance(&fields, noise, second_layer)
     })
     .and_then(|r| r)
     .unwrap_or(Estimate::new(f64::NAN, Method::ClosedForm))

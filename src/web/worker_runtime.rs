@@ -130,6 +130,7 @@ fn summary(simulation: &Simulation) -> RunSummary {
         gamma0: c.gamma0_resolved,
         delta: c.delta_resolved,
         information_exponent: c.information_exponent,
+        leap_index: c.leap_index,
         sampler: c.sampler_resolved,
         risk_method: simulation.risk_method().to_string(),
         warnings: simulation.warnings().to_vec(),

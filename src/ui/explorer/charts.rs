@@ -3,8 +3,9 @@
 //! the median per μ) over the paper's phase diagram for the target's information exponent l
 //! (Fig. 1: shaded regions, dashed frontiers, × at the optimal batch sizes).
 
+use super::exponents::{frontier_exponent, frontiers_use_the_leap, leap_assumption};
 use crate::config::display_number;
-use crate::model::{target_information_exponent, Loss};
+use crate::model::Loss;
 use crate::sweep::{fit_slope, summarise, SweepConfig, SweepPoint, SweepSummary};
 use crate::theory::scaling_laws::{phase_diagram, FrontierOwner, Protocol};
 use crate::ui::chart_spec::{ChartSpec, Marker, Region, Series};
@@ -22,12 +23,12 @@ pub fn color(loss: Loss) -> usize {
     }
 }
 
-/// The explorer's charts.
+/// The explorer's charts (the first and second canvas).
 #[derive(Clone, Debug)]
 pub struct SweepCharts {
-    /// θ = log_d T against μ.
+    /// θ = log_d T against μ (d-scaling mode: T against d).
     pub theta: ChartSpec,
-    /// log_d N, N = T n_b, against μ.
+    /// log_d N, N = T n_b, against μ (d-scaling mode: log_d T against d).
     pub samples: ChartSpec,
     /// What the theory lines mean (None when the phase diagram is undefined).
     pub note: Option<String>,
@@ -38,7 +39,13 @@ pub struct SweepCharts {
 pub fn sweep_charts(config: &SweepConfig, points: &[SweepPoint], compact: bool) -> SweepCharts {
     let df = config.model.d as f64;
     let cap = (config.max_steps as f64).ln() / df.ln();
-    let l = target_information_exponent(&config.model.target, config.model.k).unwrap_or(1);
+    // the leap index for a multi-index target (the assumption is stated in the note)
+    let l = frontier_exponent(config).unwrap_or(1);
+    let exponent_name = if frontiers_use_the_leap(config) {
+        format!("leap index {l}")
+    } else {
+        format!("l = {l}")
+    };
     let mu_max = config
         .mu
         .iter()
@@ -48,7 +55,10 @@ pub fn sweep_charts(config: &SweepConfig, points: &[SweepPoint], compact: bool) 
     let summaries = summarise(points);
     let mut note = None;
     let mut theta = ChartSpec {
-        title: format!("time: θ = log_d T (d = {}, l = {l})", config.model.d),
+        title: format!(
+            "time: θ = log_d T (d = {}, {exponent_name})",
+            config.model.d
+        ),
         x_label: "μ = log_d n_b".into(),
         y_label: "θ = log_d T".into(),
         x_range: Some((0.0, mu_max)),
@@ -245,10 +255,23 @@ pub fn sweep_charts(config: &SweepConfig, points: &[SweepPoint], compact: bool) 
         );
         note = Some(note.unwrap_or_default() + &measured);
     }
+    if let Some(assumption) = leap_assumption(config) {
+        note = Some(note.map_or(assumption.clone(), |n| format!("{n} {assumption}")));
+    }
     SweepCharts {
         theta,
         samples,
         note,
+    }
+}
+
+/// The charts of either mode: [`sweep_charts`] for a batch-size sweep, the d-scaling charts
+/// ([`super::d_charts::d_scaling_charts`]) for a sweep over d.
+pub fn explorer_charts(config: &SweepConfig, points: &[SweepPoint], compact: bool) -> SweepCharts {
+    if super::d_axis::is_d_scaling(config) {
+        super::d_charts::d_scaling_charts(config, points, compact)
+    } else {
+        sweep_charts(config, points, compact)
     }
 }
 
@@ -402,6 +425,39 @@ mod tests {
             .iter()
             .any(|s| s.markers == Marker::Crosses));
         assert!(charts.note.unwrap().contains("l = 3"));
+    }
+
+    #[test]
+    fn a_multi_index_target_gets_the_frontiers_of_its_leap() {
+        // z1 + He3(z2): l = 1 but leap 3, so the diagram is the l = 3 one, with the caveat
+        let mut config = SweepConfig::default();
+        config.model.target = r#"{"hermite": [[1, [1, 0]], [1, [0, 3]]]}"#.parse().unwrap();
+        config.model.k = 2;
+        let charts = sweep_charts(&config, &[], false);
+        assert!(
+            charts.theta.title.ends_with("leap index 3)"),
+            "{}",
+            charts.theta.title
+        );
+        let note = charts.note.clone().unwrap();
+        assert!(note.starts_with("Theory (l = 3)"), "{note}");
+        assert!(note.contains("l replaced by the leap index 3"), "{note}");
+        assert!(
+            note.contains("keeps the information exponent l = 1"),
+            "{note}"
+        );
+        // the plain-SGD frontier of l = 3 ends at μ = l/2 = 1.5 with θ = l/2 − 1 = 0.5
+        let he3 = sweep_charts(&SweepConfig::default(), &[], false);
+        let ends = |c: &SweepCharts| -> Vec<(f64, f64)> {
+            c.theta
+                .series
+                .iter()
+                .filter(|s| s.markers == Marker::Crosses)
+                .flat_map(|s| s.points.clone())
+                .collect()
+        };
+        assert_eq!(ends(&charts), ends(&he3));
+        assert!(ends(&charts).contains(&(1.5, 0.5)), "{:?}", ends(&charts));
     }
 
     #[test]

@@ -1,10 +1,13 @@
 //! The explorer's form as plain data ([`ExplorerForm`]: the raw text of every control), turned
 //! into a sweep config and validated by the same code as `sgdlab sweep`.
 
+use super::d_axis::{check_cost, d_grid, fixed_mu, is_d_scaling};
+use super::exponents::exponents_text;
+use crate::config::display_number;
 use crate::config::json::cut;
 use crate::config::scaling::LearningRate;
 use crate::config::RunConfig;
-use crate::model::{target_information_exponent, Loss};
+use crate::model::Loss;
 use crate::sampler::SamplerKind;
 use crate::sweep::{LearningRateByProtocol, SweepConfig};
 use crate::ui::sweep_form::{keys_beyond_the_form, merge_form};
@@ -56,7 +59,20 @@ pub struct ExplorerForm {
     pub noise: String,
     /// Web Workers to use.
     pub workers: String,
+    /// `mu` (the batch-size sweep, the default) or `d` (d-scaling: one μ, a list of d).
+    pub mode: String,
+    /// d-scaling: log₂ of the smallest d.
+    pub log2_d_from: String,
+    /// d-scaling: log₂ of the largest d.
+    pub log2_d_to: String,
+    /// d-scaling: step of log₂ d.
+    pub log2_d_step: String,
+    /// d-scaling: the fixed batch exponent μ.
+    pub mu_fixed: String,
 }
+
+/// The form's mode value of the d-scaling mode (any other value is the batch-size sweep).
+pub const D_SCALING_MODE: &str = "d";
 
 fn number(v: &str, field: &str) -> Result<f64, String> {
     v.trim()
@@ -128,11 +144,18 @@ impl ExplorerForm {
         if self.protocols.is_empty() {
             return Err("protocols: choose at least one".into());
         }
-        let mu = mu_grid(
-            number(&self.mu_from, "mu from")?,
-            number(&self.mu_to, "mu to")?,
-            number(&self.mu_step, "mu step")?,
-        )?;
+        let d_scaling = self.mode == D_SCALING_MODE;
+        let (d, mu) = if d_scaling {
+            let d = d_grid(&self.log2_d_from, &self.log2_d_to, &self.log2_d_step)?;
+            (Value::from(d), vec![fixed_mu(&self.mu_fixed)?])
+        } else {
+            let mu = mu_grid(
+                number(&self.mu_from, "mu from")?,
+                number(&self.mu_to, "mu to")?,
+                number(&self.mu_step, "mu step")?,
+            )?;
+            (Value::from(whole(&self.d, "d")?), mu)
+        };
         let seeds = number(&self.seeds, "seeds")?;
         if seeds.fract() != 0.0 || !(1.0..=MAX_SEEDS as f64).contains(&seeds) {
             return Err(format!("seeds: must be a whole number in [1, {MAX_SEEDS}]"));
@@ -161,11 +184,11 @@ impl ExplorerForm {
                 .map_err(|e| format!("target: not a valid object: {e}"))?,
             false => Value::from(self.target.as_str()),
         };
-        Ok(serde_json::json!({
+        let mut json = serde_json::json!({
             "target": target,
             "activation": activation,
             "update": self.update,
-            "d": whole(&self.d, "d")?,
+            "d": d,
             "protocols": self.protocols,
             "mu": mu,
             "lr": base,
@@ -174,7 +197,12 @@ impl ExplorerForm {
             "eta": number(&self.eta, "eta")?,
             "max_steps": whole(&self.max_steps, "max_steps")?,
             "noise": number(&self.noise, "noise")?,
-        }))
+        });
+        // a multi-index Hermite target sets k: the length of its degree lists
+        if let Some(k) = hermite_k(&target) {
+            json["k"] = Value::from(k);
+        }
+        Ok(json)
     }
 
     /// Validates the form over `base` (a link's config and what the form showed for it: keys
@@ -188,6 +216,7 @@ impl ExplorerForm {
         };
         let config = SweepConfig::from_json(&json.to_string()).map_err(|e| e.to_string())?;
         let jobs = config.jobs().map_err(|e| e.to_string())?;
+        check_cost(&config, &jobs)?;
         let summary = summary(&config, &jobs, &keys_beyond_the_form(&config, &form));
         Ok(ValidSweep {
             config,
@@ -198,7 +227,9 @@ impl ExplorerForm {
     }
 
     /// The form that shows `config` (the workers field left empty: it is the device's; the
-    /// μ step and δ empty when `config` has one μ or no fixed policy).
+    /// μ step and δ empty when `config` has one μ or no fixed policy; the d-scaling fields
+    /// empty for a batch-size sweep). A `d` list is the d-scaling mode, shown as log₂ of its
+    /// first and last entries and the mean step between them.
     pub fn from_config(config: &SweepConfig) -> ExplorerForm {
         let (lr_policy, gamma0, delta) = match config.lr {
             LearningRate::Optimal { gamma0 } => ("optimal", gamma0, None),
@@ -215,6 +246,18 @@ impl ExplorerForm {
         } else {
             String::new()
         };
+        // the d-scaling fields are left empty for a batch-size sweep (the controls keep theirs)
+        let d_scaling = is_d_scaling(config);
+        let shown_if =
+            |shown: bool, v: &dyn ToString| if shown { v.to_string() } else { String::new() };
+        let dims = config.dimensions();
+        let log2 = |d: u64| d.max(1).ilog2();
+        let (log2_from, log2_to) = (log2(dims[0]), log2(dims[dims.len() - 1]));
+        let log2_step = if dims.len() > 1 {
+            ((log2_to.saturating_sub(log2_from)) as usize / (dims.len() - 1)).max(1)
+        } else {
+            1
+        };
         ExplorerForm {
             target: config.model.target.to_string(),
             activation: config
@@ -222,7 +265,7 @@ impl ExplorerForm {
                 .activation
                 .map(|a| a.to_string())
                 .unwrap_or_default(),
-            d: config.model.d.to_string(),
+            d: dims[0].to_string(),
             update: config.model.update.to_string(),
             protocols: config.protocols.clone(),
             mu_from: first.to_string(),
@@ -237,31 +280,50 @@ impl ExplorerForm {
             max_steps: config.max_steps.to_string(),
             noise: crate::config::display_number(config.model.noise),
             workers: String::new(),
+            mode: if d_scaling {
+                D_SCALING_MODE.into()
+            } else {
+                "mu".into()
+            },
+            log2_d_from: shown_if(d_scaling, &log2_from),
+            log2_d_to: shown_if(d_scaling, &log2_to),
+            log2_d_step: shown_if(d_scaling, &log2_step),
+            mu_fixed: shown_if(d_scaling, &first),
         }
     }
 }
 
-/// The line under the form: runs, information exponent, the cap, which μ use the clt
-/// sampler, and the keys a link set that have no control.
+/// The number of directions k of a Hermite polynomial target written as its JSON object (the
+/// length of its first degree list), or None for a named target.
+fn hermite_k(target: &Value) -> Option<usize> {
+    let first = target.get("hermite")?.get(0)?.get(1)?.as_array()?;
+    Some(first.len())
+}
+
+/// The line under the form: runs, the target's exponents, the cap, which μ (or, in the
+/// d-scaling mode, which d) use the clt sampler, and the keys a link set that have no control.
 fn summary(config: &SweepConfig, jobs: &[RunConfig], beyond: &[String]) -> String {
-    let l = target_information_exponent(&config.model.target, config.model.k)
-        .map_or("?".into(), |l| l.to_string());
-    let clt_mu: Vec<String> = config
-        .mu
-        .iter()
-        .zip(jobs.iter().step_by(config.seeds.len().max(1)))
-        .filter(|(_, job)| {
-            job.resolve()
-                .is_ok_and(|r| r.sampler_resolved == SamplerKind::Clt)
-        })
-        .map(|(mu, _)| mu.to_string())
-        .collect();
-    let clt = if clt_mu.is_empty() {
+    let exponents = exponents_text(config);
+    let dims = config.dimensions();
+    // the first protocol's jobs, one per (d, μ): seeds are nested innermost
+    let per_point = jobs.iter().step_by(config.seeds.len().max(1));
+    let clt = |job: &RunConfig| {
+        job.resolve()
+            .is_ok_and(|r| r.sampler_resolved == SamplerKind::Clt)
+    };
+    let (axis, clt_at): (&str, Vec<String>) = if is_d_scaling(config) {
+        let d = dims.iter().zip(per_point).filter(|(_, j)| clt(j));
+        ("d", d.map(|(d, _)| power_of_two(*d)).collect())
+    } else {
+        let mu = config.mu.iter().zip(per_point).filter(|(_, j)| clt(j));
+        ("μ", mu.map(|(mu, _)| mu.to_string()).collect())
+    };
+    let clt = if clt_at.is_empty() {
         String::new()
     } else {
         format!(
-            "; μ = {} use the clt (large-batch) sampler",
-            clt_mu.join(", ")
+            "; {axis} = {} use the clt (large-batch) sampler",
+            clt_at.join(", ")
         )
     };
     let beyond = if beyond.is_empty() {
@@ -272,11 +334,38 @@ fn summary(config: &SweepConfig, jobs: &[RunConfig], beyond: &[String]) -> Strin
             beyond.join(", ")
         )
     };
+    let axis = if is_d_scaling(config) {
+        format!(
+            " at μ = {}, d = {} to {} ({} dimensions)",
+            display_number(config.mu[0]),
+            power_of_two(dims[0]),
+            power_of_two(dims[dims.len() - 1]),
+            dims.len()
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "{} runs (information exponent l = {l}); every run stops at weak recovery or after {} steps{clt}{beyond}",
+        "{} runs ({exponents}){axis}; every run stops at weak recovery or after {} steps{clt}{beyond}",
         jobs.len(),
         config.max_steps
     )
+}
+
+/// "2¹⁰" for a power of two, else the number.
+pub fn power_of_two(d: u64) -> String {
+    const SUPERSCRIPTS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+    if d.is_power_of_two() {
+        let exponent: String = d
+            .ilog2()
+            .to_string()
+            .chars()
+            .map(|c| SUPERSCRIPTS[c.to_digit(10).unwrap_or(0) as usize])
+            .collect();
+        format!("2{exponent}")
+    } else {
+        d.to_string()
+    }
 }
 
 /// Lines of a link's config that the form cannot show faithfully: per-protocol rates of
@@ -302,110 +391,5 @@ pub fn link_warnings(config: &SweepConfig) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::ModelSettings;
-
-    fn default_form() -> ExplorerForm {
-        ExplorerForm {
-            workers: "2".into(),
-            ..ExplorerForm::from_config(&SweepConfig::default())
-        }
-    }
-
-    #[test]
-    fn the_default_form_is_the_default_sweep() {
-        let valid = default_form().validate(None).unwrap();
-        assert_eq!(valid.config.mu, SweepConfig::default().mu);
-        assert_eq!(valid.config.protocols, SweepConfig::default().protocols);
-        assert_eq!(valid.jobs.len(), valid.config.jobs().unwrap().len());
-        assert!(
-            valid.summary.contains("information exponent l = 3"),
-            "{}",
-            valid.summary
-        );
-    }
-
-    #[test]
-    fn the_student_activation_is_independent_of_the_target() {
-        let mut form = default_form();
-        form.activation = "erf".into();
-        let valid = form.validate(None).unwrap();
-        assert_eq!(valid.config.model.activation, Some(crate::model::Link::Erf));
-        assert_eq!(ExplorerForm::from_config(&valid.config).activation, "erf");
-        assert!(valid.jobs.iter().all(|j| j.model.activation.is_some()));
-        form.activation = String::new();
-        assert_eq!(form.validate(None).unwrap().config.model.activation, None);
-        form.activation = "he99".into();
-        assert!(form.validate(None).unwrap_err().starts_with("activation"));
-    }
-
-    #[test]
-    fn a_hermite_polynomial_target_goes_through_the_form() {
-        let mut form = default_form();
-        form.target = r#"{"hermite": [[1, [3]], [0.5, [1]]]}"#.into();
-        let valid = form.validate(None).unwrap();
-        assert_eq!(valid.config.model.target.formula(1), "He_3(z_1) + 0.5 z_1");
-        let back = ExplorerForm {
-            workers: "2".into(),
-            ..ExplorerForm::from_config(&valid.config)
-        };
-        assert_eq!(back.validate(None).unwrap().config, valid.config);
-        // the explorer is single-index: a k = 2 polynomial is refused by name
-        form.target = r#"{"hermite": [[1, [1, 1]]]}"#.into();
-        assert!(form.validate(None).unwrap_err().contains("k = 1"));
-        form.target = "{".into();
-        assert!(form.validate(None).unwrap_err().starts_with("target"));
-    }
-
-    #[test]
-    fn bad_fields_are_named_with_their_range() {
-        let mut form = default_form();
-        form.workers = "99".into();
-        assert!(form.validate(None).unwrap_err().contains("[1, 16]"));
-        let mut form = default_form();
-        form.seeds = "0".into();
-        assert!(form.validate(None).unwrap_err().starts_with("seeds:"));
-        let mut form = default_form();
-        form.protocols.clear();
-        assert!(form.validate(None).unwrap_err().starts_with("protocols:"));
-        let mut form = default_form();
-        form.d = "abc".into();
-        assert!(form.validate(None).unwrap_err().starts_with("d:"));
-        assert!(mu_grid(0.0, 100.0, 0.01)
-            .unwrap_err()
-            .contains("at most 200"));
-    }
-
-    #[test]
-    fn a_link_keeps_the_keys_the_form_does_not_show() {
-        let link = SweepConfig {
-            model: ModelSettings {
-                p: 2,
-                ..ModelSettings::default()
-            },
-            seeds: vec![5, 9],
-            ..SweepConfig::default()
-        };
-        let shown = ExplorerForm {
-            workers: "1".into(),
-            ..ExplorerForm::from_config(&link)
-        };
-        let base = (link.clone(), shown.to_json().unwrap());
-        let valid = shown.validate(Some(&base)).unwrap();
-        assert_eq!(valid.config.seeds, vec![5, 9]);
-        assert_eq!(valid.config.model.p, 2);
-        assert!(
-            valid.summary.contains("also set by the link"),
-            "{}",
-            valid.summary
-        );
-    }
-
-    #[test]
-    fn the_pool_defaults_leave_a_core_to_the_page() {
-        assert_eq!(default_pool_size(1), 1);
-        assert_eq!(default_pool_size(4), 3);
-        assert_eq!(default_pool_size(64), MAX_WORKERS);
-    }
-}
+#[path = "form_tests.rs"]
+mod tests;

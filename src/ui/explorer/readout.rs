@@ -2,6 +2,7 @@
 //! on, its read-out (protocol, μ, n_b, seed, T, N, γ, sampler), and the lab state that opens
 //! that very run in the Compare view.
 
+use super::d_axis::is_d_scaling;
 use crate::config::RunConfig;
 use crate::lab_state::LabState;
 use crate::sweep::{SweepConfig, SweepPoint};
@@ -10,28 +11,31 @@ use crate::ui::chart_spec::ChartGeometry;
 /// Largest distance (CSS px) from the pointer to a point that selects it.
 pub const PICK_RADIUS_PX: f64 = 10.0;
 
-/// Which chart of the explorer.
+/// Which chart of the explorer (which of its two canvases).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SweepChart {
-    /// θ = log_d T against μ (capped runs drawn at the cap).
+    /// θ = log_d T against μ (capped runs drawn at the cap); d-scaling mode: T against d.
     Theta,
-    /// log_d N against μ (recovered runs only).
+    /// log_d N against μ (recovered runs only); d-scaling mode: log_d T against d.
     Samples,
 }
 
-/// Where point `p` is drawn on `chart` (data coordinates) of a sweep at dimension `d` with
-/// step cap `max_steps`: (μ, θ, or the cap's θ for a capped run) or (μ, log_d N, recovered
-/// runs only).
-pub fn position(chart: SweepChart, p: &SweepPoint, d: u64, max_steps: u64) -> Option<(f64, f64)> {
-    let ln_d = (d as f64).ln();
-    match chart {
-        SweepChart::Theta => Some((
-            p.mu_resolved,
-            p.theta.unwrap_or_else(|| (max_steps as f64).ln() / ln_d),
-        )),
-        SweepChart::Samples => {
+/// Where point `p` is drawn on `chart` (data coordinates) of the sweep `config`, capped runs at
+/// the step cap: (μ, θ) or (μ, log_d N, recovered runs only); in the d-scaling mode (d, T) or
+/// (d, log_d T), recovered runs only on the second.
+pub fn position(chart: SweepChart, p: &SweepPoint, config: &SweepConfig) -> Option<(f64, f64)> {
+    let ln_d = (p.d as f64).ln();
+    let cap = config.max_steps as f64;
+    let steps = p.weak_recovery_step.map_or(cap, |t| (t as f64).max(1.0));
+    match (chart, is_d_scaling(config)) {
+        (SweepChart::Theta, false) => {
+            Some((p.mu_resolved, p.theta.unwrap_or_else(|| cap.ln() / ln_d)))
+        }
+        (SweepChart::Samples, false) => {
             (!p.censored).then(|| (p.mu_resolved, (p.samples as f64).ln() / ln_d))
         }
+        (SweepChart::Theta, true) => Some((p.d as f64, steps)),
+        (SweepChart::Samples, true) => (!p.censored).then(|| (p.d as f64, steps.ln() / ln_d)),
     }
 }
 
@@ -49,7 +53,7 @@ pub fn point_at(
         .iter()
         .enumerate()
         .filter_map(|(i, p)| {
-            let (px, py) = position(chart, p, config.model.d, config.max_steps)?;
+            let (px, py) = position(chart, p, config)?;
             let (cx, cy) = geometry.css_of(px, py)?;
             let distance = ((cx - x).powi(2) + (cy - y).powi(2)).sqrt();
             (distance <= PICK_RADIUS_PX).then_some((i, distance))
@@ -59,8 +63,9 @@ pub fn point_at(
 }
 
 /// The read-out of a point, e.g. "MSE SGD · μ = 1.25 (n_b = 5793) · seed 3 / T = 1234 steps,
-/// N = 7.148e6 samples (θ = 1.027) / γ = 1.00e-2 · sampler exact · click: open in Compare".
-pub fn point_readout(p: &SweepPoint) -> String {
+/// N = 7.148e6 samples (θ = 1.027) / γ = 1.00e-2 · sampler exact · click: open in Compare";
+/// with `d_scaling` the dimension leads: "MSE SGD · d = 4096 · μ = 1 (n_b = 4096) · …".
+pub fn point_readout(p: &SweepPoint, d_scaling: bool) -> String {
     let time = match (p.weak_recovery_step, p.theta) {
         (Some(t), Some(theta)) => format!(
             "T = {t} steps, N = {:.4e} samples (θ = {theta:.3})",
@@ -68,8 +73,13 @@ pub fn point_readout(p: &SweepPoint) -> String {
         ),
         _ => format!("no weak recovery within the cap ({} samples)", p.samples),
     };
+    let d = if d_scaling {
+        format!(" · d = {}", p.d)
+    } else {
+        String::new()
+    };
     format!(
-        "{} · μ = {} (n_b = {}) · seed {}\n{time}\nγ = {:.3e} · sampler {}{}\nclick: open this run in Compare",
+        "{}{d} · μ = {} (n_b = {}) · seed {}\n{time}\nγ = {:.3e} · sampler {}{}\nclick: open this run in Compare",
         p.protocol.label(),
         p.mu,
         p.nb,
@@ -189,13 +199,58 @@ mod tests {
     }
 
     #[test]
+    fn in_the_d_scaling_mode_points_sit_at_their_d() {
+        let config = SweepConfig {
+            d_list: Some(vec![256, 1024]),
+            max_steps: 5000,
+            ..SweepConfig::default()
+        };
+        let p = point(Loss::Mse, 1.0, 0, Some(32));
+        assert_eq!(
+            position(SweepChart::Theta, &p, &config),
+            Some((1024.0, 32.0))
+        );
+        assert_eq!(
+            position(SweepChart::Samples, &p, &config),
+            Some((1024.0, 0.5))
+        );
+        let capped = point(Loss::Mse, 1.0, 0, None);
+        assert_eq!(
+            position(SweepChart::Theta, &capped, &config),
+            Some((1024.0, 5000.0))
+        );
+        assert_eq!(position(SweepChart::Samples, &capped, &config), None);
+        // on log axes d = 1024 lands mid-way between 256 and 4096
+        let g = ChartGeometry {
+            x0: 256.0,
+            x1: 4096.0,
+            log_x: true,
+            y0: 10.0,
+            y1: 1000.0,
+            log_y: true,
+            ..geometry()
+        };
+        // x = 100 + 400 / 2, y = 320 - 300 * log_100(32 / 10)
+        let y = 320.0 - 300.0 * (3.2f64).log10() / 2.0;
+        assert_eq!(
+            point_at(SweepChart::Theta, &[p], &config, &g, 300.0, y),
+            Some(0)
+        );
+    }
+
+    #[test]
     fn the_readout_names_the_run() {
-        let text = point_readout(&point(Loss::Correlation, 1.5, 3, Some(64)));
+        let text = point_readout(&point(Loss::Correlation, 1.5, 3, Some(64)), false);
         assert!(
             text.starts_with("Correlation-loss SGD · μ = 1.5 (n_b = 1024) · seed 3\nT = 64 steps"),
             "{text}"
         );
-        assert!(point_readout(&point(Loss::Mse, 1.0, 0, None)).contains("no weak recovery"));
+        assert!(point_readout(&point(Loss::Mse, 1.0, 0, None), false).contains("no weak recovery"));
+        let text = point_readout(&point(Loss::Mse, 1.0, 2, Some(64)), true);
+        assert!(
+            text.starts_with("MSE SGD · d = 1024 · μ = 1 (n_b = 1024) · seed 2\nT = 64 steps"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -168,7 +168,10 @@ impl PanelModel {
                 rate.describe(),
                 s.sampler
             ));
-            lines.push(format!("risk: {}", s.risk_method));
+            lines.push(format!(
+                "risk: {} · l = {} · leap index {}",
+                s.risk_method, s.information_exponent, s.leap_index
+            ));
             for w in &s.warnings {
                 lines.push(format!("warning: {w}"));
             }

@@ -48,6 +48,7 @@ fn summary() -> RunSummary {
         gamma0: None,
         delta: None,
         information_exponent: 3,
+        leap_index: 3,
         sampler: SamplerKind::Exact,
         risk_method: "exact".into(),
         warnings: Vec::new(),
@@ -119,6 +120,12 @@ fn pause_says_paused_everywhere_and_shows_no_eta() {
     assert_eq!(model.panels[0].state, RunState::Paused);
     assert_eq!(model.panels[0].rate_text(), "");
     assert!(model.panels[0].stats_lines(0.5)[0].starts_with("paused"));
+    // the run summary's exponents are on the stats line
+    let lines = model.panels[0].stats_lines(0.5);
+    assert!(
+        lines.contains(&"risk: exact · l = 3 · leap index 3".to_string()),
+        "{lines:?}"
+    );
     assert_eq!(model.status_text(), "paused (2 runs)");
     update(&mut model, Message::TogglePause);
     assert_eq!(model.pause_label(), "Pause");

@@ -27,6 +27,12 @@ pub struct ExplorerControls {
     noise: Control,
     /// The Web Workers field.
     pub workers: Control,
+    /// The mode select (`mu` or `d`).
+    pub mode: Control,
+    log2_d_from: Control,
+    log2_d_to: Control,
+    log2_d_step: Control,
+    mu_fixed: Control,
 }
 
 impl ExplorerControls {
@@ -53,11 +59,16 @@ impl ExplorerControls {
             max_steps: c("x-max-steps")?,
             noise: c("x-noise")?,
             workers: c("x-workers")?,
+            mode: c("x-mode")?,
+            log2_d_from: c("x-log2-d-from")?,
+            log2_d_to: c("x-log2-d-to")?,
+            log2_d_step: c("x-log2-d-step")?,
+            mu_fixed: c("x-mu-fixed")?,
         })
     }
 
     /// The pairs (control, text) of the form's text fields.
-    fn fields(&self) -> [&Control; 16] {
+    fn fields(&self) -> [&Control; 21] {
         [
             &self.target,
             &self.activation,
@@ -75,12 +86,17 @@ impl ExplorerControls {
             &self.max_steps,
             &self.noise,
             &self.workers,
+            &self.mode,
+            &self.log2_d_from,
+            &self.log2_d_to,
+            &self.log2_d_step,
+            &self.mu_fixed,
         ]
     }
 
     /// The form as it stands.
     pub fn read(&self) -> ExplorerForm {
-        let [target, activation, d, update, mu_from, mu_to, mu_step, lr_policy, gamma0, delta, gamma0_by_protocol, seeds, eta, max_steps, noise, workers] =
+        let [target, activation, d, update, mu_from, mu_to, mu_step, lr_policy, gamma0, delta, gamma0_by_protocol, seeds, eta, max_steps, noise, workers, mode, log2_d_from, log2_d_to, log2_d_step, mu_fixed] =
             self.fields().map(Control::value);
         ExplorerForm {
             target,
@@ -105,6 +121,11 @@ impl ExplorerControls {
             max_steps,
             noise,
             workers,
+            mode,
+            log2_d_from,
+            log2_d_to,
+            log2_d_step,
+            mu_fixed,
         }
     }
 
@@ -127,6 +148,11 @@ impl ExplorerControls {
             &form.max_steps,
             &form.noise,
             &form.workers,
+            &form.mode,
+            &form.log2_d_from,
+            &form.log2_d_to,
+            &form.log2_d_step,
+            &form.mu_fixed,
         ];
         for (control, value) in self.fields().into_iter().zip(values) {
             // an empty delta (not a fixed policy) and an empty workers field keep the control's

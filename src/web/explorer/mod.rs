@@ -1,6 +1,8 @@
 //! The batch-size explorer's web shell, over the DOM-free model of [`crate::ui::explorer`]:
 //! weak-recovery time and sample cost against μ = log_d n_b, measured by sweeps on a pool of
-//! Web Workers and drawn over the paper's phase diagram (Fig. 1).
+//! Web Workers and drawn over the paper's phase diagram (Fig. 1); in its d-scaling mode, T
+//! against d at one μ with the fitted exponent next to the paper's (the form's `data-mode`
+//! attribute shows the fields of the mode chosen).
 //!
 //! The form is read into an [`ExplorerForm`] and validated into a sweep config by the same
 //! code as `sgdlab sweep`; the jobs are farmed to a pool of Web Workers (by default
@@ -9,20 +11,21 @@
 //! sweep config lives in the URL hash (`view=explorer&sweep=...`).
 
 mod elements;
+mod exports;
 
 use crate::config::RunConfig;
 use crate::protocol::FromWorker;
+use crate::sweep::SweepConfig;
 use crate::sweep::SweepPoint;
-use crate::sweep::{points_to_csv, summarise, SweepConfig};
 use crate::ui::chart_spec::ChartGeometry;
+use crate::ui::explorer::form::D_SCALING_MODE;
 use crate::ui::explorer::{
-    compare_state, default_pool_size, form::link_warnings, point_at, point_readout, position,
-    sweep_charts, update, ExplorerEffect, ExplorerForm, ExplorerMessage, ExplorerModel, SweepChart,
-    COMPACT_LEGEND_BELOW_PX,
+    compare_state, default_pool_size, explorer_charts, form::link_warnings, is_d_scaling, point_at,
+    point_readout, position, update, ExplorerEffect, ExplorerForm, ExplorerMessage, ExplorerModel,
+    SweepChart, COMPACT_LEGEND_BELOW_PX,
 };
-use crate::web::chart::{chart_svg, draw_chart};
-use crate::web::dom::set_hidden;
-use crate::web::dom::{download, download_text, now_ms};
+use crate::web::chart::draw_chart;
+use crate::web::dom::{now_ms, set_hidden};
 use crate::web::worker_client::{WorkerClient, WORKER_SCRIPT};
 use elements::ExplorerElements;
 use gloo_events::EventListener;
@@ -62,11 +65,22 @@ fn dispatch(message: ExplorerMessage) {
 fn dispatch_with_form(message: impl FnOnce(ExplorerForm) -> ExplorerMessage) {
     with(|ex| {
         let form = ex.ui.controls.read();
+        ex.show_mode(&form.mode);
         ex.dispatch(message(form));
     });
 }
 
 impl Explorer {
+    /// Shows the fields of `mode` (`d`: the d-scaling fields; else the μ grid and d): the
+    /// form's `data-mode` attribute, which the style sheet follows.
+    fn show_mode(&self, mode: &str) {
+        let d_scaling = mode == D_SCALING_MODE;
+        let _ = self
+            .ui
+            .form
+            .set_attribute("data-mode", if d_scaling { "d" } else { "mu" });
+    }
+
     fn dispatch(&mut self, message: ExplorerMessage) {
         for effect in update(&mut self.model, message) {
             self.run(effect);
@@ -114,7 +128,10 @@ impl Explorer {
                     let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&format!("#{hash}")));
                 }
             }
-            ExplorerEffect::WriteForm(form) => self.ui.controls.write(&form),
+            ExplorerEffect::WriteForm(form) => {
+                self.ui.controls.write(&form);
+                self.show_mode(&form.mode);
+            }
             ExplorerEffect::ShowError(message) => self.ui.error.set_text_content(Some(&message)),
             ExplorerEffect::Redraw => {
                 if self.frame.is_none() {
@@ -146,7 +163,7 @@ impl Explorer {
             .set_text_content(Some(&model.progress_text(now)));
         // on narrow screens the legend keeps the measurements only; the note explains the theory
         let compact = ui.theta.client_width() < COMPACT_LEGEND_BELOW_PX;
-        let charts = sweep_charts(config, &model.sorted_points(), compact);
+        let charts = explorer_charts(config, &model.sorted_points(), compact);
         if let Some(note) = &charts.note {
             ui.note.set_text_content(Some(note));
         }
@@ -155,6 +172,7 @@ impl Explorer {
             .into_iter()
             .enumerate()
         {
+            let _ = canvas.set_attribute("aria-label", &spec.title);
             match draw_chart(canvas, spec) {
                 Ok(g) => geometry[i] = g,
                 Err(e) => web_sys::console::warn_1(&format!("explorer chart: {e}").into()),
@@ -180,7 +198,7 @@ impl Explorer {
         .enumerate()
         {
             let css = first.as_ref().and_then(|(_, p)| {
-                let (x, y) = position(chart, p, config.model.d, config.max_steps)?;
+                let (x, y) = position(chart, p, config)?;
                 geometry[i].css_of(x, y)
             });
             if let Some((x, y)) = css {
@@ -208,9 +226,10 @@ impl Explorer {
         };
         match self.point_under(chart, x, y) {
             Some((_, point)) => {
+                let d_scaling = self.model.config.as_ref().is_some_and(is_d_scaling);
                 self.ui
                     .tooltip
-                    .set_text_content(Some(&point_readout(&point)));
+                    .set_text_content(Some(&point_readout(&point, d_scaling)));
                 let (left, top) = (
                     canvas.offset_left() as f64 + x + 14.0,
                     canvas.offset_top() as f64 + y + 8.0,
@@ -237,61 +256,6 @@ impl Explorer {
         if let Some(location) = web_sys::window().map(|w| w.location()) {
             let _ = location.set_hash(&hash);
         }
-    }
-
-    fn export_csv(&self) {
-        download_text(
-            &self.ui.run.owner_document().unwrap_or_else(document),
-            "online-sgd-lab-sweep.csv",
-            "text/csv",
-            &points_to_csv(&self.model.sorted_points()),
-        );
-    }
-
-    /// Downloads the θ and samples charts as PNG (the canvases) or SVG (drawn again through
-    /// plotters' SVG backend at the canvases' CSS size).
-    fn export_charts(&self, svg: bool) {
-        let Some(config) = self.model.shown_config() else {
-            return;
-        };
-        let ui = &self.ui;
-        let document = ui.run.owner_document().unwrap_or_else(document);
-        let charts = sweep_charts(config, &self.model.sorted_points(), false);
-        for (name, canvas, spec) in [
-            ("theta", &ui.theta, &charts.theta),
-            ("samples", &ui.samples, &charts.samples),
-        ] {
-            let file = format!("online-sgd-lab-sweep-{name}");
-            if svg {
-                let (w, h) = (
-                    canvas.client_width().max(320),
-                    canvas.client_height().max(200),
-                );
-                match chart_svg(spec, w as u32, h as u32) {
-                    Ok(text) => {
-                        download_text(&document, &format!("{file}.svg"), "image/svg+xml", &text)
-                    }
-                    Err(e) => web_sys::console::warn_1(&format!("svg: {e}").into()),
-                }
-            } else if let Ok(url) = canvas.to_data_url() {
-                download(&document, &format!("{file}.png"), &url);
-            }
-        }
-    }
-
-    fn export_json(&self) {
-        let points = self.model.sorted_points();
-        let json = serde_json::json!({
-            "config": self.model.config,
-            "points": points,
-            "summaries": summarise(&points),
-        });
-        download_text(
-            &self.ui.run.owner_document().unwrap_or_else(document),
-            "online-sgd-lab-sweep.json",
-            "application/json",
-            &json.to_string(),
-        );
     }
 }
 
