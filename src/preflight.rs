@@ -17,7 +17,12 @@
 //!   (3 microseconds a step at p = 1, 0.8 ms at p = 4), so this is an upper bound there;
 //! * theory (the overlap recursion), per step by backend: erf closed forms
 //!   2000 + 500 p^2 (p + k); compiled polynomials (r <= 16) 2000 + 10^(1.2 + 0.2 r) p^3;
-//!   polynomial decomposition (r > 16) 2000 + 1.6 x 10^5 p^3 k^(1/3); quadrature / Monte
+//!   polynomial decomposition (r > 16) 2000 + 1.6 x 10^5 p^3 k^(1/3); Hermite expansion
+//!   (tanh; truncation degree N, 11 for tanh) 2000 + 280 p^3 (p + k) ((N + 1) / 12)^3, from
+//!   its diagram sums (about p^3 sums of O(N^3) over three fields and p^4 / 14 of O(N^4) over
+//!   four; measured 60-90 us a step at p = 4, k = 1, 2.5-4 us at p = 2); a tanh run whose
+//!   overlaps leave the expansion's range (a correlation above 0.8) takes the quadrature cost
+//!   for those steps, so for a run that learns this is a lower bound; quadrature / Monte
 //!   Carlo 10^6 r^2.
 //!
 //! # Noise-dominated steps
@@ -141,8 +146,29 @@ pub fn theory_step_operations(config: &ResolvedConfig) -> f64 {
         Backend::CompiledPolynomial => 2000.0 + 10f64.powf(1.2 + 0.2 * r) * p.powi(3),
         Backend::Decomposition => 2000.0 + 1.6e5 * p.powi(3) * k.cbrt(),
         Backend::JointIntegration => 1e6 * r * r,
-        Backend::HermiteExpansion => 2000.0 + 30.0 * 10f64.powf(1.2 + 0.2 * r) * p.powi(3),
+        Backend::HermiteExpansion => {
+            let n = hermite_degree(config) as f64;
+            2000.0 + 280.0 * p.powi(3) * r * ((n + 1.0) / 12.0).powi(3)
+        }
     }
+}
+
+/// The truncation degree N of the Hermite-expansion backend for the config's links (the
+/// larger of the two, at the default tolerance; 11, tanh's, if a link cannot be expanded).
+fn hermite_degree(config: &ResolvedConfig) -> u32 {
+    use crate::theory::hermite_expansion::{HermiteExpansion, DEFAULT_EXPANSION_TOLERANCE};
+    let degree = |l: Link| {
+        HermiteExpansion::new(l, DEFAULT_EXPANSION_TOLERANCE)
+            .map(|e| e.degree())
+            .unwrap_or(11)
+    };
+    let link = config
+        .input
+        .model
+        .target
+        .committee_link()
+        .unwrap_or(config.activation_resolved);
+    degree(link).max(degree(config.activation_resolved))
 }
 
 /// The estimated cost of simulating `config` for its `steps` steps with its resolved sampler.

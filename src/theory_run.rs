@@ -128,6 +128,7 @@ pub fn recursion_from_config(
         trajectory_capacity: c.record_points,
         numerics: NumericalSettings::default(),
         second_layer: c.model.second_layer,
+        numerical_fallback: true,
         covariance: c.model.covariance.clone(),
     };
     settings.validate().map_err(|e| {
@@ -149,7 +150,27 @@ pub fn recursion_from_config(
 /// overlaps. A recursion that stops early is not an error: `diverged` and `message` say where
 /// and why, and the trajectory holds every step before.
 pub fn run_theory(config: &ResolvedConfig, terms: Terms) -> Result<TheoryOutput, ConfigError> {
-    let (initial, settings) = recursion_from_config(config, terms, true)?;
+    run_theory_with_fallback(config, terms, true)
+}
+
+/// [`run_theory`] without the numerical fallback of the Hermite-expansion backend (tanh and
+/// other smooth links): the recursion stops, with the reason in `message`, at the first step
+/// whose overlaps leave the backend's range, so that it never spends milliseconds per step on
+/// quadrature (the page's overlay).
+pub fn run_theory_without_fallback(
+    config: &ResolvedConfig,
+    terms: Terms,
+) -> Result<TheoryOutput, ConfigError> {
+    run_theory_with_fallback(config, terms, false)
+}
+
+fn run_theory_with_fallback(
+    config: &ResolvedConfig,
+    terms: Terms,
+    numerical_fallback: bool,
+) -> Result<TheoryOutput, ConfigError> {
+    let (initial, mut settings) = recursion_from_config(config, terms, true)?;
+    settings.numerical_fallback = numerical_fallback;
     let warnings = crate::preflight::noise_warnings(config, &initial);
     let run = run_overlap_recursion(&initial, &settings).map_err(|e| {
         // an initial condition the theory engine rejects comes from `init`

@@ -122,3 +122,51 @@ fn chart_redraw_with_ten_thousand_points_per_series() {
         wasm_bindgen_test::console_log!("BENCH wasm chart redraw, 4 series x 10^4 points, 640x340 css px, log_x={log}: {ms:.2} ms");
     }
 }
+
+/// The overlap recursion of a tanh committee with tanh students, p = 4, k = 1, 10^4 steps on
+/// the Hermite-expansion backend (the page's tanh overlay): the same settings as the native
+/// criterion case `recursion_10k/tanh_p4_k1_hermite`.
+#[wasm_bindgen_test]
+fn tanh_recursion_in_the_browser() {
+    use nalgebra::DMatrix;
+    use sgdlab::model::{AdaptiveSchedule, Loss, Overlaps};
+    use sgdlab::theory::gaussian_expectations::NumericalSettings;
+    use sgdlab::theory::{run_overlap_recursion, RecursionSettings, Terms};
+    let settings = RecursionSettings {
+        target: Target::Committee(Link::Tanh),
+        activation: Link::Tanh,
+        noise: 0.01,
+        dimension: 10_000,
+        batch_size: 100,
+        learning_rate: 0.001,
+        loss: Loss::Mse,
+        adaptive: AdaptiveSchedule::default(),
+        terms: Terms::ALL,
+        projected: true,
+        update: Update::Projected,
+        steps: 10_000,
+        eta: 0.5,
+        trajectory_capacity: 2048,
+        numerics: NumericalSettings::default(),
+        second_layer: Default::default(),
+        numerical_fallback: false,
+        covariance: Default::default(),
+    };
+    let start = Overlaps::new(
+        DMatrix::from_fn(4, 4, |i, j| if i == j { 1.0 } else { 0.02 }),
+        DMatrix::from_element(4, 1, 0.05),
+    )
+    .unwrap();
+    // one untimed run (compiles the plans and warms the engine up), then three timed runs
+    let run = run_overlap_recursion(&start, &settings).unwrap();
+    assert_eq!(run.steps_done, 10_000);
+    let t0 = now();
+    for _ in 0..3 {
+        run_overlap_recursion(&start, &settings).unwrap();
+    }
+    let seconds = (now() - t0) / 3000.0;
+    wasm_bindgen_test::console_log!(
+        "BENCH wasm recursion tanh p4_k1 ({}): 10^4 steps in {seconds:.2} s",
+        run.drift_method
+    );
+}

@@ -1,18 +1,13 @@
-//! The Hermite-expansion backend (src/theory/hermite_expansion.rs): the truncation degree
-//! follows the tolerance, and the risk and drift terms agree with the quadrature path
-//! (joint integration, 16 nodes per dimension) within tolerances stated from the L² tails.
-//!
-//! Stated tolerances (eps_s = ||sigma - sigma_N||_2, eps_d = ||sigma' - sigma_N'||_2, both
-//! reported by the expansion):
-//! * risk: the rigorous bound carried by the Method label, eps (2 sqrt(R_N) + eps), plus the
-//!   reference's own quadrature error (1e-6);
-//! * psi and phiGF: (1 + ||g1||_2) eps_s eps_d + 1e-5 (an empirical second-order size, not a proof: the
-//!   rigorous Hölder bound of the label is far larger; measured errors at N = 5..9 are 2 to
-//!   4 times below eps_s eps_d away from coincident fields, near it at p = 1);
-//! * phiHD is not held to a tolerance here: with monomial Wick plans it is off by several per
-//!   cent at every degree (see the module documentation); the test only records that it is
-//!   finite and of the right size.
-
+//! The Hermite-expansion backend (src/theory/hermite_expansion.rs, hermite_committee.rs):
+//! the truncation degree follows the tolerance, and the risk and drift terms agree with the
+//! quadrature path (joint integration, 16 nodes per dimension) within the tolerances stated in
+//! docs/science.md §6, for overlaps with every correlation |Omega_ij| <= 0.8 (beyond it the
+//! backend hands the drift terms to quadrature, which the last tests check):
+//! * risk: within its label's bound (rigorous: two-field products only) plus 1e-6;
+//! * psi and phiGF: within 5e-4 (entries of order 0.1);
+//! * phiHD: within 1e-2 max |phiHD| (the 16-node reference itself is off by up to 1e-2 at
+//!   |Omega_ij| = 0.8, by 1e-4 at 0.3);
+//! * every entry within its label's second-order estimate plus the reference's error.
 use nalgebra::DMatrix;
 use sgdlab::model::{Link, Overlaps, StepLoss, Target};
 use sgdlab::sampler::Update;
@@ -76,9 +71,9 @@ fn the_degree_follows_the_tolerance() {
         erf.degree(),
         tanh.degree()
     );
-    // a tolerance below what degree 15 reaches keeps the cap and says so
+    // a tolerance below what the cap reaches keeps the cap and says so
     let capped = HermiteExpansion::new(Link::Tanh, 1e-6).unwrap();
-    assert_eq!(capped.degree(), 15);
+    assert_eq!(capped.degree(), 21);
     assert!(capped.relative_tail() > 1e-6);
 }
 
@@ -102,19 +97,18 @@ fn bad_settings_name_the_field() {
     assert!(e.to_string().contains("committee"), "{e}");
 }
 
-fn check_against_quadrature(target: Target, sigma: Link, p: usize, tolerance: f64) {
-    let o = overlaps(p);
-    let h = hermite(target, sigma, p, tolerance);
+/// The reference's own error, relative to max |phiHD| and absolute for psi, phiGF (measured
+/// as 16 against 20 nodes: at most 1.2e-2 and 1.7e-4 up to |Omega_ij| = 0.8).
+const REFERENCE_HD: f64 = 1.2e-2;
+const REFERENCE_GRADIENT: f64 = 2e-4;
+
+fn check_against_quadrature(target: Target, sigma: Link, o: &Overlaps, context: &str) {
+    let p = o.q.nrows();
+    let h = LocalFieldModel::new(target, sigma, p, 1).unwrap();
+    assert_eq!(h.backend(), Backend::HermiteExpansion, "{context}");
     let q = quadrature(target, sigma, p);
-    let context = format!("{target} / {sigma} / p = {p} / tolerance {tolerance}");
-    let committee = h.hermite_committee().unwrap();
-    let (eps_s, eps_d) = (
-        committee.activation().tail() + committee.link().tail(),
-        committee.activation().derivative_tail(),
-    );
-    // risk: the label's rigorous bound
-    let rh = h.population_risk(&o, 0.0).unwrap();
-    let rq = q.population_risk(&o, 0.0).unwrap();
+    let rh = h.population_risk(o, 0.0).unwrap();
+    let rq = q.population_risk(o, 0.0).unwrap();
     let Method::HermiteExpansion { error_bound, .. } = rh.method else {
         panic!("{context}: {:?}", rh.method);
     };
@@ -125,41 +119,161 @@ fn check_against_quadrature(target: Target, sigma: Link, p: usize, tolerance: f6
         rq.value
     );
     for loss in [StepLoss::Mse, StepLoss::Correlation] {
-        let th = h.drift_terms(&o, loss, 0.01).unwrap();
-        let tq = q.drift_terms(&o, loss, 0.01).unwrap();
-        assert!(matches!(th.method, Method::HermiteExpansion { .. }));
-        let tol = (1.0 + committee.link().norm()) * eps_s * eps_d + 1e-5;
+        let th = h.drift_terms(o, loss, 0.01).unwrap();
+        let tq = q.drift_terms(o, loss, 0.01).unwrap();
+        let Method::HermiteExpansion { error_bound, .. } = th.method else {
+            panic!("{context}: {:?}", th.method);
+        };
         let dpsi = (&th.psi - &tq.psi).amax();
         let dgf = (&th.phi_gf - &tq.phi_gf).amax();
+        let scale = tq.phi_hd.amax();
+        let dhd = (&th.phi_hd - &tq.phi_hd).amax();
+        assert!(dpsi <= 5e-4, "{context} {loss:?}: psi off by {dpsi:.2e}");
+        assert!(dgf <= 5e-4, "{context} {loss:?}: phiGF off by {dgf:.2e}");
         assert!(
-            dpsi <= tol,
-            "{context} {loss:?}: psi off by {dpsi:.2e} > {tol:.2e}"
+            dhd <= 1e-2 * scale,
+            "{context} {loss:?}: phiHD off by {:.2e} of its scale",
+            dhd / scale
         );
-        assert!(
-            dgf <= tol,
-            "{context} {loss:?}: phiGF off by {dgf:.2e} > {tol:.2e}"
-        );
-        let dhd = (&th.phi_hd - &tq.phi_hd).amax() / tq.phi_hd.amax();
-        assert!(
-            dhd.is_finite() && dhd < 0.5,
-            "{context} {loss:?}: phiHD {dhd:.2e}"
-        );
-    }
-}
-
-#[test]
-fn tanh_student_single_neuron_agrees_with_quadrature() {
-    for target in [Link::Tanh, Link::HE3] {
-        for tolerance in [0.2, 0.11] {
-            check_against_quadrature(Target::Committee(target), Link::Tanh, 1, tolerance);
+        // the label's estimate covers the distance up to the reference's own error
+        for (d, reference, name) in [
+            (dpsi, REFERENCE_GRADIENT, "psi"),
+            (dgf, REFERENCE_GRADIENT, "phiGF"),
+            (dhd, REFERENCE_HD * scale, "phiHD"),
+        ] {
+            assert!(
+                d <= error_bound + reference,
+                "{context} {loss:?}: {name} off by {d:.2e} > estimate {error_bound:.2e} + {reference:.1e}"
+            );
         }
     }
 }
 
+/// Unit vectors in R^6 with a common component `bias` along e_0: students 0..p, teacher p.
+fn random_overlaps(seed: u64, p: usize, bias: f64) -> Overlaps {
+    let mut s = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut uniform = || {
+        s = s
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((s >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
+    };
+    let vectors: Vec<Vec<f64>> = (0..=p)
+        .map(|_| {
+            let mut v: Vec<f64> = (0..6).map(|_| uniform()).collect();
+            v[0] += bias;
+            let n = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+            v.iter().map(|x| x / n).collect()
+        })
+        .collect();
+    let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+    let q = DMatrix::from_fn(p, p, |i, j| {
+        if i == j {
+            1.0
+        } else {
+            dot(&vectors[i], &vectors[j])
+        }
+    });
+    let m = DMatrix::from_fn(p, 1, |i, _| dot(&vectors[i], &vectors[p]));
+    Overlaps::new(q, m).unwrap()
+}
+
+fn largest_correlation(o: &Overlaps) -> f64 {
+    let omega = o.omega();
+    let r = omega.nrows();
+    (0..r)
+        .flat_map(|i| (0..i).map(move |j| (i, j)))
+        .map(|(i, j)| omega[(i, j)].abs())
+        .fold(0.0, f64::max)
+}
+
 #[test]
-fn tanh_student_four_neurons_agrees_with_quadrature() {
-    for target in [Link::Tanh, Link::HE3] {
-        check_against_quadrature(Target::Committee(target), Link::Tanh, 4, 0.2);
+fn tanh_student_agrees_with_quadrature_on_random_overlaps() {
+    let mut checked = 0;
+    for seed in 0..40 {
+        let o = random_overlaps(seed, 4, 0.5);
+        let rho = largest_correlation(&o);
+        if rho > 0.8 {
+            continue;
+        }
+        for target in [Link::Tanh, Link::HE3] {
+            let context = format!("{target} / seed {seed} / max correlation {rho:.2}");
+            check_against_quadrature(Target::Committee(target), Link::Tanh, &o, &context);
+        }
+        checked += 1;
+        if checked == 3 {
+            break;
+        }
+    }
+    assert_eq!(checked, 3);
+    // and one student, both teachers, at moderate overlaps
+    for target in [Link::Tanh, Link::HE3, Link::Erf] {
+        check_against_quadrature(Target::Committee(target), Link::Tanh, &overlaps(1), "p = 1");
+    }
+}
+
+/// Points of a tanh p = 4 recursion (automatic backend, all terms): the drift terms at its
+/// start, middle and end agree with quadrature.
+#[test]
+fn tanh_student_agrees_with_quadrature_along_a_p4_trajectory() {
+    use sgdlab::model::{AdaptiveSchedule, Loss};
+    use sgdlab::theory::{run_overlap_recursion, RecursionSettings};
+    let target = Target::Committee(Link::Tanh);
+    let settings = RecursionSettings {
+        target,
+        activation: Link::Tanh,
+        noise: 0.01,
+        dimension: 1000,
+        batch_size: 100,
+        learning_rate: 0.5,
+        loss: Loss::Mse,
+        adaptive: AdaptiveSchedule::default(),
+        terms: Terms::ALL,
+        projected: true,
+        update: Update::Projected,
+        steps: 30,
+        eta: 0.5,
+        trajectory_capacity: 64,
+        numerics: NumericalSettings::default(),
+        second_layer: Default::default(),
+        numerical_fallback: false,
+        covariance: Default::default(),
+    };
+    let start = Overlaps::new(
+        DMatrix::from_fn(
+            4,
+            4,
+            |i, j| if i == j { 1.0 } else { 0.02 * (i + j) as f64 },
+        ),
+        DMatrix::from_fn(4, 1, |i, _| 0.1 + 0.02 * i as f64),
+    )
+    .unwrap();
+    let run = run_overlap_recursion(&start, &settings).unwrap();
+    assert!(run.divergence.is_none());
+    assert!(
+        matches!(run.drift_method, Method::HermiteExpansion { .. }),
+        "{}",
+        run.drift_method
+    );
+    let t = &run.trajectory;
+    let last = t.len() - 1;
+    assert!(
+        t.m[last].iter().map(|row| row[0]).fold(0.0, f64::max) > 2.0 * 0.16,
+        "the run moves: {:?}",
+        t.m[last]
+    );
+    for i in [0, last / 2, last] {
+        let o = Overlaps::new(
+            DMatrix::from_fn(4, 4, |a, b| t.q[i][a][b]),
+            DMatrix::from_fn(4, 1, |a, _| t.m[i][a][0]),
+        )
+        .unwrap();
+        let context = format!(
+            "step {} (max correlation {:.2})",
+            t.steps[i],
+            largest_correlation(&o)
+        );
+        check_against_quadrature(target, Link::Tanh, &o, &context);
     }
 }
 
@@ -213,4 +327,47 @@ fn the_recursion_follows_the_quadrature_recursion() {
     }
     assert!(b.m[(0, 0)] > 0.5, "the run learns: m = {}", b.m[(0, 0)]);
     assert!(worst < 1e-3, "m differs by {worst:.2e}");
+}
+
+/// Without the numerical fallback a tanh recursion that learns (the overlaps approach 1) stops
+/// where the Hermite expansion leaves its range, and says why; with it, it goes on by
+/// quadrature (labelled).
+#[test]
+fn leaving_the_range_stops_or_falls_back() {
+    use sgdlab::model::{AdaptiveSchedule, Loss};
+    use sgdlab::theory::{run_overlap_recursion, RecursionSettings};
+    let mut settings = RecursionSettings {
+        target: Target::Committee(Link::Tanh),
+        activation: Link::Tanh,
+        noise: 0.0,
+        dimension: 1000,
+        batch_size: 1000,
+        learning_rate: 1.0,
+        loss: Loss::Mse,
+        adaptive: AdaptiveSchedule::default(),
+        terms: Terms::ALL,
+        projected: true,
+        update: Update::Projected,
+        steps: 60,
+        eta: 0.5,
+        trajectory_capacity: 64,
+        numerics: NumericalSettings::default(),
+        second_layer: Default::default(),
+        numerical_fallback: false,
+        covariance: Default::default(),
+    };
+    let start = Overlaps::new(DMatrix::identity(1, 1), DMatrix::from_element(1, 1, 0.3)).unwrap();
+    let run = run_overlap_recursion(&start, &settings).unwrap();
+    let stop = run.divergence.expect("the run leaves the range");
+    assert!(stop.message.contains("0.8"), "{}", stop.message);
+    assert!(run.steps_done > 0 && run.steps_done < 60);
+    assert!(run.final_overlaps.m[(0, 0)] > 0.75);
+    settings.numerical_fallback = true;
+    let run = run_overlap_recursion(&start, &settings).unwrap();
+    assert!(run.divergence.is_none());
+    assert!(
+        matches!(run.drift_method, Method::Quadrature { .. }),
+        "{}",
+        run.drift_method
+    );
 }

@@ -40,6 +40,7 @@ fn settings(
         trajectory_capacity: 256,
         numerics: NumericalSettings::default(),
         second_layer: Default::default(),
+        numerical_fallback: true,
         covariance: Default::default(),
     }
 }

@@ -11,11 +11,13 @@
 //!   the integrands are expanded once into polynomials of the p + k fields and their exact
 //!   Wick moments are planned once (module `polynomial_model`); each evaluation is then a
 //!   fixed list of multiply-adds.
-//! * [`Backend::HermiteExpansion`] (opt-in; committees of smooth links, e.g. tanh;
-//!   p + k <= 16): each non-polynomial link is replaced by its Hermite
-//!   expansion to a degree chosen from its coefficient decay, and the compiled polynomial
-//!   plans run on the expansions; the truncation bound is in the [`super::Method`] label (module
-//!   `hermite_expansion`). Overlaps with Q_jj != 1 fall back to the numerical path.
+//! * [`Backend::HermiteExpansion`] (automatic for committees of smooth links without closed
+//!   forms, e.g. tanh; p + k <= 16): the function on each field is replaced by its Hermite
+//!   expansion to a degree chosen from the links' coefficient decay, and the products are
+//!   summed exactly by the diagram formula in the Hermite basis; the truncation bound is in
+//!   the [`super::Method`] label (module `hermite_expansion`). Overlaps outside its range
+//!   (Q_jj != 1, or a correlation above 0.8) fall back to the numerical path, or stop a
+//!   recursion run without fallback ([`LocalFieldModel::with_numerical_fallback`]).
 //! * [`Backend::JointIntegration`] (everything else, ReLU in particular): one pass over all p + k fields at once,
 //!   by Gauss-Hermite quadrature when the links are smooth and Omega has rank <= 5, otherwise
 //!   by seeded Monte Carlo (module `joint_integration`).
@@ -51,8 +53,8 @@ pub enum Backend {
     CompiledPolynomial,
     /// One quadrature or Monte Carlo pass over all p + k fields.
     JointIntegration,
-    /// Exact Wick moments of truncated Hermite expansions of smooth links, with a bounded
-    /// truncation error (`theory::hermite_expansion`).
+    /// Exact diagram sums of truncated Hermite expansions of smooth links, with the
+    /// truncation error bounded or estimated (`theory::hermite_expansion`).
     HermiteExpansion,
 }
 
@@ -69,21 +71,25 @@ impl fmt::Display for Backend {
 
 /// The automatic backend: decomposition with closed forms when sigma = g = erf, compiled
 /// polynomials when both are polynomials (decomposition with per-term Wick moments when
-/// p + k > 16), joint integration otherwise. [`Backend::HermiteExpansion`] is opt-in
-/// ([`LocalFieldModel::with_backend`]): at the degrees where its monomial Wick plans stay
-/// well conditioned (N <= 9) its phiHD is off by several per cent for tanh (see
-/// `theory::hermite_expansion`), so it is not chosen automatically.
+/// p + k > 16), the Hermite expansion for other committees of smooth links (tanh, erf with
+/// tanh or a polynomial; p + k <= 16; its drift terms fall back to joint integration for
+/// overlaps outside its range, see [`super::hermite_expansion::HermiteCommittee::applies`]),
+/// joint integration otherwise (ReLU, the tanh product, a multi-index teacher with a
+/// non-polynomial student).
 pub fn automatic_backend(target: &Target, activation: &Link, p: usize, k: usize) -> Backend {
     match target {
         Target::Committee(link) => {
             let polynomial = link.polynomial_coefficients().is_some()
                 && activation.polynomial_coefficients().is_some();
+            let smooth = *link != Link::Relu && *activation != Link::Relu;
             if *link == Link::Erf && *activation == Link::Erf {
                 Backend::Decomposition
             } else if polynomial && p + k <= MAX_POLYNOMIAL_FIELDS {
                 Backend::CompiledPolynomial
             } else if polynomial {
                 Backend::Decomposition
+            } else if smooth && p + k <= MAX_POLYNOMIAL_FIELDS {
+                Backend::HermiteExpansion
             } else {
                 Backend::JointIntegration
             }
@@ -128,6 +134,7 @@ pub struct LocalFieldModel {
     risk_plan: OnceLock<Option<PolynomialRisk>>,
     drift_plans: [OnceLock<Option<PolynomialDrift>>; 2],
     hermite: Option<HermiteCommittee>,
+    numerical_fallback: bool,
     /// A spiked input covariance: the overlaps given to every method then have one column per
     /// teacher and free direction, and the fields are Gaussian with their covariance under
     /// Sigma ([`LocalFieldModel::with_covariance`]).
@@ -147,6 +154,7 @@ impl Clone for LocalFieldModel {
             risk_plan: self.risk_plan.clone(),
             drift_plans: self.drift_plans.clone(),
             hermite: self.hermite.clone(),
+            numerical_fallback: self.numerical_fallback,
             covariance: self.covariance.clone(),
         }
     }
@@ -178,6 +186,7 @@ impl LocalFieldModel {
             risk_plan: OnceLock::new(),
             drift_plans: [OnceLock::new(), OnceLock::new()],
             hermite: None,
+            numerical_fallback: true,
             covariance: None,
         };
         if backend == Backend::HermiteExpansion {
@@ -269,6 +278,15 @@ impl LocalFieldModel {
         self.backend = backend;
         self.risk_backend = backend;
         Ok(self)
+    }
+
+    /// With `false`, the drift terms of the Hermite-expansion backend return
+    /// [`TheoryError::UnsupportedBackend`] for overlaps outside its range
+    /// ([`HermiteCommittee::applies`]) instead of falling back to joint integration (default
+    /// `true`; other backends are unaffected).
+    pub fn with_numerical_fallback(mut self, fallback: bool) -> Self {
+        self.numerical_fallback = fallback;
+        self
     }
 
     /// Replaces the numerical settings of the quadrature / Monte Carlo paths.
@@ -612,7 +630,11 @@ impl LocalFieldModel {
             }
             Backend::JointIntegration => self.numerical_drift(omega, step_loss, noise),
             Backend::HermiteExpansion => match &self.hermite {
-                Some(h) if has_unit_variances(omega) => h.drift_terms(omega, step_loss, noise),
+                Some(h) if h.applies(omega) => h.drift_terms(omega, step_loss, noise),
+                Some(_) if !self.numerical_fallback => Err(TheoryError::UnsupportedBackend {
+                    backend: "Hermite expansion",
+                    reason: "a correlation |Omega_ij| exceeds 0.8 or a variance differs from 1: there the truncated series do not converge, and the numerical fallback is off",
+                }),
                 _ => self.numerical_drift(omega, step_loss, noise),
             },
         }

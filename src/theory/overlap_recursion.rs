@@ -343,6 +343,13 @@ pub struct RecursionSettings {
     /// fixed).
     #[serde(default)]
     pub second_layer: SecondLayer,
+    /// When false, a step whose overlaps lie outside the range of the Hermite-expansion
+    /// backend (a correlation above
+    /// [`crate::theory::hermite_expansion::MAX_CORRELATION`]) stops the recursion with that
+    /// reason instead of switching to quadrature (milliseconds per step); the page's overlay
+    /// uses it. Default true.
+    #[serde(default = "default_true")]
+    pub numerical_fallback: bool,
     /// The input covariance (default: isotropic). With spikes that have free directions the
     /// initial overlaps of [`run_overlap_recursion`] carry a column per teacher and free
     /// direction ([`crate::sampler::Sampler::tracked_overlaps`]).
@@ -592,7 +599,8 @@ pub fn run_overlap_recursion(
     settings.covariance.validate(k)?;
     let geometry = (!settings.covariance.is_isotropic()).then(|| settings.covariance.geometry(k));
     let mut model = LocalFieldModel::new(settings.target, settings.activation, p, k)?
-        .with_numerical_settings(settings.numerics)?;
+        .with_numerical_settings(settings.numerics)?
+        .with_numerical_fallback(settings.numerical_fallback);
     if let Some(g) = &geometry {
         model = model.with_covariance(g.clone());
     }

@@ -13,7 +13,8 @@ use crate::protocol::{FromWorker, RunId, RunSummary, ToWorker};
 use crate::simulation::{RunStatus, Simulation, TrajectoryPoint};
 use crate::sweep::SweepPoint;
 use crate::theory::overlap_recursion::Terms;
-use crate::theory_run::run_theory;
+use crate::theory::{automatic_backend, Backend};
+use crate::theory_run::{run_theory, run_theory_without_fallback};
 use crate::ui::slicing::{ProgressThrottle, SliceBudget};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -240,12 +241,17 @@ fn handle(message: ToWorker) {
 
 /// Whether the recursion is cheap enough to compute per step here: closed forms (erf) and
 /// exact polynomial moments (Hermite links, and Hermite polynomial teachers with a Hermite
-/// activation) are microseconds per step; quadrature (tanh) and
-/// Monte Carlo (ReLU, tanh product) are milliseconds, too slow for 10^4 steps in a page.
+/// activation) are microseconds per step, the Hermite expansion of tanh (committees of smooth
+/// links, a_j = 1) about a hundred, run without its numerical fallback so that it stops
+/// where it no longer applies; quadrature and Monte Carlo (ReLU, tanh product) are
+/// milliseconds, too slow for 10^4 steps in a page.
 fn theory_is_fast(config: &ResolvedConfig) -> bool {
+    let model = &config.input.model;
+    if hermite_expansion_applies(config) {
+        return true;
+    }
     let fast = |l: Link| matches!(l, Link::Erf | Link::Hermite { .. });
     let hermite = |l: Link| matches!(l, Link::Hermite { .. });
-    let model = &config.input.model;
     let links = match model.target {
         Target::Committee(g) => fast(g) && fast(config.activation_resolved),
         // a Hermite polynomial teacher is exact (Wick moments) with a Hermite activation only
@@ -257,10 +263,19 @@ fn theory_is_fast(config: &ResolvedConfig) -> bool {
     links && (model.second_layer.is_paper_default() || model.p <= 4)
 }
 
+/// Whether the automatic backend of the run's recursion is the Hermite expansion and its
+/// plans apply (the paper's second layer a_j = 1).
+fn hermite_expansion_applies(config: &ResolvedConfig) -> bool {
+    let model = &config.input.model;
+    automatic_backend(&model.target, &config.activation_resolved, model.p, model.k)
+        == Backend::HermiteExpansion
+        && model.second_layer.is_paper_default()
+}
+
 /// The overlap recursion of a run, from the simulation's own initial overlaps.
 fn theory_overlay(generation: u32, run: RunId, config: &ResolvedConfig) -> FromWorker {
     if !theory_is_fast(config) {
-        let note = "available for erf and Hermite links only, and with a second layer other than a_j = 1 for p <= 4 (other settings need numerical expectations or many terms at every step)".to_string();
+        let note = "available for erf, tanh and Hermite links only (tanh with a_j = 1), and with a second layer other than a_j = 1 for p <= 4 (other settings need numerical expectations or many terms at every step)".to_string();
         return FromWorker::Theory {
             generation,
             run,
@@ -268,7 +283,12 @@ fn theory_overlay(generation: u32, run: RunId, config: &ResolvedConfig) -> FromW
             note: Some(note),
         };
     }
-    match run_theory(config, Terms::ALL) {
+    let output = if hermite_expansion_applies(config) {
+        run_theory_without_fallback(config, Terms::ALL)
+    } else {
+        run_theory(config, Terms::ALL)
+    };
+    match output {
         Ok(out) => {
             let t = &out.trajectory;
             let points = (0..t.len())

@@ -45,7 +45,8 @@ for (const id of PRESETS) {
       assert.ok(await canvasVariance(page, `#${p}-overlaps`) > 50, `${p} overlap chart blank`);
       assert.ok(await canvasVariance(page, `#${p}-risk`) > 50, `${p} risk chart blank`);
     }
-    if (id.startsWith('regime-')) {
+    if (id.startsWith('regime-') || id === 'student-tanh') {
+      // student-tanh: the tanh recursion by the Hermite expansion (issue 15)
       await page.waitForFunction(() => /theory: overlap recursion/.test(document.querySelector('#panels .stats').textContent), null, { timeout: 30000 });
     }
     if (id === 'staircase') {
@@ -60,6 +61,17 @@ for (const id of PRESETS) {
     await page.close();
   });
 }
+
+test('a tanh student gets the theory overlay (Hermite expansion)', async () => {
+  // issue 15: the tanh recursion is fast enough for the page on the Hermite-expansion backend
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const errors = collectErrors(page);
+  await page.goto(`${site.url}#preset=student-tanh&seeds=1&theory=1`);
+  await labReady(page);
+  await page.waitForFunction(() => /theory: overlap recursion, .*Hermite expansion, degree \d+/.test(document.querySelector('#panels .stats').textContent), null, { timeout: 60000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
 
 test('invalid URL parameters are reported by name and the page still runs', async () => {
   const page = await browser.newPage();

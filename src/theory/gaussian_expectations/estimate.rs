@@ -14,16 +14,18 @@ pub enum Method {
     /// Exact moments of a polynomial integrand by Isserlis/Wick:
     /// E[z_i z^b] = sum_j C_ij b_j E[z^(b - e_j)]; exact up to round-off.
     ExactPolynomial,
-    /// Exact Wick moments of polynomial approximations of the links: each smooth
-    /// non-polynomial link is replaced by its Hermite expansion truncated at `degree`
-    /// (sigma_N = sum_{n <= N} c_n He_n, c_n = E[sigma(z) He_n(z)] / n!), and
-    /// |exact - reported| <= `error_bound`, a Hölder bound from the L²(N(0, 1)) tails
-    /// ||sigma - sigma_N||_2 (see `theory::hermite_expansion`). For a combination, the largest
+    /// Exact Gaussian moments of truncated Hermite expansions: the function of each field (a
+    /// smooth link, or the product of the factors on that field) is replaced by its projection
+    /// on the Hermite polynomials of degree <= `degree` (c_n = E[h(z) He_n(z)] / n!) and the
+    /// products are summed exactly by the diagram formula (see `theory::hermite_expansion`).
+    /// `error_bound` is sum |c| eps_a eps_b over the products of the L²(N(0, 1)) remainders
+    /// of two of their fields times the norms of the others: a bound for the risk (two-field
+    /// products), a second-order estimate for the drift terms. For a combination, the largest
     /// degree and the bounds added as sum_i |c_i| bound_i.
     HermiteExpansion {
         /// The largest truncation degree N of the links.
         degree: u32,
-        /// Upper bound on the truncation error of the reported value.
+        /// Bound (risk) or second-order estimate (drift terms) of the truncation error.
         error_bound: f64,
     },
     /// Tensor-product Gauss-Hermite quadrature in the eigenbasis of C with `nodes` nodes per
@@ -207,7 +209,7 @@ impl fmt::Display for Method {
                 error_bound,
             } => write!(
                 f,
-                "Hermite expansion to degree {degree}, exact Wick moments (truncation error <= {error_bound:.1e})"
+                "Hermite expansion, degree {degree}, bound {error_bound:.1e} (exact diagram sums of the truncated series)"
             ),
             Method::Quadrature { nodes } => {
                 write!(f, "Gauss-Hermite quadrature ({nodes} nodes per dimension)")
