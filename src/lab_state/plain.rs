@@ -56,7 +56,7 @@ pub fn read_plain(config: &mut RunConfig, key: &str, text: &str) -> Result<(), F
                 .map_err(|e| FieldError::new(key, format!("not a valid object: {}", e.message)))?,
         ),
         Kind::NameOrObject => Value::from(text),
-        Kind::Bool | Kind::Object | Kind::List | Kind::WholeOrList => {
+        Kind::Bool | Kind::Object | Kind::List | Kind::WholeOrList | Kind::NumberOrList => {
             unreachable!("plain keys hold numbers and names ({key})")
         }
     };
