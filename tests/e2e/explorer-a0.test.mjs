@@ -130,6 +130,7 @@ test('explorer a0 axis at 390 px and in a 700 px frame', async () => {
   await frame.fill('#x-workers', '2');
   await frame.click('#x-run');
   await frame.waitForFunction(finished, 16, { timeout: 120000 });
+  await page.waitForTimeout(500); // the progress bar's width transition
   await page.screenshot({ path: path.join(shots, 'explorer-a0-700-frame.png') });
   assert.deepEqual(errors, []);
   await page.close();
