@@ -3,7 +3,7 @@
 //! exactly the output of one `sgdlab sweep` ([`SweepPlan::report`]).
 //!
 //! * [`SweepPlan::new`] expands a [`SweepConfig`] into its jobs ([`SweepConfig::jobs`]: protocol
-//!   x mu x seed, seeds innermost), validates each and sums their worst-case cost.
+//!   x a0 x d x mu x seed, seeds innermost), validates each and sums their worst-case cost.
 //! * [`Shard`] (`--shard I/N`) selects the jobs of shard I of N **round-robin**: job i (0-based,
 //!   in the order of [`SweepConfig::jobs`]) belongs to shard `i % N + 1`, so every shard gets a
 //!   mix of all batch exponents (the cost of a job depends mostly on mu) and shards take about
@@ -11,7 +11,7 @@
 //!   the shard's position and the sweep config it came from.
 //! * [`merge_shards`] checks that the outputs are the N shards of one sweep, each given once,
 //!   and interleaves their points back into job order; [`SweepPlan::report`] checks every point
-//!   against its job (protocol, mu, seed) and adds the summaries and the estimated cost of the
+//!   against its job (protocol, a0, d, mu, seed) and adds the summaries and the estimated cost of the
 //!   whole sweep, so the merge is the output of the unsharded sweep, number for number.
 //!
 //! A job's point depends only on its [`RunConfig`] (one seed determines a run), which is what
@@ -29,7 +29,8 @@ pub const SWEEP_BUDGET_FIELDS: &str = "d, mu, seeds, max_steps, max_samples";
 
 /// The whole output of `sgdlab sweep` (JSON keys in this order): the sweep's config, the
 /// worst-case cost of its jobs, one point per job in job order, the summaries per
-/// (protocol, d, mu) and, for a sweep over two or more d, the d-scaling fits per (protocol, mu). The explorer reads it back (`Load JSON`, [`crate::ui::explorer::SavedSweep`]).
+/// (protocol, a0, d, mu) and, for a sweep over two or more d, the d-scaling fits per
+/// (protocol, a0, mu). The explorer reads it back (`Load JSON`, [`crate::ui::explorer::SavedSweep`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SweepReport {
     /// The sweep as given.
@@ -40,7 +41,7 @@ pub struct SweepReport {
     pub points: Vec<SweepPoint>,
     /// [`summarise`] of the points.
     pub summaries: Vec<SweepSummary>,
-    /// [`fit_d_scaling`] of the points: T = C d^theta per (protocol, mu); absent (empty) for a
+    /// [`fit_d_scaling`] of the points: T = C d^theta per (protocol, a0, mu); absent (empty) for a
     /// sweep at one d.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub d_scaling: Vec<DScalingSummary>,
@@ -99,7 +100,7 @@ impl SweepPlan {
     }
 
     /// The output of the whole sweep from one point per job (in job order, from any runner):
-    /// checks the number of points and that each point is its job's (protocol, mu, seed), and
+    /// checks the number of points and that each point is its job's (protocol, a0, d, mu, seed), and
     /// adds the summaries and the estimated cost. Errors name `points` (or `points[i]`).
     pub fn report(&self, points: Vec<SweepPoint>) -> Result<SweepReport, ConfigError> {
         if points.len() != self.jobs.len() {
@@ -163,20 +164,23 @@ impl SweepPlan {
     }
 }
 
-/// Checks that `point` is the measurement of `job`, job `i` of its sweep (same protocol, d, μ
-/// to the bit, and seed), naming `points[i]` otherwise.
+/// Checks that `point` is the measurement of `job`, job `i` of its sweep (same protocol, a0 and
+/// μ to the bit, d, and seed), naming `points[i]` otherwise.
 pub fn check_point(i: usize, point: &SweepPoint, job: &RunConfig) -> Result<(), ConfigError> {
     let mu = job.batch.map(|b| b.mu);
+    let a0 = job.model.second_layer.a0;
     if point.protocol != job.loss
         || point.seed != job.seed
         || point.d != job.model.d
+        || point.a0.to_bits() != a0.to_bits()
         || mu.map(f64::to_bits) != Some(point.mu.to_bits())
     {
         return Err(ConfigError::new(
             format!("points[{i}]"),
             format!(
-                "is protocol {}, d {}, mu {}, seed {}, but job {i} of the sweep is protocol {}, d {}, mu {}, seed {}",
+                "is protocol {}, a0 {}, d {}, mu {}, seed {}, but job {i} of the sweep is protocol {}, a0 {a0}, d {}, mu {}, seed {}",
                 point.protocol,
+                point.a0,
                 point.d,
                 point.mu,
                 point.seed,

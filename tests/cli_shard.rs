@@ -185,3 +185,42 @@ fn merge_refuses_incomplete_repeated_or_foreign_shards() {
         "{msg}"
     );
 }
+
+/// A sweep over two second-layer weights (the `a0` axis).
+const A0_SWEEP: &str = r#"{"d": 64, "a0": [1, 0.1], "protocols": ["mse", "correlation"], "mu": [0.5, 1], "seeds": [1, 2], "max_steps": 3000}"#;
+
+#[test]
+fn merged_shards_of_a_sweep_over_a0_equal_one_sweep() {
+    let whole = run_ok(&["sweep", "-"], A0_SWEEP);
+    let parsed: serde_json::Value = serde_json::from_slice(&whole).unwrap();
+    let points = parsed["points"].as_array().unwrap();
+    assert_eq!(points.len(), 2 * 2 * 2 * 2);
+    // protocol, then a0, then mu, then seed
+    let a0: Vec<f64> = points.iter().map(|p| p["a0"].as_f64().unwrap()).collect();
+    assert_eq!(&a0[..8], &[1.0, 1.0, 1.0, 1.0, 0.1, 0.1, 0.1, 0.1]);
+    assert_eq!(parsed["config"]["a0"], serde_json::json!([1.0, 0.1]));
+    assert_eq!(parsed["summaries"].as_array().unwrap().len(), 2 * 2 * 2);
+    let dir = scratch("merge-a0");
+    for n in [3usize, 16] {
+        let mut files: Vec<String> = (1..=n)
+            .map(|i| shard_file_of(&dir, &format!("{i}/{n}"), A0_SWEEP))
+            .collect();
+        files.reverse();
+        let mut args = vec!["merge"];
+        args.extend(files.iter().map(String::as_str));
+        assert!(
+            run_ok(&args, "") == whole,
+            "{n} shards of the a0 sweep merged differ"
+        );
+    }
+    let csv = String::from_utf8(run_ok(&["sweep", "-", "--csv"], A0_SWEEP)).unwrap();
+    assert!(csv
+        .lines()
+        .next()
+        .unwrap()
+        .ends_with(",mu_resolved,a0,diverged,d"));
+    assert!(
+        csv.lines().nth(5).unwrap().ends_with(",0.1,false,64"),
+        "{csv}"
+    );
+}

@@ -175,7 +175,7 @@ fn sweep_is_deterministic_for_a_seed_list() {
     }
     let csv = points_to_csv(&first.points);
     assert_eq!(csv.lines().count(), 1 + first.points.len());
-    assert!(csv.starts_with("protocol,mu,nb,gamma,seed,weak_recovery_step,samples,sampler,censored,theta,mu_resolved,diverged,d\nmse,0.5,16,"));
+    assert!(csv.starts_with("protocol,mu,nb,gamma,seed,weak_recovery_step,samples,sampler,censored,theta,mu_resolved,a0,diverged,d\nmse,0.5,16,"));
     // every point carries its d (the sweep's one d), last in JSON and CSV
     assert!(first.points.iter().all(|p| p.d == 256));
     assert!(json.contains(r#","diverged":false,"d":256}"#), "{json}");
@@ -220,6 +220,7 @@ fn point(mu: f64, nb: u64, step: Option<u64>) -> SweepPoint {
         censored: step.is_none(),
         theta: step.map(|t| (t as f64).ln() / ln_d),
         mu_resolved: (nb as f64).ln() / ln_d,
+        a0: 1.0,
         diverged: false,
         d: 1024,
     }

@@ -36,6 +36,8 @@ pub enum Kind {
     List,
     /// A non-negative integer or a JSON array (a sweep's `d`: one dimension or a list).
     WholeOrList,
+    /// Any JSON number or a JSON array (a sweep's `a0`: one weight or a list).
+    NumberOrList,
 }
 
 impl Kind {
@@ -49,6 +51,7 @@ impl Kind {
             Kind::Object => value.is_object(),
             Kind::List => value.is_array(),
             Kind::WholeOrList => value.is_u64() || value.is_array(),
+            Kind::NumberOrList => value.is_number() || value.is_array(),
         }
     }
 }
@@ -213,6 +216,17 @@ pub fn field_spec(schema: Schema, path: &str) -> Option<FieldSpec> {
                 "a list of batch exponents in [0, 12], e.g. [1, 1.5]",
             ),
             "mu[]" => spec(Number, false, "a number in [0, 12]"),
+            "a0" => spec(
+                NumberOrList,
+                false,
+                "a number in (0, 1e6] (every unit's initial output weight), or a list of 1 to 8 of them without repeats, e.g. [0.01, 0.1, 1]",
+            ),
+            "a0[]" => spec(Number, false, "a number in (0, 1e6]"),
+            "fixed_gamma_a0" => spec(
+                Bool,
+                false,
+                "true or false (divide each job's rate prefactor by its a0: gamma a0 held fixed)",
+            ),
             "n0" => spec(Number, false, "a number in [1e-9, 1e12]"),
             "lr_by_protocol" => spec(
                 Object,

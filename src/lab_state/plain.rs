@@ -64,7 +64,7 @@ pub fn read_plain(config: &mut RunConfig, key: &str, text: &str) -> Result<(), F
             json::parse_object(text)
                 .map_err(|e| FieldError::new(key, format!("not a valid object: {}", e.message)))?,
         ),
-        Kind::Bool | Kind::List | Kind::WholeOrList => {
+        Kind::Bool | Kind::List | Kind::WholeOrList | Kind::NumberOrList => {
             unreachable!("plain keys hold numbers and names ({key})")
         }
     };

@@ -4,7 +4,11 @@
 //! [`SweepConfig`] flattens the shared [`ModelSettings`], whose `d` is a single number, so its
 //! serde goes through [`SweepConfigJson`]: the same keys, with `d` read and written by the sweep
 //! itself (a number or a list) and the model's other keys flattened as before. A number sets
-//! `model.d`; a list sets `d_list` (and `model.d` to its first entry).
+//! `model.d`; a list sets `d_list` (and `model.d` to its first entry). The sweep's key `a0`
+//! (absent from the model settings, whose weight is `second_layer.a0`) works the same way: a
+//! number sets `model.second_layer.a0`, a list sets `a0_list` (and `second_layer.a0` to its
+//! first entry); it is written only for a list, and `fixed_gamma_a0` only when true, so a
+//! sweep without them writes the same JSON as before the axis existed.
 
 use super::{LearningRateByProtocol, SweepConfig};
 use crate::config::scaling::LearningRate;
@@ -24,12 +28,26 @@ pub(super) enum Dimensions {
     List(Vec<u64>),
 }
 
+/// `a0` of a sweep as written: one second-layer weight or a list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub(super) enum Weights {
+    /// `"a0": 0.1`.
+    One(f64),
+    /// `"a0": [0.01, 0.1, 1]`.
+    List(Vec<f64>),
+}
+
 /// [`SweepConfig`] as JSON (see the module documentation); the field order is the order of the
 /// keys written (`d` first, where the flattened model settings used to put it).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub(super) struct SweepConfigJson {
     d: Dimensions,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    a0: Option<Weights>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    fixed_gamma_a0: bool,
     #[serde(flatten, serialize_with = "model_without_d")]
     model: ModelSettings,
     protocols: Vec<Loss>,
@@ -55,6 +73,8 @@ impl From<SweepConfig> for SweepConfigJson {
                 Some(list) => Dimensions::List(list),
                 None => Dimensions::One(c.model.d),
             },
+            a0: c.a0_list.map(Weights::List),
+            fixed_gamma_a0: c.fixed_gamma_a0,
             model: c.model,
             protocols: c.protocols,
             mu: c.mu,
@@ -83,9 +103,24 @@ impl From<SweepConfigJson> for SweepConfig {
                 Some(list)
             }
         };
+        let a0_list = match c.a0 {
+            None => None,
+            Some(Weights::One(a0)) => {
+                model.second_layer.a0 = a0;
+                None
+            }
+            Some(Weights::List(list)) => {
+                if let Some(&first) = list.first() {
+                    model.second_layer.a0 = first;
+                }
+                Some(list)
+            }
+        };
         SweepConfig {
             model,
             d_list,
+            a0_list,
+            fixed_gamma_a0: c.fixed_gamma_a0,
             protocols: c.protocols,
             mu: c.mu,
             n0: c.n0,

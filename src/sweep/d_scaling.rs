@@ -1,8 +1,8 @@
-//! Reading a sweep over d: per (protocol, μ) the exponent θ_fit and prefactor C of
+//! Reading a sweep over d: per (protocol, a0, μ) the exponent θ_fit and prefactor C of
 //! T = C d^θ_fit, fitted by least squares of ln T against ln d, next to the paper's asymptotic
 //! exponent (docs/science.md §13).
 //!
-//! Two fits per (protocol, μ):
+//! Two fits per (protocol, a0, μ):
 //! * the **median fit**: at each d the median of T over the seeds, then one line through
 //!   (ln d, ln median T). A d at which any seed is censored (capped before weak recovery) is
 //!   left out of this fit and listed in `censored_d`: the median there is only a bound, and a
@@ -24,12 +24,14 @@ use serde::{Deserialize, Serialize};
 /// off by a little).
 pub const OPTIMAL_DELTA_TOLERANCE: f64 = 0.01;
 
-/// The d-scaling of the weak-recovery time of one (protocol, μ): T = C d^θ_fit over the
+/// The d-scaling of the weak-recovery time of one (protocol, a0, μ): T = C d^θ_fit over the
 /// sweep's dimensions. Null values: not enough uncensored points to fit (fewer than two d).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DScalingSummary {
     /// Loss.
     pub protocol: Loss,
+    /// Second-layer weight a0 every unit started with.
+    pub a0: f64,
     /// Nominal batch exponent μ (n_b = ⌊n0 d^μ⌋ at each d).
     pub mu: f64,
     /// The dimensions, in the order of the sweep.
@@ -108,18 +110,19 @@ fn spread(mut values: Vec<f64>) -> (Option<f64>, Option<f64>, Option<f64>) {
     )
 }
 
-/// The d-scaling summaries of a sweep's points, one per (protocol, μ) in order of first
+/// The d-scaling summaries of a sweep's points, one per (protocol, a0, μ) in order of first
 /// appearance, when the points span at least two dimensions (else none). `config` gives the
 /// target's information exponent for the asymptotic exponent.
 pub fn fit_d_scaling(config: &SweepConfig, points: &[SweepPoint]) -> Vec<DScalingSummary> {
     let mut dims: Vec<u64> = Vec::new();
-    let mut keys: Vec<(Loss, u64)> = Vec::new();
+    let key = |p: &SweepPoint| (p.protocol, p.a0.to_bits(), p.mu.to_bits());
+    let mut keys: Vec<(Loss, u64, u64)> = Vec::new();
     for p in points {
         if !dims.contains(&p.d) {
             dims.push(p.d);
         }
-        if !keys.contains(&(p.protocol, p.mu.to_bits())) {
-            keys.push((p.protocol, p.mu.to_bits()));
+        if !keys.contains(&key(p)) {
+            keys.push(key(p));
         }
     }
     if dims.len() < 2 {
@@ -127,12 +130,10 @@ pub fn fit_d_scaling(config: &SweepConfig, points: &[SweepPoint]) -> Vec<DScalin
     }
     let l = target_information_exponent(&config.model.target, config.model.k);
     keys.into_iter()
-        .map(|(protocol, mu_bits)| {
+        .map(|k| {
+            let (protocol, a0_bits, mu_bits) = k;
             let mu = f64::from_bits(mu_bits);
-            let group: Vec<&SweepPoint> = points
-                .iter()
-                .filter(|p| p.protocol == protocol && p.mu.to_bits() == mu_bits)
-                .collect();
+            let group: Vec<&SweepPoint> = points.iter().filter(|p| key(p) == k).collect();
             let at = |d: u64| group.iter().filter(move |p| p.d == d);
             let mut median_steps = Vec::with_capacity(dims.len());
             let mut censored_runs = Vec::with_capacity(dims.len());
@@ -196,6 +197,7 @@ pub fn fit_d_scaling(config: &SweepConfig, points: &[SweepPoint]) -> Vec<DScalin
                 .and_then(|(pr, l)| predicted_time_exponent(pr, mu, l).ok());
             DScalingSummary {
                 protocol,
+                a0: f64::from_bits(a0_bits),
                 mu,
                 d: dims.clone(),
                 median_steps,
@@ -239,9 +241,33 @@ mod tests {
             censored: step.is_none(),
             theta: step.map(|t| (t as f64).ln() / (d as f64).ln()),
             mu_resolved: 1.0,
+            a0: 1.0,
             diverged: false,
             d,
         }
+    }
+
+    #[test]
+    fn each_second_layer_weight_gets_its_own_fit() {
+        // a0 = 1: T = 2 d^1.5; a0 = 0.1: T = 2 d^2, at each d and seed
+        let mut points = Vec::new();
+        for (a0, theta) in [(1.0, 1.5), (0.1, 2.0)] {
+            for d in [64u64, 256, 1024] {
+                for s in 0..2u64 {
+                    let t = (2.0 * (d as f64).powf(theta)).round() as u64;
+                    points.push(SweepPoint {
+                        a0,
+                        ..point(d, s, Some(t), 0.01 / (d as f64).sqrt())
+                    });
+                }
+            }
+        }
+        let fits = fit_d_scaling(&SweepConfig::default(), &points);
+        assert_eq!(fits.len(), 2);
+        assert_eq!((fits[0].a0, fits[1].a0), (1.0, 0.1));
+        assert!((fits[0].theta_fit.unwrap() - 1.5).abs() < 1e-4, "{fits:?}");
+        assert!((fits[1].theta_fit.unwrap() - 2.0).abs() < 1e-4, "{fits:?}");
+        assert_eq!(fits[1].seed_fits, 2);
     }
 
     #[test]

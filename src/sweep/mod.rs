@@ -7,8 +7,9 @@
 //! adaptive, sampler, clt_threshold`, the same struct as in [`RunConfig`]) plus the sweep axes
 //! `protocols` (losses), `mu` (batch exponents), `n0`, `lr` (and per-protocol overrides
 //! `lr_by_protocol`), `seeds` and the cap `max_steps`; its `d` may also be a list of dimensions
-//! ([`SweepConfig::d_list`], a sweep over d).
-//! [`SweepConfig::jobs`] expands the grid (protocol x d x mu x seed, in that nesting order)
+//! ([`SweepConfig::d_list`], a sweep over d), and `a0` a list of second-layer weights
+//! ([`SweepConfig::a0_list`], `a0_axis.rs`).
+//! [`SweepConfig::jobs`] expands the grid (protocol x a0 x d x mu x seed, in that nesting order)
 //! into independent [`RunConfig`]s: n_b = floor(n0 d^mu), the learning rate of `lr` resolved
 //! with each protocol's own exponent at the job's d, `steps = max_steps`,
 //! `stop_at_recovery = true`. A job's
@@ -18,16 +19,18 @@
 //! the benchmarks), in the browser a Web Worker pool.
 //!
 //! Escape times from m0 ~ 1/sqrt(d) are heavy-tailed, so a sweep is read through
-//! [`summarise`]: per (protocol, d, mu) the median and quartiles of theta = log_d T over seeds,
+//! [`summarise`]: per (protocol, a0, d, mu) the median and quartiles of theta = log_d T over seeds,
 //! with capped (censored) runs counted as T = +infinity, [`fit_slope`] for the exponent
-//! of the frontier theta(mu), and, over two or more d, [`fit_d_scaling`]: per (protocol, mu)
+//! of the frontier theta(mu), and, over two or more d, [`fit_d_scaling`]: per (protocol, a0, mu)
 //! the exponent and prefactor of T = C d^theta, with their spread over seeds.
 //!
-//! The parts: the JSON form of the config (`config_json.rs`), the per-protocol rates
+//! The parts: the JSON form of the config (`config_json.rs`), the a0 axis (`a0_axis.rs`), the
+//! per-protocol rates
 //! (`learning_rate_by_protocol.rs`), the points and their CSV (`point.rs`), the one runner
 //! (`runner.rs`), medians and slope fits (`summary.rs`) and the fits against d
 //! (`d_scaling.rs`).
 
+mod a0_axis;
 mod config_json;
 mod d_scaling;
 mod learning_rate_by_protocol;
@@ -35,11 +38,14 @@ mod point;
 mod runner;
 mod summary;
 
+pub use a0_axis::MAX_A0_VALUES;
 pub use d_scaling::{fit_d_scaling, DScalingSummary, OPTIMAL_DELTA_TOLERANCE};
 pub use learning_rate_by_protocol::LearningRateByProtocol;
 pub use point::{points_to_csv, SweepOutput, SweepPoint, CSV_HEADER};
 pub use runner::{run_job, run_resolved, run_resolved_jobs, run_sweep, run_sweep_jobs};
-pub use summary::{fit_frontier, fit_slope, quantile_sorted, summarise, FrontierFit, SweepSummary};
+pub use summary::{
+    fit_frontier, fit_frontier_at, fit_slope, quantile_sorted, summarise, FrontierFit, SweepSummary,
+};
 
 use crate::config::scaling::{BatchScaling, LearningRate};
 use crate::config::{
@@ -48,7 +54,7 @@ use crate::config::{
 use crate::model::Loss;
 use serde::{Deserialize, Serialize};
 
-/// Largest number of jobs (d values x protocols x mu x seeds) in one sweep.
+/// Largest number of jobs (protocols x a0 values x d values x mu x seeds) in one sweep.
 pub const MAX_JOBS: usize = 1_000_000;
 /// Most dimensions in a sweep's `d` list.
 pub const MAX_D_VALUES: usize = 16;
@@ -58,7 +64,8 @@ pub const JOB_RECORD_POINTS: usize = 16;
 
 /// A sweep as written by a user (JSON keys as field names). Every key is optional; unknown
 /// keys are rejected. Its JSON key `d` is a number (one dimension: `model.d`) or a list (a
-/// sweep over d: `d_list`); see `config_json.rs`.
+/// sweep over d: `d_list`), and so is its key `a0` (one weight: `model.second_layer.a0`; a
+/// list: `a0_list`); see `config_json.rs`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(
     from = "config_json::SweepConfigJson",
@@ -77,6 +84,18 @@ pub struct SweepConfig {
     /// repeats; every (protocol, mu, seed) runs at each. `None` when `d` is a number, the one
     /// dimension `model.d`.
     pub d_list: Option<Vec<u64>>,
+    /// The second-layer weights of a sweep over a0 (`a0` given as a list, `"a0": [0.01, 0.1,
+    /// 1]`): 1 to [`MAX_A0_VALUES`] entries, each in (0, [`crate::config::MAX_A0`]], no repeats;
+    /// every (protocol, d, mu, seed) runs at each (the model's other second-layer settings,
+    /// `second_layer.gamma`, are shared). `None` when `a0` is absent (the model's
+    /// `second_layer.a0`) or a number (which sets `second_layer.a0`). With a list,
+    /// `model.second_layer.a0` is not used (reading JSON sets it to the list's first entry).
+    pub a0_list: Option<Vec<f64>>,
+    /// Hold γ a0 fixed across the second-layer weights (`fixed_gamma_a0`, default false): each
+    /// job's rate prefactor (γ₀ or c of its policy) is divided by its a0, so the first layer's
+    /// step, which carries the factor a_j = a0, has the same scale γ a0 at every a0 (the limit
+    /// a0 → 0 of MSE SGD is then correlation-loss SGD at rate γ a0; docs/science.md §10).
+    pub fixed_gamma_a0: bool,
     /// Losses to compare (`protocols`: list of mse | correlation | adaptive), no repeats.
     pub protocols: Vec<Loss>,
     /// Batch exponents mu (`mu`), each in [0, 12], no repeats: n_b = floor(n0 d^mu).
@@ -105,6 +124,8 @@ impl Default for SweepConfig {
         SweepConfig {
             model: ModelSettings::default(),
             d_list: None,
+            a0_list: None,
+            fixed_gamma_a0: false,
             protocols: vec![Loss::Mse, Loss::Correlation],
             mu: vec![0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0],
             n0: 1.0,
@@ -139,16 +160,22 @@ impl SweepConfig {
         self.d_list.clone().unwrap_or_else(|| vec![self.model.d])
     }
 
-    /// The run config of one job at the first of [`SweepConfig::dimensions`] (not validated;
-    /// [`SweepConfig::jobs`] validates).
+    /// The run config of one job at the first of [`SweepConfig::a0_values`] and of
+    /// [`SweepConfig::dimensions`] (not validated; [`SweepConfig::jobs`] validates).
     pub fn job(&self, protocol: Loss, mu: f64, seed: u64) -> RunConfig {
         let d = self.dimensions().first().copied().unwrap_or(self.model.d);
-        self.job_at(protocol, d, mu, seed)
+        let a0 = self.a0_values()[0];
+        self.job_at(protocol, a0, d, mu, seed)
     }
 
-    /// The run config of one job at dimension `d` (not validated; [`SweepConfig::jobs`]
-    /// validates).
-    pub fn job_at(&self, protocol: Loss, d: u64, mu: f64, seed: u64) -> RunConfig {
+    /// The run config of one job with second-layer weight `a0` at dimension `d` (not
+    /// validated; [`SweepConfig::jobs`] validates).
+    pub fn job_at(&self, protocol: Loss, a0: f64, d: u64, mu: f64, seed: u64) -> RunConfig {
+        let mut model = ModelSettings {
+            d,
+            ..self.model.clone()
+        };
+        model.second_layer.a0 = a0;
         let batch = BatchScaling { n0: self.n0, mu };
         let steps = match self.max_samples {
             Some(cap) => {
@@ -158,14 +185,11 @@ impl SweepConfig {
             None => self.max_steps,
         };
         RunConfig {
-            model: ModelSettings {
-                d,
-                ..self.model.clone()
-            },
+            model,
             nb: None,
             batch: Some(batch),
             gamma: None,
-            lr: Some(self.learning_rate(protocol)),
+            lr: Some(self.learning_rate_at(protocol, a0)),
             loss: protocol,
             steps,
             seed,
@@ -178,8 +202,11 @@ impl SweepConfig {
     fn validate_axes(&self) -> Result<(), ConfigError> {
         // the sizes first, so a huge list is refused before any per-entry work
         self.validate_d_list()?;
+        self.validate_a0_list()?;
         let dims = self.d_list.as_ref().map_or(1, Vec::len);
+        let weights = self.a0_list.as_ref().map_or(1, Vec::len);
         let jobs = dims
+            .saturating_mul(weights)
             .saturating_mul(self.protocols.len())
             .saturating_mul(self.mu.len())
             .saturating_mul(self.seeds.len());
@@ -192,7 +219,7 @@ impl SweepConfig {
             return Err(ConfigError::new(
                 field,
                 format!(
-                    "the sweep has {jobs} runs (d x protocols x mu x seeds = {dims} x {} x {} x {}); at most {MAX_JOBS} are allowed",
+                    "the sweep has {jobs} runs (a0 x d x protocols x mu x seeds = {weights} x {dims} x {} x {} x {}); at most {MAX_JOBS} are allowed",
                     self.protocols.len(),
                     self.mu.len(),
                     self.seeds.len()
@@ -309,44 +336,53 @@ impl SweepConfig {
     }
 
     /// Validates everything and expands the grid into one [`RunConfig`] per
-    /// (protocol, d, mu, seed), nested in that order (protocols outermost, then the
-    /// dimensions, seeds innermost; with one `d` this is protocol x mu x seed).
-    /// Errors name the sweep's field (`d[1]`, `mu[2]`, `n0`, `max_steps`, `lr.gamma0`, ...).
+    /// (protocol, a0, d, mu, seed), nested in that order (protocols outermost, then the
+    /// second-layer weights, the dimensions, seeds innermost; with one `a0` and one `d` this
+    /// is protocol x mu x seed).
+    /// Errors name the sweep's field (`a0[0]`, `d[1]`, `mu[2]`, `n0`, `max_steps`, `lr.gamma0`, ...).
     pub fn jobs(&self) -> Result<Vec<RunConfig>, ConfigError> {
         self.validate_axes()?;
         let dims = self.dimensions();
+        let weights = self.a0_values();
         let mut jobs = Vec::with_capacity(
-            dims.len() * self.protocols.len() * self.mu.len() * self.seeds.len(),
+            weights.len() * dims.len() * self.protocols.len() * self.mu.len() * self.seeds.len(),
         );
         for &protocol in &self.protocols {
-            for (j, &d) in dims.iter().enumerate() {
-                for (i, &mu) in self.mu.iter().enumerate() {
-                    // the seed does not affect validity: resolve once per (protocol, d, mu)
-                    self.job_at(protocol, d, mu, self.seeds[0])
-                        .resolve()
-                        .map_err(|e| self.rename_error(e, protocol, j, i))?;
-                    jobs.extend(
-                        self.seeds
-                            .iter()
-                            .map(|&seed| self.job_at(protocol, d, mu, seed)),
-                    );
+            for (k, &a0) in weights.iter().enumerate() {
+                for (j, &d) in dims.iter().enumerate() {
+                    for (i, &mu) in self.mu.iter().enumerate() {
+                        // the seed does not affect validity: resolve once per (protocol, a0, d, mu)
+                        self.job_at(protocol, a0, d, mu, self.seeds[0])
+                            .resolve()
+                            .map_err(|e| self.rename_error(e, protocol, [k, j, i]))?;
+                        jobs.extend(
+                            self.seeds
+                                .iter()
+                                .map(|&seed| self.job_at(protocol, a0, d, mu, seed)),
+                        );
+                    }
                 }
             }
         }
         Ok(jobs)
     }
 
-    /// Maps an error of a job's `RunConfig` (job at `d_list[j]`, `mu[i]`) onto the sweep's own
-    /// field names; an error of a protocol's own policy names its entry of `lr_by_protocol`.
-    fn rename_error(&self, e: ConfigError, protocol: Loss, j: usize, i: usize) -> ConfigError {
+    /// Maps an error of a job's `RunConfig` (job at `a0_list[k]`, `d_list[j]`, `mu[i]`, given
+    /// as `[k, j, i]`) onto the sweep's own field names; an error of a protocol's own policy
+    /// names its entry of `lr_by_protocol`.
+    fn rename_error(&self, e: ConfigError, protocol: Loss, [k, j, i]: [usize; 3]) -> ConfigError {
         let mu = display_number(self.mu[i]);
         let name = protocol;
+        let at_a0 = match &self.a0_list {
+            Some(list) => format!(", a0[{k}] = {}", display_number(list[k])),
+            None => String::new(),
+        };
         let at_d = match &self.d_list {
             Some(list) => format!(", d[{j}] = {}", list[j]),
             None => String::new(),
         };
         let context =
-            |message: String| format!("{message} (protocol {name}{at_d}, mu[{i}] = {mu})");
+            |message: String| format!("{message} (protocol {name}{at_a0}{at_d}, mu[{i}] = {mu})");
         let own_policy = self.lr_by_protocol.get(protocol).is_some();
         match e.field.as_str() {
             "d" if self.d_list.is_some() => ConfigError::new(format!("d[{j}]"), e.message),

@@ -33,14 +33,19 @@ pub struct SweepPoint {
     pub theta: Option<f64>,
     /// log_d n_b of the actual (floor'ed) batch size.
     pub mu_resolved: f64,
+    /// Second-layer weight every unit started with (the model's `second_layer.a0`, or one
+    /// entry of the sweep's `a0` list).
+    pub a0: f64,
     /// true when the run stopped on NaN/inf before weak recovery (also `censored`).
     pub diverged: bool,
     /// Input dimension d of the run (one of the sweep's dimensions).
     pub d: u64,
 }
 
-/// Columns of [`points_to_csv`].
-pub const CSV_HEADER: &str = "protocol,mu,nb,gamma,seed,weak_recovery_step,samples,sampler,censored,theta,mu_resolved,diverged,d";
+/// Columns of [`points_to_csv`]. `a0` sits between `mu_resolved` and `diverged`: the first six
+/// columns (read by position, `weak_recovery_step` is the sixth) and the last two (`diverged,d`,
+/// `d` last) are where they were before the a0 axis.
+pub const CSV_HEADER: &str = "protocol,mu,nb,gamma,seed,weak_recovery_step,samples,sampler,censored,theta,mu_resolved,a0,diverged,d";
 
 impl SweepPoint {
     /// The point of a finished (or stopped) simulation.
@@ -63,6 +68,7 @@ impl SweepPoint {
             censored: step.is_none(),
             theta: step.map(|t| (t.max(1) as f64).ln() / d.ln()),
             mu_resolved: config.mu_resolved,
+            a0: c.model.second_layer.a0,
             diverged: diverged && step.is_none(),
             d: c.model.d,
         }
@@ -72,7 +78,7 @@ impl SweepPoint {
     pub fn csv_row(&self) -> String {
         let opt = |x: Option<String>| x.unwrap_or_default();
         format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             self.protocol,
             self.mu,
             self.nb,
@@ -84,6 +90,7 @@ impl SweepPoint {
             self.censored,
             opt(self.theta.map(|t| t.to_string())),
             self.mu_resolved,
+            self.a0,
             self.diverged,
             self.d
         )

@@ -1,16 +1,18 @@
-//! Reading a sweep: per (protocol, μ) medians and quartiles of θ over seeds (capped runs as
+//! Reading a sweep: per (protocol, a0, d, μ) medians and quartiles of θ over seeds (capped runs as
 //! T = +∞), and least-squares slopes of the frontier θ(μ).
 
 use super::*;
 use crate::model::Loss;
 use serde::{Deserialize, Serialize};
 
-/// Summary of the runs of one (protocol, d, mu) over its seeds. theta = log_d T; censored runs
+/// Summary of the runs of one (protocol, a0, d, mu) over its seeds. theta = log_d T; censored runs
 /// count as T = +infinity, so a median or quartile that falls on them is reported as null.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SweepSummary {
     /// Loss.
     pub protocol: Loss,
+    /// Second-layer weight a0 every unit started with.
+    pub a0: f64,
     /// Input dimension d.
     pub d: u64,
     /// Nominal mu.
@@ -64,22 +66,20 @@ pub(super) fn finite(x: f64) -> Option<f64> {
     x.is_finite().then_some(x)
 }
 
-/// Summaries per (protocol, d, mu), in order of first appearance in `points` (with one d: per
-/// (protocol, mu)). theta = log_d T with the points' own d.
+/// Summaries per (protocol, a0, d, mu), in order of first appearance in `points` (with one a0
+/// and one d: per (protocol, mu)). theta = log_d T with the points' own d.
 pub fn summarise(points: &[SweepPoint]) -> Vec<SweepSummary> {
-    let mut keys: Vec<(Loss, u64, u64)> = Vec::new();
+    let key = |p: &SweepPoint| (p.protocol, p.a0.to_bits(), p.d, p.mu.to_bits());
+    let mut keys: Vec<(Loss, u64, u64, u64)> = Vec::new();
     for p in points {
-        let key = (p.protocol, p.d, p.mu.to_bits());
-        if !keys.contains(&key) {
-            keys.push(key);
+        if !keys.contains(&key(p)) {
+            keys.push(key(p));
         }
     }
     keys.into_iter()
-        .map(|(protocol, d, mu_bits)| {
-            let group: Vec<&SweepPoint> = points
-                .iter()
-                .filter(|p| p.protocol == protocol && p.d == d && p.mu.to_bits() == mu_bits)
-                .collect();
+        .map(|k| {
+            let (protocol, a0_bits, d, _) = k;
+            let group: Vec<&SweepPoint> = points.iter().filter(|p| key(p) == k).collect();
             let first = group[0];
             let mut steps: Vec<f64> = group.iter().map(|p| recovery_steps(p)).collect();
             steps.sort_by(f64::total_cmp);
@@ -89,6 +89,7 @@ pub fn summarise(points: &[SweepPoint]) -> Vec<SweepSummary> {
             let median_theta = finite(theta(median_steps));
             SweepSummary {
                 protocol,
+                a0: f64::from_bits(a0_bits),
                 d,
                 mu: first.mu,
                 mu_resolved: first.mu_resolved,
@@ -152,12 +153,14 @@ pub fn fit_slope(xs: &[f64], ys: &[f64]) -> (f64, f64, f64) {
     (slope, intercept, se)
 }
 
-/// The frontier of one protocol fitted over mu_lo <= mu <= mu_hi (nominal mu), from the
-/// uncensored medians of [`summarise`].
+/// The frontier of one protocol at one second-layer weight a0 fitted over mu_lo <= mu <= mu_hi
+/// (nominal mu), from the uncensored medians of [`summarise`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FrontierFit {
     /// Protocol fitted.
     pub protocol: Loss,
+    /// Second-layer weight a0 of the summaries fitted.
+    pub a0: f64,
     /// Points used (uncensored medians in range).
     pub points: usize,
     /// Fitted slope of median theta = log_d T against mu_resolved.
@@ -172,17 +175,32 @@ pub struct FrontierFit {
     pub samples_range: f64,
 }
 
-/// Fits the medians of `protocol` with nominal mu in [mu_lo, mu_hi]; `None` with fewer than two
-/// uncensored medians.
+/// Fits the medians of `protocol` with nominal mu in [mu_lo, mu_hi] at the a0 of its first
+/// summary (a sweep's one a0; for a sweep over a0 see [`fit_frontier_at`]); `None` with fewer
+/// than two uncensored medians.
 pub fn fit_frontier(
     summaries: &[SweepSummary],
     protocol: Loss,
     mu_lo: f64,
     mu_hi: f64,
 ) -> Option<FrontierFit> {
+    let a0 = summaries.iter().find(|s| s.protocol == protocol)?.a0;
+    fit_frontier_at(summaries, protocol, a0, mu_lo, mu_hi)
+}
+
+/// Fits the medians of (`protocol`, `a0`) with nominal mu in [mu_lo, mu_hi]; `None` with fewer
+/// than two uncensored medians.
+pub fn fit_frontier_at(
+    summaries: &[SweepSummary],
+    protocol: Loss,
+    a0: f64,
+    mu_lo: f64,
+    mu_hi: f64,
+) -> Option<FrontierFit> {
     let used: Vec<(f64, f64, f64)> = summaries
         .iter()
-        .filter(|s| s.protocol == protocol && s.mu >= mu_lo && s.mu <= mu_hi)
+        .filter(|s| s.protocol == protocol && s.a0.to_bits() == a0.to_bits())
+        .filter(|s| s.mu >= mu_lo && s.mu <= mu_hi)
         .filter_map(|s| Some((s.mu_resolved, s.median_theta?, s.median_log_samples?)))
         .collect();
     if used.len() < 2 {
@@ -197,6 +215,7 @@ pub fn fit_frontier(
     let min = logs.iter().copied().fold(f64::INFINITY, f64::min);
     Some(FrontierFit {
         protocol,
+        a0,
         points: used.len(),
         slope,
         intercept,

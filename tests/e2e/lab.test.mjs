@@ -282,7 +282,7 @@ test('batch-size explorer: a small sweep completes on the worker pool, draws poi
   assert.match(await page.evaluate(() => location.hash), /view=explorer&sweep=/);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#x-export-csv')]);
   const rows = fs.readFileSync(await download.path(), 'utf8').trim().split('\n');
-  assert.equal(rows[0], 'protocol,mu,nb,gamma,seed,weak_recovery_step,samples,sampler,censored,theta,mu_resolved,diverged,d');
+  assert.equal(rows[0], 'protocol,mu,nb,gamma,seed,weak_recovery_step,samples,sampler,censored,theta,mu_resolved,a0,diverged,d');
   assert.equal(rows.length, 13);
   await page.screenshot({ path: path.join(shots, 'explorer.png'), fullPage: true });
   // a long sweep, cancelled mid-way

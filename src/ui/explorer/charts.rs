@@ -1,9 +1,11 @@
 //! The explorer's two charts as pure specs: θ = log_d T and log_d N against μ = log_d n_b,
 //! measured points (dots: runs; open triangles: runs capped before weak recovery; bold line:
-//! the median per μ) over the paper's phase diagram for the target's information exponent l
+//! the median per μ; one series per protocol, and per a0 in a sweep over a0) over the paper's
+//! phase diagram for the target's information exponent l
 //! (Fig. 1: shaded regions, dashed frontiers, × at the optimal batch sizes).
 
 use super::exponents::{frontier_exponent, frontiers_use_the_leap, leap_assumption};
+use super::series::{series_keys, series_of_points, SeriesKey};
 use crate::config::display_number;
 use crate::model::Loss;
 use crate::sweep::{fit_slope, summarise, SweepConfig, SweepPoint, SweepSummary};
@@ -148,16 +150,17 @@ pub fn sweep_charts(config: &SweepConfig, points: &[SweepPoint], compact: bool) 
         }
         note = Some(phase_diagram_note(l));
     }
-    for &loss in &config.protocols {
-        let mine: Vec<&SweepPoint> = points.iter().filter(|p| p.protocol == loss).collect();
-        let name = loss.label();
+    let keys = series_keys(config);
+    for key in &keys {
+        let mine: Vec<&SweepPoint> = points.iter().filter(|p| key.holds(p)).collect();
+        let name = key.label();
         theta.series.push(Series {
             label: String::new(),
             points: mine
                 .iter()
                 .filter_map(|p| p.theta.map(|t| (p.mu_resolved, t)))
                 .collect(),
-            color: color(loss),
+            color: key.color(),
             dashed: false,
             bold: false,
             markers: Marker::Dots,
@@ -171,21 +174,23 @@ pub fn sweep_charts(config: &SweepConfig, points: &[SweepPoint], compact: bool) 
             theta.series.push(Series {
                 label: format!("{name}: capped"),
                 points: censored,
-                color: color(loss),
+                color: key.color(),
                 dashed: false,
                 bold: false,
                 markers: Marker::OpenTriangles,
             });
         }
-        let medians: Vec<&crate::sweep::SweepSummary> =
-            summaries.iter().filter(|s| s.protocol == loss).collect();
+        let medians: Vec<&crate::sweep::SweepSummary> = summaries
+            .iter()
+            .filter(|s| s.protocol == key.protocol && s.a0.to_bits() == key.a0.to_bits())
+            .collect();
         theta.series.push(Series {
             label: format!("{name}: median (dots: runs)"),
             points: medians
                 .iter()
                 .filter_map(|s| s.median_theta.map(|t| (s.mu_resolved, t)))
                 .collect(),
-            color: color(loss),
+            color: key.color(),
             dashed: false,
             bold: true,
             markers: Marker::Line,
@@ -196,7 +201,7 @@ pub fn sweep_charts(config: &SweepConfig, points: &[SweepPoint], compact: bool) 
                 .iter()
                 .filter_map(|s| s.median_log_samples.map(|n| (s.mu_resolved, n)))
                 .collect(),
-            color: color(loss),
+            color: key.color(),
             dashed: false,
             bold: true,
             markers: Marker::Line,
@@ -208,16 +213,16 @@ pub fn sweep_charts(config: &SweepConfig, points: &[SweepPoint], compact: bool) 
                 .filter(|p| !p.censored)
                 .map(|p| (p.mu_resolved, (p.samples as f64).ln() / df.ln()))
                 .collect(),
-            color: color(loss),
+            color: key.color(),
             dashed: false,
             bold: false,
             markers: Marker::Dots,
         });
     }
     // the fitted frontier below n_b = d^(l/2), where both protocols share θ = l − 1 − μ
-    let fits = fits_of(points, &summaries, l);
+    let fits = fits_of(points, &summaries, l, &keys);
     for fit in &fits {
-        let name = fit.protocol.label();
+        let name = fit.series.label();
         theta.series.push(Series {
             label: format!(
                 "{name}: fit μ ≤ {}, slope {:.2} (seeds {:.2} to {:.2})",
@@ -230,7 +235,7 @@ pub fn sweep_charts(config: &SweepConfig, points: &[SweepPoint], compact: bool) 
                 (fit.mu_lo, fit.intercept + fit.slope * fit.mu_lo),
                 (fit.mu_hi, fit.intercept + fit.slope * fit.mu_hi),
             ],
-            color: color(fit.protocol),
+            color: fit.series.color(),
             dashed: false,
             bold: false,
             markers: Marker::Line,
@@ -242,7 +247,7 @@ pub fn sweep_charts(config: &SweepConfig, points: &[SweepPoint], compact: bool) 
             .map(|f| {
                 format!(
                     "{} {:+.2} (a prefactor C ≈ {:.1} in T)",
-                    f.protocol.label(),
+                    f.series.label(),
                     f.offset,
                     df.powf(f.offset)
                 )
@@ -275,12 +280,14 @@ pub fn explorer_charts(config: &SweepConfig, points: &[SweepPoint], compact: boo
     }
 }
 
-/// A protocol's frontier θ(μ) fitted where both protocols share the theory line
-/// θ = l − 1 − μ (μ ≤ l/2, from the smallest measured μ).
+/// A series' frontier θ(μ) (one protocol at one a0) fitted where both protocols share the
+/// theory line θ = l − 1 − μ (μ ≤ l/2, from the smallest measured μ).
 #[derive(Clone, Debug, PartialEq)]
 pub struct FittedFrontier {
     /// Protocol.
     pub protocol: Loss,
+    /// The series (protocol and second-layer weight a0) fitted.
+    pub series: SeriesKey,
     /// Fitted range of μ (resolved).
     pub mu_lo: f64,
     /// Upper end of the fitted range.
@@ -296,22 +303,34 @@ pub struct FittedFrontier {
     pub offset: f64,
 }
 
-/// The fitted frontiers of `points` for information exponent l ≥ 2: per protocol, the
-/// medians over seeds of θ at each μ ≤ l/2 (capped runs as +∞), a least-squares line through
-/// them, the same fit per seed, and the mean offset from the theory line. Protocols with
-/// fewer than two uncensored medians in range are left out.
+/// The fitted frontiers of `points` for information exponent l ≥ 2: per series (protocol, and
+/// a0 in a sweep over a0; [`series_of_points`]), the medians over seeds of θ at each μ ≤ l/2
+/// (capped runs as +∞), a least-squares line through them, the same fit per seed, and the mean
+/// offset from the theory line. Series with fewer than two uncensored medians in range are
+/// left out.
 pub fn frontier_fits(points: &[SweepPoint], l: u32) -> Vec<FittedFrontier> {
-    fits_of(points, &summarise(points), l)
+    fits_of(points, &summarise(points), l, &series_of_points(points))
 }
 
-/// [`frontier_fits`] with the points' summaries already computed.
-fn fits_of(points: &[SweepPoint], summaries: &[SweepSummary], l: u32) -> Vec<FittedFrontier> {
+/// [`frontier_fits`] with the points' summaries and the series (in the order of
+/// [`Loss::ALL`]) given.
+fn fits_of(
+    points: &[SweepPoint],
+    summaries: &[SweepSummary],
+    l: u32,
+    keys: &[SeriesKey],
+) -> Vec<FittedFrontier> {
     let top = l as f64 / 2.0 + 1e-9;
     let mut out = Vec::new();
-    for loss in Loss::ALL {
+    let ordered = Loss::ALL
+        .into_iter()
+        .flat_map(|loss| keys.iter().filter(move |k| k.protocol == loss));
+    for key in ordered {
+        let loss = key.protocol;
         let used: Vec<(f64, f64)> = summaries
             .iter()
-            .filter(|s| s.protocol == loss && s.mu_resolved <= top)
+            .filter(|s| s.protocol == loss && s.a0.to_bits() == key.a0.to_bits())
+            .filter(|s| s.mu_resolved <= top)
             .filter_map(|s| Some((s.mu_resolved, s.median_theta?)))
             .collect();
         if used.len() < 2 || l < 2 {
@@ -322,7 +341,7 @@ fn fits_of(points: &[SweepPoint], summaries: &[SweepSummary], l: u32) -> Vec<Fit
         let (slope, intercept, _) = fit_slope(&xs, &ys);
         let mut seeds: Vec<u64> = points
             .iter()
-            .filter(|p| p.protocol == loss)
+            .filter(|p| key.holds(p))
             .map(|p| p.seed)
             .collect();
         seeds.sort_unstable();
@@ -332,7 +351,7 @@ fn fits_of(points: &[SweepPoint], summaries: &[SweepSummary], l: u32) -> Vec<Fit
             .filter_map(|&seed| {
                 let mine: Vec<(f64, f64)> = points
                     .iter()
-                    .filter(|p| p.protocol == loss && p.seed == seed && p.mu_resolved <= top)
+                    .filter(|p| key.holds(p) && p.seed == seed && p.mu_resolved <= top)
                     .filter_map(|p| Some((p.mu_resolved, p.theta?)))
                     .collect();
                 (mine.len() >= 2).then(|| {
@@ -351,6 +370,7 @@ fn fits_of(points: &[SweepPoint], summaries: &[SweepSummary], l: u32) -> Vec<Fit
             / used.len() as f64;
         out.push(FittedFrontier {
             protocol: loss,
+            series: *key,
             mu_lo: xs.iter().copied().fold(f64::INFINITY, f64::min),
             mu_hi: xs.iter().copied().fold(f64::NEG_INFINITY, f64::max),
             slope,
@@ -409,6 +429,7 @@ mod tests {
             censored: theta.is_none(),
             theta,
             mu_resolved: mu,
+            a0: 1.0,
             diverged: false,
             d: 1024,
         }
@@ -458,6 +479,67 @@ mod tests {
         };
         assert_eq!(ends(&charts), ends(&he3));
         assert!(ends(&charts).contains(&(1.5, 0.5)), "{:?}", ends(&charts));
+    }
+
+    #[test]
+    fn a_sweep_over_a0_draws_one_series_per_protocol_and_a0() {
+        let config = SweepConfig {
+            a0_list: Some(vec![1.0, 0.1]),
+            protocols: vec![Loss::Mse],
+            ..SweepConfig::default()
+        };
+        let at = |a0: f64, mu: f64, seed: u64, theta: f64| {
+            let t = 1024f64.powf(theta).round() as u64;
+            SweepPoint {
+                a0,
+                weak_recovery_step: Some(t),
+                ..point(Loss::Mse, mu, seed, Some((t as f64).ln() / 1024f64.ln()))
+            }
+        };
+        // a0 = 1 recovers at theta = 2 - mu, a0 = 0.1 one unit of theta later
+        let mut points = Vec::new();
+        for a0 in [1.0, 0.1] {
+            for mu in [0.5, 1.0, 1.5] {
+                for seed in 0..3 {
+                    let late = if a0 == 0.1 { 1.0 } else { 0.0 };
+                    points.push(at(a0, mu, seed, 2.0 - mu + late + 0.01 * seed as f64));
+                }
+            }
+        }
+        let charts = sweep_charts(&config, &points, false);
+        let find = |label: &str| {
+            charts
+                .theta
+                .series
+                .iter()
+                .find(|s| s.label == label)
+                .cloned()
+                .unwrap_or_else(|| panic!("no series {label}"))
+        };
+        let one = find("MSE SGD, a0 = 1: median (dots: runs)");
+        let tenth = find("MSE SGD, a0 = 0.1: median (dots: runs)");
+        assert_ne!(one.color, tenth.color);
+        let close = |s: &Series, want: [f64; 3]| {
+            s.points.len() == 3
+                && s.points
+                    .iter()
+                    .zip(want)
+                    .all(|(p, w)| (p.1 - w).abs() < 5e-3)
+        };
+        assert!(close(&one, [1.51, 1.01, 0.51]), "{:?}", one.points);
+        assert!(close(&tenth, [2.51, 2.01, 1.51]), "{:?}", tenth.points);
+        // each a0 has its own frontier fit, with the same slope and offsets one apart
+        let fits = frontier_fits(&points, 3);
+        assert_eq!(fits.len(), 2);
+        assert_eq!((fits[0].series.a0, fits[1].series.a0), (1.0, 0.1));
+        assert!(
+            fits.iter().all(|f| (f.slope + 1.0).abs() < 1e-2),
+            "{fits:?}"
+        );
+        assert!((fits[1].offset - fits[0].offset - 1.0).abs() < 5e-3);
+        assert!(charts.theta.series.iter().any(|s| s
+            .label
+            .starts_with("MSE SGD, a0 = 0.1: fit μ ≤ 1.5, slope -1.00")));
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The d-scaling mode's two charts as pure specs, over the fits of
-//! [`crate::sweep::fit_d_scaling`] (T = C d^θ_fit per protocol at the sweep's one μ):
+//! [`crate::sweep::fit_d_scaling`] (T = C d^θ_fit per protocol (and a0) at the sweep's one μ):
 //!
 //! * **T against d** on log–log axes: the runs (dots; open triangles at the cap for capped
 //!   runs), the median over seeds (bold), the seeds' range at each d (shaded), the fit
@@ -10,14 +10,15 @@
 //!   θ_fit + ln C / ln d on the fit, next to the paper's θ (dashed): how slowly the measured
 //!   log_d T approaches the asymptote (SCIENCE.md §13).
 //!
-//! The note gives per protocol the fitted exponent with its standard error and the seeds'
-//! spread next to the paper's exponent, and the measured log_d T at the smallest and largest d.
+//! The note gives per series (protocol, and a0 in a sweep over a0) the fitted exponent with
+//! its standard error and the seeds' spread next to the paper's exponent, and the measured
+//! log_d T at the smallest and largest d.
 
-use super::charts::{color, SweepCharts};
+use super::charts::SweepCharts;
 use super::exponents::{frontier_exponent, information_exponent, leap_assumption};
 use super::form::power_of_two;
+use super::series::{series_keys, SeriesKey};
 use crate::config::display_number;
-use crate::model::Loss;
 use crate::sampler::SamplerKind;
 use crate::sweep::{fit_d_scaling, DScalingSummary, SweepConfig, SweepPoint};
 use crate::ui::chart_spec::{Band, ChartSpec, Marker, Series};
@@ -25,11 +26,11 @@ use crate::ui::chart_spec::{Band, ChartSpec, Marker, Series};
 /// Palette index of the clt sampler's shading.
 const CLT_COLOR: usize = 7;
 
-/// The points of `loss`, each as (d, T) with a capped run at the cap.
-fn times(points: &[SweepPoint], loss: Loss, cap: f64) -> Vec<(u64, f64, bool)> {
+/// The points of series `key`, each as (d, T) with a capped run at the cap.
+fn times(points: &[SweepPoint], key: &SeriesKey, cap: f64) -> Vec<(u64, f64, bool)> {
     points
         .iter()
-        .filter(|p| p.protocol == loss)
+        .filter(|p| key.holds(p))
         .map(|p| {
             let t = p.weak_recovery_step.map_or(cap, |t| (t as f64).max(1.0));
             (p.d, t, p.censored)
@@ -92,9 +93,9 @@ pub fn d_scaling_charts(config: &SweepConfig, points: &[SweepPoint], compact: bo
     let fits = fit_d_scaling(config, points);
     let mut lines = Vec::new();
     let (mut y_lo, mut y_hi) = (f64::INFINITY, 0.0f64);
-    for &loss in &config.protocols {
-        let name = loss.label();
-        let runs = times(points, loss, cap);
+    for key in series_keys(config) {
+        let name = key.label();
+        let runs = times(points, &key, cap);
         y_lo = runs.iter().map(|r| r.1).fold(y_lo, f64::min);
         y_hi = runs.iter().map(|r| r.1).fold(y_hi, f64::max);
         let recovered: Vec<(f64, f64)> = runs
@@ -105,7 +106,7 @@ pub fn d_scaling_charts(config: &SweepConfig, points: &[SweepPoint], compact: bo
         time.series.push(Series {
             label: String::new(),
             points: recovered.clone(),
-            color: color(loss),
+            color: key.color(),
             dashed: false,
             bold: false,
             markers: Marker::Dots,
@@ -116,7 +117,7 @@ pub fn d_scaling_charts(config: &SweepConfig, points: &[SweepPoint], compact: bo
                 .iter()
                 .map(|&(d, t)| (d, t.ln() / d.ln()))
                 .collect(),
-            color: color(loss),
+            color: key.color(),
             dashed: false,
             bold: false,
             markers: Marker::Dots,
@@ -134,7 +135,7 @@ pub fn d_scaling_charts(config: &SweepConfig, points: &[SweepPoint], compact: bo
             time.series.push(Series {
                 label: format!("{name}: capped"),
                 points: capped,
-                color: color(loss),
+                color: key.color(),
                 dashed: false,
                 bold: false,
                 markers: Marker::OpenTriangles,
@@ -154,10 +155,13 @@ pub fn d_scaling_charts(config: &SweepConfig, points: &[SweepPoint], compact: bo
                 label: format!("{name}: seeds' range"),
                 lower,
                 upper,
-                color: color(loss),
+                color: key.color(),
             });
         }
-        let Some(fit) = fits.iter().find(|f| f.protocol == loss) else {
+        let Some(fit) = fits
+            .iter()
+            .find(|f| f.protocol == key.protocol && f.a0.to_bits() == key.a0.to_bits())
+        else {
             continue;
         };
         let medians: Vec<(f64, f64)> = fit
@@ -169,7 +173,7 @@ pub fn d_scaling_charts(config: &SweepConfig, points: &[SweepPoint], compact: bo
         time.series.push(Series {
             label: format!("{name}: median"),
             points: medians.clone(),
-            color: color(loss),
+            color: key.color(),
             dashed: false,
             bold: true,
             markers: Marker::Line,
@@ -177,7 +181,7 @@ pub fn d_scaling_charts(config: &SweepConfig, points: &[SweepPoint], compact: bo
         exponent.series.push(Series {
             label: format!("{name}: median"),
             points: medians.iter().map(|&(d, t)| (d, t.ln() / d.ln())).collect(),
-            color: color(loss),
+            color: key.color(),
             dashed: false,
             bold: true,
             markers: Marker::Line,
@@ -195,7 +199,7 @@ pub fn d_scaling_charts(config: &SweepConfig, points: &[SweepPoint], compact: bo
             time.series.push(Series {
                 label: format!("{name}: fit θ = {}", with_error(theta, fit.theta_fit_se)),
                 points: grid.iter().map(|&d| (d, c * d.powf(theta))).collect(),
-                color: color(loss),
+                color: key.color(),
                 dashed: false,
                 bold: false,
                 markers: Marker::Line,
@@ -203,7 +207,7 @@ pub fn d_scaling_charts(config: &SweepConfig, points: &[SweepPoint], compact: bo
             exponent.series.push(Series {
                 label: format!("{name}: fit θ + ln C / ln d"),
                 points: grid.iter().map(|&d| (d, theta + c.ln() / d.ln())).collect(),
-                color: color(loss),
+                color: key.color(),
                 dashed: false,
                 bold: false,
                 markers: Marker::Line,
@@ -224,7 +228,7 @@ pub fn d_scaling_charts(config: &SweepConfig, points: &[SweepPoint], compact: bo
                 time.series.push(Series {
                     label,
                     points: vec![(lo, t_top * (lo / d_top).powf(theta_paper)), (d_top, t_top)],
-                    color: color(loss),
+                    color: key.color(),
                     dashed: true,
                     bold: false,
                     markers: Marker::Line,
@@ -239,13 +243,13 @@ pub fn d_scaling_charts(config: &SweepConfig, points: &[SweepPoint], compact: bo
                     format!("{name}: paper θ = {}", display_number(theta_paper))
                 },
                 points: vec![(d_lo, theta_paper), (d_hi, theta_paper)],
-                color: color(loss),
+                color: key.color(),
                 dashed: true,
                 bold: false,
                 markers: Marker::Line,
             });
         }
-        lines.push(fit_line(config, fit, paper));
+        lines.push(fit_line(config, &name, fit, paper));
     }
     // the dimensions the clt sampler ran: a grey strip under the runs of the T chart
     let clt: Vec<f64> = dims
@@ -299,9 +303,8 @@ pub fn d_scaling_charts(config: &SweepConfig, points: &[SweepPoint], compact: bo
     }
 }
 
-/// The note's sentence of one protocol's fit.
-fn fit_line(config: &SweepConfig, fit: &DScalingSummary, paper: Option<f64>) -> String {
-    let name = fit.protocol.label();
+/// The note's sentence of one series' fit (`name`: its label).
+fn fit_line(config: &SweepConfig, name: &str, fit: &DScalingSummary, paper: Option<f64>) -> String {
     let Some(theta) = fit.theta_fit else {
         return format!(
             "{name}: no fit yet (fewer than two d where every seed recovered{}).",

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::config::ModelSettings;
+use crate::model::Loss;
 
 /// A He3 sweep over `dims` at μ, both protocols, three seeds, the optimal rate.
 fn config(dims: &[u64], mu: f64) -> SweepConfig {
@@ -39,6 +40,7 @@ fn points(config: &SweepConfig, t: impl Fn(Loss, u64, u64) -> Option<u64>) -> Ve
                 censored: steps.is_none(),
                 theta: steps.map(|s| (s as f64).ln() / (d as f64).ln()),
                 mu_resolved: r.mu_resolved,
+                a0: job.model.second_layer.a0,
                 diverged: false,
                 d,
             }

@@ -7,9 +7,10 @@ use crate::config::display_number;
 use crate::config::json::cut;
 use crate::config::scaling::LearningRate;
 use crate::config::RunConfig;
+use crate::config::MAX_A0;
 use crate::model::Loss;
 use crate::sampler::SamplerKind;
-use crate::sweep::{LearningRateByProtocol, SweepConfig};
+use crate::sweep::{LearningRateByProtocol, SweepConfig, MAX_A0_VALUES};
 use crate::ui::sweep_form::{keys_beyond_the_form, merge_form};
 use serde_json::Value;
 
@@ -69,7 +70,16 @@ pub struct ExplorerForm {
     pub log2_d_step: String,
     /// d-scaling: the fixed batch exponent μ.
     pub mu_fixed: String,
+    /// The second-layer weights a0 (`x-a0`, "a0 values"): one number, or a comma list of up
+    /// to [`MAX_A0_VALUES`], each its own series.
+    pub a0: String,
+    /// `fixed` (`x-a0-rate`: each job's rate divided by its a0, γ a0 held fixed) or `shared`
+    /// (the same rate at every a0, the default).
+    pub a0_rate: String,
 }
+
+/// The form's `a0_rate` value that holds γ a0 fixed (any other value shares γ).
+pub const A0_RATE_FIXED: &str = "fixed";
 
 /// The form's mode value of the d-scaling mode (any other value is the batch-size sweep).
 pub const D_SCALING_MODE: &str = "d";
@@ -123,6 +133,41 @@ pub fn pool_size(text: &str) -> Result<usize, String> {
 /// the page, in [1, [`MAX_WORKERS`]].
 pub fn default_pool_size(cores: usize) -> usize {
     cores.saturating_sub(1).clamp(1, MAX_WORKERS)
+}
+
+/// The "a0 values" field: 1 to [`MAX_A0_VALUES`] distinct numbers in (0, [`MAX_A0`]]
+/// separated by commas (or spaces), as the sweep's `a0`: a number for one value (the model's
+/// `second_layer.a0`, as without the axis), a list for several. Errors name the field and the
+/// range.
+pub fn a0_values(text: &str) -> Result<Value, String> {
+    let range = format!("numbers in (0, {MAX_A0:e}]");
+    let values = text
+        .split([',', ' ', ';'])
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            t.parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite() && *x > 0.0 && *x <= MAX_A0)
+                .ok_or_else(|| {
+                    format!("a0 values: '{}' is not a number in (0, {MAX_A0:e}]", cut(t))
+                })
+        })
+        .collect::<Result<Vec<f64>, String>>()?;
+    if values.is_empty() || values.len() > MAX_A0_VALUES {
+        return Err(format!(
+            "a0 values: give 1 to {MAX_A0_VALUES} {range} separated by commas, got {}",
+            values.len()
+        ));
+    }
+    for (i, x) in values.iter().enumerate() {
+        if values[..i].contains(x) {
+            return Err(format!("a0 values: {} is listed twice", display_number(*x)));
+        }
+    }
+    Ok(match values.as_slice() {
+        [one] => Value::from(*one),
+        _ => Value::from(values),
+    })
 }
 
 /// A validated form: the sweep, its jobs and the line that describes it.
@@ -197,6 +242,8 @@ impl ExplorerForm {
             "eta": number(&self.eta, "eta")?,
             "max_steps": whole(&self.max_steps, "max_steps")?,
             "noise": number(&self.noise, "noise")?,
+            "a0": a0_values(&self.a0)?,
+            "fixed_gamma_a0": self.a0_rate == A0_RATE_FIXED,
         });
         // a multi-index Hermite target sets k: the length of its degree lists
         if let Some(k) = hermite_k(&target) {
@@ -289,6 +336,17 @@ impl ExplorerForm {
             log2_d_to: shown_if(d_scaling, &log2_to),
             log2_d_step: shown_if(d_scaling, &log2_step),
             mu_fixed: shown_if(d_scaling, &first),
+            a0: config
+                .a0_values()
+                .iter()
+                .map(|&a0| display_number(a0))
+                .collect::<Vec<_>>()
+                .join(", "),
+            a0_rate: if config.fixed_gamma_a0 {
+                A0_RATE_FIXED.into()
+            } else {
+                "shared".into()
+            },
         }
     }
 }
@@ -345,8 +403,23 @@ fn summary(config: &SweepConfig, jobs: &[RunConfig], beyond: &[String]) -> Strin
     } else {
         String::new()
     };
+    let a0 = match &config.a0_list {
+        Some(list) => format!(
+            "; second-layer weights a0 = {} (each its own series{})",
+            list.iter()
+                .map(|&a| display_number(a))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if config.fixed_gamma_a0 {
+                ", γ a0 held fixed"
+            } else {
+                ""
+            }
+        ),
+        None => String::new(),
+    };
     format!(
-        "{} runs ({exponents}){axis}; every run stops at weak recovery or after {} steps{clt}{beyond}",
+        "{} runs ({exponents}){axis}{a0}; every run stops at weak recovery or after {} steps{clt}{beyond}",
         jobs.len(),
         config.max_steps
     )

@@ -208,3 +208,91 @@ fn the_pool_defaults_leave_a_core_to_the_page() {
     assert_eq!(default_pool_size(4), 3);
     assert_eq!(default_pool_size(64), MAX_WORKERS);
 }
+
+#[test]
+fn the_a0_values_field_is_a_sweep_axis_with_its_range_in_the_errors() {
+    let mut form = default_form();
+    form.max_steps = "10000".into();
+    // one value: the model's second_layer.a0, the config as without the axis
+    assert_eq!(form.a0, "1");
+    assert_eq!(form.validate(None).unwrap().config.a0_list, None);
+    form.a0 = "0.1".into();
+    let valid = form.validate(None).unwrap();
+    assert_eq!(
+        (
+            valid.config.a0_list.clone(),
+            valid.config.model.second_layer.a0
+        ),
+        (None, 0.1)
+    );
+    assert!(valid.jobs.iter().all(|j| j.model.second_layer.a0 == 0.1));
+    // several: one job per (protocol, a0, mu, seed), named in the summary
+    form.a0 = "1, 0.1,0.01".into();
+    let valid = form.validate(None).unwrap();
+    assert_eq!(valid.config.a0_list, Some(vec![1.0, 0.1, 0.01]));
+    assert_eq!(
+        valid.jobs.len(),
+        3 * SweepConfig::default().jobs().unwrap().len()
+    );
+    assert!(
+        valid
+            .summary
+            .contains("; second-layer weights a0 = 1, 0.1, 0.01 (each its own series)"),
+        "{}",
+        valid.summary
+    );
+    // the form shows the config it made (the URL and Load JSON path)
+    let back = ExplorerForm {
+        workers: "2".into(),
+        ..ExplorerForm::from_config(&valid.config)
+    };
+    assert_eq!(back.a0, "1, 0.1, 0.01");
+    assert_eq!(back.validate(None).unwrap().config, valid.config);
+    for (text, words) in [
+        ("0", "a0 values: '0' is not a number in (0, 1e6]"),
+        ("1, -2", "a0 values: '-2' is not a number in (0, 1e6]"),
+        ("2e6", "a0 values: '2e6' is not a number in (0, 1e6]"),
+        ("1, x", "a0 values: 'x' is not a number in (0, 1e6]"),
+        (
+            "",
+            "a0 values: give 1 to 8 numbers in (0, 1e6] separated by commas, got 0",
+        ),
+        (
+            "1,2,3,4,5,6,7,8,9",
+            "a0 values: give 1 to 8 numbers in (0, 1e6] separated by commas, got 9",
+        ),
+        ("0.1, 1, 0.10", "a0 values: 0.1 is listed twice"),
+    ] {
+        form.a0 = text.into();
+        assert_eq!(form.validate(None).unwrap_err(), words, "{text}");
+    }
+}
+
+#[test]
+fn the_rate_across_a0_can_hold_gamma_a0_fixed() {
+    let mut form = default_form();
+    form.max_steps = "10000".into();
+    form.a0 = "1, 0.1".into();
+    assert_eq!(form.a0_rate, "shared");
+    assert!(!form.validate(None).unwrap().config.fixed_gamma_a0);
+    form.a0_rate = A0_RATE_FIXED.into();
+    let valid = form.validate(None).unwrap();
+    assert!(valid.config.fixed_gamma_a0);
+    assert!(
+        valid
+            .summary
+            .contains("(each its own series, γ a0 held fixed)"),
+        "{}",
+        valid.summary
+    );
+    let back = ExplorerForm::from_config(&valid.config);
+    assert_eq!(back.a0_rate, A0_RATE_FIXED);
+    // γ a0 is the same at both weights
+    let gamma_a0: Vec<f64> = valid.jobs[..2 * valid.config.mu.len() * valid.config.seeds.len()]
+        .iter()
+        .step_by(valid.config.mu.len() * valid.config.seeds.len())
+        .map(|j| j.resolve().unwrap().gamma_resolved * j.model.second_layer.a0)
+        .collect();
+    assert_eq!(gamma_a0.len(), 2);
+    assert!((gamma_a0[0] - gamma_a0[1]).abs() < 1e-15, "{gamma_a0:?}");
+}

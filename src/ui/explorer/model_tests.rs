@@ -35,6 +35,7 @@ fn point(job: u32) -> SweepPoint {
         censored: false,
         theta: Some(0.5),
         mu_resolved: 0.5,
+        a0: 1.0,
         diverged: false,
         d: 1024,
     }

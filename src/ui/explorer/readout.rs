@@ -1,9 +1,9 @@
 //! The explorer's points under the pointer: which measured point a position of a chart is
-//! on, its read-out (protocol, μ, n_b, seed, T, N, γ, sampler), and the lab state that opens
+//! on, its read-out (protocol, a0, μ, n_b, seed, T, N, γ, sampler), and the lab state that opens
 //! that very run in the Compare view.
 
 use super::d_axis::is_d_scaling;
-use crate::config::RunConfig;
+use crate::config::{display_number, RunConfig};
 use crate::lab_state::LabState;
 use crate::sweep::{SweepConfig, SweepPoint};
 use crate::ui::chart_spec::ChartGeometry;
@@ -62,10 +62,13 @@ pub fn point_at(
         .map(|(i, _)| i)
 }
 
-/// The read-out of a point, e.g. "MSE SGD · μ = 1.25 (n_b = 5793) · seed 3 / T = 1234 steps,
-/// N = 7.148e6 samples (θ = 1.027) / γ = 1.00e-2 · sampler exact · click: open in Compare";
-/// with `d_scaling` the dimension leads: "MSE SGD · d = 4096 · μ = 1 (n_b = 4096) · …".
-pub fn point_readout(p: &SweepPoint, d_scaling: bool) -> String {
+/// The read-out of a point of sweep `config`, e.g. "MSE SGD · μ = 1.25 (n_b = 5793) · seed 3 /
+/// T = 1234 steps, N = 7.148e6 samples (θ = 1.027) / γ = 1.00e-2 · sampler exact · click: open
+/// in Compare"; in the d-scaling mode the dimension leads: "MSE SGD · d = 4096 · μ = 1 (n_b =
+/// 4096) · …"; in a sweep over a0 (or at an a0 other than 1) the weight follows the protocol:
+/// "MSE SGD · a0 = 0.1 · μ = 1 …".
+pub fn point_readout(p: &SweepPoint, config: &SweepConfig) -> String {
+    let d_scaling = is_d_scaling(config);
     let time = match (p.weak_recovery_step, p.theta) {
         (Some(t), Some(theta)) => format!(
             "T = {t} steps, N = {:.4e} samples (θ = {theta:.3})",
@@ -78,8 +81,13 @@ pub fn point_readout(p: &SweepPoint, d_scaling: bool) -> String {
     } else {
         String::new()
     };
+    let a0 = if config.a0_list.is_some() || p.a0 != 1.0 {
+        format!(" · a0 = {}", display_number(p.a0))
+    } else {
+        String::new()
+    };
     format!(
-        "{}{d} · μ = {} (n_b = {}) · seed {}\n{time}\nγ = {:.3e} · sampler {}{}\nclick: open this run in Compare",
+        "{}{a0}{d} · μ = {} (n_b = {}) · seed {}\n{time}\nγ = {:.3e} · sampler {}{}\nclick: open this run in Compare",
         p.protocol.label(),
         p.mu,
         p.nb,
@@ -105,7 +113,9 @@ pub fn compare_state(config: &SweepConfig, job: &RunConfig, point: &SweepPoint) 
         .protocols
         .iter()
         .copied()
-        .filter(|&p| p == job.loss || Some(config.learning_rate(p)) == job.lr)
+        .filter(|&p| {
+            p == job.loss || Some(config.learning_rate_at(p, job.model.second_layer.a0)) == job.lr
+        })
         .collect();
     if panels.is_empty() {
         panels.push(job.loss);
@@ -145,6 +155,7 @@ mod tests {
             censored: t.is_none(),
             theta: t.map(|t| (t as f64).ln() / (1024f64).ln()),
             mu_resolved: mu,
+            a0: 1.0,
             diverged: false,
             d: 1024,
         }
@@ -240,17 +251,40 @@ mod tests {
 
     #[test]
     fn the_readout_names_the_run() {
-        let text = point_readout(&point(Loss::Correlation, 1.5, 3, Some(64)), false);
+        let mu_sweep = SweepConfig::default();
+        let text = point_readout(&point(Loss::Correlation, 1.5, 3, Some(64)), &mu_sweep);
         assert!(
             text.starts_with("Correlation-loss SGD · μ = 1.5 (n_b = 1024) · seed 3\nT = 64 steps"),
             "{text}"
         );
-        assert!(point_readout(&point(Loss::Mse, 1.0, 0, None), false).contains("no weak recovery"));
-        let text = point_readout(&point(Loss::Mse, 1.0, 2, Some(64)), true);
+        assert!(
+            point_readout(&point(Loss::Mse, 1.0, 0, None), &mu_sweep).contains("no weak recovery")
+        );
+        let d_sweep = SweepConfig {
+            d_list: Some(vec![256, 1024]),
+            ..SweepConfig::default()
+        };
+        let text = point_readout(&point(Loss::Mse, 1.0, 2, Some(64)), &d_sweep);
         assert!(
             text.starts_with("MSE SGD · d = 1024 · μ = 1 (n_b = 1024) · seed 2\nT = 64 steps"),
             "{text}"
         );
+        // a sweep over a0 names each point's weight
+        let a0_sweep = SweepConfig {
+            a0_list: Some(vec![1.0, 0.1]),
+            ..SweepConfig::default()
+        };
+        let p = SweepPoint {
+            a0: 0.1,
+            ..point(Loss::Mse, 1.0, 2, Some(64))
+        };
+        let text = point_readout(&p, &a0_sweep);
+        assert!(
+            text.starts_with("MSE SGD · a0 = 0.1 · μ = 1 (n_b = 1024)"),
+            "{text}"
+        );
+        let text = point_readout(&point(Loss::Mse, 1.0, 2, Some(64)), &a0_sweep);
+        assert!(text.starts_with("MSE SGD · a0 = 1 · μ = 1"), "{text}");
     }
 
     #[test]

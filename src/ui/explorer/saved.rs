@@ -45,11 +45,14 @@ impl SavedSweep {
             .get("points")
             .cloned()
             .ok_or("saved sweep: no `points` key")?;
-        // files written before points carried `d` (sweeps at one d): the job's d
+        // files written before points carried `d` (sweeps at one d) or `a0` (sweeps at one
+        // second-layer weight): the job's
         if let Value::Array(list) = &mut points {
             for (p, job) in list.iter_mut().zip(&jobs) {
                 if let Value::Object(p) = p {
                     p.entry("d").or_insert_with(|| Value::from(job.model.d));
+                    let a0 = job.model.second_layer.a0;
+                    p.entry("a0").or_insert_with(|| Value::from(a0));
                 }
             }
         }

@@ -104,8 +104,9 @@ impl Member {
         (i > 0).then(|| value(&self.points[i - 1]))
     }
 
-    /// The run as a point of the θ inset (once done, without failure).
-    pub fn sweep_point(&self, loss: Loss, d: u64) -> Option<SweepPoint> {
+    /// The run as a point of the θ inset (once done, without failure), at dimension `d` with
+    /// second-layer weight `a0`.
+    pub fn sweep_point(&self, loss: Loss, d: u64, a0: f64) -> Option<SweepPoint> {
         let s = self.summary.as_ref()?;
         if !self.done || self.failed.is_some() {
             return None;
@@ -125,6 +126,7 @@ impl Member {
                 .weak_recovery_step
                 .map(|t| (t.max(1) as f64).ln() / (d as f64).ln()),
             mu_resolved: s.mu,
+            a0,
             diverged: false,
             d,
         })

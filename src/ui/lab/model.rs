@@ -155,11 +155,12 @@ impl LabModel {
             .map(|(_, p)| p.clone())
             .collect();
         let d = self.state.config.model.d;
+        let a0 = self.state.config.model.second_layer.a0;
         for panel in &self.panels {
             for i in 0..super::ensemble::exponents(&panel.members).len() {
                 let mine = super::ensemble::of_exponent(&panel.members, i);
                 if mine.iter().all(|m| m.done) {
-                    points.extend(mine.iter().filter_map(|m| m.sweep_point(panel.loss, d)));
+                    points.extend(mine.iter().filter_map(|m| m.sweep_point(panel.loss, d, a0)));
                 }
             }
         }

@@ -33,6 +33,8 @@ pub struct ExplorerControls {
     log2_d_to: Control,
     log2_d_step: Control,
     mu_fixed: Control,
+    a0: Control,
+    a0_rate: Control,
 }
 
 impl ExplorerControls {
@@ -64,11 +66,13 @@ impl ExplorerControls {
             log2_d_to: c("x-log2-d-to")?,
             log2_d_step: c("x-log2-d-step")?,
             mu_fixed: c("x-mu-fixed")?,
+            a0: c("x-a0")?,
+            a0_rate: c("x-a0-rate")?,
         })
     }
 
     /// The pairs (control, text) of the form's text fields.
-    fn fields(&self) -> [&Control; 21] {
+    fn fields(&self) -> [&Control; 23] {
         [
             &self.target,
             &self.activation,
@@ -91,12 +95,14 @@ impl ExplorerControls {
             &self.log2_d_to,
             &self.log2_d_step,
             &self.mu_fixed,
+            &self.a0,
+            &self.a0_rate,
         ]
     }
 
     /// The form as it stands.
     pub fn read(&self) -> ExplorerForm {
-        let [target, activation, d, update, mu_from, mu_to, mu_step, lr_policy, gamma0, delta, gamma0_by_protocol, seeds, eta, max_steps, noise, workers, mode, log2_d_from, log2_d_to, log2_d_step, mu_fixed] =
+        let [target, activation, d, update, mu_from, mu_to, mu_step, lr_policy, gamma0, delta, gamma0_by_protocol, seeds, eta, max_steps, noise, workers, mode, log2_d_from, log2_d_to, log2_d_step, mu_fixed, a0, a0_rate] =
             self.fields().map(Control::value);
         ExplorerForm {
             target,
@@ -126,6 +132,8 @@ impl ExplorerControls {
             log2_d_to,
             log2_d_step,
             mu_fixed,
+            a0,
+            a0_rate,
         }
     }
 
@@ -153,6 +161,8 @@ impl ExplorerControls {
             &form.log2_d_to,
             &form.log2_d_step,
             &form.mu_fixed,
+            &form.a0,
+            &form.a0_rate,
         ];
         for (control, value) in self.fields().into_iter().zip(values) {
             // an empty delta (not a fixed policy) and an empty workers field keep the control's

@@ -20,7 +20,7 @@ use crate::sweep::SweepPoint;
 use crate::ui::chart_spec::ChartGeometry;
 use crate::ui::explorer::form::D_SCALING_MODE;
 use crate::ui::explorer::{
-    compare_state, default_pool_size, explorer_charts, form::link_warnings, is_d_scaling, point_at,
+    compare_state, default_pool_size, explorer_charts, form::link_warnings, point_at,
     point_readout, position, update, ExplorerEffect, ExplorerForm, ExplorerMessage, ExplorerModel,
     SweepChart, COMPACT_LEGEND_BELOW_PX,
 };
@@ -173,6 +173,15 @@ impl Explorer {
             .enumerate()
         {
             let _ = canvas.set_attribute("aria-label", &spec.title);
+            // the legend's entries, one a line (the canvas draws them; tests read them here)
+            let legend: Vec<&str> = spec
+                .series
+                .iter()
+                .map(|s| s.label.as_str())
+                .chain(spec.bands.iter().map(|b| b.label.as_str()))
+                .filter(|label| !label.is_empty())
+                .collect();
+            let _ = canvas.set_attribute("data-legend", &legend.join("\n"));
             match draw_chart(canvas, spec) {
                 Ok(g) => geometry[i] = g,
                 Err(e) => web_sys::console::warn_1(&format!("explorer chart: {e}").into()),
@@ -226,10 +235,12 @@ impl Explorer {
         };
         match self.point_under(chart, x, y) {
             Some((_, point)) => {
-                let d_scaling = self.model.config.as_ref().is_some_and(is_d_scaling);
+                let Some(config) = self.model.config.as_ref() else {
+                    return;
+                };
                 self.ui
                     .tooltip
-                    .set_text_content(Some(&point_readout(&point, d_scaling)));
+                    .set_text_content(Some(&point_readout(&point, config)));
                 let (left, top) = (
                     canvas.offset_left() as f64 + x + 14.0,
                     canvas.offset_top() as f64 + y + 8.0,
