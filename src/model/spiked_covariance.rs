@@ -257,6 +257,19 @@ impl SpikeGeometry {
         self.field_moment(omega, 1)
     }
 
+    /// The leading `size` x `size` block of [`Self::field_moment`] (size = p + k: the students'
+    /// and teachers' fields).
+    pub fn field_moment_block(
+        &self,
+        omega: &DMatrix<f64>,
+        power: i32,
+        size: usize,
+    ) -> DMatrix<f64> {
+        self.field_moment(omega, power)
+            .view((0, 0), (size, size))
+            .into_owned()
+    }
+
     /// G Sigma^n G^T = Omega + sum_i ((1 + beta_i)^n - 1) (Omega a_i)(Omega a_i)^T for the
     /// tracked vectors' Gram matrix `omega` (n = 1: [`Self::field_covariance`]; n = 2 gives the
     /// inner products of mean steps, E[F x] . E[F' x] with x ~ N(0, Sigma)).

@@ -360,13 +360,7 @@ impl LocalFieldModel {
         let omega = self.validated_gram(overlaps, noise)?;
         Ok(match &self.covariance {
             None => omega,
-            Some(geometry) => {
-                let r = self.p + self.k;
-                geometry
-                    .field_covariance(&omega)
-                    .view((0, 0), (r, r))
-                    .into_owned()
-            }
+            Some(geometry) => geometry.field_moment_block(&omega, 1, self.p + self.k),
         })
     }
 

@@ -83,10 +83,7 @@ pub fn population_risk_under_covariance(
     };
     let p = tracked.p();
     let k = tracked.k() - geometry.free_directions();
-    let fields = geometry
-        .field_covariance(&tracked.omega())
-        .view((0, 0), (p + k, p + k))
-        .into_owned();
+    let fields = geometry.field_moment_block(&tracked.omega(), 1, p + k);
     with_cached_model(target, activation, p, k, |model| {
         model.population_risk_for_field_covariance(&fields, noise, second_layer)
     })

@@ -86,14 +86,8 @@ pub fn spiked_mean_step_gram(
 ) -> DMatrix<f64> {
     let p = tracked.p();
     let omega = tracked.omega();
-    let c_pk = geometry
-        .field_covariance(&omega)
-        .view((0, 0), (p + k, p + k))
-        .into_owned();
-    let c2_pk = geometry
-        .field_moment(&omega, 2)
-        .view((0, 0), (p + k, p + k))
-        .into_owned();
+    let c_pk = geometry.field_moment_block(&omega, 1, p + k);
+    let c2_pk = geometry.field_moment_block(&omega, 2, p + k);
     let inverse = field_pseudo_inverse(&c_pk);
     let h = stein_rows(drift, k);
     let gram = &h * &inverse * c2_pk * &inverse * h.transpose();
