@@ -1,5 +1,5 @@
 //! The paper's figures as one-click presets (docs/science.md §8). Every "what to look for"
-//! sentence is checked against its run by `tests/preset_captions.rs`. Each preset is a list of lab
+//! sentence is checked against its run by `tests/preset_captions.rs` and `tests/preset_captions_beyond.rs`. Each preset is a list of lab
 //! key/value pairs ([`crate::lab_state`]), so it goes through exactly the validation of a URL
 //! and can be shared as `#preset=<id>`.
 
@@ -23,7 +23,7 @@ pub struct Preset {
 pub const BATCH_SIZE_STORY: &str = "batch-size";
 
 /// Every preset, in menu order.
-pub const PRESETS: [Preset; 17] = [
+pub const PRESETS: [Preset; 18] = [
     Preset {
         id: BATCH_SIZE_STORY,
         title: "The batch-size story · He₃, μ = 1, 1.5, 2, 8 seeds",
@@ -125,6 +125,12 @@ pub const PRESETS: [Preset; 17] = [
         title: "Multi-index parity · z₁z₂z₃, k = p = 3",
         explanation: "Leap index 3 = information exponent 3: the only term brings all three directions at once. Same units, d, n_b and γ as the staircase preset, where z₁ is learned within 10 steps: here no direction reaches max_j |M_jr| = 0.25 in 300 steps (seeds 1–6).",
         pairs: &[("target", r#"{"hermite":[[1,[1,1,1]]]}"#), ("k", "3"), ("p", "3"), ("activation", "tanh"), ("d", "256"), ("nb", "256"), ("gamma", "0.5"), ("steps", "300"), ("seed", "1"), ("sampler", "exact"), ("panels", "mse"), ("log", "0")],
+    },
+    Preset {
+        id: "odd-student",
+        title: "Multi-index · He₃(z₁) + z₁He₃(z₂), a tanh student",
+        explanation: "Leap index 3 and information exponent 3 (from the Hermite support), so the leap predicts two degree-3 escapes one after the other. Two tanh units, correlation loss, n_b = d = 256, γ = 0.1: max_j |M_j1| passes 0.5 after a median 425 steps over seeds 1–6 (the He₃(z₁) escape), but z₂ is never learned: over the last 2 000 of the 4 000 steps every |M_j2| stays below 0.1, the 1/√d = 0.06 level it starts at. z₁He₃(z₂) is even under x → −x and tanh is odd, so no unit's gradient ever correlates with it, whatever its direction: the leap counts degrees and assumes a student that can express every term.",
+        pairs: &[("target", r#"{"hermite":[[1,[3,0]],[1,[1,3]]]}"#), ("k", "2"), ("p", "2"), ("activation", "tanh"), ("d", "256"), ("nb", "256"), ("gamma", "0.1"), ("steps", "4000"), ("seed", "1"), ("sampler", "exact"), ("panels", "correlation"), ("log", "0")],
     },
 ];
 

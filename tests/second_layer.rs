@@ -1,6 +1,11 @@
 //! The second layer a_j = a0 (`second_layer: {"a0": ...}`, docs/science.md §10): the limit
 //! that makes correlation-loss SGD "MSE SGD with a vanishing second layer", exactly.
 
+#[path = "common/preset_runs.rs"]
+#[allow(dead_code)]
+mod preset_runs;
+
+use preset_runs::fit_step;
 use sgdlab::config::RunConfig;
 use sgdlab::simulation::Simulation;
 
@@ -204,17 +209,7 @@ fn trained_row(loss: &str, a0: f64, second_layer_gamma: f64) -> TrainedRow {
         .iter()
         .map(|t| t.weak_recovery_step.map_or(f64::INFINITY, |s| s as f64))
         .collect();
-    let fit: Vec<f64> = runs
-        .iter()
-        .map(|t| {
-            let after = t.weak_recovery_step.unwrap_or(u64::MAX);
-            t.steps
-                .iter()
-                .zip(&t.risk)
-                .find(|&(&s, &r)| s >= after && r < 1e-3)
-                .map_or(f64::INFINITY, |(&s, _)| s as f64)
-        })
-        .collect();
+    let fit: Vec<f64> = runs.iter().map(|t| fit_step(t, 1e-3)).collect();
     let risk: Vec<f64> = runs.iter().map(|t| *t.risk.last().unwrap()).collect();
     let a: Vec<f64> = runs
         .iter()

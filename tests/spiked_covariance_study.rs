@@ -2,7 +2,7 @@
 //! `examples/sweeps/spiked_covariance.sh`): He₃, d = n_b = 1024, γ = 0.01 d^(−1/2), seeds 0–7.
 //! Re-runs the rows that finish quickly and asserts the medians quoted there; the rows of
 //! runs that never escape (plain SGD under a spike of β ≤ 1 along w*) are checked with a
-//! shorter cap by `tests/preset_captions.rs::spiked_covariance`.
+//! shorter cap by `tests/preset_captions_beyond.rs::spiked_covariance`.
 #![cfg(not(target_arch = "wasm32"))]
 
 use sgdlab::model::Loss;

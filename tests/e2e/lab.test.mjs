@@ -20,7 +20,7 @@ before(async () => {
 after(async () => { await browser?.close(); await site?.close(); });
 
 const PRESETS = ['fig2-mu1', 'fig2-mu1.5', 'fig2-mu1.75', 'separation-large-d', 'wide-mu1', 'wide-mu1.75',
-  'regime-noise-learning', 'regime-saad-solla', 'regime-population-flow', 'adaptive', 'staircase', 'parity'];
+  'regime-noise-learning', 'regime-saad-solla', 'regime-population-flow', 'adaptive', 'staircase', 'parity', 'odd-student'];
 
 async function panelIds(page) {
   return page.$$eval('#panels .panel', (els) => els.map((e) => e.id));
@@ -39,7 +39,7 @@ for (const id of PRESETS) {
       return panels.length > 0 && panels.every((p) => Number(document.getElementById(`${p.id}-stats`).dataset.steps || 0) >= 1);
     }, null, { timeout: 90000 });
     const panels = await panelIds(page);
-    const expected = { 'adaptive': 3, 'regime-noise-learning': 1, 'regime-saad-solla': 1, 'regime-population-flow': 1, 'staircase': 1, 'parity': 1 }[id] || 2;
+    const expected = { 'adaptive': 3, 'regime-noise-learning': 1, 'regime-saad-solla': 1, 'regime-population-flow': 1, 'staircase': 1, 'parity': 1, 'odd-student': 1 }[id] || 2;
     assert.equal(panels.length, expected);
     for (const p of panels) {
       assert.ok(await canvasVariance(page, `#${p}-overlaps`) > 50, `${p} overlap chart blank`);
@@ -53,7 +53,10 @@ for (const id of PRESETS) {
       // the leap index is computed and shown with its basis
       await page.waitForFunction(() => /leap index 1/.test(document.body.textContent), null, { timeout: 30000 });
     }
-    if (id === 'fig2-mu1.5' || id === 'regime-saad-solla' || id === 'staircase') {
+    if (id === 'odd-student') {
+      await page.waitForFunction(() => /leap index 3/.test(document.body.textContent), null, { timeout: 30000 });
+    }
+    if (id === 'fig2-mu1.5' || id === 'regime-saad-solla' || id === 'staircase' || id === 'odd-student') {
       await page.waitForTimeout(1500);
       await page.screenshot({ path: path.join(shots, `preset-${id}.png`), fullPage: true });
     }
@@ -206,7 +209,7 @@ test('the trained second layer preset runs past the escape and shows the native 
   }, null, { timeout: 120000 });
   const text = await page.$$eval('#panels .panel .stats', (els) => els.map((e) => e.textContent));
   for (const t of text) assert.match(t, /each runs to its step cap: the second layer is trained/);
-  // the medians of tests/preset_captions.rs::second_layer_trained (native, same bits)
+  // the medians of tests/preset_captions_beyond.rs::second_layer_trained (native, same bits)
   assert.match(text[0], /8\/8 escaped, 8 done · median 1\.97k steps/);
   assert.match(text[1], /8\/8 escaped, 8 done · median 2\.00k steps/);
   await page.screenshot({ path: path.join(shots, 'preset-second-layer-trained.png'), fullPage: true });
@@ -225,7 +228,7 @@ test('the spiked covariance preset fills the covariance field and shows the nati
     return s.length === 2 && s.every((t) => /8 of 8 runs done/.test(t));
   }, null, { timeout: 180000 });
   const text = await page.$$eval('#panels .panel .stats', (els) => els.map((e) => e.textContent));
-  // tests/preset_captions.rs::spiked_covariance: plain SGD never escapes, correlation loss in a
+  // tests/preset_captions_beyond.rs::spiked_covariance: plain SGD never escapes, correlation loss in a
   // median 769 steps (native, same bits)
   assert.match(text[0], /0\/8 escaped/);
   assert.match(text[1], /8\/8 escaped, 8 done · median 769 steps/);
