@@ -224,3 +224,35 @@ fn merged_shards_of_a_sweep_over_a0_equal_one_sweep() {
         "{csv}"
     );
 }
+
+/// A shard written before the a0 axis (its points have no `a0`) still merges: its points read as
+/// a0 = 1, the default weight. At another `second_layer.a0` the same file is refused by name.
+#[test]
+fn shards_without_a0_on_their_points_merge() {
+    let dir = scratch("merge-old");
+    let strip = |path: &str| -> String {
+        let mut v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        for p in v["points"].as_array_mut().unwrap() {
+            assert!(p.as_object_mut().unwrap().remove("a0").is_some());
+        }
+        let old = format!("{path}.old.json");
+        std::fs::write(&old, serde_json::to_string(&v).unwrap()).unwrap();
+        old
+    };
+    let whole = run_ok(&["sweep", "-"], SWEEP);
+    let files: Vec<String> = (1..=2)
+        .map(|i| strip(&shard_file(&dir, &format!("{i}/2"))))
+        .collect();
+    let merged = run_ok(&["merge", &files[0], &files[1]], "");
+    assert!(merged == whole, "old shards merged differ from the sweep");
+    // a sweep at a0 = 0.5: the points without a0 read as 1 and are refused, naming the point
+    let half = SWEEP.replacen('{', r#"{"second_layer": {"a0": 0.5}, "#, 1);
+    let files: Vec<String> = (1..=2)
+        .map(|i| strip(&shard_file_of(&dir, &format!("{i}/2"), &half)))
+        .collect();
+    let out = sgdlab(&["merge", &files[0], &files[1]], "");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("points[0]") && err.contains("a0 0.5"), "{err}");
+}

@@ -35,7 +35,7 @@ fn a_list_of_a0_is_read_written_back_and_expanded_into_jobs() {
     );
     assert!(jobs[..12].iter().all(|j| j.loss == Loss::Mse));
     // the second layer's rate is shared by every a0
-    let trained = sweep(r#", "a0": [0.1, 1], "second_layer": {"a0": 1, "gamma": 0.5}"#).unwrap();
+    let trained = sweep(r#", "a0": [0.1, 1], "second_layer": {"gamma": 0.5}"#).unwrap();
     assert!(trained
         .jobs()
         .unwrap()
@@ -98,6 +98,40 @@ fn without_a_list_the_sweep_is_what_it_was() {
     let one = sweep(r#", "a0": [0.1]"#).unwrap();
     assert_eq!(one.jobs().unwrap(), number.jobs().unwrap());
     assert_eq!(run_sweep(&one).unwrap(), run_sweep(&number).unwrap());
+}
+
+/// `a0` next to a `second_layer.a0` that disagrees is refused by name (neither wins silently);
+/// one that agrees (the form a sweep writes back) is accepted; the unknown-key message lists the
+/// sweep's own optional keys.
+#[test]
+fn a0_and_second_layer_a0_must_agree() {
+    for extra in [
+        r#", "a0": 0.1, "second_layer": {"a0": 0.5}"#,
+        r#", "a0": [0.1, 1], "second_layer": {"a0": 1, "gamma": 0.5}"#,
+    ] {
+        let e = sweep(extra).unwrap_err();
+        assert_eq!(e.field, "a0", "{extra}: {e}");
+        assert!(
+            e.message.contains("second_layer.a0") && e.message.contains("disagree"),
+            "{e}"
+        );
+    }
+    let agreeing = sweep(r#", "a0": [0.1, 1], "second_layer": {"a0": 0.1, "gamma": 0.5}"#).unwrap();
+    assert_eq!(agreeing.a0_list, Some(vec![0.1, 1.0]));
+    assert_eq!(
+        sweep(r#", "a0": 0.5, "second_layer": {"a0": 0.5}"#)
+            .unwrap()
+            .model
+            .second_layer
+            .a0,
+        0.5
+    );
+    let e = sweep(r#", "a00": 1"#).unwrap_err();
+    assert_eq!(e.field, "a00");
+    assert!(
+        e.message.contains("`a0`") && e.message.contains("`fixed_gamma_a0`"),
+        "{e}"
+    );
 }
 
 #[test]

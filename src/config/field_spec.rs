@@ -16,6 +16,17 @@ pub enum Schema {
     Sweep,
 }
 
+impl Schema {
+    /// Keys the schema accepts that its default config does not write (so they are missing
+    /// from the key list serde derives), added to the list an unknown key is answered with.
+    pub fn optional_keys(self) -> &'static [&'static str] {
+        match self {
+            Schema::Sweep => &["a0", "fixed_gamma_a0"],
+            Schema::Run | Schema::Theory => &[],
+        }
+    }
+}
+
 /// The JSON type a key must have.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {

@@ -417,10 +417,14 @@ pub fn from_object<T: serde::de::DeserializeOwned + serde::Serialize + Default>(
         if e.kind != ErrorKind::UnknownKey || e.message != "unknown key" {
             return e;
         }
-        let known = match serde_json::to_value(T::default()) {
-            Ok(Value::Object(map)) => map.keys().map(|k| format!("`{k}`")).collect(),
+        let mut keys: Vec<String> = match serde_json::to_value(T::default()) {
+            Ok(Value::Object(map)) => map.keys().cloned().collect(),
             _ => Vec::new(),
         };
+        keys.extend(schema.optional_keys().iter().map(|k| k.to_string()));
+        keys.sort();
+        keys.dedup();
+        let known: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
         let message = format!("unknown key, expected one of {}", known.join(", "));
         ConfigError::of_kind(e.kind, e.field, message)
     })

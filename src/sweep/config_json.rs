@@ -12,10 +12,11 @@
 
 use super::{LearningRateByProtocol, SweepConfig};
 use crate::config::scaling::LearningRate;
-use crate::config::ModelSettings;
+use crate::config::{ConfigError, ModelSettings};
 use crate::model::Loss;
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
 use std::fmt;
 
 /// `d` of a sweep as written: one dimension or a list.
@@ -130,6 +131,34 @@ impl From<SweepConfigJson> for SweepConfig {
             max_steps: c.max_steps,
             max_samples: c.max_samples,
         }
+    }
+}
+
+/// Refuses a sweep whose `a0` and `second_layer.a0` disagree (the error names `a0`) instead of
+/// letting `a0` win silently. They agree when `second_layer.a0` equals the number `a0`, or the
+/// first entry of the list `a0`: the form a sweep writes back (its model settings carry the
+/// list's first weight), so a written config reads back unchanged.
+pub(super) fn check_a0_given_once(object: &Map<String, Value>) -> Result<(), ConfigError> {
+    let nested = object
+        .get("second_layer")
+        .and_then(Value::as_object)
+        .and_then(|layer| layer.get("a0"))
+        .and_then(Value::as_f64);
+    let given = match object.get("a0") {
+        Some(Value::Array(list)) => list.first().and_then(Value::as_f64),
+        Some(value) => value.as_f64(),
+        None => None,
+    };
+    match (given, nested) {
+        (Some(a0), Some(layer)) if a0 != layer => Err(ConfigError::new(
+            "a0",
+            format!(
+                "the sweep's a0 ({}) and second_layer.a0 ({}) disagree: give the weights in one of them (a list in `a0` sweeps over them)",
+                crate::config::display_number(a0),
+                crate::config::display_number(layer)
+            ),
+        )),
+        _ => Ok(()),
     }
 }
 

@@ -34,12 +34,21 @@ pub struct SweepPoint {
     /// log_d n_b of the actual (floor'ed) batch size.
     pub mu_resolved: f64,
     /// Second-layer weight every unit started with (the model's `second_layer.a0`, or one
-    /// entry of the sweep's `a0` list).
+    /// entry of the sweep's `a0` list). Points written before the a0 axis existed have no
+    /// `a0`; they read as 1 (the default `second_layer.a0`), and `sgdlab merge` checks every
+    /// point against its job, so a shard of a sweep at another `second_layer.a0` is refused by
+    /// name rather than merged with a wrong weight.
+    #[serde(default = "default_a0")]
     pub a0: f64,
     /// true when the run stopped on NaN/inf before weak recovery (also `censored`).
     pub diverged: bool,
     /// Input dimension d of the run (one of the sweep's dimensions).
     pub d: u64,
+}
+
+/// `a0` of a point written without one: the default second-layer weight.
+fn default_a0() -> f64 {
+    1.0
 }
 
 /// Columns of [`points_to_csv`]. `a0` sits between `mu_resolved` and `diverged`: the first six

@@ -24,6 +24,13 @@ pub fn merge_form(base: &SweepConfig, shown: &Value, form: &Value) -> Value {
         for (key, value) in form {
             if shown.get(key) != Some(value) {
                 merged.insert(key.clone(), value.clone());
+                // the sweep's `a0` and the settings' `second_layer.a0` are one weight (they must
+                // agree): an edited `a0` replaces both
+                if key == "a0" {
+                    if let Some(Value::Object(layer)) = merged.get_mut("second_layer") {
+                        layer.remove("a0");
+                    }
+                }
             }
         }
     }
@@ -49,6 +56,24 @@ pub fn keys_beyond_the_form(config: &SweepConfig, form: &Value) -> Vec<String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// A link with an a0 list whose a0 values are edited: the new weights replace the list and
+    /// the settings' `second_layer.a0` (which must agree with them), the layer's rate stays.
+    #[test]
+    fn an_edited_a0_replaces_the_second_layer_weight_of_the_link() {
+        let link = r#"{"d":64,"a0":[1,0.1],"second_layer":{"gamma":0.5},"protocols":["mse"],"mu":[1],"seeds":[1]}"#;
+        let base = SweepConfig::from_json(link).unwrap();
+        let shown = json!({"a0": [1.0, 0.1]});
+        for edited in [json!([0.3, 0.03]), json!(0.5)] {
+            let merged = merge_form(&base, &shown, &json!({ "a0": edited.clone() }));
+            let config = SweepConfig::from_json(&merged.to_string()).unwrap();
+            assert_eq!(
+                config.a0_values()[0],
+                edited.as_array().map_or(0.5, |l| l[0].as_f64().unwrap())
+            );
+            assert_eq!(config.model.second_layer.gamma, 0.5);
+        }
+    }
 
     /// The link of the reliability audit: every key takes effect, none silently dropped.
     #[test]
