@@ -226,6 +226,33 @@ pub fn legend_layout(widths: &[f64], available: f64, gap: f64) -> Vec<(usize, f6
     out
 }
 
+/// `label` broken at spaces into lines no wider than `available` (as measured by `width`), for a
+/// legend entry that would not fit on one row: greedy, a word longer than a line on a line of its
+/// own. A label that fits is one line.
+pub fn wrap_label(label: &str, available: f64, width: impl Fn(&str) -> f64) -> Vec<String> {
+    if width(label) <= available {
+        return vec![label.to_string()];
+    }
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in label.split(' ').filter(|w| !w.is_empty()) {
+        let candidate = if line.is_empty() {
+            word.to_string()
+        } else {
+            format!("{line} {word}")
+        };
+        if line.is_empty() || width(&candidate) <= available {
+            line = candidate;
+        } else {
+            lines.push(std::mem::replace(&mut line, word.to_string()));
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 /// Number of rows of a [`legend_layout`].
 pub fn legend_rows(layout: &[(usize, f64)]) -> usize {
     layout.last().map_or(0, |&(row, _)| row + 1)
@@ -234,6 +261,37 @@ pub fn legend_rows(layout: &[(usize, f64)]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_legend_labels_wrap_at_spaces() {
+        let width = |t: &str| t.chars().count() as f64;
+        assert_eq!(wrap_label("short", 10.0, width), ["short"]);
+        let lines = wrap_label(
+            "MSE SGD, a0 = 0.1: fit slope -1.19 (seeds -1.23 to -1.15)",
+            20.0,
+            width,
+        );
+        assert_eq!(
+            lines,
+            [
+                "MSE SGD, a0 = 0.1:",
+                "fit slope -1.19",
+                "(seeds -1.23 to",
+                "-1.15)"
+            ]
+        );
+        assert!(lines.iter().all(|l| width(l) <= 20.0));
+        // nothing lost, nothing added
+        assert_eq!(
+            lines.join(" "),
+            "MSE SGD, a0 = 0.1: fit slope -1.19 (seeds -1.23 to -1.15)"
+        );
+        // a word longer than a line stands alone
+        assert_eq!(
+            wrap_label("a verylongword b", 5.0, width),
+            ["a", "verylongword", "b"]
+        );
+    }
 
     #[test]
     fn log_ticks_are_decades_on_wide_ranges() {

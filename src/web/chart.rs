@@ -8,7 +8,7 @@
 use crate::decimation::decimate_to_columns;
 use crate::ui::axis::{
     axis_format, format_tick, legend_layout, legend_rows, linear_ticks, log_minor_ticks, log_ticks,
-    thin_ticks,
+    thin_ticks, wrap_label,
 };
 pub use crate::ui::chart_spec::{bounds, ChartGeometry, ChartSpec, Marker, Region, Series};
 use plotters::drawing::DrawingAreaErrorKind;
@@ -66,6 +66,8 @@ enum Swatch {
     Triangles(RGBColor),
     Crosses(RGBColor),
     Area(RGBColor),
+    /// No swatch: the continuation line of a label wrapped over several rows.
+    Continuation,
 }
 
 /// The legend entries of `spec`, in drawing order.
@@ -157,18 +159,33 @@ where
         entries.clear();
     }
     let swatch_w = 18.0 * ratio;
-    let widths: Vec<f64> = entries
+    let available = w as f64 - 2.0 * margin;
+    let text_width = |label: &str| {
+        root.estimate_text_size(label, &legend_font)
+            .map_or(label.chars().count() as f64 * 6.0 * ratio, |(tw, _)| {
+                tw as f64
+            })
+    };
+    // a label wider than the canvas wraps at spaces: its first line beside the swatch, the rest
+    // below it, every line a row of its own (a phone's chart keeps the whole label)
+    let mut rows: Vec<(String, Swatch, bool)> = Vec::with_capacity(entries.len());
+    for (label, swatch) in entries {
+        let lines = wrap_label(&label, available - swatch_w - 4.0 * ratio, text_width);
+        let wrapped = lines.len() > 1;
+        for (i, line) in lines.into_iter().enumerate() {
+            let swatch = if i == 0 { swatch } else { Swatch::Continuation };
+            rows.push((line, swatch, wrapped));
+        }
+    }
+    let widths: Vec<f64> = rows
         .iter()
-        .map(|(label, _)| {
-            let tw = root
-                .estimate_text_size(label, &legend_font)
-                .map_or(label.chars().count() as f64 * 6.0 * ratio, |(tw, _)| {
-                    tw as f64
-                });
-            swatch_w + 4.0 * ratio + tw
+        .map(|(label, _, wrapped)| match wrapped {
+            true => available,
+            false => swatch_w + 4.0 * ratio + text_width(label),
         })
         .collect();
-    let layout = legend_layout(&widths, w as f64 - 2.0 * margin, 12.0 * ratio);
+    let entries: Vec<(String, Swatch)> = rows.into_iter().map(|(l, s, _)| (l, s)).collect();
+    let layout = legend_layout(&widths, available, 12.0 * ratio);
     let row_h = 15.0 * ratio;
     let legend_h = if entries.is_empty() {
         0.0
@@ -464,6 +481,7 @@ fn draw_legend<DB: DrawingBackend>(
                     color.mix(0.25).filled(),
                 ))
                 .map_err(err)?,
+            Swatch::Continuation => {}
         }
         let text_h = area
             .estimate_text_size(label, font)
