@@ -16,12 +16,14 @@ pub mod live;
 mod message;
 mod model;
 mod panel;
+mod panel_charts;
 pub mod regime_map;
 mod time_axis;
 mod update;
 
 pub use message::{Effect, FormPairs, Message, View};
 pub use model::{cli_config, information_exponent_text, map_points, resolved_text, LabModel};
-pub use panel::{max_overlap, overlap_spec, risk_spec, PanelModel};
+pub use panel::{max_overlap, PanelModel};
+pub use panel_charts::{overlap_spec, risk_spec};
 pub use time_axis::TimeAxis;
 pub use update::update;
