@@ -205,12 +205,12 @@ pub fn simulation_cost(config: &ResolvedConfig) -> CostEstimate {
 /// ([`crate::sampler::moment_plan`]), `None` when it estimates them by Monte Carlo.
 fn exact_clt_moments(config: &ResolvedConfig) -> Option<f64> {
     let c = &config.input;
-    match crate::sampler::moment_plan(
+    match crate::sampler::moment_plan_with_second_layer(
         c.model.target,
         config.activation_resolved,
         c.loss,
-        c.model.p,
-        c.model.k,
+        (c.model.p, c.model.k),
+        c.model.second_layer.trained(),
     ) {
         crate::sampler::MomentPlan::Exact { planned_moments } => Some(planned_moments as f64),
         crate::sampler::MomentPlan::MonteCarlo => None,
