@@ -264,3 +264,23 @@ fn cli_runs_clt_with_a_trained_second_layer() {
         "clt {a_clt} vs exact {a_exact}"
     );
 }
+
+/// `auto` judges a trained second layer as a fixed one, on the moments that include b: clt for
+/// polynomial links (exact moments) and erf (Monte Carlo pilot error below the threshold),
+/// exact for a He_3 teacher with a tanh student (heavy-tailed labels).
+#[test]
+fn auto_takes_clt_for_a_trained_second_layer_where_its_moments_are_good() {
+    let resolve = |target: &str, activation: &str, p: usize| {
+        sgdlab::config::RunConfig::from_json(&format!(
+            r#"{{"d": 1000, "nb": 1e8, "gamma": 0.01, "target": "{target}", "activation": "{activation}", "p": {p}, "k": {p}, "loss": "mse", "steps": 1, "second_layer": {{"a0": 0.5, "gamma": 0.1}}}}"#
+        ))
+        .unwrap()
+        .resolve()
+        .unwrap()
+        .sampler_resolved
+    };
+    use sgdlab::sampler::SamplerKind;
+    assert_eq!(resolve("he3", "he3", 1), SamplerKind::Clt);
+    assert_eq!(resolve("erf", "erf", 2), SamplerKind::Clt);
+    assert_eq!(resolve("he3", "tanh", 1), SamplerKind::Exact);
+}

@@ -1,4 +1,4 @@
-//! Exact mean and covariance of one sample's t = (vec(c s^T), vech(c c^T)) when the teacher is
+//! Exact mean and covariance of one sample's t = (vec(c s^T), vech(c c^T)[, b]) when the teacher is
 //! a committee of a polynomial link and the activation is a polynomial (He_l of any degree,
 //! normalised or not).
 //!
@@ -28,6 +28,12 @@
 //! once ([`GaussianMomentPlan`], the Isserlis/Wick recursion shared with the theory engine); each
 //! step only evaluates the plan for the new Omega. The noise moments E[zeta^2] = Delta,
 //! E[zeta^4] = 3 Delta^2 come out of the same recursion.
+//!
+//! A trained second layer adds b_j = sigma(lambda_j) e to t ([`super::polynomial_second_layer`]
+//! for its blocks) and makes c and b depend on the weights a_j
+//! ([`super::sample_polynomials`]): [`cached_trained_polynomial_moments`] expands the
+//! polynomials again for each step's a and compiles them against the plan of the previous step
+//! (the monomials, hence the plan, do not depend on a).
 
 use super::polynomial_second_layer::SecondLayerBlocks;
 use super::sample_polynomials::SamplePolynomials;
