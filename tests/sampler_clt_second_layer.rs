@@ -9,7 +9,9 @@
 //! sampler's law at the two-sample KS level p > 1e-3, for
 //! * He_3 with MSE (exact polynomial moments), p = k = 1, n_b = 65536, d = 4096, m0 = 0.3,
 //!   a0 = 1 and a0 = 0.3, 1500 seeds per sampler;
-//! * an erf committee (Monte Carlo covariance), p = k = 1, n_b = 8192, d = 1000, 1500 seeds.
+//! * an erf committee (Monte Carlo covariance), n_b = 8192, d = 1000, a0 = 0.5, gamma_a = 0.5,
+//!   1500 seeds, at p = k = 1 and at p = k = 2 (M_00 and a_2: the weights part after one
+//!   step and the cross-unit blocks enter).
 //!
 //! The joint statistic has power: pairing each clt run's M with another clt run's a (exactly
 //! the one-step law of a sampler that draws B independently of A and C, with the right
@@ -38,12 +40,13 @@ const STEPS: usize = 3;
 /// (M_11, a_1) after each step.
 type Path = Vec<(f64, f64)>;
 
-/// One run of `STEPS` steps from m0 = 0.3 with the second layer starting at `s.a0`;
-/// `clt` false runs the exact sampler.
-fn path(clt: bool, seed: u64, s: &StepSettings) -> (Path, Option<CltMomentMethod>) {
+/// One run of `STEPS` steps from m0 = 0.3 with p = k = `units` and the second layer starting
+/// at `s.a0`; `clt` false runs the exact sampler. Records unit 0's M_00 and a_0 (p = 2: the last
+/// unit's a instead, whose law also depends on the cross-unit moments).
+fn path(clt: bool, seed: u64, s: &StepSettings, units: usize) -> (Path, Option<CltMomentMethod>) {
     let mut data = SimRng::seed_from_u64(seed);
     let mut orthogonal = SimRng::seed_from_u64(seed + 77);
-    let start = Initialisation::M0 { m0: 0.3 }.sample_overlaps(&mut data, 1, 1, s.d);
+    let start = Initialisation::M0 { m0: 0.3 }.sample_overlaps(&mut data, units, units, s.d);
     let mut sampler: Box<dyn Sampler> = if clt {
         Box::new(
             CltSampler::with_moment_source(start, MomentSource::Automatic).with_second_layer(s.a0),
@@ -55,18 +58,26 @@ fn path(clt: bool, seed: u64, s: &StepSettings) -> (Path, Option<CltMomentMethod
         .map(|_| {
             sampler.accumulate(s, &mut data, s.nb);
             sampler.finish_step(s, &mut orthogonal).unwrap();
-            (sampler.overlaps().m[(0, 0)], sampler.second_layer().get(0))
+            (
+                sampler.overlaps().m[(0, 0)],
+                sampler.second_layer().get(units - 1),
+            )
         })
         .collect();
     (steps, sampler.clt_moments().map(|r| r.method))
 }
 
 /// The runs of seeds `offset..offset + SEEDS`, and the clt moment method (if clt).
-fn paths(clt: bool, offset: u64, s: &StepSettings) -> (Vec<Path>, Option<CltMomentMethod>) {
+fn paths(
+    clt: bool,
+    offset: u64,
+    s: &StepSettings,
+    units: usize,
+) -> (Vec<Path>, Option<CltMomentMethod>) {
     let mut method = None;
     let runs = (offset..offset + SEEDS)
         .map(|seed| {
-            let (p, m) = path(clt, seed, s);
+            let (p, m) = path(clt, seed, s, units);
             method = m;
             p
         })
@@ -119,15 +130,20 @@ fn ks_at(exact: &[Path], other: &[(f64, f64)], step: usize) -> [(&'static str, f
 
 /// Runs both samplers for `s` and asserts KS p > 1e-3 for M, a and the joint statistics after
 /// steps 1 and 3; returns (exact runs, clt runs).
-fn check(label: &str, s: &StepSettings, method: CltMomentMethod) -> (Vec<Path>, Vec<Path>) {
-    let (exact, _) = paths(false, 0, s);
-    let (clt, used) = paths(true, 10_000, s);
+fn check(
+    label: &str,
+    s: &StepSettings,
+    units: usize,
+    method: CltMomentMethod,
+) -> (Vec<Path>, Vec<Path>) {
+    let (exact, _) = paths(false, 0, s, units);
+    let (clt, used) = paths(true, 10_000, s, units);
     assert_eq!(used, Some(method), "{label}: moment method");
-    // the second layer moves, by more than its spread
+    // the second layer moves (its mean by more than 10 standard errors) and spreads
     let a: Vec<f64> = exact.iter().map(|p| p[STEPS - 1].1).collect();
     let (mean_a, sd_a) = mean_sd(&a);
     assert!(
-        (mean_a - s.a0).abs() > 10.0 * sd_a && sd_a > 0.0,
+        (mean_a - s.a0).abs() > 10.0 * sd_a / (SEEDS as f64).sqrt() && sd_a > 0.0,
         "{label}: a moved from {} to {mean_a} +- {sd_a}",
         s.a0
     );
@@ -177,6 +193,7 @@ fn he3_mse_trained_second_layer_law_matches_exact() {
     let (exact, clt) = check(
         "He3 MSE a0 = 1, a trained",
         &he3(1.0),
+        1,
         CltMomentMethod::ExactPolynomial,
     );
     // a's increment drawn independently of A and C (each run's M with the next run's a): the
@@ -200,6 +217,7 @@ fn he3_mse_trained_second_layer_from_a0_law_matches_exact() {
     check(
         "He3 MSE a0 = 0.3, a trained",
         &he3(0.3),
+        1,
         CltMomentMethod::ExactPolynomial,
     );
 }
@@ -221,6 +239,31 @@ fn erf_trained_second_layer_law_matches_exact() {
     check(
         "erf MSE a0 = 0.5, a trained",
         &s,
+        1,
+        CltMomentMethod::MonteCarlo { samples: 8192 },
+    );
+}
+
+/// p = k = 2 (erf, Monte Carlo covariance): the weights part after the first step, and the
+/// cross-unit blocks of (A, C, B) enter the law of M_00 and a_1.
+#[test]
+fn erf_two_units_trained_second_layer_law_matches_exact() {
+    let s = StepSettings {
+        target: Target::Committee(Link::Erf),
+        activation: Link::Erf,
+        noise_sd: 0.1,
+        d: 1000,
+        nb: 8192,
+        gamma: 1.0,
+        step_loss: StepLoss::Mse,
+        update: Update::Projected,
+        a0: 0.5,
+        second_layer_gamma: 0.5,
+    };
+    check(
+        "erf p = k = 2 MSE a0 = 0.5, a trained",
+        &s,
+        2,
         CltMomentMethod::MonteCarlo { samples: 8192 },
     );
 }
