@@ -187,11 +187,15 @@ pub fn simulation_cost(config: &ResolvedConfig) -> CostEstimate {
             steps * (nb * (c.model.d as f64 * (4.0 + 2.0 * p) + e) + 1000.0),
         ),
         SamplerKind::Clt => {
-            let dim = p * r + p * (p + 1.0) / 2.0;
+            let trained = c.model.second_layer.trained();
+            let dim = p * r + p * (p + 1.0) / 2.0 + if trained { p } else { 0.0 };
             let fixed = dim.powi(3) + theory_step_operations(config);
+            // exact moments: about 30 operations per planned Gaussian moment; a trained second
+            // layer's moments are expanded again at each step's a (measured: 0.4 s a step for
+            // He_3, p = 4, about 2000 operations per planned moment)
+            let per_moment = if trained { 2030.0 } else { 30.0 };
             match exact_clt_moments(config) {
-                // exact moments: about 30 operations per planned Gaussian moment
-                Some(moments) => CostEstimate::new(0.0, steps * (30.0 * moments + fixed)),
+                Some(moments) => CostEstimate::new(0.0, steps * (per_moment * moments + fixed)),
                 None => {
                     let draws = nb.min(crate::sampler::MONTE_CARLO_SAMPLES as f64);
                     CostEstimate::new(steps * draws, steps * (draws * (e + dim * dim) + fixed))
@@ -205,12 +209,12 @@ pub fn simulation_cost(config: &ResolvedConfig) -> CostEstimate {
 /// ([`crate::sampler::moment_plan`]), `None` when it estimates them by Monte Carlo.
 fn exact_clt_moments(config: &ResolvedConfig) -> Option<f64> {
     let c = &config.input;
-    match crate::sampler::moment_plan(
+    match crate::sampler::moment_plan_with_second_layer(
         c.model.target,
         config.activation_resolved,
         c.loss,
-        c.model.p,
-        c.model.k,
+        (c.model.p, c.model.k),
+        c.model.second_layer.trained(),
     ) {
         crate::sampler::MomentPlan::Exact { planned_moments } => Some(planned_moments as f64),
         crate::sampler::MomentPlan::MonteCarlo => None,

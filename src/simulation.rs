@@ -163,12 +163,15 @@ pub fn initial_sampler(config: &ResolvedConfig, streams: &mut RandomStreams) -> 
             .with_second_layer(c.model.second_layer.a0)
             .with_covariance(c.model.covariance.geometry(c.model.k)),
         ),
-        SamplerKind::Clt => Box::new(CltSampler::new(c.model.init.sample_overlaps(
-            &mut streams.init,
-            c.model.p,
-            c.model.k,
-            c.model.d,
-        ))),
+        SamplerKind::Clt => Box::new(
+            CltSampler::new(c.model.init.sample_overlaps(
+                &mut streams.init,
+                c.model.p,
+                c.model.k,
+                c.model.d,
+            ))
+            .with_second_layer(c.model.second_layer.a0),
+        ),
     }
 }
 

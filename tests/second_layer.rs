@@ -40,9 +40,8 @@ fn mse_with_a_vanishing_second_layer_is_correlation_loss() {
     }
 }
 
-/// a0 outside (0, 1e6] and gamma outside [0, 1e6] are refused naming the key and the range; the
-/// clt sampler, written for a fixed second layer, refuses a trained one by name, and auto then
-/// takes exact.
+/// a0 outside (0, 1e6] and gamma outside [0, 1e6] are refused naming the key and the range;
+/// the clt sampler takes a trained second layer (explicitly and through auto).
 #[test]
 fn second_layer_inputs_are_checked() {
     for (json, field, text) in [
@@ -76,25 +75,19 @@ fn second_layer_inputs_are_checked() {
     }
     let e = RunConfig::from_json(r#"{"second_layer": {"a0": 1, "rate": 2}}"#).unwrap_err();
     assert!(e.message.contains("gamma"), "{}", e.message);
-    let trained = r#"{"second_layer": {"gamma": 0.01}, "nb": 1e6, "sampler": "clt"}"#;
-    let e = RunConfig::from_json(trained)
-        .unwrap()
-        .resolve()
-        .unwrap_err();
-    assert_eq!(e.field, "sampler");
-    assert!(
-        e.message.contains("second_layer.gamma = 0.01"),
-        "{}",
-        e.message
-    );
-    let trained = RunConfig::from_json(r#"{"second_layer": {"gamma": 0.01}, "nb": 1e8}"#)
-        .unwrap()
-        .resolve()
-        .unwrap();
-    assert_eq!(
-        trained.sampler_resolved,
-        sgdlab::sampler::SamplerKind::Exact
-    );
+    // clt draws the second layer's step jointly with the first layer's
+    // (tests/sampler_clt_second_layer.rs), so it takes a trained one, and so does auto
+    for json in [
+        r#"{"second_layer": {"gamma": 0.01}, "nb": 1e6, "sampler": "clt"}"#,
+        r#"{"second_layer": {"gamma": 0.01}, "nb": 1e8}"#,
+    ] {
+        let trained = RunConfig::from_json(json).unwrap().resolve().unwrap();
+        assert_eq!(
+            trained.sampler_resolved,
+            sgdlab::sampler::SamplerKind::Clt,
+            "{json}"
+        );
+    }
 
     // a fixed a0 has exact clt moments (the polynomial plan carries a0), so auto takes clt
     let auto = RunConfig::from_json(r#"{"second_layer": {"a0": 0.5}, "nb": 1e8}"#)

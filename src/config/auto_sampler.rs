@@ -6,14 +6,15 @@
 //! * in between: `clt` when its per-sample moments are exact (polynomial links) or the pilot
 //!   Monte Carlo relative error of its covariance, [`auto_moment_error`] at a reference initial
 //!   state, is at most [`AUTO_MAX_RELATIVE_ERROR`] for every loss the run differentiates;
-//!   `exact` otherwise.
+//!   `exact` otherwise. A trained second layer is judged the same way, on the moments that
+//!   include its step (t = (vec A, vech C, b)), at its initial weights a_j = a0.
 
 use crate::initialisation::Initialisation;
 use crate::model::{Link, Loss, Target};
 use crate::random::SimRng;
 use crate::sampler::{
-    auto_moment_error, moment_plan, MomentPlan, SamplerKind, StepSettings, Update,
-    AUTO_MAX_RELATIVE_ERROR, PILOT_SEED,
+    auto_moment_error, moment_plan_with_second_layer, MomentPlan, SamplerKind, StepSettings,
+    Update, AUTO_MAX_RELATIVE_ERROR, PILOT_SEED,
 };
 use rand::SeedableRng;
 
@@ -47,8 +48,11 @@ pub struct AutoSamplerInput<'a> {
     pub update: Update,
     /// `clt_threshold` in samples per step.
     pub clt_threshold: u64,
-    /// The fixed second layer's weight a0 (the Monte Carlo pilot's coefficients carry it).
+    /// The second layer's initial weight a0 (the Monte Carlo pilot's coefficients carry it).
     pub a0: f64,
+    /// The second layer's learning rate gamma_a (0: fixed). Trained, the clt moments also
+    /// cover its step, so the plan and the pilot are those of t = (vec A, vech C, b).
+    pub second_layer_gamma: f64,
 }
 
 /// The sampler `auto` picks (see the module doc).
@@ -60,7 +64,13 @@ pub fn resolve_auto_sampler(input: &AutoSamplerInput) -> SamplerKind {
         return SamplerKind::Clt;
     }
     // exact moments need no pilot
-    let plan = moment_plan(input.target, input.activation, input.loss, input.p, input.k);
+    let plan = moment_plan_with_second_layer(
+        input.target,
+        input.activation,
+        input.loss,
+        (input.p, input.k),
+        input.second_layer_gamma > 0.0,
+    );
     if matches!(plan, MomentPlan::Exact { .. }) {
         return SamplerKind::Clt;
     }
@@ -79,7 +89,7 @@ pub fn resolve_auto_sampler(input: &AutoSamplerInput) -> SamplerKind {
             step_loss,
             update: input.update,
             a0: input.a0,
-            second_layer_gamma: 0.0,
+            second_layer_gamma: input.second_layer_gamma,
         };
         auto_moment_error(&settings, &overlaps) <= AUTO_MAX_RELATIVE_ERROR
     });

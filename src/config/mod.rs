@@ -316,12 +316,6 @@ impl RunConfig {
         let sampler = match c.model.sampler {
             SamplerChoice::Full => SamplerKind::Full,
             SamplerChoice::Exact => SamplerKind::Exact,
-            SamplerChoice::Clt if second_layer.trained() => {
-                return Err(ConfigError::new(
-                    "sampler",
-                    format!("clt draws its steps from moments computed for a fixed second layer, got second_layer.gamma = {}: use exact (or auto, which then takes exact)", display_number(second_layer.gamma)),
-                ))
-            }
             SamplerChoice::Clt if !c.model.covariance.is_isotropic() => {
                 return Err(ConfigError::new(
                     "sampler",
@@ -329,10 +323,8 @@ impl RunConfig {
                 ))
             }
             SamplerChoice::Clt => SamplerKind::Clt,
-            // the clt moments are for a fixed second layer and isotropic inputs
-            SamplerChoice::Auto if second_layer.trained() || !c.model.covariance.is_isotropic() => {
-                SamplerKind::Exact
-            }
+            // the clt moments are for isotropic inputs (a trained second layer is part of them)
+            SamplerChoice::Auto if !c.model.covariance.is_isotropic() => SamplerKind::Exact,
             SamplerChoice::Auto => resolve_auto_sampler(&AutoSamplerInput {
                 target: c.model.target,
                 activation,
@@ -347,6 +339,7 @@ impl RunConfig {
                 update: c.model.update,
                 clt_threshold: c.model.clt_threshold,
                 a0: second_layer.a0,
+                second_layer_gamma: second_layer.gamma,
             }),
         };
         if sampler == SamplerKind::Clt && nb < MIN_CLT_BATCH as f64 {

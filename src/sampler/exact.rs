@@ -166,6 +166,13 @@ impl ExactSampler {
         self.c.iter_mut().zip(c).for_each(|(x, y)| *x += y);
     }
 
+    /// Adds externally computed second-layer sums B_j (length p, unscaled) for the current
+    /// step, stepped by a_j += (gamma_a / (n_b p)) B_j in `finish_step` (used by the CLT
+    /// sampler with a trained second layer).
+    pub(crate) fn add_second_layer_sums(&mut self, b: &[f64]) {
+        self.b.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+    }
+
     /// Replaces the accumulated C by its positive semi-definite part (eigenvalues clipped at 0)
     /// when it is not PSD; returns true when it changed anything. Only the CLT sampler needs it.
     pub(crate) fn make_step_covariance_psd(&mut self) -> bool {

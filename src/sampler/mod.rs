@@ -20,8 +20,8 @@ mod second_layer;
 
 pub use clt::{
     auto_moment_error, automatic_monte_carlo_samples, cached_polynomial_moments, moment_plan,
-    CltMomentMethod, CltMomentReport, CltSampler, MomentPlan, MomentSource,
-    AUTO_MAX_RELATIVE_ERROR, MONTE_CARLO_SAMPLES, PILOT_SEED,
+    moment_plan_with_second_layer, CltMomentMethod, CltMomentReport, CltSampler, MomentPlan,
+    MomentSource, AUTO_MAX_RELATIVE_ERROR, MONTE_CARLO_SAMPLES, PILOT_SEED,
 };
 pub use exact::ExactSampler;
 pub use full::FullSampler;
