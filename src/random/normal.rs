@@ -78,7 +78,10 @@ pub(super) fn first_try(t: &Tables, bits: u64) -> (usize, f64, f64) {
 
 /// What follows a first try that was not accepted at once: the tail for the base layer, the
 /// wedge test for the others (`None`: rejected, draw again).
-#[inline]
+/// Kept out of line (and cold): the hot loop of [`standard_normal`] stays one load, one multiply
+/// and one compare.
+#[cold]
+#[inline(never)]
 fn after_rejection<R2: Rng + ?Sized>(
     t: &Tables,
     rng: &mut R2,
