@@ -1,29 +1,35 @@
 //! The drift terms of smooth committees whose fields are strongly correlated (the aligned
-//! phase of a run that learns), by the anisotropic Gauss-Hermite rule in the eigenbasis of
+//! phase of a run that learns), by the anisotropic tensor rule in the eigenbasis of
 //! Omega with an embedded error estimate (docs/science.md §6).
 //!
 //! With Omega = Q Λ Q^T, L = Q Λ^(1/2) and the loadings ℓ_a = max_j |L_ja|, direction a gets
-//! the smallest n_a of the node ladder that integrates the probe
-//! h(x) = σ'(x)² (1 + σ(x)²) + g'(x)² (1 + g(x)²) along it within `BASE_TOLERANCE`
-//! (module `gaussian_expectations::anisotropic_quadrature`). When the students have aligned
-//! (|Omega_ij| -> 1) one direction carries almost all the variance and needs about twenty
-//! nodes, the others two or three: about 10^2–10^3 points instead of the 10^5 of the
-//! isotropic five-dimensional rule. The rule is run twice, as chosen (base, B) and with every
-//! direction one rung finer (refined, R); the drift terms are R's and the label reports
+//! the smallest n_a of the node ladder (Gauss-Hermite or trapezoidal) that integrates the probe
+//! h(x) = σ'(x)² (1 + σ(x)²) + g'(x)² (1 + g(x)²) along it within `BASE_TOLERANCE` (module
+//! `gaussian_expectations::anisotropic_quadrature`; loadings rounded up to 1/128 and the
+//! choices kept per thread, so a recursion pays for the probes once per loading). When the
+//! students have aligned (|Omega_ij| -> 1) one direction carries almost all the variance and
+//! needs about twenty-five nodes, the others one to three: about 10^2–10^3 points instead of
+//! the 10^5 of the isotropic five-dimensional rule. The rule is run twice, as chosen (base, B)
+//! and with every direction one rung finer (refined, R); the drift terms are R's and the label
+//! reports
 //!
 //! ```text
 //! estimate = max over the entries of psi, phiGF, phiHD of |R - B|,
 //! ```
 //!
 //! an estimate of B's error and so, for a rule converging geometrically, on the safe side
-//! for R's (tests/theory_aligned_tanh.rs checks it against 20-node joint quadrature).
+//! for R's (tests/theory_aligned_tanh.rs checks it against the same rule at probe tolerance
+//! 1e-7: the 20-node isotropic rule is itself 10^-3 off there).
 
 use super::drift_matrices::DriftTerms;
 use super::error::TheoryError;
+use super::gaussian_expectations::anisotropic_quadrature::DirectionChoices;
 use super::gaussian_expectations::{AnisotropicRule, CovarianceFactor, Method};
 use super::joint_integration::{drift_from_means, smooth, DriftIntegrand};
 use crate::model::{Link, StepLoss, Target};
 use nalgebra::DMatrix;
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 /// Probe tolerance of the base rule: each direction's one-dimensional probe integrals within
 /// this of a 100-node rule.
@@ -31,6 +37,14 @@ pub const BASE_TOLERANCE: f64 = 1e-3;
 
 /// Rungs of the node ladder between the base and the refined rule.
 pub const REFINEMENT_RUNGS: usize = 1;
+
+/// Probe memos kept per thread (one per student link, teacher link and tolerance).
+const MEMO_SIZE: usize = 16;
+
+thread_local! {
+    static CHOICES: RefCell<HashMap<(Link, Link, u64), DirectionChoices>> =
+        RefCell::new(HashMap::new());
+}
 
 /// σ'(x)² (1 + σ(x)²) + g'(x)² (1 + g(x)²): the shape of the drift integrands on one field
 /// (squared derivatives times the squared error), for the student's and the teacher's link.
@@ -58,7 +72,14 @@ pub fn eigenbasis_rules(
     }
     let factor = CovarianceFactor::new(omega)?;
     let h = move |x: f64| probe(activation, teacher, x);
-    let base = AnisotropicRule::new(factor, &h, tolerance)?;
+    let key = (activation, teacher, tolerance.to_bits());
+    let base = CHOICES.with(|cell| {
+        let mut memo = cell.borrow_mut();
+        if memo.len() >= MEMO_SIZE && !memo.contains_key(&key) {
+            memo.clear();
+        }
+        AnisotropicRule::with_choices(factor, &h, tolerance, memo.entry(key).or_default())
+    })?;
     let refined = base.refined(REFINEMENT_RUNGS)?;
     if base.size().saturating_add(refined.size()) > max_nodes {
         return Ok(None);

@@ -80,13 +80,25 @@ fn integrate(
     ))
 }
 
+/// (sigma(z), sigma'(z)), with one tanh evaluation for tanh (1 - tanh² for the derivative; the
+/// link's own method evaluates tanh twice), the link's method otherwise.
+#[inline]
+fn link_value_and_derivative(link: Link, z: f64) -> (f64, f64) {
+    if link == Link::Tanh {
+        let t = libm::tanh(z);
+        (t, 1.0 - t * t)
+    } else {
+        link.value_and_derivative(z)
+    }
+}
+
 /// f = (1/p) sum_j sigma(z_j), filling sigma'(z_j) into `derivative`.
 #[inline]
 fn student_output(activation: Link, z: &[f64], derivative: &mut [f64]) -> f64 {
     let p = derivative.len();
     let mut f = 0.0;
     for (d, &zj) in derivative.iter_mut().zip(&z[..p]) {
-        let (v, dv) = activation.value_and_derivative(zj);
+        let (v, dv) = link_value_and_derivative(activation, zj);
         f += v;
         *d = dv;
     }
@@ -167,7 +179,7 @@ impl<'a> DriftIntegrand<'a> {
         } else {
             let mut f = 0.0;
             for (j, (d, &zj)) in self.derivative.iter_mut().zip(&z[..p]).enumerate() {
-                let (v, dv) = activation.value_and_derivative(zj);
+                let (v, dv) = link_value_and_derivative(activation, zj);
                 f += a[j] * v;
                 *d = a[j] * dv;
             }

@@ -34,6 +34,37 @@
 use super::covariance_factor::CovarianceFactor;
 use super::error::ExpectationError;
 use super::gauss_hermite_quadrature::{standard_normal_rule, StandardNormalRule};
+use std::collections::HashMap;
+
+/// Loadings are rounded up to a multiple of 1/`SCALE_STEPS` before the probes choose a rule
+/// ([`DirectionChoices`]): the rule for a slightly larger loading has at least the nodes it
+/// needs, and the choice is reused across the steps of a recursion.
+pub const SCALE_STEPS: f64 = 128.0;
+
+/// Memo of the probes' choices, (family, ladder rung) per rounded loading, for ONE probe and
+/// tolerance (the caller keeps one per pair): the probes cost a few thousand link evaluations
+/// per direction, as much as a small grid.
+#[derive(Clone, Debug, Default)]
+pub struct DirectionChoices {
+    chosen: HashMap<u32, (RuleFamily, usize)>,
+}
+
+impl DirectionChoices {
+    /// An empty memo.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of loadings whose choice is stored.
+    pub fn len(&self) -> usize {
+        self.chosen.len()
+    }
+
+    /// Whether no choice is stored yet.
+    pub fn is_empty(&self) -> bool {
+        self.chosen.is_empty()
+    }
+}
 
 /// The node counts a direction may get, in increasing order.
 pub const NODE_LADDER: [usize; 20] = [
@@ -166,13 +197,46 @@ impl AnisotropicRule {
                 reason: "must be positive and finite",
             });
         }
+        Self::with_choices(factor, probe, tolerance, &mut DirectionChoices::new())
+    }
+
+    /// [`AnisotropicRule::new`] with each loading rounded up to a multiple of
+    /// 1/[`SCALE_STEPS`] and the probes' choice for it looked up in (or added to) `choices`,
+    /// which must belong to this `probe` and `tolerance`.
+    pub fn with_choices(
+        factor: CovarianceFactor,
+        probe: &dyn Fn(f64) -> f64,
+        tolerance: f64,
+        choices: &mut DirectionChoices,
+    ) -> Result<Self, ExpectationError> {
+        if !(tolerance.is_finite() && tolerance > 0.0) {
+            return Err(ExpectationError::InvalidSetting {
+                name: "anisotropic quadrature tolerance",
+                value: tolerance,
+                reason: "must be positive and finite",
+            });
+        }
         let l = factor.factor();
         let directions = (0..factor.rank())
             .map(|a| {
-                let scale = (0..l.nrows()).map(|j| l[(j, a)].abs()).fold(0.0, f64::max);
-                direction_rule(probe, scale, tolerance, 0)
+                let loading = (0..l.nrows()).map(|j| l[(j, a)].abs()).fold(0.0, f64::max);
+                let steps = (loading * SCALE_STEPS).ceil().clamp(1.0, 1e6) as u32;
+                let scale = steps as f64 / SCALE_STEPS;
+                match choices.chosen.get(&steps) {
+                    Some(&(family, rung)) => Ok(DirectionRule {
+                        family,
+                        rung,
+                        scale,
+                        points: one_dimensional_rule(family, NODE_LADDER[rung], scale)?,
+                    }),
+                    None => {
+                        let rule = direction_rule(probe, scale, tolerance, 0)?;
+                        choices.chosen.insert(steps, (rule.family, rule.rung));
+                        Ok(rule)
+                    }
+                }
             })
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<Vec<_>, ExpectationError>>()?;
         Ok(AnisotropicRule { factor, directions })
     }
 
