@@ -282,41 +282,80 @@ impl AnisotropicRule {
     }
 
     /// Calls `visit(z, weight)` at every grid point, z = L t of the covariance's length; the
-    /// weights sum to 1.
+    /// weights sum to 1. The fields are summed incrementally: each direction's contributions
+    /// L_{·a} t_i are computed once, and the partial sums over the outer directions are
+    /// updated only when their index moves (the innermost direction costs n additions a point).
     pub fn for_each_node(
         &self,
         mut visit: impl FnMut(&[f64], f64),
     ) -> Result<(), ExpectationError> {
         let rank = self.factor.rank();
-        let mut z = vec![0.0; self.factor.fields()];
+        let n = self.factor.fields();
+        let mut z = vec![0.0; n];
         if rank == 0 {
             visit(&z, 1.0);
             return Ok(());
         }
+        let l = self.factor.factor();
+        // contributions[a][i * n + j] = L_ja t_i of direction a's rule
+        let contributions: Vec<Vec<f64>> = self
+            .directions
+            .iter()
+            .enumerate()
+            .map(|(a, d)| {
+                d.points
+                    .iter()
+                    .flat_map(|&(t, _)| (0..n).map(move |j| l[(j, a)] * t))
+                    .collect()
+            })
+            .collect();
         let rules: Vec<&StandardNormalRule> = self.directions.iter().map(|d| &d.points).collect();
+        // partial[a] = sum over directions b > a of their current contributions (n each),
+        // outer_weight[a] = product of their current weights
+        let mut partial = vec![0.0; rank * n];
+        let mut outer_weight = vec![1.0; rank];
         let mut index = vec![0usize; rank];
-        let mut s = vec![0.0; rank];
+        let refresh =
+            |from: usize, index: &[usize], partial: &mut [f64], outer_weight: &mut [f64]| {
+                for a in (0..from).rev() {
+                    let b = a + 1;
+                    for j in 0..n {
+                        partial[a * n + j] = if b == rank {
+                            0.0
+                        } else {
+                            partial[b * n + j] + contributions[b][index[b] * n + j]
+                        };
+                    }
+                    outer_weight[a] = if b == rank {
+                        1.0
+                    } else {
+                        outer_weight[b] * rules[b][index[b]].1
+                    };
+                }
+            };
+        refresh(rank, &index, &mut partial, &mut outer_weight);
         loop {
-            let mut weight = 1.0;
-            for (a, &i) in index.iter().enumerate() {
-                s[a] = rules[a][i].0;
-                weight *= rules[a][i].1;
+            let inner = &contributions[0];
+            for (i, &(_, w)) in rules[0].iter().enumerate() {
+                for (j, zj) in z.iter_mut().enumerate() {
+                    *zj = partial[j] + inner[i * n + j];
+                }
+                visit(&z, outer_weight[0] * w);
             }
-            self.factor.fields_from_standard(&s, &mut z);
-            visit(&z, weight);
-            // odometer
-            let mut a = 0;
+            // odometer over the outer directions
+            let mut a = 1;
             loop {
+                if a == rank {
+                    return Ok(());
+                }
                 index[a] += 1;
                 if index[a] < rules[a].len() {
                     break;
                 }
                 index[a] = 0;
                 a += 1;
-                if a == rank {
-                    return Ok(());
-                }
             }
+            refresh(a, &index, &mut partial, &mut outer_weight);
         }
     }
 }
