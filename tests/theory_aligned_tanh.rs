@@ -220,3 +220,28 @@ pub fn learning_start() -> Overlaps {
     )
     .unwrap()
 }
+
+/// The page's overlay path (`run_theory_without_fallback`, what the worker runs for tanh): a
+/// tanh committee that learns its teacher (p = 4, d = n_b = 1000, gamma = 0.5, the simulation's
+/// own initial overlaps for seed 0) runs all 10^4 steps instead of stopping past |Omega| = 0.8.
+#[test]
+fn the_page_overlay_runs_a_whole_learning_run() {
+    use sgdlab::config::RunConfig;
+    use sgdlab::theory_run::run_theory_without_fallback;
+    let c = RunConfig::from_json(
+        r#"{"target": "tanh", "activation": "tanh", "p": 4, "k": 1, "d": 1000, "nb": 1000,
+            "gamma": 0.5, "steps": 10000, "noise": 0.0, "seed": 0}"#,
+    )
+    .unwrap();
+    let out = run_theory_without_fallback(&c.resolve().unwrap(), Terms::ALL).unwrap();
+    assert!(!out.diverged, "{:?}", out.message);
+    assert_eq!(out.steps_done, 10_000);
+    assert!(
+        out.drift_method.starts_with("anisotropic"),
+        "{}",
+        out.drift_method
+    );
+    let t = &out.trajectory;
+    let last = t.len() - 1;
+    assert!(t.m[last].iter().all(|row| row[0] > 0.99), "{:?}", t.m[last]);
+}
