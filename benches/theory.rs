@@ -7,6 +7,12 @@
 //! * `tanh_p4_drift_step`: the drift terms of one recursion step, tanh committee and tanh
 //!   student, p = 4, k = 1, by joint quadrature (the path before the Hermite expansion, and
 //!   still the fallback) and by the Hermite expansion (the automatic path, degree 11).
+//!   `tanh_p4_k1_learning_eigenbasis`: a tanh run that learns (p = 4, k = 1, d = n_b = 1000,
+//!   gamma = 0.5), 10^4 steps through the aligned phase without the isotropic fallback (the
+//!   eigenbasis rule beyond |Omega_ij| = 0.8); the isotropic fallback's time is printed
+//!   (500 steps timed once and scaled).
+//! * `tanh_p4_aligned_drift_step`: one step's drift terms at Q_jl = M_j1 = 0.9, 0.99, 0.999 by
+//!   the isotropic 10-node quadrature fallback and by the anisotropic eigenbasis rule.
 //! * `population_risk` and `drift_terms`: one evaluation through the cached free functions,
 //!   per backend (closed form, compiled polynomial, Hermite expansion (tanh), Monte Carlo).
 
@@ -107,6 +113,53 @@ fn recursion(c: &mut Criterion) {
     group.bench_function("tanh_p4_k1_hermite", |b| {
         b.iter(|| run_overlap_recursion(black_box(&tanh_start), &tanh).unwrap())
     });
+    // a run that learns: the Hermite expansion for ~40 steps, then the anisotropic eigenbasis
+    // rule through the aligned phase (M_j1 -> 0.9996), without the isotropic fallback (the page)
+    let mut learning = recursion_settings(
+        Target::Committee(Link::Tanh),
+        Link::Tanh,
+        1000,
+        1000,
+        0.5,
+        0.0,
+    );
+    learning.numerical_fallback = false;
+    let learning_start = Overlaps::new(
+        DMatrix::from_fn(4, 4, |i, j| {
+            if i == j {
+                1.0
+            } else {
+                0.02 * (i + j) as f64 - 0.05
+            }
+        }),
+        DMatrix::from_fn(4, 1, |i, _| 0.03 + 0.02 * i as f64),
+    )
+    .unwrap();
+    let run = run_overlap_recursion(&learning_start, &learning).unwrap();
+    assert_eq!(run.steps_done, 10_000, "{:?}", run.divergence);
+    println!(
+        "tanh_p4_k1_learning: drift {}, final M {:?}",
+        run.drift_method,
+        run.final_overlaps.m.as_slice()
+    );
+    // before: the isotropic 10-node fallback beyond |Omega_ij| = 0.8 (the eigenbasis rule off);
+    // 10^4 steps take minutes, so 500 steps are timed once and scaled
+    let mut before = learning.clone();
+    before.numerical_fallback = true;
+    before.numerics.anisotropic_max_nodes = 0;
+    before.steps = 500;
+    let started = std::time::Instant::now();
+    let run = run_overlap_recursion(&learning_start, &before).unwrap();
+    let elapsed = started.elapsed();
+    println!(
+        "tanh_p4_k1_learning before (isotropic fallback): {} steps in {elapsed:.2?}, {:.1} s per 10^4 steps extrapolated ({})",
+        run.steps_done,
+        elapsed.as_secs_f64() * 10_000.0 / run.steps_done as f64,
+        run.drift_method
+    );
+    group.bench_function("tanh_p4_k1_learning_eigenbasis", |b| {
+        b.iter(|| run_overlap_recursion(black_box(&learning_start), &learning).unwrap())
+    });
     group.finish();
 }
 
@@ -195,9 +248,50 @@ fn tanh_step(c: &mut Criterion) {
     group.finish();
 }
 
+/// One step's drift terms in the aligned phase (Q_jl = M_j1 = c, max |Omega_ij| = c > 0.8,
+/// outside the Hermite expansion's range): the isotropic 10-node quadrature fallback against
+/// the anisotropic eigenbasis rule (the automatic path there).
+fn tanh_aligned_step(c: &mut Criterion) {
+    use sgdlab::theory::{Backend, LocalFieldModel};
+    let mut group = c.benchmark_group("tanh_p4_aligned_drift_step");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(4));
+    let target = Target::Committee(Link::Tanh);
+    for correlation in [0.9, 0.99, 0.999] {
+        let o = overlaps(4, 1, correlation, correlation);
+        for (name, backend) in [
+            ("quadrature", Backend::JointIntegration),
+            ("eigenbasis", Backend::HermiteExpansion),
+        ] {
+            let model = LocalFieldModel::new(target, Link::Tanh, 4, 1)
+                .unwrap()
+                .with_backend(backend)
+                .unwrap();
+            let drift = model.drift_terms(&o, StepLoss::Mse, 0.01).unwrap();
+            println!("{name} at {correlation}: {}", drift.method);
+            group.bench_function(format!("{name}_{correlation}"), |b| {
+                b.iter(|| {
+                    model
+                        .drift_terms(black_box(&o), StepLoss::Mse, 0.01)
+                        .unwrap()
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
 /// The group lives in a private module: `criterion_group!` declares a `pub fn` it cannot document.
 mod groups {
     use super::*;
-    criterion_group!(benches, recursion, risk, drift, tanh_step);
+    criterion_group!(
+        benches,
+        recursion,
+        risk,
+        drift,
+        tanh_step,
+        tanh_aligned_step
+    );
 }
 criterion_main!(groups::benches);

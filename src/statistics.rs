@@ -65,15 +65,19 @@ pub fn median(values: &[f64]) -> f64 {
 mod tests {
     use super::*;
 
+    use crate::random::{standard_normal, SimRng};
+    use rand::SeedableRng;
+
     #[test]
     fn kolmogorov_smirnov_orders_nan_last() {
         let (d, _) = two_sample_kolmogorov_smirnov(&[f64::NAN, 0.0, f64::NAN], &[f64::NAN, 1.0]);
         // F_a jumps to 1/3 at 0, F_b stays 0 until 1: D = 1/3 there; NaNs tie at the end
         assert!((d - 1.0 / 3.0).abs() < 1e-15, "{d}");
-        assert_eq!(two_sample_kolmogorov_smirnov(&[f64::NAN], &[f64::NAN]).0, 0.0);
+        assert_eq!(
+            two_sample_kolmogorov_smirnov(&[f64::NAN], &[f64::NAN]).0,
+            0.0
+        );
     }
-    use crate::random::{standard_normal, SimRng};
-    use rand::SeedableRng;
 
     #[test]
     fn ks_accepts_same_law_and_rejects_shifted_law() {

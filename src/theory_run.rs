@@ -153,10 +153,11 @@ pub fn run_theory(config: &ResolvedConfig, terms: Terms) -> Result<TheoryOutput,
     run_theory_with_fallback(config, terms, true)
 }
 
-/// [`run_theory`] without the numerical fallback of the Hermite-expansion backend (tanh and
-/// other smooth links): the recursion stops, with the reason in `message`, at the first step
-/// whose overlaps leave the backend's range, so that it never spends milliseconds per step on
-/// quadrature (the page's overlay).
+/// [`run_theory`] without the isotropic numerical fallback of the Hermite-expansion backend
+/// (tanh and other smooth links): where the expansion does not apply the anisotropic
+/// eigenbasis rule takes over (strongly correlated fields, `theory::eigenbasis_quadrature`),
+/// and the recursion stops, with the reason in `message`, only at a step that neither covers,
+/// so that it never spends 16 ms per step on the isotropic rule (the page's overlay).
 pub fn run_theory_without_fallback(
     config: &ResolvedConfig,
     terms: Terms,

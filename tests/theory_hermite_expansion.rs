@@ -287,7 +287,10 @@ fn off_sphere_overlaps_use_the_numerical_path() {
     let h = hermite(Target::Committee(Link::Tanh), Link::Tanh, 1, 0.11);
     let t = h.drift_terms(&o, StepLoss::Mse, 0.0).unwrap();
     assert!(
-        matches!(t.method, Method::Quadrature { .. }),
+        matches!(
+            t.method,
+            Method::Quadrature { .. } | Method::AnisotropicQuadrature { .. }
+        ),
         "{:?}",
         t.method
     );
@@ -329,9 +332,10 @@ fn the_recursion_follows_the_quadrature_recursion() {
     assert!(worst < 1e-3, "m differs by {worst:.2e}");
 }
 
-/// Without the numerical fallback a tanh recursion that learns (the overlaps approach 1) stops
-/// where the Hermite expansion leaves its range, and says why; with it, it goes on by
-/// quadrature (labelled).
+/// Where the Hermite expansion leaves its range (a tanh recursion that learns: the overlaps
+/// approach 1) the anisotropic eigenbasis rule takes over (labelled); with that rule switched
+/// off (`anisotropic_max_nodes: 0`) a run without the numerical fallback stops there and says
+/// why, and with the fallback it goes on by isotropic quadrature (labelled).
 #[test]
 fn leaving_the_range_stops_or_falls_back() {
     use sgdlab::model::{AdaptiveSchedule, Loss};
@@ -357,6 +361,14 @@ fn leaving_the_range_stops_or_falls_back() {
         covariance: Default::default(),
     };
     let start = Overlaps::new(DMatrix::identity(1, 1), DMatrix::from_element(1, 1, 0.3)).unwrap();
+    let run = run_overlap_recursion(&start, &settings).unwrap();
+    assert!(run.divergence.is_none(), "{:?}", run.divergence);
+    assert!(
+        matches!(run.drift_method, Method::AnisotropicQuadrature { .. }),
+        "{}",
+        run.drift_method
+    );
+    settings.numerics.anisotropic_max_nodes = 0;
     let run = run_overlap_recursion(&start, &settings).unwrap();
     let stop = run.divergence.expect("the run leaves the range");
     assert!(stop.message.contains("0.8"), "{}", stop.message);

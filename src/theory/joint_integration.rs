@@ -28,7 +28,7 @@ use nalgebra::DMatrix;
 
 /// true when every function of the integrand is analytic (quadrature converges fast): a
 /// Hermite polynomial teacher is, a ReLU is not.
-fn smooth(target: &Target, activation: Link) -> bool {
+pub(super) fn smooth(target: &Target, activation: Link) -> bool {
     activation != Link::Relu
         && match target {
             Target::Committee(l) => *l != Link::Relu,
@@ -80,13 +80,25 @@ fn integrate(
     ))
 }
 
+/// (sigma(z), sigma'(z)), with one tanh evaluation for tanh (1 - tanh² for the derivative; the
+/// link's own method evaluates tanh twice), the link's method otherwise.
+#[inline]
+fn link_value_and_derivative(link: Link, z: f64) -> (f64, f64) {
+    if link == Link::Tanh {
+        let t = libm::tanh(z);
+        (t, 1.0 - t * t)
+    } else {
+        link.value_and_derivative(z)
+    }
+}
+
 /// f = (1/p) sum_j sigma(z_j), filling sigma'(z_j) into `derivative`.
 #[inline]
 fn student_output(activation: Link, z: &[f64], derivative: &mut [f64]) -> f64 {
     let p = derivative.len();
     let mut f = 0.0;
     for (d, &zj) in derivative.iter_mut().zip(&z[..p]) {
-        let (v, dv) = activation.value_and_derivative(zj);
+        let (v, dv) = link_value_and_derivative(activation, zj);
         f += v;
         *d = dv;
     }
@@ -115,6 +127,100 @@ pub(crate) fn risk_by_joint_integration(
     Ok(Estimate::new(mean[0], method))
 }
 
+/// The integrand of the drift terms at the fields `z` (p students then k teachers), written
+/// to `out` as psi (p x k), then sigma'(lambda_j) lambda_l e and
+/// sigma'(lambda_j) sigma'(lambda_l) (e^2 + Delta) (p x p each, row-major).
+pub(super) struct DriftIntegrand<'a> {
+    target: &'a Target,
+    activation: Link,
+    step_loss: StepLoss,
+    p: usize,
+    k: usize,
+    noise: f64,
+    second_layer: &'a [f64],
+    uniform: bool,
+    derivative: Vec<f64>,
+}
+
+impl<'a> DriftIntegrand<'a> {
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn new(
+        target: &'a Target,
+        activation: Link,
+        step_loss: StepLoss,
+        p: usize,
+        k: usize,
+        noise: f64,
+        second_layer: &'a [f64],
+    ) -> Self {
+        DriftIntegrand {
+            target,
+            activation,
+            step_loss,
+            p,
+            k,
+            noise,
+            second_layer,
+            uniform: second_layer.iter().all(|&x| x == 1.0),
+            derivative: vec![0.0; p],
+        }
+    }
+
+    pub(super) fn outputs(&self) -> usize {
+        self.p * self.k + 2 * self.p * self.p
+    }
+
+    #[inline]
+    pub(super) fn evaluate(&mut self, z: &[f64], out: &mut [f64]) {
+        let (p, k, a) = (self.p, self.k, self.second_layer);
+        let activation = self.activation;
+        let f = if self.uniform {
+            student_output(activation, z, &mut self.derivative)
+        } else {
+            let mut f = 0.0;
+            for (j, (d, &zj)) in self.derivative.iter_mut().zip(&z[..p]).enumerate() {
+                let (v, dv) = link_value_and_derivative(activation, zj);
+                f += a[j] * v;
+                *d = a[j] * dv;
+            }
+            f / p as f64
+        };
+        let y = self.target.value(&z[p..]);
+        let e = match self.step_loss {
+            StepLoss::Mse => y - f,
+            StepLoss::Correlation => y,
+        };
+        let e2 = e * e + self.noise;
+        let (psi, rest) = out.split_at_mut(p * k);
+        let (gf, hd) = rest.split_at_mut(p * p);
+        let derivative = &self.derivative;
+        for j in 0..p {
+            let de = derivative[j] * e;
+            for r in 0..k {
+                psi[j * k + r] = de * z[p + r];
+            }
+            for l in 0..p {
+                gf[j * p + l] = de * z[l];
+                hd[j * p + l] = derivative[j] * derivative[l] * e2;
+            }
+        }
+    }
+}
+
+/// The drift terms from the means of the [`DriftIntegrand`] outputs (phiHD symmetrised).
+pub(super) fn drift_from_means(mean: &[f64], p: usize, k: usize, method: Method) -> DriftTerms {
+    let psi = DMatrix::from_row_slice(p, k, &mean[..p * k]);
+    let phi_gf = DMatrix::from_row_slice(p, p, &mean[p * k..p * k + p * p]);
+    let hd = DMatrix::from_row_slice(p, p, &mean[p * k + p * p..]);
+    let phi_hd = (&hd + hd.transpose()) * 0.5;
+    DriftTerms {
+        psi,
+        phi_gf,
+        phi_hd,
+        method,
+    }
+}
+
 /// psi, phiGF, phiHD by joint integration, for the second layer `second_layer` (a_1..a_p:
 /// f = (1/p) sum_j a_j sigma(lambda_j), and the step of unit j carries a_j).
 #[allow(clippy::too_many_arguments)]
@@ -129,57 +235,16 @@ pub(crate) fn drift_by_joint_integration(
     second_layer: &[f64],
     settings: &NumericalSettings,
 ) -> Result<DriftTerms, TheoryError> {
-    let a = second_layer;
-    let uniform = a.iter().all(|&x| x == 1.0);
-    let mut derivative = vec![0.0; p];
-    let outputs = p * k + 2 * p * p;
+    let mut integrand =
+        DriftIntegrand::new(target, activation, step_loss, p, k, noise, second_layer);
     let (mean, method) = integrate(
         omega,
         smooth(target, activation),
         settings,
-        outputs,
-        |z, out| {
-            let f = if uniform {
-                student_output(activation, z, &mut derivative)
-            } else {
-                let mut f = 0.0;
-                for (j, (d, &zj)) in derivative.iter_mut().zip(&z[..p]).enumerate() {
-                    let (v, dv) = activation.value_and_derivative(zj);
-                    f += a[j] * v;
-                    *d = a[j] * dv;
-                }
-                f / p as f64
-            };
-            let y = target.value(&z[p..]);
-            let e = match step_loss {
-                StepLoss::Mse => y - f,
-                StepLoss::Correlation => y,
-            };
-            let e2 = e * e + noise;
-            let (psi, rest) = out.split_at_mut(p * k);
-            let (gf, hd) = rest.split_at_mut(p * p);
-            for j in 0..p {
-                let de = derivative[j] * e;
-                for r in 0..k {
-                    psi[j * k + r] = de * z[p + r];
-                }
-                for l in 0..p {
-                    gf[j * p + l] = de * z[l];
-                    hd[j * p + l] = derivative[j] * derivative[l] * e2;
-                }
-            }
-        },
+        integrand.outputs(),
+        |z, out| integrand.evaluate(z, out),
     )?;
-    let psi = DMatrix::from_row_slice(p, k, &mean[..p * k]);
-    let phi_gf = DMatrix::from_row_slice(p, p, &mean[p * k..p * k + p * p]);
-    let hd = DMatrix::from_row_slice(p, p, &mean[p * k + p * p..]);
-    let phi_hd = (&hd + hd.transpose()) * 0.5;
-    Ok(DriftTerms {
-        psi,
-        phi_gf,
-        phi_hd,
-        method,
-    })
+    Ok(drift_from_means(&mean, p, k, method))
 }
 
 /// The second layer's drift E[sigma(lambda_j) (f* - f)], j < p, by joint integration, with

@@ -16,8 +16,11 @@
 //!   expansion to a degree chosen from the links' coefficient decay, and the products are
 //!   summed exactly by the diagram formula in the Hermite basis; the truncation bound is in
 //!   the [`super::Method`] label (module `hermite_expansion`). Overlaps outside its range
-//!   (Q_jj != 1, or a correlation above 0.8) fall back to the numerical path, or stop a
-//!   recursion run without fallback ([`LocalFieldModel::with_numerical_fallback`]).
+//!   (Q_jj != 1, or a correlation above 0.8) go to the anisotropic eigenbasis rule (module
+//!   `eigenbasis_quadrature`, cheap when the fields are nearly aligned), and where that
+//!   would need more than `NumericalSettings::anisotropic_max_nodes` points fall back to
+//!   the numerical path, or stop a recursion run without fallback
+//!   ([`LocalFieldModel::with_numerical_fallback`]).
 //! * [`Backend::JointIntegration`] (everything else, ReLU in particular): one pass over all p + k fields at once,
 //!   by Gauss-Hermite quadrature when the links are smooth and Omega has rank <= 5, otherwise
 //!   by seeded Monte Carlo (module `joint_integration`).
@@ -28,6 +31,7 @@ mod second_layer_terms;
 
 use super::committee_decomposition::{drift_by_decomposition, risk_by_decomposition};
 use super::drift_matrices::DriftTerms;
+use super::eigenbasis_quadrature::{drift_by_eigenbasis_quadrature, BASE_TOLERANCE};
 use super::error::TheoryError;
 use super::gaussian_expectations::{Estimate, NumericalSettings, MAX_POLYNOMIAL_FIELDS};
 use super::hermite_expansion::{has_unit_variances, HermiteCommittee, DEFAULT_EXPANSION_TOLERANCE};
@@ -625,11 +629,32 @@ impl LocalFieldModel {
             Backend::JointIntegration => self.numerical_drift(omega, step_loss, noise),
             Backend::HermiteExpansion => match &self.hermite {
                 Some(h) if h.applies(omega) => h.drift_terms(omega, step_loss, noise),
-                Some(_) if !self.numerical_fallback => Err(TheoryError::UnsupportedBackend {
-                    backend: "Hermite expansion",
-                    reason: "a correlation |Omega_ij| exceeds 0.8 or a variance differs from 1: there the truncated series do not converge, and the numerical fallback is off",
-                }),
-                _ => self.numerical_drift(omega, step_loss, noise),
+                _ => {
+                    // strongly correlated fields (the aligned phase): the anisotropic
+                    // eigenbasis rule, when its grid is small enough to be cheap
+                    if let Some(drift) = drift_by_eigenbasis_quadrature(
+                        &self.target,
+                        self.activation,
+                        step_loss,
+                        omega,
+                        self.p,
+                        self.k,
+                        noise,
+                        ones,
+                        self.numerics.anisotropic_max_nodes,
+                        BASE_TOLERANCE,
+                    )? {
+                        return Ok(drift);
+                    }
+                    if self.numerical_fallback {
+                        self.numerical_drift(omega, step_loss, noise)
+                    } else {
+                        Err(TheoryError::UnsupportedBackend {
+                            backend: "Hermite expansion",
+                            reason: "a correlation |Omega_ij| exceeds 0.8 or a variance differs from 1: there the truncated series do not converge, the anisotropic eigenbasis rule would need more points than its limit, and the numerical fallback is off",
+                        })
+                    }
+                }
             },
         }
     }

@@ -18,6 +18,7 @@
 mod committee_decomposition;
 mod drift_matrices;
 pub mod drift_terms;
+pub mod eigenbasis_quadrature;
 mod error;
 pub mod gaussian_expectations;
 pub(crate) mod hermite_committee;

@@ -242,8 +242,10 @@ fn handle(message: ToWorker) {
 /// Whether the recursion is cheap enough to compute per step here: closed forms (erf) and
 /// exact polynomial moments (Hermite links, and Hermite polynomial teachers with a Hermite
 /// activation) are microseconds per step, the Hermite expansion of tanh (committees of smooth
-/// links, a_j = 1) about a hundred, run without its numerical fallback so that it stops
-/// where it no longer applies; quadrature and Monte Carlo (ReLU, tanh product) are
+/// links, a_j = 1) about a hundred, and where its fields are too strongly correlated
+/// (|Omega_ij| > 0.8, the aligned phase) the anisotropic eigenbasis rule takes over, about
+/// 0.3 ms a step once aligned; it runs without the isotropic numerical fallback, so that it
+/// stops only where neither applies; quadrature and Monte Carlo (ReLU, tanh product) are
 /// milliseconds, too slow for 10^4 steps in a page.
 fn theory_is_fast(config: &ResolvedConfig) -> bool {
     let model = &config.input.model;

@@ -35,6 +35,18 @@ pub enum Method {
         /// Gauss-Hermite nodes per dimension.
         nodes: usize,
     },
+    /// Anisotropic tensor-product Gauss-Hermite quadrature in the eigenbasis of C (node
+    /// counts per direction from the fields' loadings on it, module
+    /// `gaussian_expectations::anisotropic_quadrature`): `nodes` grid points of the refined
+    /// rule that gave the value, and `error_estimate` the largest |refined - base| over the
+    /// reported entries (an embedded estimate of the base rule's error, so on the safe side for
+    /// the refined value). For a combination, the larger node count and sum_i |c_i| estimate_i.
+    AnisotropicQuadrature {
+        /// Grid points of the refined rule.
+        nodes: usize,
+        /// |refined - base rule|, largest over the entries.
+        error_estimate: f64,
+    },
     /// Seeded Monte Carlo average over `samples` draws; `standard_error` = sample standard
     /// deviation / sqrt(samples) (for a combination, an upper bound: sum_i |c_i| SE_i).
     MonteCarlo {
@@ -55,7 +67,8 @@ impl Method {
     }
 
     /// The method of `c_self X + c_other Y` where X was computed by `self` and Y by `other`:
-    /// the least exact of the two (Monte Carlo > quadrature > Hermite expansion > exact). Standard errors add as
+    /// the least exact of the two (Monte Carlo > quadrature > anisotropic quadrature > Hermite
+    /// expansion > exact). Standard errors add as
     /// `|c_self| SE_X + |c_other| SE_Y`, an upper bound whatever the correlation of the two
     /// estimates; `samples` is the smaller count and `nodes` the smaller node count.
     pub fn combine(self, c_self: f64, other: Method, c_other: f64) -> Method {
@@ -97,6 +110,39 @@ impl Method {
             (Quadrature { nodes: a }, Quadrature { nodes: b }) => Quadrature { nodes: a.min(b) },
             (Quadrature { nodes }, _) | (_, Quadrature { nodes }) => Quadrature { nodes },
             (
+                AnisotropicQuadrature {
+                    nodes: a,
+                    error_estimate: ea,
+                },
+                AnisotropicQuadrature {
+                    nodes: b,
+                    error_estimate: eb,
+                },
+            ) => AnisotropicQuadrature {
+                nodes: a.max(b),
+                error_estimate: c_self.abs() * ea + c_other.abs() * eb,
+            },
+            (
+                AnisotropicQuadrature {
+                    nodes,
+                    error_estimate,
+                },
+                _,
+            ) => AnisotropicQuadrature {
+                nodes,
+                error_estimate: c_self.abs() * error_estimate,
+            },
+            (
+                _,
+                AnisotropicQuadrature {
+                    nodes,
+                    error_estimate,
+                },
+            ) => AnisotropicQuadrature {
+                nodes,
+                error_estimate: c_other.abs() * error_estimate,
+            },
+            (
                 HermiteExpansion {
                     degree: a,
                     error_bound: ea,
@@ -135,7 +181,8 @@ impl Method {
     }
 
     /// The least exact of two methods, used to summarise several separately reported values
-    /// (the entries of a matrix): Monte Carlo > quadrature > Hermite expansion > exact, with
+    /// (the entries of a matrix): Monte Carlo > quadrature > anisotropic quadrature > Hermite
+    /// expansion > exact, with
     /// the larger standard error or truncation bound, the smaller sample count, the smaller
     /// node count and the larger expansion degree.
     pub fn least_exact(self, other: Method) -> Method {
@@ -158,6 +205,20 @@ impl Method {
             (Quadrature { nodes: a }, Quadrature { nodes: b }) => Quadrature { nodes: a.min(b) },
             (m @ Quadrature { .. }, _) | (_, m @ Quadrature { .. }) => m,
             (
+                AnisotropicQuadrature {
+                    nodes: a,
+                    error_estimate: ea,
+                },
+                AnisotropicQuadrature {
+                    nodes: b,
+                    error_estimate: eb,
+                },
+            ) => AnisotropicQuadrature {
+                nodes: a.max(b),
+                error_estimate: ea.max(eb),
+            },
+            (m @ AnisotropicQuadrature { .. }, _) | (_, m @ AnisotropicQuadrature { .. }) => m,
+            (
                 HermiteExpansion {
                     degree: a,
                     error_bound: ea,
@@ -176,10 +237,17 @@ impl Method {
         }
     }
 
-    /// The method of a value rescaled by `c` (only a Monte Carlo standard error and a
-    /// Hermite truncation bound change, by |c|).
+    /// The method of a value rescaled by `c` (only a Monte Carlo standard error, a Hermite
+    /// truncation bound and an anisotropic quadrature's estimate change, by |c|).
     pub fn scaled(self, c: f64) -> Method {
         match self {
+            Method::AnisotropicQuadrature {
+                nodes,
+                error_estimate,
+            } => Method::AnisotropicQuadrature {
+                nodes,
+                error_estimate: c.abs() * error_estimate,
+            },
             Method::HermiteExpansion {
                 degree,
                 error_bound,
@@ -214,6 +282,13 @@ impl fmt::Display for Method {
             Method::Quadrature { nodes } => {
                 write!(f, "Gauss-Hermite quadrature ({nodes} nodes per dimension)")
             }
+            Method::AnisotropicQuadrature {
+                nodes,
+                error_estimate,
+            } => write!(
+                f,
+                "anisotropic Gauss-Hermite quadrature in the eigenbasis ({nodes} nodes, estimate {error_estimate:.1e})"
+            ),
             Method::MonteCarlo {
                 samples,
                 standard_error,

@@ -9,8 +9,10 @@
 //! | erf(z / sqrt 2) in I2, I3, I4, I2noise | Saad & Solla closed forms ([`erf_closed_forms`]) |
 //! | polynomials (He_l of any degree) | exact Wick/Isserlis moments ([`wick_moments`]) |
 //! | other smooth links (tanh, mixed erf/He) | Gauss-Hermite quadrature in <= 6 directions |
+//! | the same, strongly correlated fields | anisotropic quadrature in the eigenbasis ([`anisotropic_quadrature`]) |
 //! | ReLU, tanh(z_1 ... z_k), many directions | seeded Monte Carlo with standard error |
 
+pub mod anisotropic_quadrature;
 pub mod covariance_factor;
 pub mod erf_closed_forms;
 mod error;
@@ -23,6 +25,7 @@ mod numerical_settings;
 pub mod polynomial;
 pub mod wick_moments;
 
+pub use anisotropic_quadrature::AnisotropicRule;
 pub use covariance_factor::CovarianceFactor;
 pub use error::ExpectationError;
 pub use estimate::{Estimate, Method};
@@ -33,6 +36,6 @@ pub use local_field_integrals::{
     product_polynomial,
 };
 pub use monte_carlo::{monte_carlo_expectation, MonteCarloSettings};
-pub use numerical_settings::NumericalSettings;
+pub use numerical_settings::{NumericalSettings, DEFAULT_ANISOTROPIC_MAX_NODES};
 pub use polynomial::{FieldPolynomial, Monomial, MAX_POLYNOMIAL_FIELDS};
 pub use wick_moments::{polynomial_expectation, CompiledExpectation, GaussianMomentPlan};

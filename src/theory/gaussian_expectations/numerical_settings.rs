@@ -20,15 +20,27 @@ pub struct NumericalSettings {
     pub max_quadrature_dimensions: usize,
     /// Draws and seed of the Monte Carlo fallback.
     pub monte_carlo: MonteCarloSettings,
+    /// Largest grid of the anisotropic eigenbasis rule (base plus refined rule) that the
+    /// Hermite-expansion backend hands strongly correlated fields to before the isotropic
+    /// rule (0: never; see `theory::eigenbasis_quadrature`).
+    pub anisotropic_max_nodes: usize,
 }
 
+/// Default of [`NumericalSettings::anisotropic_max_nodes`]: 2.5 times the 10^5 points of the
+/// isotropic five-dimensional rule, which is 10^-2 off where the eigenbasis rule is 10^-4
+/// (docs/science.md §6); a tanh p = 4 learning run needs at most 2.1·10^5 for a few steps
+/// at max |Omega_ij| ≈ 0.8, and about 1.7·10^3 once aligned.
+pub const DEFAULT_ANISOTROPIC_MAX_NODES: usize = 250_000;
+
 impl Default for NumericalSettings {
-    /// Default node counts, quadrature up to 5 directions, default Monte Carlo settings.
+    /// Default node counts, quadrature up to 5 directions, default Monte Carlo settings, the
+    /// anisotropic rule up to [`DEFAULT_ANISOTROPIC_MAX_NODES`] points.
     fn default() -> Self {
         NumericalSettings {
             quadrature_nodes: None,
             max_quadrature_dimensions: 5,
             monte_carlo: MonteCarloSettings::default(),
+            anisotropic_max_nodes: DEFAULT_ANISOTROPIC_MAX_NODES,
         }
     }
 }
