@@ -76,6 +76,21 @@ test('a tanh student gets the theory overlay (Hermite expansion)', async () => {
   await page.close();
 });
 
+test('a tanh committee that learns keeps its theory overlay through the aligned phase', async () => {
+  // four tanh units on a tanh teacher align (|Omega_ij| -> 1): past |Omega_ij| = 0.8 the
+  // recursion goes on with the anisotropic rule in the eigenbasis instead of stopping (session 8)
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const errors = collectErrors(page);
+  await page.goto(`${site.url}#target=tanh&activation=tanh&p=4&d=1000&nb=1000&gamma=0.5&steps=10000&seed=1&panels=mse&theory=1&log=1`);
+  await labReady(page);
+  await page.waitForFunction(() => /theory: overlap recursion, .*anisotropic Gauss-Hermite quadrature in the eigenbasis \(\d+ nodes, estimate/.test(document.querySelector('#panels .stats').textContent), null, { timeout: 90000 });
+  const stats = await page.textContent('#panels .stats');
+  assert.doesNotMatch(stats, /stopped/, stats);
+  await page.screenshot({ path: path.join(shots, 'tanh-committee-theory.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('invalid URL parameters are reported by name and the page still runs', async () => {
   const page = await browser.newPage();
   const errors = collectErrors(page);
