@@ -8,7 +8,8 @@
 //!   series with bounded truncation error, evaluated by exact Wick moments.
 //! * [`population_risk()`] and [`drift_terms()`]: R(Q, M) and the drift terms psi, phiGF,
 //!   phiHD, through a cached [`LocalFieldModel`].
-//! * [`overlap_recursion`]: the projected deterministic map on (Q, M) and its terms.
+//! * [`overlap_step`]: one step of the deterministic map on (Q, M) and its terms;
+//!   [`overlap_recursion`]: a run of it.
 //! * [`regimes`]: which terms survive for gamma = gamma0 d^-delta, n_b = n0 d^mu.
 //! * [`scaling_laws`]: the paper's predictions for log_d T and log_d N, and its phase diagram.
 //!
@@ -30,6 +31,7 @@ mod hermite_target_risk;
 mod joint_integration;
 pub mod local_field_model;
 pub mod overlap_recursion;
+pub mod overlap_step;
 pub(crate) mod polynomial_model;
 pub mod population_risk;
 pub mod regimes;
