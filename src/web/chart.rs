@@ -5,10 +5,10 @@
 //! on high-DPI screens; series are decimated to the pixel width before drawing. Colours are
 //! the Okabe-Ito colour-blind-safe palette.
 
+use super::chart_legend::{draw_legend, plan_legend};
 use crate::decimation::decimate_to_columns;
 use crate::ui::axis::{
-    axis_format, format_tick, legend_layout, legend_rows, linear_ticks, log_minor_ticks, log_ticks,
-    thin_ticks, wrap_label,
+    axis_format, format_tick, linear_ticks, log_minor_ticks, log_ticks, thin_ticks,
 };
 pub use crate::ui::chart_spec::{bounds, ChartGeometry, ChartSpec, Marker, Region, Series};
 use plotters::drawing::DrawingAreaErrorKind;
@@ -54,68 +54,6 @@ pub fn tick_label(v: f64) -> String {
     crate::ui::axis::tick_label(v)
 }
 
-/// How a legend entry is drawn.
-#[derive(Clone, Copy, Debug)]
-enum Swatch {
-    Line {
-        color: RGBColor,
-        width: u32,
-        dashed: bool,
-    },
-    Dots(RGBColor),
-    Triangles(RGBColor),
-    Crosses(RGBColor),
-    Area(RGBColor),
-    /// No swatch: the continuation line of a label wrapped over several rows.
-    Continuation,
-}
-
-/// The legend entries of `spec`, in drawing order.
-fn legend_entries(spec: &ChartSpec, ratio: f64) -> Vec<(String, Swatch)> {
-    let mut out = Vec::new();
-    for region in spec.regions.iter().filter(|r| !r.label.is_empty()) {
-        out.push((
-            region.label.clone(),
-            Swatch::Area(PALETTE[region.color % PALETTE.len()]),
-        ));
-    }
-    for (_, label) in &spec.horizontal_lines {
-        out.push((
-            label.clone(),
-            Swatch::Line {
-                color: RGBColor(120, 120, 120),
-                width: ratio as u32,
-                dashed: true,
-            },
-        ));
-    }
-    if let Some((_, label)) = &spec.vertical_marker {
-        out.push((
-            label.clone(),
-            Swatch::Line {
-                color: RGBColor(213, 94, 0),
-                width: (1.5 * ratio) as u32,
-                dashed: false,
-            },
-        ));
-    }
-    for s in spec.series.iter().filter(|s| !s.label.is_empty()) {
-        let color = PALETTE[s.color % PALETTE.len()];
-        let swatch = match s.markers {
-            Marker::Line => Swatch::Line {
-                color,
-                width: ((if s.bold { 2.5 } else { 1.2 }) * ratio).round() as u32,
-                dashed: s.dashed,
-            },
-            Marker::Dots => Swatch::Dots(color),
-            Marker::OpenTriangles => Swatch::Triangles(color),
-            Marker::Crosses => Swatch::Crosses(color),
-        };
-        out.push((s.label.clone(), swatch));
-    }
-    out
-}
-
 /// Draws `spec` into `canvas`, filling it: the plot on top, its legend in rows below (never
 /// over the data). Errors are returned as text, never panics.
 pub fn draw_chart(canvas: &HtmlCanvasElement, spec: &ChartSpec) -> Result<ChartGeometry, String> {
@@ -153,46 +91,14 @@ where
     // legend rows below the plot
     let margin = 8.0 * ratio;
     let legend_font: TextStyle = font(11.0).into_font().into();
-    let mut entries = legend_entries(spec, ratio);
-    if entries.len() == 1 && spec.regions.is_empty() && spec.horizontal_lines.is_empty() {
-        // a single line needs no legend: the title names it
-        entries.clear();
-    }
-    let swatch_w = 18.0 * ratio;
     let available = w as f64 - 2.0 * margin;
-    let text_width = |label: &str| {
+    let legend = plan_legend(spec, ratio, available, |label: &str| {
         root.estimate_text_size(label, &legend_font)
             .map_or(label.chars().count() as f64 * 6.0 * ratio, |(tw, _)| {
                 tw as f64
             })
-    };
-    // a label wider than the canvas wraps at spaces: its first line beside the swatch, the rest
-    // below it, every line a row of its own (a phone's chart keeps the whole label)
-    let mut rows: Vec<(String, Swatch, bool)> = Vec::with_capacity(entries.len());
-    for (label, swatch) in entries {
-        let lines = wrap_label(&label, available - swatch_w - 4.0 * ratio, text_width);
-        let wrapped = lines.len() > 1;
-        for (i, line) in lines.into_iter().enumerate() {
-            let swatch = if i == 0 { swatch } else { Swatch::Continuation };
-            rows.push((line, swatch, wrapped));
-        }
-    }
-    let widths: Vec<f64> = rows
-        .iter()
-        .map(|(label, _, wrapped)| match wrapped {
-            true => available,
-            false => swatch_w + 4.0 * ratio + text_width(label),
-        })
-        .collect();
-    let entries: Vec<(String, Swatch)> = rows.into_iter().map(|(l, s, _)| (l, s)).collect();
-    let layout = legend_layout(&widths, available, 12.0 * ratio);
-    let row_h = 15.0 * ratio;
-    let legend_h = if entries.is_empty() {
-        0.0
-    } else {
-        legend_rows(&layout) as f64 * row_h + 4.0 * ratio
-    };
-    let legend_h = legend_h.min(h as f64 * 0.45);
+    });
+    let legend_h = legend.height.min(h as f64 * 0.45);
     let (plot_area, legend_area) = root.split_vertically(h as i32 - legend_h.round() as i32);
     // ticks: decades (with 2 and 5 multiples on short log ranges), thinned to fit
     let plot_css_w = (w as f64 / ratio - 90.0).max(60.0);
@@ -404,96 +310,9 @@ where
             |x: f64| (x / x0).ln() / (x1 / x0).ln() * span
         ),
     };
-    draw_legend(
-        &legend_area,
-        &entries,
-        &layout,
-        margin,
-        row_h,
-        ratio,
-        &legend_font,
-    )?;
+    draw_legend(&legend_area, &legend, margin, ratio, &legend_font)?;
     root.present().map_err(|e| e.to_string())?;
     Ok(geometry)
-}
-
-/// Draws the legend rows (`layout` from [`legend_layout`]) into `area`.
-fn draw_legend<DB: DrawingBackend>(
-    area: &DrawingArea<DB, plotters::coord::Shift>,
-    entries: &[(String, Swatch)],
-    layout: &[(usize, f64)],
-    margin: f64,
-    row_h: f64,
-    ratio: f64,
-    font: &TextStyle,
-) -> Result<(), String> {
-    let (_, h) = area.dim_in_pixel();
-    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
-    for ((label, swatch), &(row, x)) in entries.iter().zip(layout) {
-        let top = 2.0 * ratio + row as f64 * row_h;
-        if top + row_h > h as f64 + 1.0 {
-            break; // more rows than room: the rest is left out rather than drawn over the plot
-        }
-        let (x, y) = ((margin + x) as i32, (top + row_h / 2.0) as i32);
-        let sw = (18.0 * ratio) as i32;
-        let size = (3.5 * ratio) as i32;
-        match *swatch {
-            Swatch::Line {
-                color,
-                width,
-                dashed,
-            } => {
-                let style = ShapeStyle::from(&color).stroke_width(width.max(1));
-                if dashed {
-                    let seg = sw / 3;
-                    area.draw(&PathElement::new(vec![(x, y), (x + seg, y)], style))
-                        .map_err(err)?;
-                    area.draw(&PathElement::new(
-                        vec![(x + 2 * seg, y), (x + sw, y)],
-                        style,
-                    ))
-                    .map_err(err)?;
-                } else {
-                    area.draw(&PathElement::new(vec![(x, y), (x + sw, y)], style))
-                        .map_err(err)?;
-                }
-            }
-            Swatch::Dots(color) => area
-                .draw(&Circle::new((x + sw / 2, y), size, color.filled()))
-                .map_err(err)?,
-            Swatch::Triangles(color) => area
-                .draw(&TriangleMarker::new(
-                    (x + sw / 2, y),
-                    size + 1,
-                    ShapeStyle::from(&color).stroke_width(ratio as u32),
-                ))
-                .map_err(err)?,
-            Swatch::Crosses(color) => area
-                .draw(&Cross::new(
-                    (x + sw / 2, y),
-                    size + 1,
-                    ShapeStyle::from(&color).stroke_width((1.5 * ratio) as u32),
-                ))
-                .map_err(err)?,
-            Swatch::Area(color) => area
-                .draw(&Rectangle::new(
-                    [(x, y - size), (x + sw, y + size)],
-                    color.mix(0.25).filled(),
-                ))
-                .map_err(err)?,
-            Swatch::Continuation => {}
-        }
-        let text_h = area
-            .estimate_text_size(label, font)
-            .map_or(0, |(_, th)| th as i32);
-        area.draw(&Text::new(
-            label.clone(),
-            (x + sw + (4.0 * ratio) as i32, y - text_h / 2),
-            font.clone(),
-        ))
-        .map_err(err)?;
-    }
-    Ok(())
 }
 
 /// Diverging colour for a value in [-1, 1]: blue (-1), white (0), orange (+1) (Okabe-Ito ends).

@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod chart;
+mod chart_legend;
 pub mod dom;
 pub mod explorer;
 pub mod worker_client;
