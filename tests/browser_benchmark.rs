@@ -123,6 +123,59 @@ fn chart_redraw_with_ten_thousand_points_per_series() {
     }
 }
 
+/// A tanh committee that learns (p = 4, k = 1, d = n_b = 1000, gamma = 0.5, no label noise): 10^4
+/// recursion steps through the aligned phase on the anisotropic eigenbasis rule, without the
+/// isotropic fallback (the page's overlay path); the settings and start of the native criterion
+/// case `recursion_10k/tanh_p4_k1_learning_eigenbasis`. One untimed run, then one timed.
+#[wasm_bindgen_test]
+fn aligned_tanh_recursion_in_the_browser() {
+    use nalgebra::DMatrix;
+    use sgdlab::model::{AdaptiveSchedule, Loss, Overlaps};
+    use sgdlab::theory::gaussian_expectations::NumericalSettings;
+    use sgdlab::theory::{run_overlap_recursion, RecursionSettings, Terms};
+    let settings = RecursionSettings {
+        target: Target::Committee(Link::Tanh),
+        activation: Link::Tanh,
+        noise: 0.0,
+        dimension: 1000,
+        batch_size: 1000,
+        learning_rate: 0.5,
+        loss: Loss::Mse,
+        adaptive: AdaptiveSchedule::default(),
+        terms: Terms::ALL,
+        projected: true,
+        update: Update::Projected,
+        steps: 10_000,
+        eta: 0.5,
+        trajectory_capacity: 2048,
+        numerics: NumericalSettings::default(),
+        second_layer: Default::default(),
+        numerical_fallback: false,
+        covariance: Default::default(),
+    };
+    let start = Overlaps::new(
+        DMatrix::from_fn(4, 4, |i, j| {
+            if i == j {
+                1.0
+            } else {
+                0.02 * (i + j) as f64 - 0.05
+            }
+        }),
+        DMatrix::from_fn(4, 1, |i, _| 0.03 + 0.02 * i as f64),
+    )
+    .unwrap();
+    let run = run_overlap_recursion(&start, &settings).unwrap();
+    assert_eq!(run.steps_done, 10_000);
+    let t0 = now();
+    run_overlap_recursion(&start, &settings).unwrap();
+    let seconds = (now() - t0) / 1000.0;
+    wasm_bindgen_test::console_log!(
+        "BENCH wasm recursion tanh p4_k1 learning ({}): 10^4 steps in {seconds:.2} s, final M_11 {:.4}",
+        run.drift_method,
+        run.final_overlaps.m[(0, 0)]
+    );
+}
+
 /// The overlap recursion of a tanh committee with tanh students, p = 4, k = 1, 10^4 steps on
 /// the Hermite-expansion backend (the page's tanh overlay): the same settings as the native
 /// criterion case `recursion_10k/tanh_p4_k1_hermite`.

@@ -222,6 +222,22 @@ fn he3_mse_trained_second_layer_from_a0_law_matches_exact() {
     );
 }
 
+/// Correlation loss with a trained second layer: the first layer's coefficient uses y, the
+/// second layer's increment the MSE residual (as the exact sampler does), both from one draw.
+#[test]
+fn he3_correlation_trained_second_layer_law_matches_exact() {
+    let s = StepSettings {
+        step_loss: StepLoss::Correlation,
+        ..he3(0.3)
+    };
+    check(
+        "He3 correlation a0 = 0.3, a trained",
+        &s,
+        1,
+        CltMomentMethod::ExactPolynomial,
+    );
+}
+
 #[test]
 fn erf_trained_second_layer_law_matches_exact() {
     let s = StepSettings {
