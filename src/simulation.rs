@@ -52,6 +52,10 @@ pub struct TrajectoryPoint {
     /// The second layer a_1..a_p (trained second layer only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub a: Option<Vec<f64>>,
+    /// R (p x m rows): the overlaps with the free directions of a spiked covariance (runs
+    /// whose spikes have free directions only).
+    #[serde(rename = "R", default, skip_serializing_if = "Option::is_none")]
+    pub r: Option<Vec<Vec<f64>>>,
     /// Population risk.
     pub risk: f64,
 }
@@ -321,6 +325,19 @@ impl Simulation {
             .then(|| self.sampler.second_layer())
     }
 
+    /// R (p x m): the students' overlaps with the covariance's free directions, the last m
+    /// columns of the sampler's tracked overlaps; `None` without free directions.
+    fn free_overlaps(&self) -> Option<nalgebra::DMatrix<f64>> {
+        let geometry = self.covariance.as_ref()?;
+        let m = geometry.free_directions();
+        if m == 0 {
+            return None;
+        }
+        let tracked = self.sampler.tracked_overlaps();
+        let k = tracked.m.ncols() - m;
+        Some(tracked.m.columns(k, m).into_owned())
+    }
+
     /// The population risk at `overlaps` (the sampler's current ones; under a spiked covariance
     /// the sampler's tracked overlaps, which include the free directions).
     fn risk(&self, overlaps: &Overlaps) -> f64 {
@@ -354,8 +371,9 @@ impl Simulation {
             let risk = risk.unwrap_or_else(|| self.risk(overlaps));
             let a = self.recorded_second_layer();
             let a = a.as_ref().map(|a| a.values());
+            let r = self.free_overlaps();
             self.trajectory
-                .record_with_second_layer(self.step, overlaps, a, risk, force);
+                .record_state(self.step, overlaps, a, r.as_ref(), risk, force);
             if !self.streaming {
                 return;
             }
@@ -364,6 +382,7 @@ impl Simulation {
                 m: matrix_rows(&overlaps.m),
                 q: matrix_rows(&overlaps.q),
                 a: a.map(|a| a.to_vec()),
+                r: r.as_ref().map(matrix_rows),
                 risk,
             });
         }
@@ -436,10 +455,12 @@ impl Simulation {
         {
             if !finished {
                 let a = self.recorded_second_layer();
-                self.trajectory.record_with_second_layer(
+                let r = self.free_overlaps();
+                self.trajectory.record_state(
                     self.step,
                     &overlaps,
                     a.as_ref().map(|a| a.values()),
+                    r.as_ref(),
                     risk.unwrap_or_else(|| self.risk(&overlaps)),
                     true,
                 );

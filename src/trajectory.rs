@@ -41,12 +41,12 @@ pub const MIN_RECORD_POINTS: usize = 16;
 /// see [`on_geometric_grid`]) are kept on top of the uniform ones.
 pub const MAX_GEOMETRIC_POINTS: usize = 300;
 
-/// The largest `record_points` at p student neurons and k teacher directions (Q, M, the
-/// second layer a and the risk at each point):
-/// min([`MAX_RECORD_POINTS`], floor([`MAX_TRAJECTORY_FLOATS`] / (p^2 + p k + p + 1))).
-/// 1 000 000 at p = k = 1, 10 459 at p = 16, k = 8.
-pub fn max_record_points(p: usize, k: usize) -> usize {
-    (MAX_TRAJECTORY_FLOATS / (p * p + p * k + p + 1)).min(MAX_RECORD_POINTS)
+/// The largest `record_points` at p student neurons, k teacher directions and m free directions
+/// of a spiked covariance (Q, M, the second layer a, the overlaps R and the risk at each point):
+/// min([`MAX_RECORD_POINTS`], floor([`MAX_TRAJECTORY_FLOATS`] / (p^2 + p k + p + p m + 1))).
+/// 1 000 000 at p = k = 1, 10 459 at p = 16, k = 8 (m = 0).
+pub fn max_record_points(p: usize, k: usize, m: usize) -> usize {
+    (MAX_TRAJECTORY_FLOATS / (p * p + p * k + p + p * m + 1)).min(MAX_RECORD_POINTS)
 }
 
 /// A recorded trajectory of overlaps and risk.
@@ -68,6 +68,11 @@ pub struct Trajectory {
     /// left out of the JSON otherwise).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub a: Vec<Vec<f64>>,
+    /// R_ji = w_j . u_i, the overlaps of the students with the free directions u_i of a spiked
+    /// input covariance, as rows (p x m) at each recorded step (spikes with free directions
+    /// only; empty and left out of the JSON otherwise).
+    #[serde(rename = "R", default, skip_serializing_if = "Vec::is_empty")]
+    pub r: Vec<Vec<Vec<f64>>>,
     /// Uniform recording stride (a power of two).
     #[serde(skip)]
     stride: u64,
@@ -142,6 +147,20 @@ impl Trajectory {
         risk: f64,
         force: bool,
     ) {
+        self.record_state(step, overlaps, second_layer, None, risk, force)
+    }
+
+    /// [`Trajectory::record_with_second_layer`] with the overlaps R (p x m) with the free
+    /// directions of a spiked covariance (`Some` at every record of a run that has them).
+    pub fn record_state(
+        &mut self,
+        step: u64,
+        overlaps: &Overlaps,
+        second_layer: Option<&[f64]>,
+        free_overlaps: Option<&nalgebra::DMatrix<f64>>,
+        risk: f64,
+        force: bool,
+    ) {
         if !(force || self.wants(step)) {
             return;
         }
@@ -150,6 +169,9 @@ impl Trajectory {
         }
         if let Some(a) = second_layer {
             self.a.push(a.to_vec());
+        }
+        if let Some(r) = free_overlaps {
+            self.r.push(matrix_rows(r));
         }
         self.steps.push(step);
         self.m.push(matrix_rows(&overlaps.m));
@@ -188,6 +210,10 @@ impl Trajectory {
         if !self.a.is_empty() {
             let mut it = keep.iter();
             self.a.retain(|_| *it.next().unwrap());
+        }
+        if !self.r.is_empty() {
+            let mut it = keep.iter();
+            self.r.retain(|_| *it.next().unwrap());
         }
     }
 
@@ -298,10 +324,12 @@ mod tests {
 
     #[test]
     fn record_points_bound_follows_p_and_k() {
-        assert_eq!(max_record_points(1, 1), MAX_RECORD_POINTS);
-        assert_eq!(max_record_points(16, 8), 10_459);
-        for (p, k) in [(1, 1), (4, 2), (16, 8), (16, 1)] {
-            assert!(max_record_points(p, k) * (p * p + p * k + p + 1) <= MAX_TRAJECTORY_FLOATS);
+        assert_eq!(max_record_points(1, 1, 0), MAX_RECORD_POINTS);
+        assert_eq!(max_record_points(16, 8, 0), 10_459);
+        assert_eq!(max_record_points(16, 8, 4), 9_020);
+        for (p, k, m) in [(1, 1, 0), (4, 2, 1), (16, 8, 0), (16, 1, 4)] {
+            let floats = p * p + p * k + p + p * m + 1;
+            assert!(max_record_points(p, k, m) * floats <= MAX_TRAJECTORY_FLOATS);
         }
         // geometric grid up to 10^9 steps
         let geometric = 17

@@ -96,6 +96,7 @@ fn chart_redraw_with_ten_thousand_points_per_series() {
                 m: vec![vec![x.powi(3)], vec![0.5 * x]],
                 q: vec![vec![1.0, 0.1 * x], vec![0.1 * x, 1.0]],
                 a: None,
+                r: None,
                 risk: 1.0 - x * 0.9,
             }
         })

@@ -60,6 +60,7 @@ fn trajectory(n: u64) -> Vec<TrajectoryPoint> {
                 m: vec![vec![m]],
                 q: vec![vec![1.0]],
                 a: None,
+                r: None,
                 risk: 6.0 * (1.0 - m * m * m) + 5e-7,
             }
         })

@@ -198,7 +198,7 @@ fn record_points_are_bounded_by_the_stored_numbers() {
     assert_eq!(e.field, "record_points");
     assert!(e.message.contains("[16, 10459]"), "{e}");
     assert!(e.message.contains("p = 16, k = 8"), "{e}");
-    c.record_points = max_record_points(16, 8);
+    c.record_points = max_record_points(16, 8, 0);
     assert!(c.resolve().is_ok());
     // p = k = 1 keeps the old range
     let mut small = RunConfig {

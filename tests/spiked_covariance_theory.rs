@@ -171,3 +171,46 @@ fn in_the_recursion_plain_sgd_decays_under_a_spike_along_the_teacher() {
     );
     assert!(correlation.trajectory.weak_recovery_step.is_some());
 }
+
+/// The overlaps R with the free directions are recorded beside M: in the simulation's
+/// trajectory (equal to the sampler's tracked columns at the end) and in the recursion's, from
+/// the same initial R; runs without free directions record none.
+#[test]
+fn overlaps_with_the_free_directions_are_recorded() {
+    let json = r#"{"d": 256, "p": 2, "k": 1, "loss": "correlation", "steps": 40, "seed": 5, "sampler": "exact",
+        "covariance": {"spikes": [{"beta": 3, "free": 1}, {"beta": 1, "teacher": [1]}]}}"#;
+    let config = RunConfig::from_json(json).unwrap();
+    let mut simulation = Simulation::new(&config).unwrap();
+    simulation.run_steps(40);
+    let tracked = simulation.tracked_overlaps();
+    let run = simulation.into_output();
+    let t = &run.trajectory;
+    assert_eq!(t.r.len(), t.steps.len());
+    assert!(t
+        .r
+        .iter()
+        .all(|r| r.len() == 2 && r.iter().all(|row| row.len() == 1)));
+    assert_eq!(tracked.m.ncols(), 2);
+    for j in 0..2 {
+        assert_eq!(t.r.last().unwrap()[j][0], tracked.m[(j, 1)]);
+    }
+    let theory = sgdlab::theory_run::run_theory(&config.resolve().unwrap(), Terms::ALL).unwrap();
+    assert_eq!(theory.trajectory.r.len(), theory.trajectory.steps.len());
+    assert_eq!(theory.trajectory.r[0], t.r[0]);
+    let json_out = serde_json::to_value(&run.trajectory).unwrap();
+    assert!(json_out.get("R").is_some());
+    // no free direction (a spike along the teacher only) and isotropic: no R
+    for plain in [
+        r#"{"d": 256, "steps": 5, "covariance": {"spikes": [{"beta": 1, "teacher": [1]}]}}"#,
+        r#"{"d": 256, "steps": 5}"#,
+    ] {
+        let out = Simulation::new(&RunConfig::from_json(plain).unwrap())
+            .unwrap()
+            .run_to_end();
+        assert!(out.trajectory.r.is_empty());
+        assert!(serde_json::to_value(&out.trajectory)
+            .unwrap()
+            .get("R")
+            .is_none());
+    }
+}

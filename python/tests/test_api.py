@@ -210,3 +210,16 @@ def test_ctrl_c_stops_a_long_call_within_a_second(call):
     assert child.returncode == 3, (out, err)
     assert "interrupted after" in out
     assert waited < 1.0, f"the call took {waited:.2f} s to stop"
+
+
+def test_overlaps_with_a_spike_free_direction_are_arrays():
+    config = {"d": 64, "p": 2, "steps": 50, "seed": 3, "loss": "correlation",
+              "covariance": {"spikes": [{"beta": 3, "free": 1}]}}
+    out = sgdlab.run(config)
+    T = len(out["steps"])
+    assert out["R"].shape == (T, 2, 1) and out["R"].dtype == np.float64
+    theory = sgdlab.theory(config)
+    assert theory["R"].shape == (len(theory["steps"]), 2, 1)
+    # the recursion starts from the simulation's initial overlaps, R included
+    assert np.array_equal(theory["R"][0], out["R"][0])
+    assert "R" not in sgdlab.run({"d": 64, "steps": 5})

@@ -81,7 +81,7 @@ pub struct RunConfig {
     /// Stop as soon as weak recovery is reached (`stop_at_recovery`).
     pub stop_at_recovery: bool,
     /// Number of uniformly spaced trajectory points kept (`record_points`), in
-    /// [16, [`crate::trajectory::max_record_points`]`(p, k)`] so that at most
+    /// [16, [`crate::trajectory::max_record_points`]`(p, k, m)`] so that at most
     /// [`crate::trajectory::MAX_TRAJECTORY_FLOATS`] numbers are stored.
     pub record_points: usize,
 }
@@ -210,12 +210,18 @@ impl RunConfig {
                 format!("must be an integer in [1, {MAX_STEPS}], got {}", c.steps),
             ));
         }
-        let max_points = crate::trajectory::max_record_points(c.model.p, c.model.k);
+        // (the covariance itself is checked below; at most MAX_SPIKES free directions)
+        let free = c
+            .model
+            .covariance
+            .free_directions()
+            .min(crate::model::MAX_SPIKES);
+        let max_points = crate::trajectory::max_record_points(c.model.p, c.model.k, free);
         if !(crate::trajectory::MIN_RECORD_POINTS..=max_points).contains(&c.record_points) {
             return Err(ConfigError::new(
                 "record_points",
                 format!(
-                    "must be an integer in [{}, {max_points}] at p = {}, k = {} (the trajectory keeps at most record_points (p^2 + p k + p + 1) <= {} numbers), got {}",
+                    "must be an integer in [{}, {max_points}] at p = {}, k = {}, m = {free} free directions (the trajectory keeps at most record_points (p^2 + p k + p + p m + 1) <= {} numbers), got {}",
                     crate::trajectory::MIN_RECORD_POINTS,
                     c.model.p,
                     c.model.k,

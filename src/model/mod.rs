@@ -22,5 +22,5 @@ pub use link::Link;
 pub use loss::{AdaptiveSchedule, Loss, StepLoss};
 pub use names::parse_name;
 pub use overlaps::{Overlaps, OverlapsError};
-pub use spiked_covariance::{CovarianceError, Spike, SpikeGeometry, SpikedCovariance};
+pub use spiked_covariance::{CovarianceError, Spike, SpikeGeometry, SpikedCovariance, MAX_SPIKES};
 pub use target::Target;

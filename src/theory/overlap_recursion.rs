@@ -347,6 +347,8 @@ pub fn run_overlap_recursion(
         q: o.q.clone(),
         m: o.m.columns(0, k).into_owned(),
     };
+    // and R, the free directions' columns (spikes with free directions only)
+    let free_columns = |o: &Overlaps| (free > 0).then(|| o.m.columns(k, free).into_owned());
     let noise = settings.noise;
     let second_layer = settings.second_layer;
     let trained = second_layer.trained();
@@ -359,10 +361,11 @@ pub fn run_overlap_recursion(
         trajectory.weak_recovery_step = Some(0);
     }
     let recorded = |a: &[f64]| trained.then(|| a.to_vec());
-    trajectory.record_with_second_layer(
+    trajectory.record_state(
         0,
         &teachers(initial),
         recorded(&a).as_deref(),
+        free_columns(initial).as_ref(),
         initial_risk.value,
         true,
     );
@@ -469,10 +472,11 @@ pub fn run_overlap_recursion(
                     }
                 },
             };
-            trajectory.record_with_second_layer(
+            trajectory.record_state(
                 t,
                 &teachers(&overlaps),
                 recorded(&a).as_deref(),
+                free_columns(&overlaps).as_ref(),
                 value,
                 force,
             );
@@ -480,10 +484,11 @@ pub fn run_overlap_recursion(
     }
     if divergence.is_some() && trajectory.steps.last() != Some(&steps_done) {
         if let Ok(r) = model.population_risk_with_second_layer(&overlaps, noise, &a) {
-            trajectory.record_with_second_layer(
+            trajectory.record_state(
                 steps_done,
                 &teachers(&overlaps),
                 recorded(&a).as_deref(),
+                free_columns(&overlaps).as_ref(),
                 r.value,
                 true,
             );

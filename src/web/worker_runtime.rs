@@ -299,6 +299,7 @@ fn theory_overlay(generation: u32, run: RunId, config: &ResolvedConfig) -> FromW
                     m: t.m[i].clone(),
                     q: t.q[i].clone(),
                     a: t.a.get(i).cloned(),
+                    r: t.r.get(i).cloned(),
                     risk: t.risk[i],
                 })
                 .collect();

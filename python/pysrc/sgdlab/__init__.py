@@ -46,7 +46,8 @@ __all__ = [
 ]
 
 #: Keys of a run's (or theory's) output that become numpy arrays: ``steps`` (T,) integers,
-#: ``M`` (T, p, k), ``Q`` (T, p, p) and ``risk`` (T,) floats (non-finite values as NaN).
+#: ``M`` (T, p, k), ``Q`` (T, p, p) and ``risk`` (T,) floats (non-finite values as NaN); and,
+#: for a spiked covariance with free directions, ``R`` (T, p, m): the overlaps with them.
 TRAJECTORY_KEYS = ("steps", "M", "Q", "risk")
 
 
@@ -83,6 +84,9 @@ def _with_arrays(output: dict) -> dict:
     for key in ("M", "Q", "risk"):
         # JSON writes non-finite numbers as null: NaN here
         output[key] = np.asarray(output[key], dtype=np.float64)
+    if "R" in output:
+        # overlaps with a spiked covariance's free directions: (T, p, m)
+        output["R"] = np.asarray(output["R"], dtype=np.float64)
     for message in output.get("warnings", ()):
         warnings.warn(message, SgdlabWarning, stacklevel=3)
     return output

@@ -404,6 +404,7 @@ mod tests {
                 .map(|j| (0..p).map(|l| if j == l { 1.0 } else { 0.1 }).collect())
                 .collect(),
             a: None,
+            r: None,
             m,
             risk,
         }

@@ -8,8 +8,9 @@ use crate::ui::chart_spec::{ChartSpec, Marker, Series};
 
 /// Overlap chart of recorded points: M_jr for every unit j and teacher direction r (one bold
 /// line "m = M_11" when p = k = 1), max_j ‖M_j‖ in bold when p·k > 1, the off-diagonal
-/// student overlaps Q_jl (j < l) dashed, y in [−1.05, 1.05], the threshold η and the
-/// weak-recovery step `weak` as a vertical marker.
+/// student overlaps Q_jl (j < l) dashed, the overlaps R_ji with the free directions of a
+/// spiked covariance dashed, y in [−1.05, 1.05], the threshold η and the weak-recovery step
+/// `weak` as a vertical marker.
 pub fn overlap_spec(
     title: &str,
     points: &[TrajectoryPoint],
@@ -66,6 +67,23 @@ pub fn overlap_spec(
                 ));
             }
         }
+        // R_ji = w_j . u_i with the free directions of a spiked covariance, dashed in grey-blue
+        let free = first.r.as_ref().and_then(|r| r.first()).map_or(0, Vec::len);
+        for j in 0..p {
+            for i in 0..free {
+                let xy = points
+                    .iter()
+                    .filter_map(|pt| Some((axis.x(pt.step, nb), *pt.r.as_ref()?.get(j)?.get(i)?)))
+                    .collect();
+                series.push(line(
+                    format!("R_{}{} (w_{}·u_{})", j + 1, i + 1, j + 1, i + 1),
+                    xy,
+                    6,
+                    true,
+                    false,
+                ));
+            }
+        }
     }
     ChartSpec {
         title: title.into(),
@@ -107,6 +125,29 @@ pub fn risk_spec(points: &[TrajectoryPoint], axis: TimeAxis, nb: u64) -> ChartSp
 mod tests {
     use super::*;
 
+    #[test]
+    fn overlaps_with_free_directions_are_drawn_dashed() {
+        let mut pts = vec![
+            point(0, vec![vec![0.1]], 1.0),
+            point(5, vec![vec![0.6]], 0.5),
+        ];
+        pts[0].r = Some(vec![vec![0.02, -0.01]]);
+        pts[1].r = Some(vec![vec![0.3, -0.2]]);
+        let spec = overlap_spec("x", &pts, 0.5, None, TimeAxis::default(), 1);
+        let r: Vec<&Series> = spec
+            .series
+            .iter()
+            .filter(|s| s.label.starts_with("R_"))
+            .collect();
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[1].label, "R_12 (w_1·u_2)");
+        assert!(r.iter().all(|s| s.dashed));
+        assert_eq!(r[0].points, vec![(0.0, 0.02), (5.0, 0.3)]);
+        // isotropic runs draw none
+        let spec = overlap_spec("x", &pts[..0], 0.5, None, TimeAxis::default(), 1);
+        assert!(spec.series.iter().all(|s| !s.label.starts_with("R_")));
+    }
+
     fn point(step: u64, m: Vec<Vec<f64>>, risk: f64) -> TrajectoryPoint {
         let p = m.len();
         TrajectoryPoint {
@@ -115,6 +156,7 @@ mod tests {
                 .map(|j| (0..p).map(|l| if j == l { 1.0 } else { 0.1 }).collect())
                 .collect(),
             a: None,
+            r: None,
             m,
             risk,
         }

@@ -66,6 +66,7 @@ fn progress(generation: u32, run: RunId, step: u64) -> Message {
             m: vec![vec![0.1]],
             q: vec![vec![1.0]],
             a: None,
+            r: None,
             risk: 0.5,
         }],
         step,

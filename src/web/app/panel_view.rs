@@ -361,6 +361,7 @@ pub fn warm_up(document: &Document, part: PanelPart, eta: f64, axis: TimeAxis) {
             m: vec![vec![m]],
             q: vec![vec![1.0]],
             a: None,
+            r: None,
             risk,
         })
         .collect();
