@@ -96,6 +96,24 @@ fn after_rejection<R2: Rng + ?Sized>(
     below_density(t, i, x.abs(), y).then_some(x)
 }
 
+/// (lower, upper) bounds of f(x) for |x| = `x` on the wedge of layer i, from the chord and the
+/// edge tangents (see [`below_density`]); unbounded on the layer holding the inflection x = 1.
+#[inline]
+fn wedge_bounds(t: &Tables, i: usize, x: f64) -> (f64, f64) {
+    let (a, b) = (t.x[i + 1], t.x[i]);
+    let (fa, fb) = (t.f[i + 1], t.f[i]);
+    let chord = fb + (fa - fb) * ((b - x) / (b - a));
+    let tangent_a = fa * (1.0 - a * (x - a));
+    let tangent_b = fb * (1.0 - b * (x - b));
+    if b <= 1.0 {
+        (chord, tangent_a.min(tangent_b))
+    } else if a >= 1.0 {
+        (tangent_a.max(tangent_b), chord)
+    } else {
+        (f64::NEG_INFINITY, f64::INFINITY)
+    }
+}
+
 /// Margin of the squeeze in [`below_density`]: far above the rounding error of the bounds and
 /// of `libm::exp` (all values are in [0, 1], where an ulp is at most 2.2e-16), far below the
 /// gap between the bounds and f on almost every draw.
@@ -114,18 +132,7 @@ const SQUEEZE_MARGIN: f64 = 1e-13;
 /// x = 1) evaluates `density`.
 #[inline]
 fn below_density(t: &Tables, i: usize, x: f64, y: f64) -> bool {
-    let (a, b) = (t.x[i + 1], t.x[i]);
-    let (fa, fb) = (t.f[i + 1], t.f[i]);
-    let chord = fb + (fa - fb) * ((b - x) / (b - a));
-    let tangent_a = fa * (1.0 - a * (x - a));
-    let tangent_b = fb * (1.0 - b * (x - b));
-    let (lower, upper) = if b <= 1.0 {
-        (chord, tangent_a.min(tangent_b))
-    } else if a >= 1.0 {
-        (tangent_a.max(tangent_b), chord)
-    } else {
-        (f64::NEG_INFINITY, f64::INFINITY)
-    };
+    let (lower, upper) = wedge_bounds(t, i, x);
     if y < lower - SQUEEZE_MARGIN {
         true
     } else if y > upper + SQUEEZE_MARGIN {
@@ -190,7 +197,7 @@ mod tests {
                     assert_eq!(below_density(t, i, x, y), y < f, "layer {i}, x {x}, y {y}");
                     if n == 0 {
                         total += 1;
-                        let (lo, hi) = bounds_for_test(t, i, x);
+                        let (lo, hi) = wedge_bounds(t, i, x);
                         decided += usize::from(y < lo - SQUEEZE_MARGIN || y > hi + SQUEEZE_MARGIN);
                     }
                 }
@@ -202,21 +209,6 @@ mod tests {
             share > 0.9,
             "the squeeze settles only {share} of wedge draws"
         );
-    }
-
-    /// The bounds [`below_density`] uses, for the test's count.
-    fn bounds_for_test(t: &Tables, i: usize, x: f64) -> (f64, f64) {
-        let (a, b) = (t.x[i + 1], t.x[i]);
-        let (fa, fb) = (t.f[i + 1], t.f[i]);
-        let chord = fb + (fa - fb) * ((b - x) / (b - a));
-        let (ta, tb) = (fa * (1.0 - a * (x - a)), fb * (1.0 - b * (x - b)));
-        if b <= 1.0 {
-            (chord, ta.min(tb))
-        } else if a >= 1.0 {
-            (ta.max(tb), chord)
-        } else {
-            (f64::NEG_INFINITY, f64::INFINITY)
-        }
     }
 
     #[test]
