@@ -138,7 +138,7 @@ impl From<SweepConfigJson> for SweepConfig {
 /// letting `a0` win silently. They agree when `second_layer.a0` equals the number `a0`, or the
 /// first entry of the list `a0`: the form a sweep writes back (its model settings carry the
 /// list's first weight), so a written config reads back unchanged.
-pub(super) fn check_a0_given_once(object: &Map<String, Value>) -> Result<(), ConfigError> {
+pub(super) fn check_a0_agrees(object: &Map<String, Value>) -> Result<(), ConfigError> {
     let nested = object
         .get("second_layer")
         .and_then(Value::as_object)

@@ -146,12 +146,12 @@ pub const DEFAULT_SWEEP_LEARNING_RATE: LearningRate = LearningRate::Optimal { ga
 
 impl SweepConfig {
     /// Parses a JSON sweep config; unknown keys and type errors name the field.
-    /// A second-layer weight given both as the sweep's `a0` and as `second_layer.a0` is refused
-    /// (naming `a0`) instead of one silently winning.
+    /// A sweep's `a0` that disagrees with its `second_layer.a0` is refused (naming `a0`)
+    /// instead of one silently winning.
     pub fn from_json(text: &str) -> Result<Self, ConfigError> {
         let object = json::parse_object(text)?;
         json::check_types(json::Schema::Sweep, &object, "")?;
-        config_json::check_a0_given_once(&object)?;
+        config_json::check_a0_agrees(&object)?;
         json::from_object(json::Schema::Sweep, &object, "")
     }
 

@@ -10,6 +10,8 @@ use plotters::style::ShapeStyle;
 
 /// Height of one legend row, in CSS px.
 const ROW_HEIGHT: f64 = 15.0;
+/// Width of an entry's swatch, in CSS px (the label starts 4 px after it).
+const SWATCH_WIDTH: f64 = 18.0;
 
 /// How a legend entry is drawn.
 #[derive(Clone, Copy, Debug)]
@@ -94,7 +96,7 @@ pub(super) fn plan_legend(
     if entries.len() == 1 && spec.regions.is_empty() && spec.horizontal_lines.is_empty() {
         entries.clear();
     }
-    let swatch_w = 18.0 * ratio;
+    let swatch_w = SWATCH_WIDTH * ratio;
     // a label wider than the canvas wraps at spaces: its first line beside the swatch, the rest
     // below it, every line a row of its own (a phone's chart keeps the whole label)
     let mut rows: Vec<(String, Swatch, bool)> = Vec::with_capacity(entries.len());
@@ -145,7 +147,7 @@ pub(super) fn draw_legend<DB: DrawingBackend>(
             break; // more rows than room: the rest is left out rather than drawn over the plot
         }
         let (x, y) = ((margin + x) as i32, (top + row_h / 2.0) as i32);
-        let sw = (18.0 * ratio) as i32;
+        let sw = (SWATCH_WIDTH * ratio) as i32;
         let size = (3.5 * ratio) as i32;
         match *swatch {
             Swatch::Line {
