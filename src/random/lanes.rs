@@ -2,27 +2,30 @@
 //! that feed them.
 //!
 //! # Lane layout
-//! [`F64s`] and [`U64s`] hold one value per lane (`[f64; LANES]`, `[u64; LANES]`, 32-byte
-//! aligned). Every operation on them is the lane-wise IEEE-754 operation (`+ - * /`, compare,
-//! bit operations, wrapping integer add); there is no fused multiply-add and no approximate
-//! instruction, so lane j of any result is bit for bit what the same scalar code computes on
-//! lane j's inputs. The compiler turns the lane-wise loops into vector instructions: SSE2 on
-//! every x86_64 host, AVX2 inside the exact sampler's lane kernel when the host has it
-//! (detected at run time, once per batch), and wasm `simd128` when the wasm32 build enables it
-//! (`.cargo/config.toml`). Which instructions run never changes the numbers.
+//! [`F64s`] and [`U64s`] hold one value per lane: `[f64; LANES]`, 32-byte aligned, and two
+//! vector registers of two `u64` each (SSE2 on x86_64, `simd128` in the wasm build; the module
+//! `lane_words` is the one place that names `std::arch`). Every operation on them is the
+//! lane-wise IEEE-754 operation (`+ - * /`, compare, bit operations, wrapping integer add);
+//! there is no fused multiply-add and no approximate instruction, so lane j of any result is
+//! bit for bit what the same scalar code computes on lane j's inputs. The compiler turns the
+//! lane-wise f64 loops into vector instructions: SSE2 on every x86_64 host, AVX2 inside the
+//! exact sampler's lane kernel when the host has it (detected at run time, once per batch),
+//! and wasm `simd128` (`.cargo/config.toml`). Which instructions run never changes the
+//! numbers.
 //!
 //! The generic kernels are written once over the [`Lane`] trait, implemented by `f64` (one
 //! sample, the scalar path) and by [`F64s`] (all lanes at once).
 //!
 //! # Streams
 //! [`LaneRng`] holds the states of [`LANES`] xoshiro256++ generators in structure-of-arrays
-//! form (word w of lane j is `s[w].0[j]`); [`LaneRng::next_all`] advances all of them at once
-//! and [`LaneRng::lane`] gives one lane as an ordinary [`rand::RngCore`] (put back with
-//! [`LaneRng::set_lane`]), so a scalar draw on
-//! lane j and the lane-wise draw consume lane j's stream identically.
+//! form (word w of lane j is lane j of `s[w]`); [`LaneRng::next_all`] advances all of them at
+//! once and [`LaneRng::lane`] gives one lane as an ordinary [`rand::RngCore`] (put back with
+//! [`LaneRng::set_lane`]), so a scalar draw on lane j and the lane-wise draw consume lane j's
+//! stream identically.
 
+pub use super::lane_words::U64s;
 use rand::{RngCore, SeedableRng};
-use std::ops::{Add, BitAnd, BitOr, BitXor, Div, Mul, Shl, Shr, Sub};
+use std::ops::{Add, Div, Mul, Sub};
 
 /// Number of lanes: samples computed side by side (4 f64 = one AVX2 register, two wasm
 /// `simd128` registers).
@@ -32,11 +35,6 @@ pub const LANES: usize = 4;
 #[derive(Clone, Copy, Debug, PartialEq, Default)]
 #[repr(C, align(32))]
 pub struct F64s(pub [f64; LANES]);
-
-/// One u64 per lane.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-#[repr(C, align(32))]
-pub struct U64s(pub [u64; LANES]);
 
 macro_rules! lanewise {
     ($ty:ident, $trait:ident, $method:ident, $op:expr) => {
@@ -55,61 +53,6 @@ lanewise!(F64s, Add, add, |a: f64, b: f64| a + b);
 lanewise!(F64s, Sub, sub, |a: f64, b: f64| a - b);
 lanewise!(F64s, Mul, mul, |a: f64, b: f64| a * b);
 lanewise!(F64s, Div, div, |a: f64, b: f64| a / b);
-lanewise!(U64s, Add, add, |a: u64, b: u64| a.wrapping_add(b));
-lanewise!(U64s, BitAnd, bitand, |a: u64, b: u64| a & b);
-lanewise!(U64s, BitOr, bitor, |a: u64, b: u64| a | b);
-lanewise!(U64s, BitXor, bitxor, |a: u64, b: u64| a ^ b);
-
-impl Shl<u32> for U64s {
-    type Output = U64s;
-    #[inline(always)]
-    fn shl(self, n: u32) -> U64s {
-        U64s(self.0.map(|a| a << n))
-    }
-}
-
-impl Shr<u32> for U64s {
-    type Output = U64s;
-    #[inline(always)]
-    fn shr(self, n: u32) -> U64s {
-        U64s(self.0.map(|a| a >> n))
-    }
-}
-
-impl U64s {
-    /// The same value in every lane.
-    #[inline(always)]
-    pub fn splat(x: u64) -> U64s {
-        U64s([x; LANES])
-    }
-
-    /// Lane-wise rotation to the left by `n` bits (`(a << n) | (a >> (64 - n))`, 0 < n < 64).
-    #[inline(always)]
-    pub fn rotate_left(self, n: u32) -> U64s {
-        (self << n) | (self >> (64 - n))
-    }
-
-    /// Lane-wise reinterpretation of the bits as f64.
-    #[inline(always)]
-    pub fn to_bits_f64(self) -> F64s {
-        F64s(self.0.map(f64::from_bits))
-    }
-
-    /// Lane-wise exact conversion of integers below 2^53 to f64 (equal to `a as f64`),
-    /// built from bit operations that every vector instruction set has: the high 27 and the
-    /// low 26 bits each become exact doubles through the exponent 2^52
-    /// (`from_bits(0x4330_0000_0000_0000 | h) - 2^52 = h` for h < 2^52), then
-    /// `high * 2^26 + low` is exact because the result has at most 53 significant bits.
-    #[inline(always)]
-    pub fn small_to_f64(self) -> F64s {
-        const EXPONENT_52: u64 = 0x4330_0000_0000_0000;
-        let two52 = F64s::splat(4_503_599_627_370_496.0);
-        let high = ((self >> 26) | U64s::splat(EXPONENT_52)).to_bits_f64() - two52;
-        let low =
-            ((self & U64s::splat((1 << 26) - 1)) | U64s::splat(EXPONENT_52)).to_bits_f64() - two52;
-        high * F64s::splat(67_108_864.0) + low
-    }
-}
 
 impl F64s {
     /// The same value in every lane.
@@ -179,7 +122,7 @@ impl LaneRng {
     /// four state words are the next four `u64` of `parent` (an all-zero state, probability
     /// 2^-256, is mapped like xoshiro's `from_seed` maps it: to `seed_from_u64(0)`).
     pub fn from_parent<R: RngCore + ?Sized>(parent: &mut R) -> LaneRng {
-        let mut s = [U64s::default(); 4];
+        let mut s = [[0u64; LANES]; 4];
         for j in 0..LANES {
             let mut words = [0u64; 4];
             for w in words.iter_mut() {
@@ -192,10 +135,12 @@ impl LaneRng {
                 }
             }
             for (word, value) in s.iter_mut().zip(words) {
-                word.0[j] = value;
+                word[j] = value;
             }
         }
-        LaneRng { s }
+        LaneRng {
+            s: s.map(U64s::from_array),
+        }
     }
 
     /// The next output of every lane: xoshiro256++,
@@ -219,20 +164,20 @@ impl LaneRng {
     /// a vector loop can keep them in registers); [`LaneRng::set_lane`] puts it back.
     #[inline(always)]
     pub fn lane(&self, j: usize) -> OneLane {
-        OneLane(self.s.map(|w| w.0[j]))
-    }
-
-    /// Lane `j` in place, as a generator (it advances only lane j's state).
-    #[inline(always)]
-    pub fn lane_mut(&mut self, j: usize) -> LaneMut<'_> {
-        LaneMut { rng: self, lane: j }
+        let [s0, s1, s2, s3] = &self.s;
+        OneLane([
+            s0.to_array()[j],
+            s1.to_array()[j],
+            s2.to_array()[j],
+            s3.to_array()[j],
+        ])
     }
 
     /// Writes lane `j`'s state back (after draws on the copy from [`LaneRng::lane`]).
     #[inline(always)]
     pub fn set_lane(&mut self, j: usize, state: OneLane) {
         for (word, value) in self.s.iter_mut().zip(state.0) {
-            word.0[j] = value;
+            *word = word.with_lane(j, value);
         }
     }
 }
@@ -251,31 +196,6 @@ impl RngCore for OneLane {
     fn next_u64(&mut self) -> u64 {
         let [a, b, c, d] = &mut self.0;
         xoshiro_step(a, b, c, d)
-    }
-
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        rand::rand_core::impls::fill_bytes_via_next(self, dest);
-    }
-}
-
-/// One lane of a [`LaneRng`], borrowed, as an ordinary generator.
-#[derive(Debug)]
-pub struct LaneMut<'a> {
-    rng: &'a mut LaneRng,
-    lane: usize,
-}
-
-impl RngCore for LaneMut<'_> {
-    #[inline]
-    fn next_u32(&mut self) -> u32 {
-        (self.next_u64() >> 32) as u32
-    }
-
-    #[inline]
-    fn next_u64(&mut self) -> u64 {
-        let j = self.lane;
-        let [s0, s1, s2, s3] = &mut self.rng.s;
-        xoshiro_step(&mut s0.0[j], &mut s1.0[j], &mut s2.0[j], &mut s3.0[j])
     }
 
     fn fill_bytes(&mut self, dest: &mut [u8]) {
@@ -314,18 +234,15 @@ mod tests {
             if round % 3 == 0 {
                 let all = lanes.next_all();
                 for (j, r) in reference.iter_mut().enumerate() {
-                    assert_eq!(all.0[j], r.next_u64());
+                    assert_eq!(all.to_array()[j], r.next_u64());
                 }
             } else {
                 let j = round % LANES;
-                let want = reference[j].next_u64();
-                if round % 2 == 0 {
-                    assert_eq!(lanes.lane_mut(j).next_u64(), want);
-                } else {
-                    let mut one = lanes.lane(j);
-                    assert_eq!(one.next_u64(), want);
-                    lanes.set_lane(j, one);
+                let mut one = lanes.lane(j);
+                for _ in 0..round % 4 {
+                    assert_eq!(one.next_u64(), reference[j].next_u64());
                 }
+                lanes.set_lane(j, one);
             }
         }
     }
@@ -349,23 +266,7 @@ mod tests {
         for _ in 0..10 {
             let all = lanes.next_all();
             let e = expected.next_u64();
-            assert!(all.0.iter().all(|&x| x == e));
-        }
-    }
-
-    #[test]
-    fn small_integers_convert_exactly() {
-        let mut rng = SimRng::seed_from_u64(9);
-        for _ in 0..10_000 {
-            let v = U64s(std::array::from_fn(|_| rng.next_u64() >> 11));
-            let f = v.small_to_f64();
-            for j in 0..LANES {
-                assert_eq!(f.0[j].to_bits(), (v.0[j] as f64).to_bits());
-            }
-        }
-        let edges = U64s([0, 1, (1 << 53) - 1, 1 << 52]);
-        for j in 0..LANES {
-            assert_eq!(edges.small_to_f64().0[j], edges.0[j] as f64);
+            assert!(all.to_array().iter().all(|&x| x == e));
         }
     }
 }

@@ -12,6 +12,7 @@
 //! build switch on, so its values are not guaranteed to match across targets.
 
 mod chi_square;
+mod lane_words;
 pub mod lanes;
 mod normal;
 mod normal_lanes;

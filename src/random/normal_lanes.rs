@@ -1,15 +1,17 @@
 //! Standard normal draws in lanes: the ziggurat of [`super::standard_normal`] run on the
-//! [`LANES`] streams of a [`LaneRng`] at once.
+//! [`LANES`](super::lanes::LANES) streams of a [`LaneRng`] at once.
 //!
 //! Each lane draws one `u64`; layer index, u and the candidate x = u x_i are computed lane-wise
-//! (u from the 53 high bits by [`U64s::small_to_f64`], which equals `as f64`), and the two table
-//! entries x_i, x_{i+1} are gathered per lane. When every lane's candidate is accepted at once
+//! (u from the 53 high bits by [`U64s::to_signed_unit`], equal bit for bit to the scalar
+//! `(bits >> 11) as f64 * 2^-52 - 1`), and each lane's two edges (x_i, x_{i+1}) are fetched as
+//! one 16-byte table entry ([`gather_pairs`](super::lane_words::gather_pairs)). When every lane's candidate is accepted at once
 //! (|x| < x_{i+1}, probability about 0.988^4 = 0.95) the draw is done. Otherwise each rejected
 //! lane finishes its draw alone, with the scalar tail / wedge code on its own stream
 //! ([`LaneRng::lane`]). Lane j therefore returns exactly what `standard_normal(lane j's
 //! stream)` returns, and consumes exactly the same words of it.
 
-use super::lanes::{F64s, LaneRng, U64s, LANES};
+use super::lane_words::gather_pairs;
+use super::lanes::{F64s, LaneRng, U64s};
 use super::normal::{finish_rejected, tables, Tables, LAYERS};
 
 /// The ziggurat tables, fetched once (e.g. per batch) and passed to [`standard_normals`].
@@ -34,17 +36,15 @@ impl std::fmt::Debug for NormalTables {
 pub fn standard_normals(rng: &mut LaneRng, tables: NormalTables) -> F64s {
     let t = tables.0;
     let bits = rng.next_all();
-    let layer = bits & U64s::splat(LAYERS as u64 - 1);
-    let u = (bits >> 11).small_to_f64() * F64s::splat(1.0 / (1u64 << 52) as f64) - F64s::splat(1.0);
-    let edge = F64s(std::array::from_fn(|j| t.x[layer.0[j] as usize]));
-    let next_edge = F64s(std::array::from_fn(|j| t.x[layer.0[j] as usize + 1]));
+    let layer = (bits & U64s::splat(LAYERS as u64 - 1)).to_array();
+    let u = bits.to_signed_unit();
+    let (edge, next_edge) = gather_pairs(layer.map(|i| &t.edges[i as usize].0));
     let mut x = u * edge;
     if !x.abs().all_less_than(next_edge) {
-        for j in 0..LANES {
+        for (j, &i) in layer.iter().enumerate() {
             if x.0[j].abs() >= next_edge.0[j] {
-                let i = layer.0[j] as usize;
                 let mut one = rng.lane(j);
-                x.0[j] = finish_rejected(t, &mut one, i, u.0[j], x.0[j]);
+                x.0[j] = finish_rejected(t, &mut one, i as usize, u.0[j], x.0[j]);
                 rng.set_lane(j, one);
             }
         }
@@ -55,6 +55,7 @@ pub fn standard_normals(rng: &mut LaneRng, tables: NormalTables) -> F64s {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::random::lanes::LANES;
     use crate::random::{standard_normal, SimRng};
     use rand::SeedableRng;
 

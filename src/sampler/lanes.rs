@@ -47,16 +47,23 @@ pub enum SimdMode {
 
 /// One lane type as the sampler draws and accumulates with it.
 trait Draw: Lane {
-    /// N(0, 1) draws: `lane`'s stream for `f64`, every lane for [`F64s`].
-    fn normal(rng: &mut LaneRng, lane: usize, tables: NormalTables) -> Self;
+    /// N(0, 1) draws into `s`, then one more returned (xi): on `lane`'s stream for `f64`, on
+    /// every lane for [`F64s`].
+    fn normals(rng: &mut LaneRng, lane: usize, tables: NormalTables, s: &mut [Self]) -> Self;
     /// Adds `value` to `lane`'s partial sum (`f64`) or to every lane's ([`F64s`]).
     fn add_to(sum: &mut F64s, lane: usize, value: Self);
 }
 
 impl Draw for f64 {
     #[inline(always)]
-    fn normal(rng: &mut LaneRng, lane: usize, _: NormalTables) -> f64 {
-        standard_normal(&mut rng.lane_mut(lane))
+    fn normals(rng: &mut LaneRng, lane: usize, _: NormalTables, s: &mut [f64]) -> f64 {
+        let mut one = rng.lane(lane);
+        for v in s.iter_mut() {
+            *v = standard_normal(&mut one);
+        }
+        let xi = standard_normal(&mut one);
+        rng.set_lane(lane, one);
+        xi
     }
     #[inline(always)]
     fn add_to(sum: &mut F64s, lane: usize, value: f64) {
@@ -66,7 +73,10 @@ impl Draw for f64 {
 
 impl Draw for F64s {
     #[inline(always)]
-    fn normal(rng: &mut LaneRng, _: usize, tables: NormalTables) -> F64s {
+    fn normals(rng: &mut LaneRng, _: usize, tables: NormalTables, s: &mut [F64s]) -> F64s {
+        for v in s.iter_mut() {
+            *v = standard_normals(rng, tables);
+        }
         standard_normals(rng, tables)
     }
     #[inline(always)]
@@ -265,10 +275,7 @@ fn group<V: Draw, A: LinkKernel, T: TargetKernel>(
     c: &mut [F64s],
     b: &mut [F64s],
 ) {
-    for v in s.iter_mut() {
-        *v = V::normal(rng, lane, batch.tables);
-    }
-    let xi = V::normal(rng, lane, batch.tables);
+    let xi = V::normals(rng, lane, batch.tables, s);
     for (field, row) in fields.iter_mut().zip(batch.factor.chunks_exact(r)) {
         let mut acc = V::splat(0.0);
         for (&l, &sm) in row.iter().zip(s.iter()) {
