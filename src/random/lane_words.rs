@@ -231,8 +231,10 @@ pub fn gather_pairs(pairs: [&[f64; 2]; LANES]) -> (F64s, F64s) {
     )
 }
 
-/// One u64 per lane (lanes 0, 1 in the first pair, 2, 3 in the second).
+/// One u64 per lane (lanes 0, 1 in the first pair, 2, 3 in the second; in memory, lane j is
+/// the j-th `u64`, as in `[u64; LANES]`).
 #[derive(Clone, Copy)]
+#[repr(C)]
 pub struct U64s([imp::Pair; 2]);
 
 macro_rules! pairwise {
@@ -291,6 +293,17 @@ impl U64s {
     pub fn to_array(self) -> [u64; LANES] {
         let [a, b] = self.0.map(imp::to_words);
         [a[0], a[1], b[0], b[1]]
+    }
+
+    /// The lanes in place, as `[u64; LANES]` (lane j is `[j]`): for code that works on one lane
+    /// in memory with 8-byte loads and stores (a value held in registers is better served by
+    /// [`U64s::to_array`] and [`U64s::with_lane`]).
+    #[inline(always)]
+    pub fn lanes_mut(&mut self) -> &mut [u64; LANES] {
+        // SAFETY: U64s is repr(C) over two pairs that are each two u64 with lane 0 first
+        // (from_words / to_words), so it has the size of [u64; LANES], an alignment at least
+        // that of u64, and every bit pattern is valid for both types.
+        unsafe { &mut *(self as *mut U64s).cast::<[u64; LANES]>() }
     }
 
     /// The same lanes with lane `j` replaced by `value`, by a mask (`(self & !m) | (value & m)`
@@ -388,6 +401,9 @@ mod tests {
             let mut replaced = a;
             replaced[j] = b[0];
             assert_eq!(va.with_lane(j, b[0]).to_array(), replaced);
+            let mut in_place = va;
+            in_place.lanes_mut()[j] = b[0];
+            assert_eq!(in_place.to_array(), replaced);
             let bits = va.to_bits_f64();
             assert_eq!(bits.0.map(f64::to_bits), a);
         }

@@ -57,13 +57,11 @@ trait Draw: Lane {
 impl Draw for f64 {
     #[inline(always)]
     fn normals(rng: &mut LaneRng, lane: usize, _: NormalTables, s: &mut [f64]) -> f64 {
-        let mut one = rng.lane(lane);
+        let mut one = rng.lane_mut(lane);
         for v in s.iter_mut() {
             *v = standard_normal(&mut one);
         }
-        let xi = standard_normal(&mut one);
-        rng.set_lane(lane, one);
-        xi
+        standard_normal(&mut one)
     }
     #[inline(always)]
     fn add_to(sum: &mut F64s, lane: usize, value: f64) {
