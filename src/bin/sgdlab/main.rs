@@ -22,7 +22,7 @@
 use clap::{Parser, Subcommand};
 use rayon::prelude::*;
 use sgdlab::config::{ConfigError, ConfigFile, ResolvedConfig, RunConfig};
-use sgdlab::export::{csv_header_with_second_layer, csv_rows_with_second_layer};
+use sgdlab::export::CsvColumns;
 use sgdlab::host::{prepare_theory, resolve_runs};
 use sgdlab::preflight::human_seconds;
 use sgdlab::simulation::{RunOutput, Simulation};
@@ -252,10 +252,9 @@ fn stdout_writer() -> Result<Box<dyn Write>, String> {
     Ok(Box::new(std::io::stdout()))
 }
 
-/// The CSV rows of one run (`label` names it in multi-run files), with `a_<j>` columns for
-/// `p_a` = Some(p) when the file has them.
-fn run_csv(label: &str, o: &RunOutput, p_a: Option<usize>) -> String {
-    csv_rows_with_second_layer(label, &o.trajectory, o.config.nb_resolved, p_a)
+/// The CSV rows of one run (`label` names it in multi-run files) in a file with `columns`.
+fn run_csv(label: &str, o: &RunOutput, columns: &CsvColumns) -> String {
+    columns.trajectory_rows(label, &o.trajectory, o.config.nb_resolved)
 }
 
 /// Runs every config and streams the results to `output` in order: runs are computed in
@@ -276,17 +275,21 @@ fn stream_runs(
     let threads = rayon::current_num_threads().max(1);
     let chunk = ((RUNS_MEMORY_BUDGET / largest.max(1)) as usize).clamp(1, threads);
     let single = resolved.len() == 1;
-    // a_j columns when any run trains its second layer
-    let p_a = resolved
-        .iter()
-        .any(|r| r.input.model.second_layer.trained())
-        .then(|| resolved[0].input.model.p);
+    // a_j columns when any run trains its second layer, R_j_i for the most free directions
+    let first = &resolved[0].input.model;
+    let columns = CsvColumns {
+        second_layer: resolved
+            .iter()
+            .any(|r| r.input.model.second_layer.trained()),
+        free_directions: resolved
+            .iter()
+            .map(|r| r.input.model.covariance.free_directions())
+            .max()
+            .unwrap_or(0),
+        ..CsvColumns::new(first.p, first.k)
+    };
     if csv {
-        let first = &resolved[0].input;
-        output.write(&format!(
-            "{}\n",
-            csv_header_with_second_layer(first.model.p, first.model.k, p_a.is_some())
-        ))?;
+        output.write(&format!("{}\n", columns.header()))?;
     } else if is_list {
         output.write("{\"runs\":[")?;
     }
@@ -308,7 +311,7 @@ fn stream_runs(
                 } else {
                     format!("run{done}_{}", o.config.input.loss)
                 };
-                run_csv(&label, &o, p_a)
+                run_csv(&label, &o, &columns)
             } else {
                 let json = serde_json::to_string(&o).map_err(|e| e.to_string())?;
                 if is_list && done > 0 {
@@ -393,15 +396,18 @@ fn main() -> ExitCode {
             let mut output = Output::open(&out)?;
             let result = run_theory(&resolved, terms)?;
             let text = if csv {
-                let trained = run.model.second_layer.trained();
+                let columns = CsvColumns {
+                    second_layer: run.model.second_layer.trained(),
+                    free_directions: run.model.covariance.free_directions(),
+                    ..CsvColumns::new(run.model.p, run.model.k)
+                };
                 format!(
                     "{}\n{}",
-                    csv_header_with_second_layer(run.model.p, run.model.k, trained),
-                    csv_rows_with_second_layer(
+                    columns.header(),
+                    columns.trajectory_rows(
                         &format!("theory_{}", run.loss),
                         &result.trajectory,
                         resolved.nb_resolved,
-                        trained.then_some(run.model.p),
                     )
                 )
             } else {

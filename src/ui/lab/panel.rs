@@ -7,7 +7,7 @@ use super::ensemble::{band_chart, ensemble_lines, escape_spec, Member};
 use super::panel_charts::{overlap_spec, risk_spec};
 use super::time_axis::TimeAxis;
 use crate::config::scaling::ResolvedRate;
-use crate::export::{csv_header_with_second_layer, csv_rows_from_points};
+use crate::export::CsvColumns;
 use crate::model::Loss;
 use crate::protocol::{RunId, RunSummary};
 use crate::simulation::TrajectoryPoint;
@@ -365,11 +365,20 @@ impl PanelModel {
         let (p, k) = self.points.first().map_or((1, 1), |pt| {
             (pt.m.len(), pt.m.first().map_or(1, |r| r.len()))
         });
-        let trained = self.points.iter().any(|pt| pt.a.is_some());
+        let columns = CsvColumns {
+            second_layer: self.points.iter().any(|pt| pt.a.is_some()),
+            free_directions: self
+                .points
+                .iter()
+                .filter_map(|pt| pt.r.as_ref()?.first().map(Vec::len))
+                .max()
+                .unwrap_or(0),
+            ..CsvColumns::new(p, k)
+        };
         format!(
             "{}\n{}",
-            csv_header_with_second_layer(p, k, trained),
-            csv_rows_from_points(&self.loss.to_string(), &self.points, self.nb())
+            columns.header(),
+            columns.point_rows(&self.loss.to_string(), &self.points, self.nb())
         )
     }
 
