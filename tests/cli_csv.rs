@@ -39,7 +39,9 @@ fn run_csv_has_the_free_directions_columns_of_the_json() {
         }
     }
     // the students start with a free-direction overlap of order 1/sqrt(d), then it moves
-    assert!(rows.iter().any(|row| row[header.len() - 1] != rows[0][header.len() - 1]));
+    assert!(rows
+        .iter()
+        .any(|row| row[header.len() - 1] != rows[0][header.len() - 1]));
 }
 
 #[test]
@@ -52,7 +54,10 @@ fn theory_csv_has_the_free_directions_columns() {
     for line in lines {
         let fields: Vec<&str> = line.split(',').collect();
         assert_eq!(fields.len(), width, "{line}");
-        assert!(fields[width - 2..].iter().all(|f| f.parse::<f64>().is_ok()), "{line}");
+        assert!(
+            fields[width - 2..].iter().all(|f| f.parse::<f64>().is_ok()),
+            "{line}"
+        );
     }
 }
 
