@@ -198,7 +198,7 @@ mod tests {
             m: DMatrix::from_row_slice(2, 1, &[0.3, -0.7]),
         };
         let mut t = Trajectory::with_capacity(16);
-        t.record_with_second_layer(0, &o, Some(&[0.25, 0.5]), 1.0, true);
+        t.record_state(0, &o, Some(&[0.25, 0.5]), None, 1.0, true);
         let columns = CsvColumns {
             second_layer: true,
             ..CsvColumns::new(2, 1)
@@ -262,8 +262,8 @@ mod tests {
             q: DMatrix::identity(2, 2),
             m: DMatrix::from_row_slice(2, 1, &[0.5, -0.25]),
         };
-        t.record_with_second_layer(3, &o, Some(&[1.5, 0.5]), 2.0, true);
-        t.r.push(vec![vec![0.1, -0.2], vec![0.3, 0.4]]);
+        let r = DMatrix::from_row_slice(2, 2, &[0.1, -0.2, 0.3, 0.4]);
+        t.record_state(3, &o, Some(&[1.5, 0.5]), Some(&r), 2.0, true);
         assert_eq!(
             columns.trajectory_rows("correlation", &t, 4),
             format!("{}\n", lines[0])

@@ -134,24 +134,12 @@ impl Trajectory {
 
     /// Record the state at `step` if it is on the grid (or `force`), thinning when full.
     pub fn record(&mut self, step: u64, overlaps: &Overlaps, risk: f64, force: bool) {
-        self.record_with_second_layer(step, overlaps, None, risk, force)
+        self.record_state(step, overlaps, None, None, risk, force)
     }
 
-    /// [`Trajectory::record`] with the second layer a_1..a_p (`Some` for a trained second layer,
-    /// at every record of the run).
-    pub fn record_with_second_layer(
-        &mut self,
-        step: u64,
-        overlaps: &Overlaps,
-        second_layer: Option<&[f64]>,
-        risk: f64,
-        force: bool,
-    ) {
-        self.record_state(step, overlaps, second_layer, None, risk, force)
-    }
-
-    /// [`Trajectory::record_with_second_layer`] with the overlaps R (p x m) with the free
-    /// directions of a spiked covariance (`Some` at every record of a run that has them).
+    /// [`Trajectory::record`] with the second layer a_1..a_p (`Some` for a trained second
+    /// layer) and the overlaps R (p x m) with the free directions of a spiked covariance
+    /// (`Some` when the spikes have free directions), each at every record of the run.
     pub fn record_state(
         &mut self,
         step: u64,
