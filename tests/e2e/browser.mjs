@@ -37,3 +37,12 @@ export async function canvasVariance(page, selector) {
 export async function labReady(page) {
   await page.waitForSelector('body[data-lab-ready]', { state: 'attached', timeout: 30000 });
 }
+
+/**
+ * Waits until the panel chart `selector` has been drawn from at least `steps` SGD steps
+ * (`data-drawn-steps`; the stats text is drawn a frame or more before the charts).
+ */
+export async function chartDrawn(page, selector, steps = 1, timeout = 30000) {
+  await page.waitForFunction(([sel, n]) => Number(document.querySelector(sel)?.dataset.drawnSteps || 0) >= n,
+    [selector, steps], { timeout });
+}

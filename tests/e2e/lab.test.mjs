@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { serve } from './server.mjs';
-import { launch, collectErrors, canvasVariance, labReady } from './browser.mjs';
+import { launch, collectErrors, canvasVariance, chartDrawn, labReady } from './browser.mjs';
 
 const dist = process.env.E2E_DIST || path.resolve('../../target/e2e-dist');
 const publicUrl = process.env.E2E_PUBLIC_URL || '/online-sgd-lab/demo/';
@@ -42,6 +42,8 @@ for (const id of PRESETS) {
     const expected = { 'adaptive': 3, 'regime-noise-learning': 1, 'regime-saad-solla': 1, 'regime-population-flow': 1, 'staircase': 1, 'parity': 1, 'odd-student': 1 }[id] || 2;
     assert.equal(panels.length, expected);
     for (const p of panels) {
+      await chartDrawn(page, `#${p}-overlaps`);
+      await chartDrawn(page, `#${p}-risk`);
       assert.ok(await canvasVariance(page, `#${p}-overlaps`) > 50, `${p} overlap chart blank`);
       assert.ok(await canvasVariance(page, `#${p}-risk`) > 50, `${p} risk chart blank`);
     }

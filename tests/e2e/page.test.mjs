@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { serve } from './server.mjs';
-import { launch, collectErrors, canvasVariance, labReady } from './browser.mjs';
+import { launch, collectErrors, canvasVariance, chartDrawn, labReady } from './browser.mjs';
 
 const dist = process.env.E2E_DIST || path.resolve('../../target/e2e-dist');
 const publicUrl = process.env.E2E_PUBLIC_URL || '/online-sgd-lab/demo/';
@@ -32,6 +32,7 @@ test('the page runs SGD in a worker under a sub-path and draws live m(t)', async
   await page.waitForFunction(() => ['panel-mse', 'panel-correlation'].every(
     (p) => Number(document.getElementById(`${p}-stats`)?.dataset.steps || 0) >= 5), null, { timeout: 60000 });
   for (const panel of ['panel-mse', 'panel-correlation']) {
+    await chartDrawn(page, `#${panel}-overlaps`, 5);
     const variance = await canvasVariance(page, `#${panel}-overlaps`);
     assert.ok(variance > 50, `${panel} overlap chart looks blank (variance ${variance})`);
     const stats = await page.textContent(`#${panel}-stats`);

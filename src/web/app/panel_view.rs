@@ -115,6 +115,13 @@ fn canvas(
         .map_err(|_| JsValue::from_str("a canvas is not an HtmlCanvasElement"))
 }
 
+/// Records on a chart canvas the step count of the data it was last drawn from
+/// (`data-drawn-steps`): the stats text is drawn a frame or more before the charts, so a test
+/// that waits for a step count waits for this attribute before it looks at the pixels.
+fn mark_drawn(canvas: &HtmlCanvasElement, panel: &PanelModel) {
+    let _ = canvas.set_attribute("data-drawn-steps", &panel.step.to_string());
+}
+
 impl PanelView {
     /// Creates the panel's DOM at the end of `container`.
     pub fn create(document: &Document, container: &Element, loss: Loss) -> Result<Self, JsValue> {
@@ -228,15 +235,17 @@ impl PanelView {
                     .overlaps
                     .set_attribute("data-bands", &bands.to_string());
                 match draw_chart(&self.overlaps, &spec) {
-                    Ok(g) => self.geometry = g,
+                    Ok(g) => {
+                        self.geometry = g;
+                        mark_drawn(&self.overlaps, panel);
+                    }
                     Err(e) => web_sys::console::warn_1(&format!("chart: {e}").into()),
                 }
             }
-            PanelPart::Risk => {
-                if let Err(e) = draw_chart(&self.risk, &panel.risk_spec(axis)) {
-                    web_sys::console::warn_1(&format!("chart: {e}").into());
-                }
-            }
+            PanelPart::Risk => match draw_chart(&self.risk, &panel.risk_spec(axis)) {
+                Ok(_) => mark_drawn(&self.risk, panel),
+                Err(e) => web_sys::console::warn_1(&format!("chart: {e}").into()),
+            },
             PanelPart::Escape => {
                 if panel.is_ensemble() {
                     if let Err(e) = draw_chart(&self.escape, &panel.escape_spec(eta, axis)) {
