@@ -226,9 +226,10 @@ test('live sliders move their fields and restart the runs once they stop', async
   assert.match(await page.textContent('#live-logd-label'), /d = 2\^11 = 2048/);
   assert.equal(await page.isVisible('#stale-note'), true, 'stale until the restart');
   await page.waitForFunction(() => /mu=1\.5/.test(location.hash) && /d=2048/.test(location.hash), null, { timeout: 5000 });
+  // the restarted run's own stats (the last run's 'finished' stays shown until its first sweep)
+  await page.waitForFunction(() => /n_b = 92681/.test(document.getElementById('panel-mse-stats')?.textContent || ''), null, { timeout: 30000 });
   await finished(page);
   assert.equal(await page.isVisible('#stale-note'), false);
-  assert.match(await page.textContent('#panel-mse-stats'), /n_b = 92681/);
   await move('live-rate', '-1');
   assert.equal(await page.inputValue('#gamma0'), '0.1');
   await page.waitForFunction(() => /gamma0=0\.1/.test(location.hash), null, { timeout: 5000 });
